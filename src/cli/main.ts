@@ -1,0 +1,2 @@
+// docker-firewall command line: see src/cli/ for the commands.
+process.exitCode = 0;
