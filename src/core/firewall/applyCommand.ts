@@ -1,0 +1,76 @@
+import type { RemoteCommand } from '../remote/remoteCommand';
+import type { Variant } from './readFirewall';
+
+/**
+ * Applies both families' payloads in one round trip. Payloads travel base64-encoded as arguments
+ * (a fixed alphabet, so nothing reaches the shell unquoted, and the whole payload has arrived
+ * before anything runs). SIGHUP is ignored so that a dropped SSH connection cannot stop the script
+ * between the two families; should IPv6 fail after IPv4 was applied, IPv4 is rolled back.
+ */
+const SCRIPT = `
+trap '' HUP PIPE
+apply() { [ -z "$2" ] && return 0; printf '%s' "$2" | base64 -d | "$1" -w 10 --noflush; }
+apply "$1" "$2" || { echo '### failed ipv4' >&2; exit 3; }
+if ! apply "$3" "$4"; then
+  echo '### failed ipv6' >&2
+  apply "$1" "$5" || echo '### rollback failed ipv4' >&2
+  exit 4
+fi
+echo '### applied'
+`;
+
+export interface FamilyPayloads {
+  readonly ipv4?: string | undefined;
+  readonly ipv6?: string | undefined;
+  /** Takes IPv4 back to where it was, used only if IPv6 fails after IPv4 was applied. */
+  readonly ipv4Rollback?: string | undefined;
+}
+
+export type ApplyOutcome = { readonly kind: 'applied' } | { readonly kind: 'conflict'; readonly detail: string };
+
+export class ApplyFailed extends Error {
+  readonly code = 'ApplyFailed';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApplyFailed';
+  }
+}
+
+export function restoreBinary(variant: Variant, family: 'ipv4' | 'ipv6'): string {
+  const base = family === 'ipv4' ? 'iptables' : 'ip6tables';
+  return variant === 'default' ? `${base}-restore` : `${base}-${variant}-restore`;
+}
+
+const encode = (payload: string | undefined) => (payload ? Buffer.from(payload, 'utf8').toString('base64') : '');
+
+export function applyCommand(variant: Variant, payloads: FamilyPayloads): RemoteCommand<ApplyOutcome> {
+  return {
+    argv: [
+      'sh',
+      '-c',
+      SCRIPT,
+      'docker-firewall-apply',
+      restoreBinary(variant, 'ipv4'),
+      encode(payloads.ipv4),
+      restoreBinary(variant, 'ipv6'),
+      encode(payloads.ipv6),
+      encode(payloads.ipv4Rollback),
+    ],
+    privileged: true,
+    parse: (result) => parseApplyResult(result, payloads),
+  };
+}
+
+/**
+ * A refused -D or -N means the host changed since it was read: a conflict to retry, not a failure.
+ * nf_tables names the reason; legacy only says which line failed, so the line is looked up.
+ */
+export function parseApplyResult(result: { stdout: string; stderr: string; code: number | null }, payloads: FamilyPayloads): ApplyOutcome {
+  if (result.code === 0 && result.stdout.includes('### applied')) return { kind: 'applied' };
+  const detail = result.stderr.trim() || `exit status ${String(result.code)}`;
+  const family = result.stderr.includes('### failed ipv6') ? payloads.ipv6 : payloads.ipv4;
+  const failedLine = /line (\d+) failed/.exec(result.stderr);
+  const line = failedLine ? family?.split('\n')[Number(failedLine[1]) - 1] : undefined;
+  if (line !== undefined && (line.startsWith('-D ') || line.startsWith('-N '))) return { kind: 'conflict', detail };
+  throw new ApplyFailed(detail.split('\n').filter((l) => !l.startsWith('###')).join('; ') || detail);
+}

@@ -1,0 +1,89 @@
+import type { Family } from '../validate';
+import { hasChain, rulesOf, type SavedRule, type SavedTable } from './iptablesSave';
+import type { ChainLayout, FamilyLayout, Hook } from './layout';
+import { proxyChainName } from './layout';
+import { parseComment } from './ruleComment';
+import type { FamilyTables, RawFirewall, Variant } from './readFirewall';
+
+/** What one family of the host's filter table holds that matters to us. */
+export interface FamilyState {
+  readonly family: Family;
+  readonly filter: SavedTable | undefined;
+  readonly dockerUser: boolean;
+  /** Docker's own chains are present (DOCKER or DOCKER-FORWARD): Docker manages this family. */
+  readonly dockerManaged: boolean;
+  /** Our chains and every jump to them, exactly as found. */
+  readonly layout: FamilyLayout;
+  /** Our rules with their counters, chain by chain. */
+  readonly rules: readonly SavedRule[];
+  /** False when this family's tables could not be read (no ip6tables, say): nothing is planned for it. */
+  readonly readable: boolean;
+  readonly readError?: string | undefined;
+}
+
+export interface CurrentState {
+  readonly chain: string;
+  /** The iptables variant whose tables hold Docker's chains; undefined if none does. */
+  readonly variant: Variant | undefined;
+  /** Variants other than the chosen one that also hold Docker chains (a confusing host). */
+  readonly otherDockerVariants: readonly Variant[];
+  readonly iptablesVersion: string;
+  readonly ipv4: FamilyState;
+  readonly ipv6: FamilyState;
+  /** The persistence section of the read, as printed (see persistence.ts). */
+  readonly persistence: readonly string[];
+}
+
+const isDockerTable = (filter: SavedTable | undefined) =>
+  hasChain(filter, 'DOCKER-USER') || hasChain(filter, 'DOCKER') || hasChain(filter, 'DOCKER-FORWARD');
+
+export function currentState(raw: RawFirewall, chain: string): CurrentState {
+  const withDocker = raw.ipv4.filter((t) => isDockerTable(t.filter)).map((t) => t.variant);
+  // Prefer the variant Docker wrote to; with none, the nft one (Debian's default) so status still reads.
+  const variant: Variant | undefined = withDocker[0];
+  const pick = (tables: readonly FamilyTables[]) =>
+    tables.find((t) => t.variant === (variant ?? 'nft')) ?? tables.find((t) => t.variant === 'default') ?? tables[0];
+  return {
+    chain,
+    variant,
+    otherDockerVariants: withDocker.slice(1),
+    iptablesVersion: raw.iptablesVersion,
+    ipv4: familyState('ipv4', pick(raw.ipv4), chain),
+    ipv6: familyState('ipv6', pick(raw.ipv6), chain),
+    persistence: raw.persistence,
+  };
+}
+
+function familyState(family: Family, tables: FamilyTables | undefined, chain: string): FamilyState {
+  const filter = tables?.filter;
+  const owned = [chain, proxyChainName(chain)];
+  const chains: ChainLayout[] = owned
+    .filter((name) => hasChain(filter, name))
+    .map((name) => ({ name, rules: rulesOf(filter, name).map((r) => r.spec) }));
+  const hooks: Hook[] = [];
+  if (filter) {
+    const positions = new Map<string, number>();
+    for (const rule of filter.rules) {
+      const position = (positions.get(rule.chain) ?? 0) + 1;
+      positions.set(rule.chain, position);
+      if (rule.target !== undefined && owned.includes(rule.target) && !owned.includes(rule.chain)) {
+        hooks.push({ from: rule.chain, spec: rule.spec, position });
+      }
+    }
+  }
+  return {
+    family,
+    filter,
+    dockerUser: hasChain(filter, 'DOCKER-USER'),
+    dockerManaged: hasChain(filter, 'DOCKER') || hasChain(filter, 'DOCKER-FORWARD'),
+    layout: { chains, hooks },
+    rules: filter ? filter.rules.filter((r) => owned.includes(r.chain)) : [],
+    readable: tables !== undefined && tables.error === undefined,
+    readError: tables === undefined ? `no ${family === 'ipv4' ? 'iptables' : 'ip6tables'} on the host` : tables.error,
+  };
+}
+
+/** Rules of ours whose comment we can read; others in our chains are someone's hand edits. */
+export function ownRoles(state: FamilyState) {
+  return state.rules.map((rule) => ({ rule, role: rule.comment === undefined ? undefined : parseComment(rule.comment) }));
+}

@@ -1,0 +1,107 @@
+import { shellQuote } from '../remote/shellQuote';
+import type { RemoteCommand } from '../remote/remoteCommand';
+import { EMPTY_LAYOUT, proxyChainName, type FamilyLayout } from './layout';
+import { restoreBinary } from './applyCommand';
+import type { Variant } from './readFirewall';
+import { transitionPayload } from './transition';
+
+/**
+ * Making the lockdown survive a reboot: our chains alone are saved (never Docker's) together with a
+ * small script that puts them back, run by a systemd unit ordered before docker.service and again
+ * after every dockerd start. Hosts without systemd get the files and are told what to run at boot.
+ */
+export const PERSIST_DIR = '/etc/docker-firewall';
+export const RESTORE_SCRIPT = '/usr/local/sbin/docker-firewall-restore';
+export const UNIT_PATH = '/etc/systemd/system/docker-firewall.service';
+export const DOCKER_DROP_IN = '/etc/systemd/system/docker.service.d/docker-firewall.conf';
+
+export type Persistence =
+  | { readonly state: 'none' }
+  | { readonly state: 'current' | 'outdated'; readonly systemd: 'enabled' | 'disabled' | 'absent'; readonly savedDigest: string };
+
+/** The digest written to /etc/docker-firewall/state: what was saved, to compare with what is in force. */
+export function layoutsDigest(ipv4: FamilyLayout, ipv6: FamilyLayout): string {
+  return [...ipv4.chains, ...ipv6.chains].map((c) => `${c.name}:${c.rules.at(-1) ?? ''}`).join(' ');
+}
+
+export function parsePersistence(lines: readonly string[], current: string): Persistence {
+  const saved = lines.find((l) => l.startsWith('digest '));
+  if (saved === undefined) return { state: 'none' };
+  const savedDigest = saved.slice('digest '.length);
+  const systemdLine = lines.find((l) => l.startsWith('systemd '));
+  const systemd = systemdLine === undefined ? 'absent' : systemdLine.endsWith(' enabled') ? 'enabled' : 'disabled';
+  return { state: savedDigest === current ? 'current' : 'outdated', systemd, savedDigest };
+}
+
+function restoreScript(variant: Variant, chain: string): string {
+  const lines = ['#!/bin/sh', '# Written by Docker Firewall: puts its chains back (never touches Docker\'s). Safe to run again.', 'set -u'];
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const bin = restoreBinary(variant, family).replace(/-restore$/, '');
+    const file = `${PERSIST_DIR}/rules.${family === 'ipv4' ? 'v4' : 'v6'}`;
+    lines.push(
+      `if [ -s ${file} ]; then`,
+      `  while ${bin} -w -D DOCKER-USER -j ${chain} 2>/dev/null; do :; done`,
+      `  while ${bin} -w -D INPUT -j ${proxyChainName(chain)} 2>/dev/null; do :; done`,
+      `  for c in ${chain} ${proxyChainName(chain)}; do ${bin} -w -F "$c" 2>/dev/null; ${bin} -w -X "$c" 2>/dev/null; done`,
+      // Before docker starts at boot DOCKER-USER does not exist yet; Docker keeps a DOCKER-USER it finds.
+      `  if grep -q DOCKER-USER ${file}; then ${bin} -w -n -L DOCKER-USER >/dev/null 2>&1 || ${bin} -w -N DOCKER-USER; fi`,
+      `  ${bin}-restore -w 10 --noflush < ${file} || exit 1`,
+      'fi',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const UNIT = `[Unit]
+Description=Docker Firewall: block external access to published Docker ports
+Documentation=https://github.com/docker-firewall/docker-firewall
+DefaultDependencies=no
+Before=docker.service network-pre.target
+Wants=network-pre.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=${RESTORE_SCRIPT}
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+const DROP_IN = `[Service]
+# Docker Firewall: put the lockdown back on top after every dockerd start.
+ExecStartPost=${RESTORE_SCRIPT}
+`;
+
+export function persistCommand(variant: Variant, chain: string, ipv4: FamilyLayout, ipv6: FamilyLayout): RemoteCommand<void> {
+  const payload = (layout: FamilyLayout) => (layout.chains.length === 0 ? '' : transitionPayload(EMPTY_LAYOUT, layout).join('\n'));
+  const files: [string, string, string][] = [
+    [`${PERSIST_DIR}/rules.v4`, payload(ipv4), '0600'],
+    [`${PERSIST_DIR}/rules.v6`, payload(ipv6), '0600'],
+    [RESTORE_SCRIPT, restoreScript(variant, chain), '0755'],
+    [`${PERSIST_DIR}/state`, `digest ${layoutsDigest(ipv4, ipv6)}\n`, '0644'],
+  ];
+  const write = files.map(
+    ([path, content, mode]) =>
+      `printf '%s' ${shellQuote(Buffer.from(content).toString('base64'))} | base64 -d > ${path}.tmp && chmod ${mode} ${path}.tmp && mv ${path}.tmp ${path}`,
+  );
+  const systemd = [
+    `printf '%s' ${shellQuote(Buffer.from(UNIT).toString('base64'))} | base64 -d > ${UNIT_PATH}`,
+    `mkdir -p ${DOCKER_DROP_IN.replace(/\/[^/]+$/, '')}`,
+    `printf '%s' ${shellQuote(Buffer.from(DROP_IN).toString('base64'))} | base64 -d > ${DOCKER_DROP_IN}`,
+    'systemctl daemon-reload && systemctl enable docker-firewall.service',
+  ];
+  const script = [
+    'set -e',
+    `mkdir -p ${PERSIST_DIR} ${RESTORE_SCRIPT.replace(/\/[^/]+$/, '')}`,
+    ...write,
+    `if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then ${systemd.join(' && ')}; echo '### systemd'; else echo '### no-systemd'; fi`,
+  ].join('\n');
+  return {
+    argv: ['sh', '-c', script],
+    privileged: true,
+    parse(result) {
+      if (result.code !== 0) throw new Error(`could not write the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+    },
+  };
+}

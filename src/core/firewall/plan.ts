@@ -1,0 +1,96 @@
+import type { Family } from '../validate';
+import type { CurrentState, FamilyState } from './currentState';
+import { DEFAULT_BRIDGES, renderLayout, sameLayout, type FamilyLayout } from './layout';
+import type { Policy } from './policy';
+import { proxiedPorts, type PublishedPort } from './publishedPort';
+import { transitionPayload } from './transition';
+import type { FamilyPayloads } from './applyCommand';
+
+export interface FamilyPlan {
+  readonly family: Family;
+  readonly current: FamilyLayout;
+  readonly wanted: FamilyLayout;
+  /** Undefined when the family already holds exactly what is wanted. */
+  readonly payload: string | undefined;
+}
+
+export interface Plan {
+  readonly policy: Policy;
+  readonly ipv4: FamilyPlan;
+  readonly ipv6: FamilyPlan;
+  readonly changed: boolean;
+  readonly payloads: FamilyPayloads;
+}
+
+export class LockdownRefused extends Error {
+  readonly code = 'LockdownRefused';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockdownRefused';
+  }
+}
+
+export interface PlanInput {
+  readonly state: CurrentState;
+  readonly policy: Policy;
+  readonly ports: readonly PublishedPort[];
+  /** Engine API's FirewallBackend.Driver, when the daemon reports one. */
+  readonly firewallBackend?: string | undefined;
+  readonly bridges?: readonly string[] | undefined;
+}
+
+export function wantedLayout(family: FamilyState, input: PlanInput): FamilyLayout {
+  return renderLayout(family.family, input.policy, {
+    chain: input.state.chain,
+    dockerUser: family.dockerUser,
+    bridges: input.bridges ?? DEFAULT_BRIDGES,
+    proxiedPorts: family.family === 'ipv6' ? proxiedPorts(input.ports) : [],
+  });
+}
+
+/** Refuses, with the reason, a lockdown that iptables cannot express on this host. */
+export function lockdownObstacle(input: PlanInput): string | undefined {
+  if (input.firewallBackend !== undefined && input.firewallBackend !== '' && !input.firewallBackend.startsWith('iptables')) {
+    return (
+      `Docker on this host uses its ${input.firewallBackend} firewall backend, which has no DOCKER-USER chain; ` +
+      `rules written with iptables would not filter its traffic. Run dockerd with the iptables backend to use Docker Firewall.`
+    );
+  }
+  if (input.state.variant === undefined || !input.state.ipv4.dockerUser) {
+    return (
+      'Docker\'s DOCKER-USER chain was not found in this host\'s iptables (neither nf_tables nor legacy). ' +
+      'Is dockerd running with iptables enabled (Docker 17.06 or later)? Nothing was changed.'
+    );
+  }
+  return undefined;
+}
+
+export function planFor(input: PlanInput): Plan {
+  if (input.policy.locked) {
+    const obstacle = lockdownObstacle(input);
+    if (obstacle !== undefined) throw new LockdownRefused(obstacle);
+  }
+  const familyPlan = (family: FamilyState): FamilyPlan => {
+    const wanted = family.readable ? wantedLayout(family, input) : family.layout;
+    const same = sameLayout(family.layout, wanted);
+    return {
+      family: family.family,
+      current: family.layout,
+      wanted,
+      payload: same ? undefined : transitionPayload(family.layout, wanted).join('\n'),
+    };
+  };
+  const ipv4 = familyPlan(input.state.ipv4);
+  const ipv6 = familyPlan(input.state.ipv6);
+  return {
+    policy: input.policy,
+    ipv4,
+    ipv6,
+    changed: ipv4.payload !== undefined || ipv6.payload !== undefined,
+    payloads: {
+      ipv4: ipv4.payload,
+      ipv6: ipv6.payload,
+      ipv4Rollback: ipv4.payload === undefined ? undefined : transitionPayload(ipv4.wanted, ipv4.current).join('\n'),
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { Cidr, Family, Proto } from '../validate';
+
+/** An exception to the lockdown: new connections to a published host port, from anywhere or from one source range. */
+export interface Allow {
+  readonly port: number;
+  readonly proto: Proto;
+  /** Undefined: from anywhere. */
+  readonly from?: Cidr | undefined;
+}
+
+/** What the user asked for on a host. Read back from the host's own rules, never kept elsewhere. */
+export interface Policy {
+  readonly locked: boolean;
+  readonly allows: readonly Allow[];
+}
+
+export const OPEN_POLICY: Policy = { locked: false, allows: [] };
+
+export function allowKey(allow: Allow): string {
+  return `${allow.proto}/${allow.port}${allow.from ? ` from ${allow.from.text}` : ''}`;
+}
+
+export function sameAllow(a: Allow, b: Allow): boolean {
+  return allowKey(a) === allowKey(b);
+}
+
+/** Allows in a stable order, without duplicates, so the same policy always renders the same rules. */
+export function normalizeAllows(allows: readonly Allow[]): Allow[] {
+  const byKey = new Map<string, Allow>();
+  for (const allow of allows) byKey.set(allowKey(allow), allow);
+  return [...byKey.values()].sort(
+    (a, b) => a.port - b.port || a.proto.localeCompare(b.proto) || (a.from?.text ?? '').localeCompare(b.from?.text ?? ''),
+  );
+}
+
+export function withAllow(policy: Policy, allow: Allow): Policy {
+  return { ...policy, allows: normalizeAllows([...policy.allows, allow]) };
+}
+
+export function withoutAllow(policy: Policy, allow: Allow): Policy {
+  return { ...policy, allows: policy.allows.filter((a) => !sameAllow(a, allow)) };
+}
+
+/** An allow from a source range applies only to that range's family; one from anywhere to both. */
+export function allowAppliesTo(allow: Allow, family: Family): boolean {
+  return allow.from === undefined || allow.from.family === family;
+}
+
+export function describeAllow(allow: Allow): string {
+  return `${allow.port}/${allow.proto} from ${allow.from ? allow.from.text : 'anywhere'}`;
+}

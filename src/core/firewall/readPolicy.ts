@@ -1,0 +1,16 @@
+import type { CurrentState } from './currentState';
+import { ownRoles } from './currentState';
+import { normalizeAllows, type Allow, type Policy } from './policy';
+
+/** The policy as the host's rules state it: the host is the source of truth, not a local file. */
+export function readPolicy(state: CurrentState): Policy {
+  const allows: Allow[] = [];
+  let locked = false;
+  for (const family of [state.ipv4, state.ipv6]) {
+    for (const { role } of ownRoles(family)) {
+      if (role?.kind === 'block' || role?.kind === 'proxy-block') locked = true;
+      if (role?.kind === 'allow') allows.push(role.allow);
+    }
+  }
+  return { locked, allows: locked ? normalizeAllows(allows) : [] };
+}

@@ -1,0 +1,132 @@
+import { run, type CommandRunner } from '../remote/remoteCommand';
+import { applyCommand, ApplyFailed } from '../firewall/applyCommand';
+import { currentState, type CurrentState } from '../firewall/currentState';
+import { layoutsDigest, parsePersistence, persistCommand } from '../firewall/persistence';
+import { planFor, LockdownRefused, type Plan } from '../firewall/plan';
+import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
+import type { PublishedPort } from '../firewall/publishedPort';
+import { readFirewallCommand } from '../firewall/readFirewall';
+import { readPolicy } from '../firewall/readPolicy';
+import { firewallStatus, type FirewallStatus } from '../firewall/status';
+import type { Inventory } from '../docker/inventoryModel';
+
+/** A change to a host's policy, expressed as a function so that it can be re-applied to a fresher read. */
+export type PolicyChange = (current: Policy) => Policy;
+
+export const changes = {
+  block: (allows: readonly Allow[] = []): PolicyChange => (current) =>
+    allows.reduce(withAllow, { locked: true, allows: current.locked ? current.allows : [] }),
+  unblock: (): PolicyChange => () => OPEN_POLICY,
+  allow: (allow: Allow): PolicyChange => (current) => withAllow(current, allow),
+  deny: (allow: Allow): PolicyChange => (current) => withoutAllow(current, allow),
+  /** Re-render the policy in force (repairs drift, covers ports published since). */
+  reapply: (): PolicyChange => (current) => current,
+};
+
+export interface ApplyReport {
+  readonly plan: Plan;
+  readonly applied: boolean;
+  /** How many times a concurrent change made us read again. */
+  readonly retries: number;
+}
+
+export interface HostReading {
+  readonly inventory: Inventory;
+  readonly state: CurrentState;
+}
+
+export class ConcurrentChange extends Error {
+  readonly code = 'ConcurrentChange';
+  constructor(detail: string) {
+    super(`the host's firewall kept changing while this change was applied (another client?): ${detail}`);
+    this.name = 'ConcurrentChange';
+  }
+}
+
+const MAX_ATTEMPTS = 4;
+
+/**
+ * The firewall engine for one Docker host, over one connection. Every read is a single round trip
+ * for iptables plus Docker API calls on the same connection; every apply is one more round trip.
+ */
+export class DockerHost {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly inventorySource: (signal?: AbortSignal) => Promise<Inventory>,
+    readonly chain: string,
+  ) {}
+
+  async read(signal?: AbortSignal): Promise<HostReading> {
+    const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand, signal)]);
+    return { inventory, state: currentState(raw, this.chain) };
+  }
+
+  async status(signal?: AbortSignal): Promise<{ inventory: Inventory; firewall: FirewallStatus; raw: HostReading }> {
+    const reading = await this.read(signal);
+    return { inventory: reading.inventory, firewall: this.statusOf(reading), raw: reading };
+  }
+
+  statusOf(reading: HostReading): FirewallStatus {
+    const raw = reading.state;
+    const digest = layoutsDigest(raw.ipv4.layout, raw.ipv6.layout);
+    return firewallStatus(
+      { state: raw, ports: publishedPorts(reading.inventory), firewallBackend: reading.inventory.docker.firewallBackend },
+      parsePersistence(raw.persistence, digest),
+    );
+  }
+
+  plan(reading: HostReading, change: PolicyChange): Plan {
+    const policy = change(readPolicy(reading.state));
+    return planFor({
+      state: reading.state,
+      policy,
+      ports: publishedPorts(reading.inventory),
+      firewallBackend: reading.inventory.docker.firewallBackend,
+    });
+  }
+
+  /** Plans the change on a fresh read and applies it; on a concurrent change, reads again and retries. */
+  async apply(change: PolicyChange, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<ApplyReport> {
+    let lastConflict = '';
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const reading = await this.read(options.signal);
+      const plan = this.plan(reading, change);
+      if (options.dryRun || !plan.changed) return { plan, applied: false, retries: attempt };
+      const variant = reading.state.variant;
+      if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
+      const outcome = await run(this.runner, applyCommand(variant, plan.payloads), options.signal);
+      if (outcome.kind === 'applied') {
+        await this.refreshPersistence(reading, plan, variant, options.signal);
+        return { plan, applied: true, retries: attempt };
+      }
+      lastConflict = outcome.detail;
+    }
+    throw new ConcurrentChange(lastConflict);
+  }
+
+  /** Saves the rules in force so that they come back at boot and after dockerd restarts. */
+  async persist(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<{ plan: Plan; written: boolean }> {
+    const reading = await this.read(options.signal);
+    const plan = this.plan(reading, changes.reapply());
+    if (!plan.policy.locked) throw new ApplyFailed('the host has no lockdown to make persistent: block it first');
+    if (options.dryRun) return { plan, written: false };
+    const variant = reading.state.variant;
+    if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
+    if (plan.changed) await run(this.runner, applyCommand(variant, plan.payloads), options.signal);
+    await run(this.runner, persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted), options.signal);
+    return { plan, written: true };
+  }
+
+  /** Once a host is persistent, every change is saved too, so a reboot brings back the latest policy. */
+  private async refreshPersistence(reading: HostReading, plan: Plan, variant: NonNullable<CurrentState['variant']>, signal?: AbortSignal) {
+    const persisted = reading.state.persistence.some((l) => l.startsWith('digest '));
+    if (!persisted) return;
+    await run(this.runner, persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted), signal);
+  }
+}
+
+export function publishedPorts(inventory: Inventory): PublishedPort[] {
+  return inventory.containers.flatMap((c) =>
+    c.ports.map((p) => ({ container: c.name, hostIp: p.hostIp, hostPort: p.hostPort, containerPort: p.containerPort, proto: p.proto })),
+  );
+}

@@ -1,0 +1,94 @@
+import * as ipaddr from 'ipaddr.js';
+
+/**
+ * Everything a user types that ends up in a rule goes through here first. Each parser either
+ * returns a value in canonical form or throws InvalidInput with a message that says what to do;
+ * nothing has been sent to any host at that point.
+ */
+export class InvalidInput extends Error {
+  readonly code = 'InvalidInput';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInput';
+  }
+}
+
+export type Proto = 'tcp' | 'udp';
+export type Family = 'ipv4' | 'ipv6';
+
+export interface PortSpec {
+  readonly port: number;
+  readonly proto: Proto;
+}
+
+export interface Cidr {
+  readonly family: Family;
+  /** Canonical network form, as iptables prints it back (host bits cleared, `/32` and `/128` kept). */
+  readonly text: string;
+}
+
+export function parsePort(input: string): number {
+  const text = input.trim();
+  if (!/^[0-9]{1,5}$/.test(text)) {
+    throw new InvalidInput(`"${printable(input)}" is not a port: give a number from 1 to 65535.`);
+  }
+  const port = Number(text);
+  if (port < 1 || port > 65535) throw new InvalidInput(`Port ${port} is out of range: give a number from 1 to 65535.`);
+  return port;
+}
+
+export function parseProto(input: string): Proto {
+  const text = input.trim().toLowerCase();
+  if (text === 'tcp' || text === 'udp') return text;
+  throw new InvalidInput(`"${printable(input)}" is not a protocol: use tcp or udp.`);
+}
+
+/** `PORT` or `PORT/PROTO`, protocol tcp by default. */
+export function parsePortSpec(input: string): PortSpec {
+  const slash = input.indexOf('/');
+  if (slash === -1) return { port: parsePort(input), proto: 'tcp' };
+  return { port: parsePort(input.slice(0, slash)), proto: parseProto(input.slice(slash + 1)) };
+}
+
+export function parseCidr(input: string): Cidr {
+  const text = input.trim();
+  const [address, prefixText, ...rest] = text.split('/');
+  const bad = () =>
+    new InvalidInput(`"${printable(input)}" is not an address or CIDR: write e.g. 203.0.113.0/24, 198.51.100.7 or 2001:db8::/32.`);
+  if (address === undefined || rest.length > 0) throw bad();
+  let family: Family;
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) family = 'ipv4';
+  else if (/^[0-9a-fA-F:.]+$/.test(address) && ipaddr.IPv6.isValid(address)) family = 'ipv6';
+  else throw bad();
+  const max = family === 'ipv4' ? 32 : 128;
+  let prefix = max;
+  if (prefixText !== undefined) {
+    if (!/^[0-9]{1,3}$/.test(prefixText) || Number(prefixText) > max) throw bad();
+    prefix = Number(prefixText);
+  }
+  const network =
+    family === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`)
+      : ipaddr.IPv6.networkAddressFromCIDR(`${address}/${prefix}`);
+  return { family, text: `${network.toString()}/${prefix}` };
+}
+
+/** iptables chain names: 28 characters at most; ours leave room for the `_PROXY` suffix. */
+export function parseChainName(input: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,20}$/.test(input)) {
+    throw new InvalidInput(
+      `"${printable(input)}" cannot be a chain name: use 1 to 21 letters, digits, "_" or "-", starting with a letter (default PRE_DOCKER).`,
+    );
+  }
+  const reserved = ['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING', 'ACCEPT', 'DROP', 'RETURN', 'REJECT'];
+  if (reserved.includes(input.toUpperCase()) || input.startsWith('DOCKER')) {
+    throw new InvalidInput(`"${input}" is a built-in or Docker chain: choose a name of your own such as PRE_DOCKER.`);
+  }
+  return input;
+}
+
+/** Shows control characters and the like visibly in error messages instead of echoing them raw. */
+export function printable(input: string): string {
+  const shown = JSON.stringify(input).slice(1, -1);
+  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+}
