@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import { InvalidInput, parseChainName, parseCidr, parsePortSpec } from '../core/validate';
+import type { Allow } from '../core/firewall/policy';
+
+export const USAGE = `Usage:
+  docker-firewall [options] ps HOST
+  docker-firewall [options] status HOST
+  docker-firewall [options] block HOST [--allow PORT[/PROTO]]... [--dry-run]
+  docker-firewall [options] unblock HOST [--dry-run]
+  docker-firewall [options] allow HOST PORT[/PROTO] [--from CIDR] [--dry-run]
+  docker-firewall [options] deny HOST PORT[/PROTO] [--from CIDR] [--dry-run]
+  docker-firewall [options] persist HOST [--dry-run]
+
+HOST is [user@]host[:port] or a Host alias of your ssh config. PROTO is tcp (default) or udp.
+
+Options:
+  --ssh-config PATH     OpenSSH client config to read (default ~/.ssh/config)
+  --known-hosts PATH    known_hosts file to verify host keys against (default ~/.ssh/known_hosts)
+  -i, --identity PATH   private key to offer (repeatable); ssh-agent is used too when SSH_AUTH_SOCK is set
+  --accept-new          record an unknown host key, as OpenSSH's StrictHostKeyChecking=accept-new
+  --chain NAME          name of our chain (default PRE_DOCKER)
+  --json                machine-readable output
+  -h, --help            show this help
+
+Exit codes: 0 done; 1 failed on the host; 2 bad usage or input (nothing ran);
+3 host key unknown or changed (nothing ran).`;
+
+export type CommandName = 'ps' | 'status' | 'block' | 'unblock' | 'allow' | 'deny' | 'persist';
+
+export interface GlobalOptions {
+  readonly sshConfig?: string | undefined;
+  readonly knownHosts?: string | undefined;
+  readonly identities: readonly string[];
+  readonly acceptNew: boolean;
+  readonly chain: string;
+  readonly json: boolean;
+}
+
+export type Invocation =
+  | { readonly command: 'help' }
+  | {
+      readonly command: CommandName;
+      readonly host: string;
+      readonly options: GlobalOptions;
+      readonly dryRun: boolean;
+      /** block: allows to stand with the lockdown; allow/deny: the one allow. */
+      readonly allows: readonly Allow[];
+    };
+
+const COMMANDS: readonly CommandName[] = ['ps', 'status', 'block', 'unblock', 'allow', 'deny', 'persist'];
+const TAKES_DRY_RUN: readonly CommandName[] = ['block', 'unblock', 'allow', 'deny', 'persist'];
+
+/** Parses the whole command line before anything connects: bad input never reaches a host. */
+export function parseInvocation(argv: readonly string[]): Invocation {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'ssh-config': { type: 'string' },
+        'known-hosts': { type: 'string' },
+        identity: { type: 'string', short: 'i', multiple: true },
+        'accept-new': { type: 'boolean' },
+        chain: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        'dry-run': { type: 'boolean' },
+        allow: { type: 'string', multiple: true },
+        from: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new InvalidInput(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help' };
+  const [commandText, host, ...rest] = positionals;
+  if (commandText === undefined) throw new InvalidInput(`No command given.\n\n${USAGE}`);
+  const command = COMMANDS.find((c) => c === commandText);
+  if (command === undefined) throw new InvalidInput(`Unknown command "${commandText}": use one of ${COMMANDS.join(', ')}.`);
+  if (host === undefined || host === '') throw new InvalidInput(`${command} needs a HOST: [user@]host[:port] or an ssh config alias.`);
+  if (values['dry-run'] && !TAKES_DRY_RUN.includes(command)) throw new InvalidInput(`${command} changes nothing and takes no --dry-run.`);
+  if (values.allow && command !== 'block') throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
+  if (values.from !== undefined && command !== 'allow' && command !== 'deny') throw new InvalidInput('--from goes with allow and deny.');
+
+  let allows: Allow[] = [];
+  if (command === 'allow' || command === 'deny') {
+    const [portText, ...extra] = rest;
+    if (portText === undefined) throw new InvalidInput(`${command} needs a PORT[/PROTO], e.g. 8080 or 5353/udp.`);
+    if (extra.length > 0) throw new InvalidInput(`Unexpected argument "${extra[0]}".`);
+    const from = values.from === undefined ? undefined : parseCidr(values.from);
+    allows = [{ ...parsePortSpec(portText), from }];
+  } else {
+    if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
+    allows = (values.allow ?? []).map((spec) => ({ ...parsePortSpec(spec), from: undefined }));
+  }
+  return {
+    command,
+    host,
+    dryRun: values['dry-run'] ?? false,
+    allows,
+    options: {
+      sshConfig: values['ssh-config'],
+      knownHosts: values['known-hosts'],
+      identities: values.identity ?? [],
+      acceptNew: values['accept-new'] ?? false,
+      chain: parseChainName(values.chain ?? 'PRE_DOCKER'),
+      json: values.json ?? false,
+    },
+  };
+}

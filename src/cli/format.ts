@@ -1,0 +1,70 @@
+import type { FirewallStatus, StatusRule } from '../core/firewall/status';
+import type { PortExposure } from '../core/firewall/exposure';
+import { describeAllow } from '../core/firewall/policy';
+import type { Plan } from '../core/firewall/plan';
+
+/** Human-readable renderings for the terminal; --json output is built in json.ts. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+}
+
+export function formatEndpoint(port: { hostIp: string; hostPort: number; proto: string }): string {
+  const ip = port.hostIp.includes(':') ? `[${port.hostIp}]` : port.hostIp || '*';
+  return `${ip}:${port.hostPort}/${port.proto}`;
+}
+
+export function formatPorts(ports: readonly PortExposure[]): string {
+  if (ports.length === 0) return '  (no published ports)';
+  const rows = [['CONTAINER', 'PUBLISHED', 'TO', 'EXPOSURE'], ...ports.map((p) => [p.container, formatEndpoint(p), String(p.containerPort), p.exposure])];
+  return indent(table(rows));
+}
+
+function formatRules(rules: readonly StatusRule[]): string {
+  if (rules.length === 0) return '  (none)';
+  const rows = [['PKTS', 'BYTES', 'CHAIN', 'RULE'], ...rules.map((r) => [String(r.packets), String(r.bytes), r.chain, r.spec])];
+  return indent(table(rows));
+}
+
+export function formatStatus(host: string, dockerVersion: string, status: FirewallStatus): string {
+  const hook = status.ipv4.hooks.find((h) => h.from === 'DOCKER-USER');
+  const lines = [
+    `${host}: Docker ${dockerVersion}, iptables ${status.backend ?? 'unknown'} (${status.iptablesVersion})`,
+    `Lockdown: ${status.locked ? 'on' : 'off'} (chain ${status.chain}${hook ? `, rule ${hook.position} of DOCKER-USER` : ''})`,
+    `Allows: ${status.policy.allows.length === 0 ? 'none' : status.policy.allows.map(describeAllow).join('; ')}`,
+    `Persistence: ${formatPersistence(status)}`,
+    'Ports:',
+    formatPorts(status.ports),
+    `IPv4 rules (DOCKER-USER ${status.ipv4.dockerUser ? 'present' : 'absent'}):`,
+    formatRules(status.ipv4.rules),
+    `IPv6 rules (DOCKER-USER ${status.ipv6.dockerUser ? 'present' : 'absent'}):`,
+    formatRules(status.ipv6.rules),
+  ];
+  if (status.warnings.length > 0) lines.push('Warnings:', ...status.warnings.map((w) => `  ! ${w.message}`));
+  return lines.join('\n');
+}
+
+function formatPersistence(status: FirewallStatus): string {
+  const p = status.persistence;
+  if (p.state === 'none') return 'not persistent';
+  const systemd = p.systemd === 'enabled' ? 'systemd unit enabled' : p.systemd === 'absent' ? `no systemd: run /usr/local/sbin/docker-firewall-restore at boot` : 'systemd unit disabled';
+  return `${p.state === 'current' ? 'saved, up to date' : 'saved, OUT OF DATE'} (${systemd})`;
+}
+
+export function formatPlan(host: string, plan: Plan, commandLine: string): string {
+  if (!plan.changed) return `${host}: nothing to change, the rules in force are already what this asks for.`;
+  const lines = [`Would run on ${host}:`, `  ${commandLine}`, ''];
+  for (const family of [plan.ipv4, plan.ipv6]) {
+    if (family.payload === undefined) continue;
+    lines.push(`${family.family === 'ipv4' ? 'iptables' : 'ip6tables'}-restore --noflush payload:`, indent(family.payload.trimEnd()), '');
+  }
+  return lines.join('\n').trimEnd();
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

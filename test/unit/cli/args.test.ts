@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseInvocation } from '../../../src/cli/args';
+import { InvalidInput } from '../../../src/core/validate';
+
+test('block takes repeated --allow specs and global options', () => {
+  const inv = parseInvocation(['--chain', 'MY_CHAIN', '--json', '-i', 'a', '-i', 'b', 'block', 'h1', '--allow', '8080', '--allow', '5353/udp', '--dry-run']);
+  assert.equal(inv.command, 'block');
+  if (inv.command === 'help') return;
+  assert.equal(inv.host, 'h1');
+  assert.equal(inv.dryRun, true);
+  assert.deepEqual(inv.options.identities, ['a', 'b']);
+  assert.equal(inv.options.chain, 'MY_CHAIN');
+  assert.deepEqual(inv.allows, [{ port: 8080, proto: 'tcp', from: undefined }, { port: 5353, proto: 'udp', from: undefined }]);
+});
+
+test('allow and deny take one PORT[/PROTO] and an optional --from', () => {
+  const inv = parseInvocation(['allow', 'deploy@192.0.2.1:22', '8080', '--from', '198.51.100.9']);
+  assert.ok(inv.command === 'allow');
+  assert.deepEqual(inv.allows, [{ port: 8080, proto: 'tcp', from: { family: 'ipv4', text: '198.51.100.9/32' } }]);
+});
+
+test('every bad input is an InvalidInput (exit 2) before anything connects', () => {
+  const bad = [
+    [],
+    ['frobnicate', 'h1'],
+    ['status'],
+    ['allow', 'h1'],
+    ['allow', 'h1', '0'],
+    ['allow', 'h1', '65536'],
+    ['allow', 'h1', '80;id'],
+    ['allow', 'h1', '80/icmp'],
+    ['allow', 'h1', '80', '--from', '10.0.0.0/33'],
+    ['allow', 'h1', '80', 'extra'],
+    ['status', 'h1', '--dry-run'],
+    ['block', 'h1', '--from', '10.0.0.0/8'],
+    ['unblock', 'h1', '--allow', '80'],
+    ['--chain', 'FORWARD', 'status', 'h1'],
+    ['--bogus', 'status', 'h1'],
+  ];
+  for (const argv of bad) assert.throws(() => parseInvocation(argv), InvalidInput, argv.join(' '));
+});
+
+test('no argument vector makes the parser throw anything but InvalidInput', () => {
+  const word = fc.oneof(fc.string(), fc.constantFrom('allow', 'deny', 'block', 'h1', '--from', '--allow', '8080', '--dry-run', '-i', '--chain', '--json'));
+  fc.assert(
+    fc.property(fc.array(word, { maxLength: 6 }), (argv) => {
+      try {
+        parseInvocation(argv);
+      } catch (error) {
+        assert.ok(error instanceof InvalidInput, `${String(error)} for ${JSON.stringify(argv)}`);
+      }
+    }),
+    { numRuns: 1000 },
+  );
+});
