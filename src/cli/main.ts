@@ -1,2 +1,67 @@
-// docker-firewall command line: see src/cli/ for the commands.
-process.exitCode = 0;
+import { DockerFirewallError } from '../core/errors';
+import { openHost } from '../core/hosts/openHost';
+import { parseInvocation, USAGE } from './args';
+import { askSecret } from './prompt';
+import { runCommand } from './runCommand';
+
+/** Exit codes are part of the contract: scripts and our tests rely on them. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, hostKey: 3 } as const;
+
+const USAGE_CODES = new Set(['InvalidInput', 'InvalidDestination', 'SshConfigError']);
+const HOST_KEY_CODES = new Set(['HostKeyUnknown', 'HostKeyMismatch', 'HostKeyRevoked']);
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof DockerFirewallError) {
+    if (USAGE_CODES.has(error.code)) return EXIT.usage;
+    if (HOST_KEY_CODES.has(error.code)) return EXIT.hostKey;
+  }
+  return EXIT.failed;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let label = '';
+  try {
+    const inv = parseInvocation(argv);
+    if (inv.command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    label = inv.host;
+    const handle = openHost(
+      {
+        destination: inv.host,
+        sshConfigPath: inv.options.sshConfig,
+        knownHostsPath: inv.options.knownHosts,
+        identityFiles: inv.options.identities,
+        chain: inv.options.chain,
+      },
+      {
+        onUnknownHostKey: (key) => {
+          if (inv.options.acceptNew) process.stderr.write(`Recording new host key of ${key.host} (${key.keyType} ${key.fingerprint}).\n`);
+          return Promise.resolve(inv.options.acceptNew);
+        },
+        askPassword: ({ user, host }) => askSecret(`${user}@${host}'s password: `),
+        askPassphrase: ({ keyPath }) => askSecret(`Enter passphrase for key '${keyPath}': `),
+        askSudoPassword: ({ user, host }) => askSecret(`[sudo] password for ${user} on ${host}: `),
+        log: process.env.DOCKER_FIREWALL_DEBUG ? (level, message) => process.stderr.write(`[${level}] ${message}\n`) : undefined,
+      },
+    );
+    try {
+      await runCommand(inv, handle.host, handle.label, { out: (text) => process.stdout.write(`${text}\n`) });
+    } finally {
+      handle.close();
+    }
+    return EXIT.ok;
+  } catch (error) {
+    const code = exitCodeFor(error);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(code === EXIT.usage ? `docker-firewall: ${message}\n` : `docker-firewall: ${label ? `${label}: ` : ''}${message}\n`);
+    return code;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

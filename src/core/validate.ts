@@ -1,15 +1,14 @@
 import * as ipaddr from 'ipaddr.js';
+import { DockerFirewallError } from './errors';
 
 /**
  * Everything a user types that ends up in a rule goes through here first. Each parser either
  * returns a value in canonical form or throws InvalidInput with a message that says what to do;
  * nothing has been sent to any host at that point.
  */
-export class InvalidInput extends Error {
-  readonly code = 'InvalidInput';
+export class InvalidInput extends DockerFirewallError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidInput';
+    super('InvalidInput', message);
   }
 }
 

@@ -1,3 +1,4 @@
+import { DockerFirewallError } from '../errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import type { Variant } from './readFirewall';
 
@@ -28,11 +29,9 @@ export interface FamilyPayloads {
 
 export type ApplyOutcome = { readonly kind: 'applied' } | { readonly kind: 'conflict'; readonly detail: string };
 
-export class ApplyFailed extends Error {
-  readonly code = 'ApplyFailed';
+export class ApplyFailed extends DockerFirewallError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ApplyFailed';
+    super('ApplyFailed', message);
   }
 }
 

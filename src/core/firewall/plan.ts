@@ -1,3 +1,4 @@
+import { DockerFirewallError } from '../errors';
 import type { Family } from '../validate';
 import type { CurrentState, FamilyState } from './currentState';
 import { DEFAULT_BRIDGES, renderLayout, sameLayout, type FamilyLayout } from './layout';
@@ -22,11 +23,9 @@ export interface Plan {
   readonly payloads: FamilyPayloads;
 }
 
-export class LockdownRefused extends Error {
-  readonly code = 'LockdownRefused';
+export class LockdownRefused extends DockerFirewallError {
   constructor(message: string) {
-    super(message);
-    this.name = 'LockdownRefused';
+    super('LockdownRefused', message);
   }
 }
 

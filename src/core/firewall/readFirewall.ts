@@ -1,3 +1,4 @@
+import { DockerFirewallError } from '../errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { parseIptablesSave, type SavedTable } from './iptablesSave';
 
@@ -56,11 +57,9 @@ export const readFirewallCommand: RemoteCommand<RawFirewall> = {
   },
 };
 
-export class FirewallReadFailed extends Error {
-  readonly code = 'FirewallReadFailed';
+export class FirewallReadFailed extends DockerFirewallError {
   constructor(message: string) {
-    super(message);
-    this.name = 'FirewallReadFailed';
+    super('FirewallReadFailed', message);
   }
 }
 

@@ -1,3 +1,4 @@
+import { DockerFirewallError } from '../errors';
 import { run, type CommandRunner } from '../remote/remoteCommand';
 import { applyCommand, ApplyFailed } from '../firewall/applyCommand';
 import { currentState, type CurrentState } from '../firewall/currentState';
@@ -25,6 +26,8 @@ export const changes = {
 
 export interface ApplyReport {
   readonly plan: Plan;
+  /** The exact remote command that applies the plan (or would, on a dry run); undefined when nothing changes. */
+  readonly argv: readonly string[] | undefined;
   readonly applied: boolean;
   /** How many times a concurrent change made us read again. */
   readonly retries: number;
@@ -35,11 +38,9 @@ export interface HostReading {
   readonly state: CurrentState;
 }
 
-export class ConcurrentChange extends Error {
-  readonly code = 'ConcurrentChange';
+export class ConcurrentChange extends DockerFirewallError {
   constructor(detail: string) {
-    super(`the host's firewall kept changing while this change was applied (another client?): ${detail}`);
-    this.name = 'ConcurrentChange';
+    super('ConcurrentChange', `the host's firewall kept changing while this change was applied (another client?): ${detail}`);
   }
 }
 
@@ -91,13 +92,15 @@ export class DockerHost {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const reading = await this.read(options.signal);
       const plan = this.plan(reading, change);
-      if (options.dryRun || !plan.changed) return { plan, applied: false, retries: attempt };
+      if (!plan.changed) return { plan, argv: undefined, applied: false, retries: attempt };
       const variant = reading.state.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
-      const outcome = await run(this.runner, applyCommand(variant, plan.payloads), options.signal);
+      const command = applyCommand(variant, plan.payloads);
+      if (options.dryRun) return { plan, argv: command.argv, applied: false, retries: attempt };
+      const outcome = await run(this.runner, command, options.signal);
       if (outcome.kind === 'applied') {
         await this.refreshPersistence(reading, plan, variant, options.signal);
-        return { plan, applied: true, retries: attempt };
+        return { plan, argv: command.argv, applied: true, retries: attempt };
       }
       lastConflict = outcome.detail;
     }

@@ -1,0 +1,52 @@
+import type { FirewallStatus } from '../core/firewall/status';
+import type { Inventory } from '../core/docker/inventory';
+import type { PortExposure } from '../core/firewall/exposure';
+
+/** The stable shape of `--json` output. Field names are part of the CLI's contract. */
+export function statusJson(host: string, inventory: Inventory, status: FirewallStatus) {
+  return {
+    host,
+    docker: { version: inventory.docker.version, firewallBackend: inventory.docker.firewallBackend ?? null },
+    backend: status.backend ?? null,
+    iptablesVersion: status.iptablesVersion,
+    locked: status.locked,
+    chain: status.chain,
+    allows: status.policy.allows.map((a) => ({ port: a.port, proto: a.proto, from: a.from?.text ?? null })),
+    ports: status.ports.map(portJson),
+    hooks: { ipv4: status.ipv4.hooks, ipv6: status.ipv6.hooks },
+    rules: {
+      ipv4: status.ipv4.rules.map(({ chain, spec, packets, bytes, role }) => ({ chain, spec, packets, bytes, role: role ?? null })),
+      ipv6: status.ipv6.rules.map(({ chain, spec, packets, bytes, role }) => ({ chain, spec, packets, bytes, role: role ?? null })),
+    },
+    drift: { ipv4: status.ipv4.drift, ipv6: status.ipv6.drift },
+    persistence: status.persistence,
+    warnings: status.warnings,
+  };
+}
+
+export function portJson(p: PortExposure) {
+  return {
+    container: p.container,
+    hostIp: p.hostIp,
+    hostPort: p.hostPort,
+    containerPort: p.containerPort,
+    proto: p.proto,
+    exposure: p.exposure,
+    reason: p.reason,
+  };
+}
+
+export function psJson(host: string, inventory: Inventory, status: FirewallStatus) {
+  return {
+    host,
+    locked: status.locked,
+    containers: inventory.containers.map((c) => ({
+      id: c.id,
+      name: c.name,
+      image: c.image,
+      state: c.state,
+      status: c.status,
+      ports: status.ports.filter((p) => p.container === c.name).map(portJson),
+    })),
+  };
+}

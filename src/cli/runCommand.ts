@@ -1,0 +1,101 @@
+import { changes, type DockerHost, type PolicyChange } from '../core/hosts/dockerHost';
+import { describeAllow } from '../core/firewall/policy';
+import { persistCommand } from '../core/firewall/persistence';
+import type { Invocation, CommandName } from './args';
+import { formatPlan, formatPorts, formatStatus } from './format';
+import { psJson, statusJson } from './json';
+import { shellJoin } from '../core/remote/shellQuote';
+
+type Command = Exclude<Invocation, { command: 'help' }>;
+
+export interface Output {
+  out(text: string): void;
+}
+
+/** Runs one parsed command against a host; throws typed errors for main() to map to exit codes. */
+export async function runCommand(inv: Command, host: DockerHost, label: string, output: Output): Promise<void> {
+  const print = (human: string, json: unknown) => output.out(inv.options.json ? JSON.stringify(json, null, 2) : human);
+  switch (inv.command) {
+    case 'ps':
+    case 'status': {
+      const { inventory, firewall } = await host.status();
+      if (inv.command === 'status') print(formatStatus(label, inventory.docker.version, firewall), statusJson(label, inventory, firewall));
+      else print(formatPorts(firewall.ports), psJson(label, inventory, firewall));
+      return;
+    }
+    case 'persist': {
+      const result = await host.persist({ dryRun: inv.dryRun });
+      if (inv.dryRun) {
+        const variant = (await host.read()).state.variant ?? 'nft';
+        const command = persistCommand(variant, host.chain, result.plan.ipv4.wanted, result.plan.ipv6.wanted);
+        print(`Would run on ${label}:\n  ${shellJoin(command.argv)}`, { host: label, dryRun: true, argv: command.argv });
+      } else {
+        print(`${label}: lockdown saved; it is put back at boot and after every dockerd start.`, { host: label, persisted: true });
+      }
+      return;
+    }
+    case 'block':
+    case 'unblock':
+    case 'allow':
+    case 'deny': {
+      const report = await host.apply(changeFor(inv), { dryRun: inv.dryRun });
+      if (inv.dryRun) {
+        print(formatPlan(label, report.plan, report.argv ? shellJoin(report.argv) : ''), {
+          host: label,
+          dryRun: true,
+          changed: report.plan.changed,
+          argv: report.argv ?? null,
+          payloads: { ipv4: report.plan.ipv4.payload ?? null, ipv6: report.plan.ipv6.payload ?? null },
+        });
+        return;
+      }
+      const { firewall } = await host.status();
+      print(`${summary(inv.command, inv, report.applied)}\n${formatPorts(firewall.ports)}`, {
+        host: label,
+        changed: report.applied,
+        locked: firewall.locked,
+        allows: firewall.policy.allows.map((a) => ({ port: a.port, proto: a.proto, from: a.from?.text ?? null })),
+        ports: firewall.ports,
+        warnings: firewall.warnings,
+      });
+      return;
+    }
+  }
+}
+
+function changeFor(inv: Command): PolicyChange {
+  const [allow] = inv.allows;
+  switch (inv.command) {
+    case 'block':
+      return changes.block(inv.allows);
+    case 'unblock':
+      return changes.unblock();
+    case 'allow':
+    case 'deny':
+      if (allow === undefined) throw new Error(`${inv.command} without a port`);
+      return inv.command === 'allow' ? changes.allow(allow) : changes.deny(allow);
+    case 'ps':
+    case 'status':
+    case 'persist':
+      return changes.reapply();
+  }
+}
+
+function summary(command: CommandName, inv: Command, applied: boolean): string {
+  const unchanged = applied ? '' : ' (already so: nothing changed)';
+  const allow = inv.allows[0];
+  switch (command) {
+    case 'block':
+      return `External access blocked${unchanged}.`;
+    case 'unblock':
+      return `Lockdown removed${unchanged}.`;
+    case 'allow':
+      return `Allowed ${allow ? describeAllow(allow) : ''}${unchanged}.`;
+    case 'deny':
+      return `Blocked again ${allow ? describeAllow(allow) : ''}${unchanged}.`;
+    case 'ps':
+    case 'status':
+    case 'persist':
+      return '';
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * How a host is named and reached, and the questions the engine may have to ask the user while
+ * connecting. The CLI answers them from flags and the terminal; the extension with modals and input
+ * boxes (secrets only in SecretStorage).
+ */
+export interface HostSpec {
+  /** `[user@]host[:port]` or a Host alias of the ssh config. */
+  readonly destination: string;
+  /** Shown to the user; defaults to the destination. */
+  readonly label?: string | undefined;
+  readonly sshConfigPath?: string | undefined;
+  readonly knownHostsPath?: string | undefined;
+  readonly identityFiles?: readonly string[] | undefined;
+  /** Our chain's name (default PRE_DOCKER). */
+  readonly chain?: string | undefined;
+  /** Docker's socket on the host (default /var/run/docker.sock). */
+  readonly dockerSocket?: string | undefined;
+}
+
+export interface UnknownHostKey {
+  readonly host: string;
+  readonly port: number;
+  readonly keyType: string;
+  /** `SHA256:…` as OpenSSH prints it. */
+  readonly fingerprint: string;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface HostCallbacks {
+  /** Resolve true to trust the key and record it in known_hosts; false refuses the connection. */
+  readonly onUnknownHostKey?: ((key: UnknownHostKey) => Promise<boolean>) | undefined;
+  readonly askPassword?: ((prompt: { host: string; user: string }) => Promise<string | undefined>) | undefined;
+  readonly askPassphrase?: ((prompt: { keyPath: string }) => Promise<string | undefined>) | undefined;
+  readonly askSudoPassword?: ((prompt: { host: string; user: string }) => Promise<string | undefined>) | undefined;
+  /** Never receives secrets. */
+  readonly log?: ((level: LogLevel, message: string) => void) | undefined;
+}
