@@ -13,6 +13,8 @@ export interface HostSpec {
   readonly identityFiles?: readonly string[] | undefined;
   /** Our chain's name (default PRE_DOCKER). */
   readonly chain?: string | undefined;
+  /** Record an unknown host key without asking (OpenSSH's accept-new); a changed key is still refused. */
+  readonly acceptNewHostKeys?: boolean | undefined;
   /** Docker's socket on the host (default /var/run/docker.sock). */
   readonly dockerSocket?: string | undefined;
 }

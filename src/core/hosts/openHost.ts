@@ -1,0 +1,90 @@
+import { createDockerClient, type DockerClient } from '../docker/dockerClient';
+import { readInventory } from '../docker/inventory';
+import type { CommandRunner } from '../remote/remoteCommand';
+import { parseDestination } from '../ssh/destination';
+import { loadSshConfig, resolveSshHost } from '../ssh/sshConfig';
+import { SshSession, type SshSessionStats } from '../ssh/sshSession';
+import { sessionOptionsFromConfig, type SshCallbacks } from '../ssh/sshSessionOptions';
+import { parseChainName } from '../validate';
+import { DockerHost } from './dockerHost';
+import type { HostCallbacks, HostSpec } from './hostSpec';
+
+export interface HostHandle {
+  readonly label: string;
+  readonly host: DockerHost;
+  /** Connections and channels opened so far (benchmarks, tests); undefined before the first use. */
+  stats(): SshSessionStats | undefined;
+  close(): void;
+}
+
+/**
+ * The composition of one host: its ssh config resolved, one SSH session (opened on first use),
+ * the Docker API tunnelled over that same session, and the firewall engine on top. The spec's
+ * destination and chain are checked here, synchronously, so bad input fails before any connection.
+ */
+export function openHost(spec: HostSpec, callbacks: HostCallbacks = {}): HostHandle {
+  parseDestination(spec.destination);
+  const chain = parseChainName(spec.chain ?? 'PRE_DOCKER');
+  const label = spec.label ?? spec.destination;
+
+  let session: SshSession | undefined;
+  let closed = false;
+  const sessionOnce = once(async () => {
+    const loaded = await loadSshConfig({ userConfig: spec.sshConfigPath });
+    const resolved = resolveSshHost(loaded.config, spec.destination, { configFile: loaded.files[0] });
+    const options = sessionOptionsFromConfig(resolved, sshCallbacks(callbacks));
+    const opened = new SshSession({
+      ...options,
+      label,
+      identityFiles: [...(spec.identityFiles ?? []), ...(options.identityFiles ?? [])],
+      knownHostsFiles: spec.knownHostsPath !== undefined ? [spec.knownHostsPath] : options.knownHostsFiles,
+      strictHostKeyChecking: spec.acceptNewHostKeys ? 'accept-new' : options.strictHostKeyChecking,
+    });
+    if (closed) opened.close();
+    session = opened;
+    return opened;
+  });
+  const dockerOnce = once(async (): Promise<DockerClient> => {
+    const ssh = await sessionOnce();
+    return createDockerClient(ssh, { socketPath: spec.dockerSocket, logger: sshCallbacks(callbacks).logger });
+  });
+
+  const runner: CommandRunner = {
+    exec: async (argv, options) => (await sessionOnce()).exec(argv, options),
+  };
+  const host = new DockerHost(runner, async (signal) => readInventory(await dockerOnce(), signal), chain);
+  return {
+    label,
+    host,
+    stats: () => session?.stats,
+    close: () => {
+      closed = true;
+      session?.close();
+    },
+  };
+}
+
+function sshCallbacks(callbacks: HostCallbacks): SshCallbacks {
+  const log = callbacks.log;
+  return {
+    onUnknownHostKey: callbacks.onUnknownHostKey
+      ? (info) => callbacks.onUnknownHostKey!({ host: info.host, port: info.port, keyType: info.keyType, fingerprint: info.fingerprint })
+      : undefined,
+    askPassword: callbacks.askPassword ? (r) => callbacks.askPassword!({ host: r.host, user: r.user }) : undefined,
+    askPassphrase: callbacks.askPassphrase ? (r) => callbacks.askPassphrase!({ keyPath: r.keyPath }) : undefined,
+    askSudoPassword: callbacks.askSudoPassword ? (r) => callbacks.askSudoPassword!({ host: r.host, user: r.user }) : undefined,
+    logger: log ? (level, message) => log(level, message) : undefined,
+  };
+}
+
+/** Memoises a promise; a failure is forgotten so that the next call tries again. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= make().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
