@@ -85,7 +85,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   if (values.allow && command !== 'block') throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
   if (values.from !== undefined && command !== 'allow' && command !== 'deny') throw new InvalidInput('--from goes with allow and deny.');
 
-  let allows: Allow[] = [];
+  let allows: Allow[];
   if (command === 'allow' || command === 'deny') {
     const [portText, ...extra] = rest;
     if (portText === undefined) throw new InvalidInput(`${command} needs a PORT[/PROTO], e.g. 8080 or 5353/udp.`);

@@ -36,7 +36,8 @@ export function openHost(spec: HostSpec, callbacks: HostCallbacks = {}): HostHan
     const opened = new SshSession({
       ...options,
       label,
-      identityFiles: [...(spec.identityFiles ?? []), ...(options.identityFiles ?? [])],
+      // undefined (not []) keeps OpenSSH's default ~/.ssh/id_* keys when nothing names a key.
+      identityFiles: spec.identityFiles?.length ? [...spec.identityFiles, ...(options.identityFiles ?? [])] : options.identityFiles,
       knownHostsFiles: spec.knownHostsPath !== undefined ? [spec.knownHostsPath] : options.knownHostsFiles,
       strictHostKeyChecking: spec.acceptNewHostKeys ? 'accept-new' : options.strictHostKeyChecking,
     });

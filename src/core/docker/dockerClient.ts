@@ -1,0 +1,183 @@
+import type { Duplex } from 'node:stream';
+import Dockerode from 'dockerode';
+import type { ClientChannel } from 'ssh2';
+import { Cancelled, classifyStderr, DockerFirewallError, DockerRequestFailed, DockerUnavailable, lastStderrLine } from '../errors';
+import type { SshLogger } from '../ssh/sshSessionOptions';
+import { DialStdioStream } from './dialStdioStream';
+import type { DockerInventorySource } from './inventory';
+import { TunnelAgent } from './tunnelAgent';
+
+/** What the Docker client needs from an SSH session (SshSession has it). */
+export interface DockerTunnelHost {
+  readonly label: string;
+  readonly user: string;
+  openStreamLocal(socketPath: string, signal?: AbortSignal): Promise<ClientChannel>;
+  openExecStream(argv: readonly string[], signal?: AbortSignal): Promise<ClientChannel>;
+}
+
+export type DockerTransport = 'streamlocal' | 'dial-stdio';
+
+export interface DockerClientOptions {
+  /** The Docker socket on the host. Default /var/run/docker.sock. */
+  readonly socketPath?: string | undefined;
+  /**
+   * 'auto' (default): forward the socket over SSH (direct-streamlocal); if sshd refuses
+   * (AllowStreamLocalForwarding no) or cannot open it, run `docker system dial-stdio` instead,
+   * and keep to that once it has worked.
+   */
+  readonly transport?: 'auto' | DockerTransport | undefined;
+  /** Per API call. Default 30 s. */
+  readonly requestTimeoutMs?: number | undefined;
+  readonly logger?: SshLogger | undefined;
+}
+
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+type ChannelOpenFailure = Error & { reason: unknown };
+
+/** dockerode's version() and info() take options with an abortSignal; its typings list no argument. */
+interface AbortableCalls {
+  version(options: { abortSignal: AbortSignal }): Promise<unknown>;
+  info(options: { abortSignal: AbortSignal }): Promise<unknown>;
+}
+
+/**
+ * Docker's Engine API on a remote host, over the host's one SSH connection: dockerode speaks plain
+ * HTTP through an agent whose sockets are SSH channels. docker-modem's own `protocol: 'ssh'` would
+ * open a new SSH connection (and handshake) for every request.
+ */
+export class DockerClient implements DockerInventorySource {
+  /** The dockerode instance, for calls this class does not wrap (errors then unmapped). */
+  readonly api: Dockerode;
+  private readonly agent: TunnelAgent;
+  private readonly socketPath: string;
+  private readonly mode: 'auto' | DockerTransport;
+  private useDialStdio: boolean;
+  private lastTransport: DockerTransport | undefined;
+  /** Why the socket could not be forwarded, kept to explain a later dial-stdio failure. */
+  private streamLocalFailure: string | undefined;
+
+  constructor(
+    private readonly host: DockerTunnelHost,
+    private readonly options: DockerClientOptions = {},
+  ) {
+    this.socketPath = options.socketPath ?? DEFAULT_DOCKER_SOCKET;
+    this.mode = options.transport ?? 'auto';
+    this.useDialStdio = this.mode === 'dial-stdio';
+    // sshd's MaxSessions (10 by default) caps exec channels, which dial-stdio uses: stay below it.
+    this.agent = new TunnelAgent(() => this.openStream(), 6);
+    // The host name only fills the Host header; the agent decides where bytes go. dockerode's
+    // typings do not list `agent`, docker-modem passes it to http.request.
+    const dockerOptions: Dockerode.DockerOptions & { agent: TunnelAgent } = { protocol: 'http', host: 'docker', port: 80, agent: this.agent };
+    this.api = new Dockerode(dockerOptions);
+  }
+
+  /** How the last request reached the socket. */
+  get transport(): DockerTransport | undefined {
+    return this.lastTransport;
+  }
+
+  listContainers(options: { all: boolean; abortSignal?: AbortSignal | undefined }): Promise<unknown> {
+    return this.request('list containers', options.abortSignal, (abortSignal) => this.api.listContainers({ all: options.all, abortSignal }));
+  }
+
+  version(options: { abortSignal?: AbortSignal | undefined } = {}): Promise<unknown> {
+    return this.request('read the version', options.abortSignal, (abortSignal) => (this.api as unknown as AbortableCalls).version({ abortSignal }));
+  }
+
+  info(options: { abortSignal?: AbortSignal | undefined } = {}): Promise<unknown> {
+    return this.request('read info', options.abortSignal, (abortSignal) => (this.api as unknown as AbortableCalls).info({ abortSignal }));
+  }
+
+  /** Closes idle sockets; the SSH session is the caller's to close. */
+  dispose(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * Runs one dockerode call (given the abort signal to pass on) with the request timeout, and turns
+   * whatever went wrong into a typed error: for API calls this class does not wrap.
+   */
+  async request<T>(what: string, signal: AbortSignal | undefined, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (signal?.aborted) throw new Cancelled(`Docker: ${what} on ${this.host.label}`);
+    const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+    try {
+      return await request(combined);
+    } catch (error) {
+      if (signal?.aborted) throw new Cancelled(`Docker: ${what} on ${this.host.label}`);
+      if (timeout.aborted) throw new DockerUnavailable(this.host.label, this.host.user, 'no-answer', `no answer to "${what}" within ${timeoutMs / 1000} s`);
+      throw this.mapError(error);
+    }
+  }
+
+  private mapError(error: unknown): DockerFirewallError {
+    if (error instanceof DockerFirewallError) return error;
+    const statusCode = typeof error === 'object' && error !== null && 'statusCode' in error ? error.statusCode : undefined;
+    if (typeof statusCode === 'number') {
+      const json = (error as { json?: unknown }).json;
+      const detail = typeof json === 'object' && json !== null && 'message' in json && typeof json.message === 'string' ? json.message : String(error);
+      return new DockerRequestFailed(this.host.label, statusCode, detail);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new DockerUnavailable(this.host.label, this.host.user, 'socket-unreachable', message);
+  }
+
+  private async openStream(): Promise<Duplex> {
+    if (!this.useDialStdio) {
+      try {
+        const channel = await this.host.openStreamLocal(this.socketPath);
+        this.lastTransport = 'streamlocal';
+        return channel;
+      } catch (error) {
+        if (!isChannelOpenFailure(error)) throw error;
+        this.streamLocalFailure = `forwarding ${this.socketPath}: ${error.message}`;
+        if (this.mode === 'streamlocal') throw new DockerUnavailable(this.host.label, this.host.user, 'socket-unreachable', this.streamLocalFailure);
+      }
+    }
+    return this.openDialStdio();
+  }
+
+  private async openDialStdio(): Promise<Duplex> {
+    const channel = await this.host.openExecStream(['docker', '-H', `unix://${this.socketPath}`, 'system', 'dial-stdio']);
+    this.lastTransport = 'dial-stdio';
+    return new DialStdioStream(
+      channel,
+      (stderr, exitCode) => this.dialStdioFailure(stderr, exitCode),
+      () => this.dialStdioAnswered(),
+    );
+  }
+
+  /**
+   * OpenSSH answers "open failed" both when AllowStreamLocalForwarding forbids forwarding and when
+   * the socket cannot be opened, so the two cannot be told apart. Once dial-stdio has worked after
+   * forwarding failed, forwarding is not tried again on this client.
+   */
+  private dialStdioAnswered(): void {
+    if (this.useDialStdio || this.streamLocalFailure === undefined) return;
+    this.useDialStdio = true;
+    this.options.logger?.('info', `${this.host.label}: the Docker socket cannot be forwarded (${this.streamLocalFailure}); using docker system dial-stdio`);
+  }
+
+  private dialStdioFailure(stderr: string, exitCode: number | null | undefined): Error {
+    const context = { host: this.host.label, user: this.host.user, command: ['docker'] };
+    const classified = classifyStderr(stderr, context);
+    if (classified instanceof DockerUnavailable && classified.reason === 'cli-missing' && this.streamLocalFailure !== undefined) {
+      // Both ways failed: the socket-forwarding failure says more than "docker: not found".
+      return new DockerUnavailable(this.host.label, this.host.user, 'socket-unreachable', `${this.streamLocalFailure}; ${classified.stderrLine}`);
+    }
+    if (classified !== undefined) return classified;
+    const line = lastStderrLine(stderr) || `docker system dial-stdio exited with status ${String(exitCode)}`;
+    return new DockerUnavailable(this.host.label, this.host.user, 'socket-unreachable', line);
+  }
+}
+
+function isChannelOpenFailure(error: unknown): error is ChannelOpenFailure {
+  return error instanceof Error && 'reason' in error && /Channel open failure/.test(error.message);
+}
+
+/** A DockerClient over an SSH session's connection. */
+export function createDockerClient(host: DockerTunnelHost, options: DockerClientOptions = {}): DockerClient {
+  return new DockerClient(host, options);
+}

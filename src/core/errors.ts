@@ -1,0 +1,345 @@
+/**
+ * Typed errors for everything that can go wrong between us and a host. Each has a stable `code`
+ * (for the CLI's exit codes, telemetry-free tests and `when` clauses) and a message that says what
+ * happened and what the user can change, with the remote stderr line kept verbatim.
+ */
+export class DockerFirewallError extends Error {
+  /** Stable identifier, by convention the class name; never reworded once released. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** What went on when a remote command failed, for classifyStderr and error messages. */
+export interface RemoteContext {
+  /** Name shown to the user: the alias or host name. */
+  readonly host: string;
+  /** The SSH login name, when known. */
+  readonly user?: string | undefined;
+  /** argv of the command that failed (without any sudo prefix). */
+  readonly command?: readonly string[] | undefined;
+}
+
+export class HostKeyUnknown extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly keyType: string,
+    readonly fingerprint: string,
+  ) {
+    super(
+      'HostKeyUnknown',
+      `The host key of ${hostAndPort(host, port)} is not in known_hosts (${keyType} ${fingerprint}). ` +
+        'Nothing was run. Check the fingerprint with the host owner, then accept it or add it to known_hosts.',
+    );
+  }
+}
+
+export class HostKeyMismatch extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    /** Fingerprints known_hosts holds for this host. */
+    readonly expected: readonly string[],
+    readonly actual: string,
+    readonly actualKeyType: string,
+    /** `file:line` of the known_hosts entries that disagree. */
+    readonly knownHostsLocations: readonly string[],
+  ) {
+    super(
+      'HostKeyMismatch',
+      `The host key of ${hostAndPort(host, port)} has changed: known_hosts expects ${expected.join(' or ')}, ` +
+        `the host presented ${actual} (${actualKeyType}). Nothing was run: this may be a man-in-the-middle attack. ` +
+        `If the host was reinstalled, remove the old entry (${knownHostsLocations.join(', ')}) and connect again.`,
+    );
+  }
+}
+
+export class HostKeyRevoked extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly fingerprint: string,
+    readonly knownHostsLocation: string,
+  ) {
+    super(
+      'HostKeyRevoked',
+      `The host key of ${hostAndPort(host, port)} (${fingerprint}) is marked @revoked in ${knownHostsLocation}. Nothing was run.`,
+    );
+  }
+}
+
+export class AuthenticationFailed extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly user: string,
+    /** What we offered, e.g. "ssh-agent", "key ~/.ssh/id_ed25519", "password". */
+    readonly tried: readonly string[],
+    /** Methods the server said it would accept, when it told us. */
+    readonly serverMethods: readonly string[],
+  ) {
+    const offered = tried.length > 0 ? tried.join(', ') : 'nothing (no agent, no key file, no password prompt)';
+    const allowed = serverMethods.length > 0 ? ` The server accepts: ${serverMethods.join(', ')}.` : '';
+    super(
+      'AuthenticationFailed',
+      `Could not log in to ${host} as ${user}: the server refused ${offered}.${allowed} ` +
+        `Check that one of your keys is in ${user}'s authorized_keys, or that ssh-agent holds it.`,
+    );
+  }
+}
+
+export class ConnectionFailed extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly reason: string,
+    options?: { cause?: unknown; code?: string },
+  ) {
+    super(options?.code ?? 'ConnectionFailed', `Could not connect to ${hostAndPort(host, port)}: ${reason}`, options);
+  }
+}
+
+export class ConnectTimeout extends ConnectionFailed {
+  constructor(host: string, port: number, readonly timeoutMs: number) {
+    super(host, port, `no SSH handshake within ${Math.round(timeoutMs / 100) / 10} s (host down, wrong address or port filtered)`, {
+      code: 'ConnectTimeout',
+    });
+  }
+}
+
+/** The SSH user may not run the command as root, and nothing we could ask for would change that. */
+export class PermissionDenied extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly user: string | undefined,
+    /** The line from the remote stderr that told us, verbatim. */
+    readonly stderrLine: string,
+    options?: { code?: string; message?: string },
+  ) {
+    const who = user ?? 'the SSH user';
+    super(
+      options?.code ?? 'PermissionDenied',
+      options?.message ??
+        `${who} on ${host} has no root rights: run as root or give ${who} passwordless sudo for iptables. (${stderrLine})`,
+    );
+  }
+}
+
+/**
+ * sudo wants a password and we had none to give. sudo says the same for a user with no sudo rights at
+ * all (it asks before it looks), so this is a PermissionDenied too.
+ */
+export class SudoPasswordRequired extends PermissionDenied {
+  constructor(host: string, user: string | undefined, stderrLine: string) {
+    const who = user ?? 'the SSH user';
+    super(host, user, stderrLine, {
+      code: 'SudoPasswordRequired',
+      message:
+        `sudo on ${host} asks for ${who}'s password and none was given: run as root or give ${who} passwordless sudo ` +
+        `for iptables, or enter the sudo password when asked. (${stderrLine})`,
+    });
+  }
+}
+
+export class SudoPasswordIncorrect extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly user: string | undefined,
+    readonly stderrLine: string,
+  ) {
+    super('SudoPasswordIncorrect', `sudo on ${host} did not accept the password for ${user ?? 'the SSH user'}. (${stderrLine})`);
+  }
+}
+
+export class IptablesMissing extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly command: string,
+    readonly stderrLine: string,
+  ) {
+    super(
+      'IptablesMissing',
+      `${command} is not installed on ${host} (or not on root's PATH): install the iptables package. (${stderrLine})`,
+    );
+  }
+}
+
+export type DockerUnavailableReason = 'permission-denied' | 'not-running' | 'cli-missing' | 'socket-unreachable' | 'no-answer';
+
+export class DockerUnavailable extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly user: string | undefined,
+    readonly reason: DockerUnavailableReason,
+    readonly stderrLine: string,
+  ) {
+    super('DockerUnavailable', dockerUnavailableMessage(host, user ?? 'the SSH user', reason, stderrLine));
+  }
+}
+
+function dockerUnavailableMessage(host: string, user: string, reason: DockerUnavailableReason, line: string): string {
+  switch (reason) {
+    case 'permission-denied':
+      return `${user} on ${host} may not use the Docker socket: add ${user} to the docker group (sudo usermod -aG docker ${user}) and reconnect. (${line})`;
+    case 'not-running':
+      return `Docker is not running on ${host} (no daemon behind the socket). (${line})`;
+    case 'cli-missing':
+      return `Could not reach Docker on ${host}: the socket could not be forwarded over SSH and the docker CLI is not installed. (${line})`;
+    case 'socket-unreachable':
+      return `Could not reach the Docker socket on ${host}: the daemon may be stopped, or ${user} may not be in the docker group. (${line})`;
+    case 'no-answer':
+      return `Docker on ${host} did not answer in time. (${line})`;
+  }
+}
+
+/** The Engine API answered with an HTTP error. */
+export class DockerRequestFailed extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly statusCode: number,
+    readonly detail: string,
+  ) {
+    super('DockerRequestFailed', `Docker on ${host} answered ${statusCode}: ${detail}`);
+  }
+}
+
+export class CommandNotFound extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly command: string,
+    readonly stderrLine: string,
+  ) {
+    super('CommandNotFound', `${command} is not installed on ${host}. (${stderrLine})`);
+  }
+}
+
+/** A remote command failed in a way we have no better name for. */
+export class RemoteCommandFailed extends DockerFirewallError {
+  constructor(
+    readonly host: string,
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly stderrLine: string,
+  ) {
+    const how = exitCode === null ? 'was killed' : `exited with status ${exitCode}`;
+    super('RemoteCommandFailed', `${command} on ${host} ${how}${stderrLine ? `: ${stderrLine}` : ''}`);
+  }
+}
+
+export class Cancelled extends DockerFirewallError {
+  constructor(what = 'The operation') {
+    super('Cancelled', `${what} was cancelled.`);
+  }
+}
+
+export class InvalidDestination extends DockerFirewallError {
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+  ) {
+    super('InvalidDestination', `Invalid SSH destination ${JSON.stringify(input)}: ${reason}`);
+  }
+}
+
+export class SshConfigError extends DockerFirewallError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super('SshConfigError', `${file}: ${reason}`);
+  }
+}
+
+/** A host answered with JSON that does not have the shape we rely on. */
+export class InvalidResponse extends DockerFirewallError {
+  constructor(
+    readonly source: string,
+    readonly path: string,
+    readonly expected: string,
+  ) {
+    super('InvalidResponse', `Unexpected answer from ${source}: ${path} should be ${expected}.`);
+  }
+}
+
+function hostAndPort(host: string, port: number): string {
+  return port === 22 ? host : `${host} port ${port}`;
+}
+
+/** Known stderr texts, most specific first. Each pattern is matched against one line. */
+const SUDO_NEEDS_PASSWORD = /^sudo: (a password is required|a terminal is required|no tty present|no password was provided)/;
+const SUDO_NOT_ALLOWED = /is not in the sudoers file|is not allowed to execute|may not run sudo on|is not allowed to run sudo/;
+const SUDO_WRONG_PASSWORD = /incorrect password attempts?|^Sorry, try again\./;
+// iptables-nft says "you must be root"; iptables-legacy fails earlier, on its lock file.
+const MUST_BE_ROOT = /you must be root|can't open lock file \S+: Permission denied/;
+// The docker CLI's own message, and what `docker system dial-stdio` prints when dialing the socket fails.
+const DOCKER_SOCKET_DENIED = /permission denied while trying to connect to the (?:Docker daemon socket|docker API)|dial unix \S+: connect: permission denied/i;
+const DOCKER_NOT_RUNNING = /Cannot connect to the Docker daemon|Is the docker daemon running\?|dial unix \S+: connect: (?:no such file or directory|connection refused)/i;
+/** `bash: line 1: foo: command not found`, `sh: 1: foo: not found`, `sudo: foo: command not found`. */
+const COMMAND_NOT_FOUND = /([^\s:]+): (?:command )?not found\s*$/;
+
+/**
+ * Turns the stderr of a failed remote command into a typed error, or undefined when the text is not
+ * one we know (the caller then reports the exit status with the stderr). Only call it for commands
+ * that failed: some of these lines (sudo's warnings) also appear next to a success.
+ */
+export function classifyStderr(stderr: string, context: RemoteContext): DockerFirewallError | undefined {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const find = (pattern: RegExp): string | undefined => lines.find((l) => pattern.test(l));
+  const { host, user } = context;
+
+  const notAllowed = find(SUDO_NOT_ALLOWED);
+  if (notAllowed !== undefined) return new PermissionDenied(host, user, notAllowed);
+  const wrongPassword = find(SUDO_WRONG_PASSWORD);
+  if (wrongPassword !== undefined) {
+    return new SudoPasswordIncorrect(host, user, lines.find((l) => /incorrect password attempt/.test(l)) ?? wrongPassword);
+  }
+  const needsPassword = find(SUDO_NEEDS_PASSWORD);
+  if (needsPassword !== undefined) return new SudoPasswordRequired(host, user, needsPassword);
+  const mustBeRoot = find(MUST_BE_ROOT);
+  if (mustBeRoot !== undefined) return new PermissionDenied(host, user, mustBeRoot);
+  const dockerDenied = find(DOCKER_SOCKET_DENIED);
+  if (dockerDenied !== undefined) return new DockerUnavailable(host, user, 'permission-denied', dockerDenied);
+  const dockerDown = find(DOCKER_NOT_RUNNING);
+  if (dockerDown !== undefined) return new DockerUnavailable(host, user, 'not-running', dockerDown);
+
+  const notFoundLine = find(COMMAND_NOT_FOUND);
+  const missing = notFoundLine === undefined ? undefined : COMMAND_NOT_FOUND.exec(notFoundLine)?.[1];
+  if (notFoundLine !== undefined && missing !== undefined) {
+    if (missing === 'sudo') {
+      const who = user ?? 'the SSH user';
+      return new PermissionDenied(host, user, notFoundLine, {
+        message: `sudo is not installed on ${host}: run as root, or install sudo and give ${who} passwordless sudo for iptables. (${notFoundLine})`,
+      });
+    }
+    if (/^(ip6?tables|ip6?tables-(restore|save|legacy|nft)|ip6?tables-legacy-(restore|save)|ip6?tables-nft-(restore|save))$/.test(missing)) {
+      return new IptablesMissing(host, missing, notFoundLine);
+    }
+    if (missing === 'docker') return new DockerUnavailable(host, user, 'cli-missing', notFoundLine);
+    return new CommandNotFound(host, missing, notFoundLine);
+  }
+  return undefined;
+}
+
+/** The line of stderr most worth showing: the last non-empty one, where tools put their verdict. */
+export function lastStderrLine(stderr: string): string {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  return lines[lines.length - 1] ?? '';
+}
+
+/** classifyStderr, falling back to RemoteCommandFailed with the exit status. */
+export function errorFromFailedCommand(stderr: string, exitCode: number | null, context: RemoteContext): DockerFirewallError {
+  return (
+    classifyStderr(stderr, context) ??
+    new RemoteCommandFailed(context.host, context.command?.[0] ?? 'the command', exitCode, lastStderrLine(stderr))
+  );
+}

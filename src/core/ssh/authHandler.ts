@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises';
+import { utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type NextAuthHandler, type ParsedKey } from 'ssh2';
+import type { PassphraseRequest, PasswordRequest, SshLogger } from './sshSessionOptions';
+
+export interface AuthPlan {
+  readonly user: string;
+  /** For prompts. */
+  readonly host: string;
+  /** ssh-agent socket path, if any. */
+  readonly agent?: string | undefined;
+  readonly identityFiles: readonly string[];
+  /** True when the files were named by the user: a missing one is then worth a warning. */
+  readonly explicitIdentityFiles: boolean;
+  readonly askPassword?: ((request: PasswordRequest) => Promise<string | undefined>) | undefined;
+  readonly askPassphrase?: ((request: PassphraseRequest) => Promise<string | undefined>) | undefined;
+  readonly logger?: SshLogger | undefined;
+  /** Called around each wait for the user, so the connect timeout does not run meanwhile. */
+  readonly pauseTimer: () => () => void;
+}
+
+export interface AuthProgress {
+  readonly handler: AuthHandlerMiddleware;
+  /** What was offered, for AuthenticationFailed ("ssh-agent", "key ~/.ssh/id_ed25519", "password"). */
+  readonly tried: string[];
+  /** Methods the server last said it accepts. */
+  readonly serverMethods: () => string[];
+}
+
+/** As ssh's NumberOfPasswordPrompts and the passphrase retries of ssh-add. */
+const MAX_PROMPTS = 3;
+
+type Step = { kind: 'agent' } | { kind: 'key'; path: string } | { kind: 'password'; attempt: number } | { kind: 'keyboard-interactive' };
+
+/**
+ * ssh2's authHandler, in OpenSSH's order: agent keys, identity files (asking for a passphrase only
+ * when a file turns out to be encrypted), then a password. ssh2 waits while the handler works, so the
+ * questions are asked lazily, only if the earlier methods were refused.
+ */
+export function createAuthHandler(plan: AuthPlan): AuthProgress {
+  const steps: Step[] = [];
+  if (plan.agent !== undefined) steps.push({ kind: 'agent' });
+  for (const path of plan.identityFiles) steps.push({ kind: 'key', path });
+  if (plan.askPassword !== undefined) {
+    for (let attempt = 1; attempt <= MAX_PROMPTS; attempt++) steps.push({ kind: 'password', attempt });
+    steps.push({ kind: 'keyboard-interactive' });
+  }
+  const tried: string[] = [];
+  let serverMethods: string[] = [];
+
+  const nextMethod = async (allowed: AuthenticationType[] | null): Promise<AnyAuthMethod | false> => {
+    if (allowed !== null) serverMethods = [...allowed];
+    const permits = (method: AuthenticationType): boolean => allowed === null || allowed.includes(method);
+    for (let step = steps.shift(); step !== undefined; step = steps.shift()) {
+      switch (step.kind) {
+        case 'agent':
+          if (!permits('publickey') || plan.agent === undefined) continue;
+          tried.push('ssh-agent');
+          return { type: 'agent', username: plan.user, agent: plan.agent };
+        case 'key': {
+          if (!permits('publickey')) continue;
+          const key = await loadKey(step.path, plan);
+          if (key === undefined) continue;
+          tried.push(`key ${step.path}`);
+          return { type: 'publickey', username: plan.user, key };
+        }
+        case 'password': {
+          if (!permits('password') || plan.askPassword === undefined) continue;
+          const password = await ask(plan, () => plan.askPassword?.({ host: plan.host, user: plan.user, attempt: step.attempt }));
+          if (password === undefined) {
+            dropRemaining(steps, 'password');
+            continue;
+          }
+          if (step.attempt === 1) tried.push('password');
+          return { type: 'password', username: plan.user, password };
+        }
+        case 'keyboard-interactive': {
+          if (!permits('keyboard-interactive') || plan.askPassword === undefined) continue;
+          tried.push('keyboard-interactive');
+          return { type: 'keyboard-interactive', username: plan.user, prompt: keyboardInteractive(plan) };
+        }
+      }
+    }
+    return false;
+  };
+
+  const handler: AuthHandlerMiddleware = (allowed: AuthenticationType[] | null, _partial: boolean | null, next: NextAuthHandler) => {
+    // ssh2 takes `false` for "no more methods"; its type declarations omit it.
+    const done = next as (method: AnyAuthMethod | false) => void;
+    nextMethod(allowed).then(done, (error: unknown) => {
+      plan.logger?.('error', `authentication: ${error instanceof Error ? error.message : String(error)}`);
+      done(false);
+    });
+  };
+  return { handler, tried, serverMethods: () => serverMethods };
+}
+
+function dropRemaining(steps: Step[], kind: Step['kind']): void {
+  for (let i = steps.length - 1; i >= 0; i--) if (steps[i]?.kind === kind) steps.splice(i, 1);
+}
+
+async function ask<T>(plan: AuthPlan, question: () => Promise<T> | undefined): Promise<T | undefined> {
+  const resume = plan.pauseTimer();
+  try {
+    return await question();
+  } finally {
+    resume();
+  }
+}
+
+/** Reads and decrypts one private key; undefined (with a log line) when it cannot be used. */
+async function loadKey(path: string, plan: AuthPlan): Promise<ParsedKey | undefined> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (error) {
+    const missing = typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
+    if (!missing || plan.explicitIdentityFiles) {
+      plan.logger?.(missing ? 'warn' : 'error', `identity file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return undefined;
+  }
+  let parsed = utils.parseKey(data);
+  if (parsed instanceof Error && /no passphrase given/i.test(parsed.message)) {
+    if (plan.askPassphrase === undefined) {
+      plan.logger?.('info', `identity file ${path} is encrypted and there is no way to ask for its passphrase; skipped`);
+      return undefined;
+    }
+    for (let attempt = 1; attempt <= MAX_PROMPTS && parsed instanceof Error; attempt++) {
+      const passphrase = await ask(plan, () => plan.askPassphrase?.({ keyPath: path, attempt }));
+      if (passphrase === undefined) return undefined;
+      parsed = utils.parseKey(data, passphrase);
+      if (parsed instanceof Error) plan.logger?.('warn', `identity file ${path}: wrong passphrase`);
+    }
+  }
+  if (parsed instanceof Error) {
+    plan.logger?.('warn', `identity file ${path} was skipped: ${parsed.message}`);
+    return undefined;
+  }
+  if (!parsed.isPrivateKey()) {
+    plan.logger?.('warn', `identity file ${path} holds no private key; skipped`);
+    return undefined;
+  }
+  return parsed;
+}
+
+type Prompt = { prompt: string; echo?: boolean };
+
+/** Answers a server's keyboard-interactive prompts (PAM's "Password:") through askPassword. */
+function keyboardInteractive(plan: AuthPlan) {
+  return (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: (answers: string[]) => void): void => {
+    const answers: string[] = [];
+    const answerAll = async (): Promise<void> => {
+      for (const p of prompts) {
+        const answer = await ask(plan, () => plan.askPassword?.({ host: plan.host, user: plan.user, prompt: p.prompt.trim(), attempt: 1 }));
+        if (answer === undefined) break;
+        answers.push(answer);
+      }
+    };
+    answerAll().then(
+      () => finish(answers),
+      () => finish([]),
+    );
+  };
+}

@@ -1,0 +1,152 @@
+import { homedir } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { AuthenticationFailed, Cancelled, ConnectionFailed, ConnectTimeout, type DockerFirewallError } from '../errors';
+import { createAuthHandler } from './authHandler';
+import { orderHostKeyAlgorithms } from './hostKey';
+import { createHostKeyCheck } from './hostKeyVerifier';
+import { knownKeyTypes, readKnownHostsFiles } from './knownHosts';
+import { PausableTimeout } from './pausableTimeout';
+import { defaultIdentityFiles } from './sshConfig';
+import type { SshSessionOptions } from './sshSessionOptions';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 15_000;
+export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
+
+type Ssh2Error = Error & { level?: string; code?: string | number };
+
+/**
+ * Opens one authenticated SSH connection: host key checked against known_hosts before anything else,
+ * then agent, keys and password in turn. `sock` is a stream through a jump host, when there is one.
+ */
+export async function connectSsh(options: SshSessionOptions, sock?: Duplex, signal?: AbortSignal): Promise<Client> {
+  const label = options.label ?? options.host;
+  const port = options.port ?? 22;
+  const log = options.logger;
+  const home = homedir();
+  if (signal?.aborted) throw new Cancelled(`Connecting to ${label}`);
+
+  const knownHostsFiles = options.knownHostsFiles ?? [`${home}/.ssh/known_hosts`];
+  const known = await readKnownHostsFiles([...knownHostsFiles, ...(options.globalKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts'])]);
+  for (const s of known.skipped) log?.('debug', `known_hosts ${s.source}:${s.line} ignored: ${s.reason}`);
+  // With HostKeyAlias, ssh looks the alias up as it is, without the port.
+  const keyHost = options.hostKeyAlias ?? options.host;
+  const keyPort = options.hostKeyAlias !== undefined ? 22 : port;
+  const recordIn = knownHostsFiles.find((f) => f !== '/dev/null');
+
+  const client = new Client();
+  return new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    let lastError: Ssh2Error | undefined;
+    const fail = (error: DockerFirewallError): void => {
+      if (settled) return;
+      settled = true;
+      timeout.clear();
+      signal?.removeEventListener('abort', onAbort);
+      client.removeAllListeners('ready');
+      client.destroy();
+      reject(error);
+    };
+    const timeout = new PausableTimeout(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () =>
+      fail(new ConnectTimeout(label, port, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS)),
+    );
+    const onAbort = (): void => fail(new Cancelled(`Connecting to ${label}`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const hostKeyCheck = createHostKeyCheck({
+      host: keyHost,
+      port: keyPort,
+      entries: known.entries,
+      recordIn,
+      hashed: options.hashKnownHosts ?? false,
+      strict: options.strictHostKeyChecking ?? 'ask',
+      onUnknownHostKey: options.onUnknownHostKey,
+      logger: log,
+      pauseTimer: () => timeout.pause(),
+    });
+    const agent = options.agent === false ? undefined : (options.agent ?? nonEmpty(process.env.SSH_AUTH_SOCK));
+    const auth = createAuthHandler({
+      user: options.user,
+      host: label,
+      agent,
+      identityFiles: options.identityFiles ?? defaultIdentityFiles(home),
+      explicitIdentityFiles: options.identityFiles !== undefined,
+      askPassword: options.askPassword,
+      askPassphrase: options.askPassphrase,
+      logger: log,
+      pauseTimer: () => timeout.pause(),
+    });
+
+    client.on('ready', () => {
+      if (settled) return;
+      settled = true;
+      timeout.clear();
+      signal?.removeEventListener('abort', onAbort);
+      resolve(client);
+    });
+    client.on('error', (error: Ssh2Error) => {
+      // ssh2 reports a failed agent or key signature as an error and then carries on with the next
+      // method; only the errors after which nothing more happens end the attempt.
+      if (error.level === 'agent' || (error.level === 'client-authentication' && !/All configured/.test(error.message))) {
+        log?.('debug', `${label}: ${error.message}`);
+        return;
+      }
+      lastError = error;
+      const refusal = hostKeyCheck.refusal();
+      if (refusal !== undefined) return fail(refusal);
+      if (error.level === 'client-authentication') return fail(new AuthenticationFailed(label, options.user, auth.tried, auth.serverMethods()));
+      if (error.level === 'client-timeout') return fail(new ConnectTimeout(label, port, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS));
+      fail(new ConnectionFailed(label, port, describeNetworkError(error, port), { cause: error }));
+    });
+    client.on('close', () => {
+      const refusal = hostKeyCheck.refusal();
+      if (refusal !== undefined) return fail(refusal);
+      fail(new ConnectionFailed(label, port, lastError?.message ?? 'the server closed the connection before login', { cause: lastError }));
+    });
+
+    const config: ConnectConfig = {
+      host: options.host,
+      port,
+      username: options.user,
+      sock,
+      hostVerifier: hostKeyCheck.verifier,
+      authHandler: auth.handler,
+      // Our own PausableTimeout replaces ssh2's readyTimeout, which would also count the time the
+      // user spends reading a host key fingerprint or typing a passphrase.
+      readyTimeout: 0,
+      keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+      algorithms: { serverHostKey: orderHostKeyAlgorithms(knownKeyTypes(known.entries, keyHost, keyPort)) as ServerHostKeyAlgorithm[] },
+    };
+    log?.('info', `connecting to ${options.user}@${options.host}:${port}${sock ? ' (through a jump host)' : ''}`);
+    try {
+      client.connect(config);
+    } catch (error) {
+      fail(new ConnectionFailed(label, port, error instanceof Error ? error.message : String(error), { cause: error }));
+    }
+  });
+}
+
+function describeNetworkError(error: Ssh2Error, port: number): string {
+  switch (typeof error.code === 'string' ? error.code : '') {
+    case 'ECONNREFUSED':
+      return `connection refused (is sshd listening on port ${port}?)`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to host';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found';
+    case 'ETIMEDOUT':
+      return 'timed out';
+    case 'ECONNRESET':
+      return 'the connection was reset';
+    default:
+      return error.message;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.length === 0 ? undefined : value;
+}

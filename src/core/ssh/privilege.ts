@@ -1,0 +1,37 @@
+import { classifyStderr, type DockerFirewallError, PermissionDenied, SudoPasswordIncorrect, type RemoteContext } from '../errors';
+import type { ExecResult } from '../remote/remoteCommand';
+
+/**
+ * Running a command as root over an exec channel, which has no terminal: `sudo -n` never prompts
+ * (it fails with "a password is required" instead), `sudo -S -p ''` reads the password as the first
+ * line of stdin without printing a prompt into stderr.
+ */
+export function sudoNonInteractive(argv: readonly string[]): string[] {
+  return ['sudo', '-n', '--', ...argv];
+}
+
+/**
+ * `-k` makes sudo ignore a cached credential and so always read the password line: without it, a
+ * still-valid timestamp would make sudo skip the password and hand it to the command as input.
+ */
+export function sudoWithPassword(argv: readonly string[]): string[] {
+  return ['sudo', '-S', '-k', '-p', '', '--', ...argv];
+}
+
+/** stdin for sudoWithPassword: the password line, then the command's own input. */
+export function passwordThenStdin(password: string, stdin: string | undefined): Buffer {
+  if (/[\r\n]/.test(password)) throw new Error('a sudo password cannot contain a line break');
+  return Buffer.concat([Buffer.from(`${password}\n`, 'utf8'), Buffer.from(stdin ?? '', 'utf8')]);
+}
+
+/**
+ * When a command run through sudo failed because of sudo itself (no rights, a password needed or
+ * refused, sudo not installed), the error that says so; undefined when the command ran and it is its
+ * own result. Only errors that mean "did not run as root" are taken from stderr here, the rest is the
+ * command's business (its RemoteCommand parses it).
+ */
+export function sudoRefusal(result: ExecResult, context: RemoteContext): DockerFirewallError | undefined {
+  if (result.code === 0) return undefined;
+  const error = classifyStderr(result.stderr, context);
+  return error instanceof PermissionDenied || error instanceof SudoPasswordIncorrect ? error : undefined;
+}

@@ -1,0 +1,263 @@
+import type { Client, ClientChannel } from 'ssh2';
+import { Cancelled, ConnectionFailed, DockerFirewallError, SudoPasswordIncorrect, SudoPasswordRequired } from '../errors';
+import type { CommandRunner, ExecOptions, ExecResult } from '../remote/remoteCommand';
+import { shellJoin } from '../remote/shellQuote';
+import { ChannelLimit } from './channelLimit';
+import { connectSsh } from './connectSsh';
+import { ChannelLost, NotConnected, openChannel, runOnChannel } from './execChannel';
+import { passwordThenStdin, sudoNonInteractive, sudoRefusal, sudoWithPassword } from './privilege';
+import type { SshSessionOptions } from './sshSessionOptions';
+
+export interface SshSessionStats {
+  /** SSH connections that reached login (1 for a session that never dropped). */
+  readonly connectionsOpened: number;
+  /** Exec channels opened (commands, sudo retries, docker dial-stdio). */
+  readonly execChannels: number;
+  /** Forwarding channels opened (Docker socket, jump hops). */
+  readonly streamChannels: number;
+}
+
+/** sudo's own limit; a wrong password is asked again this many times in all. */
+const SUDO_PASSWORD_ATTEMPTS = 3;
+
+/** Below OpenSSH's default MaxSessions (10), leaving room for an interactive ssh -o ControlMaster. */
+export const DEFAULT_MAX_SESSION_CHANNELS = 8;
+
+/**
+ * One SSH connection to one host, opened on first use and shared by every command and every Docker
+ * API call for that host. When the connection drops, the next call opens a new one; a command that
+ * was running when it dropped fails (it may or may not have run) rather than being repeated.
+ */
+export class SshSession implements CommandRunner {
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private jumpSession: SshSession | undefined;
+  private closed = false;
+  private counters = { connectionsOpened: 0, execChannels: 0, streamChannels: 0 };
+  /** Kept in memory for the session only, never logged; cleared when sudo refuses it. */
+  private sudoPassword: string | undefined;
+  private sudoNeedsPassword = false;
+  private sudoPasswordQuestion: Promise<string | undefined> | undefined;
+  private readonly sessionChannels: ChannelLimit;
+
+  constructor(readonly options: SshSessionOptions) {
+    this.sessionChannels = new ChannelLimit(options.maxSessionChannels ?? DEFAULT_MAX_SESSION_CHANNELS);
+  }
+
+  get label(): string {
+    return this.options.label ?? this.options.host;
+  }
+
+  get user(): string {
+    return this.options.user;
+  }
+
+  get stats(): SshSessionStats {
+    return { ...this.counters };
+  }
+
+  /** How many SSH connections this session has opened so far. */
+  get connectionCount(): number {
+    return this.counters.connectionsOpened;
+  }
+
+  get isConnected(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Connects now rather than on first use (to ask the host key question up front, say). */
+  async connect(signal?: AbortSignal): Promise<void> {
+    await this.ensureClient(signal);
+  }
+
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const { stdin, privileged, signal } = options;
+    if (privileged === true && this.options.user !== 'root') return this.execPrivileged(argv, stdin, signal);
+    return this.run(argv, stdin, signal, argv);
+  }
+
+  /** A stream to a Unix socket on the host (direct-streamlocal), e.g. the Docker socket. */
+  openStreamLocal(socketPath: string, signal?: AbortSignal): Promise<ClientChannel> {
+    return this.withClient(signal, async (client) => {
+      const channel = await openChannel((callback) => client.openssh_forwardOutStreamLocal(socketPath, callback));
+      this.counters.streamChannels++;
+      return channel;
+    });
+  }
+
+  /** A TCP stream to host:port as seen from this host (direct-tcpip), for jumping to the next host. */
+  forwardOut(host: string, port: number, signal?: AbortSignal): Promise<ClientChannel> {
+    return this.withClient(signal, async (client) => {
+      const channel = await openChannel((callback) => client.forwardOut('127.0.0.1', 0, host, port, callback));
+      this.counters.streamChannels++;
+      return channel;
+    });
+  }
+
+  /** A running command as a raw channel (stdout/stdin as the stream, `.stderr`, 'exit'), for dial-stdio. */
+  async openExecStream(argv: readonly string[], signal?: AbortSignal): Promise<ClientChannel> {
+    const command = shellJoin(argv);
+    const release = await this.sessionSlot(signal, `${argv[0] ?? 'the command'} on ${this.label}`);
+    try {
+      const channel = await this.withClient(signal, (client) => openChannel((callback) => client.exec(command, callback)));
+      this.counters.execChannels++;
+      channel.once('close', release);
+      return channel;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** Ends the connection (and the jump host's); the session cannot be used afterwards. */
+  close(): void {
+    this.closed = true;
+    this.sudoPassword = undefined;
+    this.client?.end();
+    this.client = undefined;
+    this.jumpSession?.close();
+  }
+
+  private async run(argv: readonly string[], stdin: string | Buffer | undefined, signal: AbortSignal | undefined, shownArgv: readonly string[]): Promise<ExecResult> {
+    const command = shellJoin(argv);
+    const description = `${shownArgv[0] ?? 'the command'} on ${this.label}`;
+    // The command line only: stdin may carry a sudo password.
+    this.options.logger?.('debug', `${this.label}$ ${command}${stdin !== undefined && stdin.length > 0 ? ` (stdin: ${stdin.length} bytes)` : ''}`);
+    const release = await this.sessionSlot(signal, description);
+    try {
+      return await this.withClient(signal, (client) =>
+        runOnChannel(client, command, { stdin, signal, description, onOpen: () => this.counters.execChannels++ }),
+      );
+    } catch (error) {
+      if (error instanceof ChannelLost) throw new ConnectionFailed(this.label, this.options.port ?? 22, error.message, { cause: error });
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  private async execPrivileged(argv: readonly string[], stdin: string | undefined, signal: AbortSignal | undefined): Promise<ExecResult> {
+    const context = { host: this.label, user: this.options.user, command: argv };
+    if (!this.sudoNeedsPassword) {
+      const result = await this.run(sudoNonInteractive(argv), stdin, signal, argv);
+      const refusal = sudoRefusal(result, context);
+      if (refusal === undefined) return result;
+      if (!(refusal instanceof SudoPasswordRequired) || this.options.askSudoPassword === undefined) throw refusal;
+      this.sudoNeedsPassword = true;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const password = await this.sudoPasswordFor(attempt, signal);
+      if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given');
+      const result = await this.run(sudoWithPassword(argv), passwordThenStdin(password, stdin), signal, argv);
+      const refusal = sudoRefusal(result, context);
+      if (refusal === undefined) {
+        this.sudoPassword = password;
+        return result;
+      }
+      if (this.sudoPassword === password) this.sudoPassword = undefined;
+      if (!(refusal instanceof SudoPasswordIncorrect) || attempt >= SUDO_PASSWORD_ATTEMPTS) throw refusal;
+      this.options.logger?.('warn', `${this.label}: sudo did not accept the password for ${this.options.user}`);
+    }
+  }
+
+  /** Waits for a free session channel; a wait given up on (abort) gives its slot back when it comes. */
+  private async sessionSlot(signal: AbortSignal | undefined, what: string): Promise<() => void> {
+    const pending = this.sessionChannels.acquire();
+    try {
+      return await abortable(pending, signal, what);
+    } catch (error) {
+      void pending.then((release) => release());
+      throw error;
+    }
+  }
+
+  /** The cached sudo password, or one asked for (one question at a time, shared by concurrent commands). */
+  private async sudoPasswordFor(attempt: number, signal: AbortSignal | undefined): Promise<string | undefined> {
+    if (this.sudoPassword !== undefined) return this.sudoPassword;
+    const ask = this.options.askSudoPassword;
+    if (ask === undefined) return undefined;
+    this.sudoPasswordQuestion ??= ask({ host: this.label, user: this.options.user, attempt }).finally(() => {
+      this.sudoPasswordQuestion = undefined;
+    });
+    return abortable(this.sudoPasswordQuestion, signal, `sudo on ${this.label}`);
+  }
+
+  /**
+   * Runs `use` with a connected client. If the connection turns out to be gone before anything was
+   * sent (NotConnected), it reconnects and tries once more.
+   */
+  private async withClient<T>(signal: AbortSignal | undefined, use: (client: Client) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.ensureClient(signal);
+      try {
+        return await use(client);
+      } catch (error) {
+        if (!(error instanceof NotConnected) || attempt >= 2) throw error;
+        this.forget(client, `connection to ${this.label} was found closed; reconnecting`);
+      }
+    }
+  }
+
+  private async ensureClient(signal: AbortSignal | undefined): Promise<Client> {
+    if (this.closed) throw new Error(`the SSH session to ${this.label} was closed`);
+    if (this.client !== undefined) return this.client;
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return abortable(this.connecting, signal, `Connecting to ${this.label}`);
+  }
+
+  private async open(): Promise<Client> {
+    let sock: ClientChannel | undefined;
+    if (this.options.jump !== undefined) {
+      const jump = (this.jumpSession ??= new SshSession(this.options.jump));
+      try {
+        sock = await jump.forwardOut(this.options.host, this.options.port ?? 22);
+      } catch (error) {
+        // The jump host's own failures (host key, login) are already typed; its refusal to connect onwards is not.
+        if (error instanceof DockerFirewallError) throw error;
+        const reason = `through ${jump.label}: ${error instanceof Error ? error.message : String(error)}`;
+        throw new ConnectionFailed(this.label, this.options.port ?? 22, reason, { cause: error });
+      }
+    }
+    const client = await connectSsh(this.options, sock);
+    this.counters.connectionsOpened++;
+    if (this.closed) {
+      client.end();
+      throw new Error(`the SSH session to ${this.label} was closed`);
+    }
+    client.on('close', () => this.forget(client, `connection to ${this.label} closed`));
+    // After login ssh2 still reports keepalive timeouts and socket errors; 'close' follows them.
+    client.on('error', (error: Error) => this.options.logger?.('warn', `${this.label}: ${error.message}`));
+    this.client = client;
+    this.options.logger?.('info', `connected to ${this.label} (${this.counters.connectionsOpened} connection(s) so far)`);
+    return client;
+  }
+
+  private forget(client: Client, why: string): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    client.destroy();
+    if (!this.closed) this.options.logger?.('info', why);
+  }
+}
+
+/** The promise, or Cancelled as soon as the signal fires (the work itself goes on for other waiters). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(new Cancelled(what));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Cancelled(what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

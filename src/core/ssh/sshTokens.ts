@@ -1,0 +1,52 @@
+import { SshConfigError } from '../errors';
+
+/** Values that ssh_config(5) TOKENS stand for. */
+export interface TokenValues {
+  readonly homeDir: string;
+  readonly localUser: string;
+  /** %h: the remote host name after HostName. */
+  readonly hostName: string;
+  /** %n: the name as given on the command line (the alias). */
+  readonly originalHost: string;
+  readonly remoteUser: string;
+  readonly port: number;
+  readonly localHostName?: string | undefined;
+  readonly uid?: number | undefined;
+}
+
+/**
+ * Expands `~`, `~/` and the ssh_config tokens that make sense for file names (%d %u %h %n %r %p %l
+ * %i %%). An unknown token is an error, as it is for ssh: guessing would read the wrong file.
+ */
+export function expandPath(value: string, tokens: TokenValues, source: string): string {
+  let text = value;
+  if (text === '~') text = tokens.homeDir;
+  else if (text.startsWith('~/')) text = `${tokens.homeDir}${text.slice(1)}`;
+  return text.replace(/%(.)/g, (match, letter: string) => {
+    switch (letter) {
+      case '%':
+        return '%';
+      case 'd':
+        return tokens.homeDir;
+      case 'u':
+        return tokens.localUser;
+      case 'h':
+        return tokens.hostName;
+      case 'n':
+        return tokens.originalHost;
+      case 'r':
+        return tokens.remoteUser;
+      case 'p':
+        return String(tokens.port);
+      case 'l':
+        if (tokens.localHostName !== undefined) return tokens.localHostName;
+        break;
+      case 'i':
+        if (tokens.uid !== undefined) return String(tokens.uid);
+        break;
+      default:
+        break;
+    }
+    throw new SshConfigError(source, `the token ${match} in ${JSON.stringify(value)} is not supported here`);
+  });
+}

@@ -1,0 +1,183 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cancelled, DockerRequestFailed, DockerUnavailable } from '../../../../src/core/errors';
+import { DockerClient } from '../../../../src/core/docker/dockerClient';
+import { readInventory } from '../../../../src/core/docker/inventory';
+import { formatKnownHostsLine } from '../../../../src/core/ssh/knownHosts';
+import { SshSession } from '../../../../src/core/ssh/sshSession';
+import { generateKey, publicBlob, startFakeSshServer, type FakeServer } from '../ssh/support/fakeSshServer';
+import { recording as recorded } from './support/recordings';
+
+const hostKey = generateKey();
+const userKey = generateKey();
+const recording = recorded('docker-28');
+const DEMO = ['admin', 'app', 'dns', 'web', 'worker'];
+
+let work: string;
+let socketPath: string;
+let daemon: HttpServer;
+let requests: string[];
+let slowPath: string | undefined;
+
+/** A stand-in for dockerd: the recorded answers on a Unix socket. */
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'dfw-docker-'));
+  socketPath = join(work, 'docker.sock');
+  requests = [];
+  daemon = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const path = (req.url ?? '').split('?')[0];
+    if (path === slowPath) return; // never answers
+    const body = path === '/containers/json' ? recording.containers : path === '/version' ? recording.version : path === '/info' ? recording.info : undefined;
+    if (body === undefined) {
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ message: 'boom from the daemon' }));
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => daemon.listen(socketPath, resolve));
+});
+
+after(async () => {
+  await new Promise((resolve) => daemon.close(resolve));
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** An SSH server in front of the fake daemon; `dialStdio` decides what `docker system dial-stdio` does. */
+async function sshHost(options: { refuseStreamLocal?: boolean; dialStdio?: 'relay' | 'permission-denied' }): Promise<{ server: FakeServer; session: SshSession }> {
+  const server = await startFakeSshServer({
+    hostKeys: [hostKey.private],
+    users: { deploy: { publicKeys: [userKey.public] } },
+    refuseStreamLocal: options.refuseStreamLocal,
+    exec: (command, channel) => {
+      if (!command.endsWith('system dial-stdio')) return false;
+      if (options.dialStdio === 'permission-denied') {
+        channel.stderr.write('failed to open the raw stream connection: dial unix /var/run/docker.sock: connect: permission denied\n');
+        channel.exit(1);
+        channel.end();
+        return true;
+      }
+      const socket = createConnection(socketPath);
+      channel.pipe(socket).pipe(channel);
+      socket.on('close', () => {
+        channel.exit(0);
+        channel.end();
+      });
+      return true;
+    },
+  });
+  const keyFile = join(work, `id-${server.port}`);
+  writeFileSync(keyFile, userKey.private, { mode: 0o600 });
+  const knownHosts = join(work, `known_hosts-${server.port}`);
+  writeFileSync(knownHosts, `${formatKnownHostsLine('127.0.0.1', server.port, publicBlob(hostKey.public), { hashed: false })}\n`);
+  const session = new SshSession({
+    host: '127.0.0.1',
+    port: server.port,
+    user: 'deploy',
+    label: 'fake',
+    identityFiles: [keyFile],
+    agent: false,
+    knownHostsFiles: [knownHosts],
+    globalKnownHostsFiles: [],
+  });
+  return { server, session };
+}
+
+test('API calls go over forwarded socket channels of the one SSH connection', async () => {
+  const { server, session } = await sshHost({});
+  const docker = new DockerClient(session, { socketPath });
+  try {
+    const inventories = await Promise.all(Array.from({ length: 5 }, () => readInventory(docker)));
+    assert.ok(DEMO.every((name) => inventories[0]?.containers.some((c) => c.name === name)));
+    assert.equal(inventories[0]?.docker.firewallBackend, 'iptables');
+    assert.equal(docker.transport, 'streamlocal');
+    assert.equal(session.connectionCount, 1);
+    assert.equal(server.stats.connections, 1);
+    assert.deepEqual(session.stats, { connectionsOpened: 1, execChannels: 0, streamChannels: 15 });
+    assert.ok(requests.includes('GET /containers/json?all=true'));
+  } finally {
+    docker.dispose();
+    session.close();
+    await server.close();
+  }
+});
+
+test('when sshd refuses socket forwarding, docker system dial-stdio on an exec channel is used from then on', async () => {
+  const { server, session } = await sshHost({ refuseStreamLocal: true, dialStdio: 'relay' });
+  const docker = new DockerClient(session, { socketPath });
+  try {
+    const first = await readInventory(docker);
+    assert.ok(DEMO.every((name) => first.containers.some((c) => c.name === name)));
+    assert.equal(docker.transport, 'dial-stdio');
+    const attemptsAfterFirst = server.stats.streamLocalRequests;
+    assert.ok(attemptsAfterFirst >= 1 && attemptsAfterFirst <= 3);
+    await docker.version();
+    await docker.info();
+    assert.equal(server.stats.streamLocalRequests, attemptsAfterFirst, 'no new forwarding attempt once dial-stdio worked');
+    assert.equal(session.connectionCount, 1);
+    assert.ok(server.commands.every((c) => c === `docker -H unix://${socketPath} system dial-stdio`));
+  } finally {
+    docker.dispose();
+    session.close();
+    await server.close();
+  }
+});
+
+test('no rights on the socket is DockerUnavailable saying to add the user to the docker group', async () => {
+  const { server, session } = await sshHost({ refuseStreamLocal: true, dialStdio: 'permission-denied' });
+  const docker = new DockerClient(session, { socketPath: '/var/run/docker.sock' });
+  try {
+    await assert.rejects(docker.listContainers({ all: true }), (error: unknown) => {
+      assert.ok(error instanceof DockerUnavailable);
+      assert.equal(error.reason, 'permission-denied');
+      assert.match(error.message, /add deploy to the docker group/);
+      assert.match(error.message, /connect: permission denied/);
+      return true;
+    });
+  } finally {
+    docker.dispose();
+    session.close();
+    await server.close();
+  }
+});
+
+test('an HTTP error from the daemon is DockerRequestFailed with its message', async () => {
+  const { server, session } = await sshHost({});
+  const docker = new DockerClient(session, { socketPath });
+  try {
+    await assert.rejects(
+      docker.request('inspect a volume', undefined, (abortSignal) => docker.api.getVolume('nope').inspect({ abortSignal })),
+      (error: unknown) => error instanceof DockerRequestFailed && error.statusCode === 500 && /boom from the daemon/.test(error.message),
+    );
+  } finally {
+    docker.dispose();
+    session.close();
+    await server.close();
+  }
+});
+
+test('aborting a call is Cancelled; a daemon that never answers times out as DockerUnavailable', async () => {
+  const { server, session } = await sshHost({});
+  const docker = new DockerClient(session, { socketPath, requestTimeoutMs: 300 });
+  try {
+    slowPath = '/info';
+    const controller = new AbortController();
+    const pending = docker.info({ abortSignal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(pending, Cancelled);
+    await assert.rejects(docker.info(), (error: unknown) => error instanceof DockerUnavailable && error.reason === 'no-answer');
+    assert.equal(session.connectionCount, 1);
+  } finally {
+    slowPath = undefined;
+    docker.dispose();
+    session.close();
+    await server.close();
+  }
+});
