@@ -34,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         knownHostsPath: inv.options.knownHosts,
         identityFiles: inv.options.identities,
         chain: inv.options.chain,
+        acceptNewHostKeys: inv.options.acceptNew,
       },
       {
         onUnknownHostKey: (key) => {

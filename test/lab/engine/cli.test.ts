@@ -1,0 +1,101 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isLabUp, loadLab, REPO_ROOT, type Lab } from '../../support/lab';
+import { dockerFirewall, saveAll } from '../../support/cli';
+
+/** The CLI's contract with scripts: exit codes, host-key handling, privilege errors, JSON shape. */
+const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
+
+describe('docker-firewall command line', { skip: lab ? false : 'the lab is not up (bash lab/lab.sh up --docker 20,28)' }, () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dfw-cli-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an unknown host key exits 3 and names its fingerprint; nothing runs', async () => {
+    const empty = join(dir, 'empty_known_hosts');
+    writeFileSync(empty, '');
+    const before = await saveAll('h1');
+    const result = await dockerFirewall(['--known-hosts', empty, 'block', 'h1']);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /SHA256:[A-Za-z0-9+/]{43}/);
+    assert.equal(await saveAll('h1'), before);
+    assert.equal(readFileSync(empty, 'utf8'), '');
+  });
+
+  test('--accept-new records an unknown key, as OpenSSH does, and the next run trusts it', async () => {
+    const file = join(dir, 'accept_known_hosts');
+    writeFileSync(file, '');
+    const first = await dockerFirewall(['--known-hosts', file, '--accept-new', 'status', 'h1']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(readFileSync(file, 'utf8'), /ssh-ed25519|ecdsa-sha2/);
+    const second = await dockerFirewall(['--known-hosts', file, 'status', 'h1']);
+    assert.equal(second.code, 0, second.stderr);
+  });
+
+  test('a changed host key exits 3, names both fingerprints, and nothing runs even with --accept-new', async () => {
+    const attacker = readFileSync(join(REPO_ROOT, 'test/fixtures/ssh/known_hosts/keys/attacker-ed25519.pub'), 'utf8').split(' ');
+    const file = join(dir, 'changed_known_hosts');
+    writeFileSync(file, `192.0.2.1 ${attacker[0]} ${attacker[1]}\n`);
+    const before = await saveAll('h1');
+    const result = await dockerFirewall(['--known-hosts', file, '--accept-new', 'block', 'h1']);
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(result.stderr.match(/SHA256:[A-Za-z0-9+/]{43}/g)?.length, 2, result.stderr);
+    assert.equal(await saveAll('h1'), before);
+  });
+
+  test('a user with sudo (deploy) can read and change the firewall', async () => {
+    const result = await dockerFirewall(['--json', 'status', 'h1-deploy']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { locked: boolean }).locked, false);
+    const dry = await dockerFirewall(['block', 'h1-deploy', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+  });
+
+  test('a user without sudo or docker gets a clear error with exit 1 and nothing changes', async () => {
+    const before = await saveAll('h1');
+    const result = await dockerFirewall(['block', 'h1-nosudo']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /nosudo/);
+    assert.match(result.stderr, /docker group|sudo/);
+    assert.equal(await saveAll('h1'), before);
+  });
+
+  test('an unreachable host exits 1 with the reason', async () => {
+    const result = await dockerFirewall(['status', 'root@192.0.2.250']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /192\.0\.2\.250/);
+  });
+
+  test('bad usage exits 2 before connecting, even to a host that does not exist', async () => {
+    for (const args of [['allow', 'root@192.0.2.250', '80;id'], ['block'], ['status', 'bad host'], ['status', 'h1', '--frobnicate'], ['status', 'h1\nid']]) {
+      const result = await dockerFirewall(args);
+      assert.equal(result.code, 2, `${JSON.stringify(args)}: ${result.stderr}`);
+    }
+  });
+
+  test('status --json has the documented fields', async () => {
+    const result = await dockerFirewall(['--json', 'status', 'h2']);
+    assert.equal(result.code, 0, result.stderr);
+    const json = JSON.parse(result.stdout) as Record<string, unknown>;
+    for (const key of ['locked', 'chain', 'allows', 'ports', 'rules', 'warnings']) assert.ok(key in json, key);
+    const port = (json.ports as Record<string, unknown>[])[0]!;
+    for (const key of ['container', 'hostIp', 'hostPort', 'containerPort', 'proto', 'exposure']) assert.ok(key in port, key);
+    assert.ok('ipv4' in (json.rules as object) && 'ipv6' in (json.rules as object));
+  });
+
+  test('ps --json lists containers with their ports and exposure', async () => {
+    const result = await dockerFirewall(['--json', 'ps', 'h1']);
+    assert.equal(result.code, 0, result.stderr);
+    const json = JSON.parse(result.stdout) as { containers: { name: string; ports: { exposure: string }[] }[] };
+    const names = json.containers.map((c) => c.name);
+    for (const name of ['web', 'app', 'admin', 'dns', 'worker']) assert.ok(names.includes(name), name);
+    assert.equal(json.containers.find((c) => c.name === 'admin')?.ports[0]?.exposure, 'local-only');
+  });
+});

@@ -1,0 +1,297 @@
+// Playwright helpers for UI tests against the VS Code workbench (code-server 4.100.3 / VS Code
+// 1.100.3). Selectors are the workbench's own class names; each was checked against a live
+// workbench. Lists are virtualised: only rows scrolled into view exist in the DOM.
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { type Locator, type Page } from 'playwright-core';
+
+export interface WorkbenchOptions {
+  /** Folder for screenshot(); created on first use. Default `test-results/`. */
+  screenshotsDir?: string;
+  /** Default timeout of each helper, in ms. Default 15 s. */
+  timeoutMs?: number;
+}
+
+export interface ListRow {
+  /** Position among the rendered rows (0 = first visible). */
+  index: number;
+  /** The row's label (`.label-name`), or its aria-label when it has none. */
+  label: string;
+  /** Grey text after the label (`.label-description`), '' if none. */
+  description: string;
+  ariaLabel: string;
+  /** Tree depth, 1 for top-level rows. */
+  level: number | undefined;
+  /** true/false for collapsible tree rows, undefined for leaves. */
+  expanded: boolean | undefined;
+  selected: boolean;
+}
+
+const SELECTORS = {
+  workbench: '.monaco-workbench',
+  activityBar: '.part.activitybar',
+  statusBar: '.part.statusbar',
+  sidebar: '.part.sidebar',
+  sidebarTitle: '.part.sidebar .composite.title h2',
+  listRow: '.monaco-list-row',
+  labelName: '.label-name',
+  labelDescription: '.label-description',
+  contextMenuItem: '.monaco-menu .action-item',
+  quickInput: '.quick-input-widget',
+  quickInputBox: '.quick-input-widget .quick-input-box input',
+  quickInputRow: '.quick-input-widget .quick-input-list .monaco-list-row',
+  quickInputMessage: '.quick-input-widget .quick-input-message',
+  toast: '.notifications-toasts .notification-toast',
+  toastMessage: '.notification-list-item-message',
+  toastButton: '.notification-list-item-buttons-container .monaco-button',
+  dialog: '.monaco-dialog-box',
+  dialogMessage: '.monaco-dialog-box .dialog-message-text',
+  dialogDetail: '.monaco-dialog-box .dialog-message-detail',
+  dialogButton: '.monaco-dialog-box .dialog-buttons .monaco-button',
+  editor: '.part.editor',
+} as const;
+
+export class Workbench {
+  readonly screenshotsDir: string;
+  readonly timeoutMs: number;
+
+  constructor(
+    readonly page: Page,
+    options: WorkbenchOptions = {},
+  ) {
+    this.screenshotsDir = path.resolve(options.screenshotsDir ?? 'test-results');
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  /** Resolves once the workbench's activity bar, status bar and editor area are shown. */
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const left = (): number => Math.max(1, deadline - Date.now());
+    await this.page.locator(SELECTORS.workbench).waitFor({ state: 'visible', timeout: left() });
+    await this.page.locator(SELECTORS.activityBar).waitFor({ state: 'visible', timeout: left() });
+    await this.page.locator(SELECTORS.statusBar).waitFor({ state: 'visible', timeout: left() });
+    await this.page.locator(SELECTORS.editor).waitFor({ state: 'visible', timeout: left() });
+  }
+
+  /** The window (document) title, e.g. "[Extension Development Host] folder - code-server". */
+  async windowTitle(): Promise<string> {
+    return this.page.title();
+  }
+
+  // --- activity bar and side bar ---------------------------------------------------------------
+
+  /** The activity-bar entry whose aria-label starts with `title` ("Explorer (Ctrl+Shift+E)"). */
+  activityBarItem(title: string): Locator {
+    return this.page.locator(`${SELECTORS.activityBar} .action-label[aria-label^=${cssString(title)}]`);
+  }
+
+  /** Shows the view container `title` in the side bar (does not toggle it closed when already shown). */
+  async openViewContainer(title: string): Promise<void> {
+    const item = this.activityBarItem(title);
+    await item.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    // `has` is relative to the candidate element, so it takes the label selector without the part.
+    const entry = this.page
+      .locator(`${SELECTORS.activityBar} li.action-item`)
+      .filter({ has: this.page.locator(`.action-label[aria-label^=${cssString(title)}]`) });
+    const shown = (await entry.getAttribute('aria-selected')) === 'true' && (await this.page.locator(SELECTORS.sidebar).isVisible());
+    if (!shown) await item.click();
+    await this.page
+      .locator(SELECTORS.sidebarTitle)
+      .filter({ hasText: new RegExp(`^${escapeRegExp(title)}`, 'i') })
+      .waitFor({ state: 'visible', timeout: this.timeoutMs });
+  }
+
+  /** The side bar's title, e.g. "EXPLORER" or "DOCKER FIREWALL: HOSTS". */
+  async sidebarTitle(): Promise<string> {
+    return ((await this.page.locator(SELECTORS.sidebarTitle).first().textContent()) ?? '').trim();
+  }
+
+  /** Rendered rows of every list and tree in the side bar, top to bottom. */
+  async sidebarRows(): Promise<ListRow[]> {
+    return readRows(this.page.locator(`${SELECTORS.sidebar} ${SELECTORS.listRow}`));
+  }
+
+  /** Side-bar row(s) whose label is exactly `label` (or matches the RegExp). */
+  sidebarRow(label: string | RegExp): Locator {
+    return rowsLabelled(this.page.locator(`${SELECTORS.sidebar} ${SELECTORS.listRow}`), label);
+  }
+
+  async waitForSidebarRow(label: string | RegExp, timeoutMs = this.timeoutMs): Promise<Locator> {
+    const row = this.sidebarRow(label).first();
+    await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    return row;
+  }
+
+  /** Expands a collapsed tree row (clicks its twistie); no-op for an expanded row. */
+  async expandSidebarRow(label: string | RegExp): Promise<void> {
+    const row = await this.waitForSidebarRow(label);
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+  }
+
+  // --- context menus ---------------------------------------------------------------------------
+
+  /** Right-clicks the side-bar row labelled `rowLabel` and chooses `itemLabel` from its context menu. */
+  async chooseContextMenuItem(rowLabel: string | RegExp, itemLabel: string): Promise<void> {
+    await this.openContextMenu(rowLabel);
+    await this.clickContextMenuItem(itemLabel);
+  }
+
+  /** Right-clicks a side-bar row and returns the labels of its context menu (menu left open). */
+  async openContextMenu(rowLabel: string | RegExp): Promise<string[]> {
+    const row = await this.waitForSidebarRow(rowLabel);
+    await row.click({ button: 'right' });
+    await this.page.locator(SELECTORS.contextMenuItem).first().waitFor({ state: 'visible', timeout: this.timeoutMs });
+    return this.contextMenuItems();
+  }
+
+  /** Labels of the open context menu (separators left out). */
+  async contextMenuItems(): Promise<string[]> {
+    const labels = await this.page.locator(`${SELECTORS.contextMenuItem} .action-label`).allTextContents();
+    return labels.map((label) => label.trim()).filter((label) => label !== '');
+  }
+
+  /**
+   * Chooses `itemLabel` in the open context menu. Hover + Enter rather than a click: a click that
+   * lands right after the menu opened is sometimes swallowed by the menu's mouse-up guard.
+   */
+  async clickContextMenuItem(itemLabel: string): Promise<void> {
+    const item = this.page
+      .locator(SELECTORS.contextMenuItem)
+      .filter({ has: this.page.locator('.action-label').getByText(itemLabel, { exact: true }) })
+      .first();
+    await item.hover({ timeout: this.timeoutMs });
+    await this.page
+      .locator(`${SELECTORS.contextMenuItem}.focused`)
+      .filter({ has: this.page.locator('.action-label').getByText(itemLabel, { exact: true }) })
+      .waitFor({ state: 'visible', timeout: this.timeoutMs });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(SELECTORS.contextMenuItem).first().waitFor({ state: 'hidden', timeout: this.timeoutMs });
+  }
+
+  // --- command palette, quick picks and input boxes ---------------------------------------------
+
+  /** F1, `>title`, then runs the command whose palette label is exactly `title` ("Category: Title"). */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('Escape'); // close whatever quick input or menu is open
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator(SELECTORS.quickInputBox);
+    await input.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    await input.fill(`>${title}`);
+    await this.pickQuickPickItem(title);
+  }
+
+  /** Labels of the quick pick's rendered rows. */
+  async quickPickItems(): Promise<string[]> {
+    await this.page.locator(SELECTORS.quickInput).waitFor({ state: 'visible', timeout: this.timeoutMs });
+    return (await readRows(this.page.locator(SELECTORS.quickInputRow))).map((row) => row.label);
+  }
+
+  /** Clicks the quick-pick row whose label is exactly `label` (or matches the RegExp). */
+  async pickQuickPickItem(label: string | RegExp): Promise<void> {
+    const row = rowsLabelled(this.page.locator(SELECTORS.quickInputRow), label).first();
+    await row.click({ timeout: this.timeoutMs });
+  }
+
+  /** Types into the open input box (showInputBox, or a quick pick's filter); Enter unless submit is false. */
+  async typeInInputBox(text: string, options: { submit?: boolean } = {}): Promise<void> {
+    const input = this.page.locator(SELECTORS.quickInputBox);
+    await input.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    await input.fill(text);
+    if (options.submit ?? true) await input.press('Enter');
+  }
+
+  /** The input box's prompt or validation message. */
+  async inputBoxMessage(): Promise<string> {
+    return ((await this.page.locator(SELECTORS.quickInputMessage).first().textContent()) ?? '').trim();
+  }
+
+  async waitForQuickInputClosed(timeoutMs = this.timeoutMs): Promise<void> {
+    await this.page.locator(SELECTORS.quickInput).waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+
+  // --- notifications ---------------------------------------------------------------------------
+
+  /** Messages of the notification toasts currently shown. */
+  async notifications(): Promise<string[]> {
+    const messages = await this.page.locator(`${SELECTORS.toast} ${SELECTORS.toastMessage}`).allTextContents();
+    return messages.map((message) => message.trim());
+  }
+
+  /** The toast whose message contains `text` (or matches the RegExp), once shown. */
+  async waitForNotification(text: string | RegExp, timeoutMs = this.timeoutMs): Promise<Locator> {
+    const toast = this.page
+      .locator(SELECTORS.toast)
+      .filter({ has: this.page.locator(SELECTORS.toastMessage).filter({ hasText: text }) })
+      .first();
+    await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+    return toast;
+  }
+
+  /** Clicks the action button `buttonLabel` ("Show Log", "Retry") of the toast matching `text`. */
+  async clickNotificationButton(text: string | RegExp, buttonLabel: string): Promise<void> {
+    const toast = await this.waitForNotification(text);
+    await toast.locator(SELECTORS.toastButton).getByText(buttonLabel, { exact: true }).click({ timeout: this.timeoutMs });
+  }
+
+  // --- modal dialogs ---------------------------------------------------------------------------
+
+  /** The open modal dialog's message and detail. */
+  async dialogText(): Promise<{ message: string; detail: string }> {
+    await this.page.locator(SELECTORS.dialog).waitFor({ state: 'visible', timeout: this.timeoutMs });
+    const message = (await this.page.locator(SELECTORS.dialogMessage).first().textContent()) ?? '';
+    const detail = (await this.page.locator(SELECTORS.dialogDetail).first().textContent().catch(() => '')) ?? '';
+    return { message: message.trim(), detail: detail.trim() };
+  }
+
+  /** Clicks the modal dialog's button labelled exactly `label` and waits for the dialog to close. */
+  async clickDialogButton(label: string): Promise<void> {
+    await this.page.locator(SELECTORS.dialogButton).getByText(label, { exact: true }).click({ timeout: this.timeoutMs });
+    await this.page.locator(SELECTORS.dialog).waitFor({ state: 'hidden', timeout: this.timeoutMs });
+  }
+
+  // --- screenshots -----------------------------------------------------------------------------
+
+  /** Saves a PNG of the page as `<screenshotsDir>/<name>.png` and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(this.screenshotsDir, { recursive: true });
+    const file = path.join(this.screenshotsDir, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+}
+
+function rowsLabelled(rows: Locator, label: string | RegExp): Locator {
+  const page = rows.page();
+  const name = typeof label === 'string' ? page.locator(SELECTORS.labelName).getByText(label, { exact: true }) : page.locator(SELECTORS.labelName).filter({ hasText: label });
+  return rows.filter({ has: name });
+}
+
+async function readRows(rows: Locator): Promise<ListRow[]> {
+  const result: ListRow[] = [];
+  for (const [index, row] of (await rows.all()).entries()) {
+    const ariaLabel = (await row.getAttribute('aria-label')) ?? '';
+    const labelName = row.locator(SELECTORS.labelName).first();
+    const description = row.locator(SELECTORS.labelDescription).first();
+    const label = (await labelName.count()) > 0 ? ((await labelName.textContent()) ?? '').trim() : ariaLabel;
+    const level = await row.getAttribute('aria-level');
+    const expanded = await row.getAttribute('aria-expanded');
+    result.push({
+      index,
+      label,
+      description: (await description.count()) > 0 ? ((await description.textContent()) ?? '').trim() : '',
+      ariaLabel,
+      level: level === null ? undefined : Number(level),
+      expanded: expanded === null ? undefined : expanded === 'true',
+      selected: (await row.getAttribute('aria-selected')) === 'true',
+    });
+  }
+  return result;
+}
+
+function cssString(value: string): string {
+  return JSON.stringify(value);
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
