@@ -1,5 +1,5 @@
 import type { Policy } from './policy';
-import { describeAllow } from './policy';
+import { allowAppliesTo, describeAllow } from './policy';
 import { isIpv6, isLoopback, type PublishedPort } from './publishedPort';
 
 export type Exposure = 'exposed' | 'blocked' | 'allowed' | 'local-only';
@@ -24,7 +24,8 @@ export function exposureOf(port: PublishedPort, policy: Policy, protection: Prot
   const where = `${isIpv6(port.hostIp) ? `[${port.hostIp}]` : port.hostIp || '*'}:${port.hostPort}/${port.proto}`;
   if (isLoopback(port.hostIp)) return is('local-only', `${where} is published on the host's loopback only.`);
   if (!policy.locked) return is('exposed', `${where} is published to every network: this host has no lockdown.`);
-  const allows = policy.allows.filter((a) => a.port === port.hostPort && a.proto === port.proto);
+  const family = isIpv6(port.hostIp) ? 'ipv6' : 'ipv4';
+  const allows = policy.allows.filter((a) => a.port === port.hostPort && a.proto === port.proto && allowAppliesTo(a, family));
   const covered = isIpv6(port.hostIp)
     ? protection.ipv6ProxyBlocked.has(`${port.proto}/${port.hostPort}`) || protection.ipv6Forward
     : protection.ipv4;
