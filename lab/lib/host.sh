@@ -1,0 +1,148 @@
+# One Docker host: its namespaces, sshd and dockerd.
+#
+# A long-lived "holder" process sits in the host's network namespace with its own mount
+# and UTS namespaces, where a per-host folder is bind-mounted over /run. sshd and dockerd
+# are started inside it with nsenter, so each host has its own /var/run/docker.sock. They
+# are started with nsenter, never `ip netns exec`: that remounts /sys and hides the
+# cgroup mounts dockerd needs.
+
+ensure_holder() {
+  local host=$1 dir ns pid
+  dir=$(host_dir "$host")
+  ns=$(ns_of "$host")
+  if pid=$(live_pid "$dir/holder.pid") && [[ $(readlink "/proc/$pid/ns/net") == "$(ns_inode "$ns")" ]]; then
+    return 0
+  fi
+  # sshd or dockerd of a lost holder still use that /run: only `down` can sort that out.
+  if live_pid "$dir/sshd.pid" >/dev/null || live_pid "$dir/dockerd.pid" >/dev/null; then
+    die "$host: its namespace holder is gone but its daemons run: run 'lab.sh down' first"
+  fi
+  say "$host: making its namespaces (private /run, hostname $LAB_NAME-$host)"
+  rm -f "$dir/holder.pid"
+  rm -rf "$dir/run"
+  mkdir -p "$dir/run/sshd" "$dir/run/lock" "$dir/logs"
+  # The host's own name resolves on the host (sudo warns on every call otherwise).
+  printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+    "$LAB_NAME-$host" >"$dir/hosts"
+  # The pid file is written only once /run, /etc/hosts and the hostname are in place.
+  # shellcheck disable=SC2016 # $1.. expand in the inner shell
+  setsid nsenter --net="/run/netns/$ns" -- unshare --mount --uts --propagation private -- \
+    sh -c 'mount --bind "$1" /run && mount --bind "$2" /etc/hosts && hostname "$3" && echo $$ >"$4" && exec sleep infinity' \
+    holder "$dir/run" "$dir/hosts" "$LAB_NAME-$host" "$dir/holder.pid" \
+    </dev/null >>"$dir/logs/holder.log" 2>&1 &
+  wait_until 10 "$host namespace holder" live_pid "$dir/holder.pid" || die "$host: holder did not start (see $dir/logs/holder.log)"
+}
+
+# Identity of a named network namespace, as /proc/PID/ns/net shows it: "net:[INODE]".
+ns_inode() {
+  printf 'net:[%s]' "$(stat -L -c %i "/run/netns/$1")"
+}
+
+ensure_sshd() {
+  local host=$1 dir
+  dir=$(host_dir "$host")
+  write_sshd_config "$host"
+  if live_pid "$dir/sshd.pid" >/dev/null; then
+    return 0
+  fi
+  say "$host: starting sshd on $(host_ipv4 "$host") and [$(host_ipv6 "$host")] port 22"
+  # shellcheck disable=SC2094 # -E appends its log; messages before that go to the same file
+  host_exec "$host" /usr/sbin/sshd -f "$dir/ssh/sshd_config" -E "$dir/logs/sshd.log" </dev/null >>"$dir/logs/sshd.log" 2>&1 ||
+    die "$host: sshd did not start (see $dir/logs/sshd.log)"
+  wait_until 10 "sshd on $host" host_listens "$host" tcp 22 || die "$host: sshd is not listening"
+}
+
+host_listens() {
+  local host=$1 proto=$2 port=$3
+  [[ -n $(ip netns exec "$(ns_of "$host")" ss -Hln --"$proto" "sport = :$port") ]]
+}
+
+dockerd_binary() {
+  if [[ $1 == 28 ]]; then printf '%s/usr/sbin/%s' "$DOCKER28_ROOT" "$2"; else printf '/usr/sbin/%s' "$2"; fi
+}
+
+docker_pings() {
+  host_exec "$1" curl -sf --max-time 2 --unix-socket /run/docker.sock http://localhost/_ping
+}
+
+ensure_dockerd() {
+  local host=$1 major=$2 dir
+  dir=$(host_dir "$host")
+  if live_pid "$dir/dockerd.pid" >/dev/null; then
+    wait_until 60 "dockerd on $host" docker_pings "$host" || die "$host: dockerd runs but does not answer"
+    return 0
+  fi
+  start_dockerd "$host" "$major"
+}
+
+start_dockerd() {
+  local host=$1 major=$2 dir holder
+  dir=$(host_dir "$host")
+  holder=$(live_pid "$dir/holder.pid") || die "$host: namespace holder is not running"
+  mkdir -p "$dir/docker" "$dir/logs"
+  [[ -s $dir/daemon.json ]] || echo '{}' >"$dir/daemon.json"
+  say "$host: starting dockerd (Docker $major)"
+  # Own config file so /etc/docker/daemon.json of this machine plays no part; the socket is
+  # the default /var/run/docker.sock, private to the host through its /run.
+  setsid nsenter --target "$holder" --mount --uts --net -- env PATH="$(host_path "$host")" \
+    "$(dockerd_binary "$major" dockerd)" \
+    --config-file "$dir/daemon.json" \
+    --data-root "$dir/docker" \
+    --exec-root /run/docker \
+    --pidfile "$dir/dockerd.pid" \
+    --storage-driver vfs \
+    --group docker \
+    --userland-proxy-path "$(dockerd_binary "$major" docker-proxy)" \
+    --cgroup-parent "/$LAB_NAME-$host" \
+    </dev/null >>"$dir/logs/dockerd.log" 2>&1 &
+  wait_until 60 "dockerd on $host" docker_pings "$host" || die "$host: dockerd did not answer (see $dir/logs/dockerd.log)"
+}
+
+stop_dockerd() {
+  local host=$1 dir pid
+  dir=$(host_dir "$host")
+  pid=$(owned_pid "$dir/dockerd.pid" "$dir") || return 0
+  kill -TERM "$pid"
+  wait_until 30 "dockerd on $host to stop" pid_gone "$pid" || {
+    say "$host: dockerd ignored SIGTERM for 30 s, killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  }
+}
+
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+docker_server_version() {
+  host_docker "$1" version --format '{{.Server.Version}}'
+}
+
+host_up() {
+  local host=$1 major=$2 extra=$3 dir
+  dir=$(host_dir "$host")
+  mkdir -p "$dir/logs"
+  local previous
+  previous=$(cat "$dir/docker-major" 2>/dev/null || true)
+  if [[ -n $previous && $previous != "$major" ]] && live_pid "$dir/dockerd.pid" >/dev/null; then
+    die "$host runs Docker $previous, not $major: run 'lab.sh down' first"
+  fi
+  echo "$major" | write_if_changed "$dir/docker-major"
+  ensure_host_network "$host"
+  ensure_holder "$host"
+  ensure_sshd "$host"
+  ensure_dockerd "$host" "$major"
+  ensure_host_images "$host"
+  ensure_containers "$host" "$extra"
+  say "$host ready: $(host_ipv4 "$host") $(host_ipv6 "$host"), Docker $(docker_server_version "$host")"
+}
+
+lab_restart_docker() {
+  local host=${1:-}
+  [[ $host =~ ^h[0-9]+$ && -d $(host_dir "$host") ]] || die "usage: lab.sh restart-docker HOST (a host of lab $LAB_NAME)"
+  local major
+  major=$(cat "$(host_dir "$host")/docker-major")
+  say "$host: stopping dockerd"
+  stop_dockerd "$host"
+  say "$host: starting dockerd"
+  start_dockerd "$host" "$major"
+  ensure_containers "$host" "$(lab_option extra_containers 0)"
+  say "$host: dockerd restarted"
+}

@@ -1,0 +1,79 @@
+# Users shared by every lab (one /etc/passwd), and the per-lab key pairs and sudo password.
+#   deploy  member of group docker, passwordless sudo
+#   nosudo  neither
+#   sudopw  sudo that asks for a password (stored in .lab/<name>/sudopw.password)
+
+LAB_USERS=(root deploy nosudo sudopw)
+SUDOERS_FILE=/etc/sudoers.d/docker-firewall-lab
+
+ensure_users() {
+  getent group docker >/dev/null || groupadd --system docker
+  local user
+  for user in deploy nosudo sudopw; do
+    if ! id -u "$user" >/dev/null 2>&1; then
+      say "creating user $user"
+      useradd --create-home --shell /bin/bash "$user"
+    fi
+  done
+  # useradd leaves the password "!", which sshd without PAM takes as a locked account and
+  # refuses even key logins; "*" means no password, not locked.
+  for user in deploy nosudo; do
+    [[ $(getent shadow "$user" | cut -d: -f2) == '*' ]] || usermod -p '*' "$user"
+  done
+  id -nG deploy | tr ' ' '\n' | grep -qx docker || usermod -aG docker deploy
+  local sudoers tmp
+  sudoers=$(printf '%s\n' \
+    '# Docker Firewall test lab (lab/lib/users.sh)' \
+    'deploy ALL=(ALL) NOPASSWD: ALL' \
+    'sudopw ALL=(ALL) ALL')
+  if [[ $(cat "$SUDOERS_FILE" 2>/dev/null) != "$sudoers" ]]; then
+    tmp=$(mktemp)
+    printf '%s\n' "$sudoers" >"$tmp"
+    visudo -cqf "$tmp" || die "generated sudoers file does not parse"
+    install -m 0440 "$tmp" "$SUDOERS_FILE"
+    rm -f "$tmp"
+  fi
+  ensure_sudopw_password
+  ensure_user_keys
+}
+
+sudopw_password_matches() {
+  local hash
+  hash=$(getent shadow sudopw | cut -d: -f2)
+  LAB_PW=$1 LAB_HASH=$hash perl -e 'exit(crypt($ENV{LAB_PW}, $ENV{LAB_HASH}) eq $ENV{LAB_HASH} ? 0 : 1)'
+}
+
+# The user is shared, so a lab next to another one reuses the password already set
+# rather than breaking the other lab's sudopw.password.
+ensure_sudopw_password() {
+  local file=$LAB_DIR/sudopw.password other
+  if [[ ! -s $file ]]; then
+    for other in "$LABS_DIR"/*/sudopw.password; do
+      [[ -s $other && $other != "$file" ]] || continue
+      if sudopw_password_matches "$(cat "$other")"; then
+        install -m 0600 "$other" "$file"
+        break
+      fi
+    done
+  fi
+  if [[ ! -s $file ]]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20 >"$file")
+  fi
+  if ! sudopw_password_matches "$(cat "$file")"; then
+    printf 'sudopw:%s\n' "$(cat "$file")" | chpasswd
+  fi
+}
+
+ensure_user_keys() {
+  local user
+  mkdir -p "$LAB_DIR/keys" "$LAB_DIR/authorized_keys"
+  chmod 0700 "$LAB_DIR/keys"
+  # sshd reads AuthorizedKeysFile as the logging-in user, so this folder is world-readable.
+  chmod 0755 "$LAB_DIR" "$LAB_DIR/authorized_keys"
+  for user in "${LAB_USERS[@]}"; do
+    if [[ ! -s $LAB_DIR/keys/$user ]]; then
+      ssh-keygen -q -t ed25519 -N '' -C "$user@lab-$LAB_NAME" -f "$LAB_DIR/keys/$user"
+    fi
+    write_if_changed "$LAB_DIR/authorized_keys/$user" 0644 <"$LAB_DIR/keys/$user.pub"
+  done
+}
