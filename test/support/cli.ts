@@ -36,9 +36,31 @@ export async function saveAll(host: string, opts: { exceptChain?: string } = {})
 
 export function normalizeSave(text: string, exceptChain?: string): string[] {
   const ours = exceptChain === undefined ? undefined : new RegExp(`(^:${exceptChain}(_PROXY)? )|(-A ${exceptChain}(_PROXY)? )|(-j ${exceptChain}(_PROXY)?$)`);
-  return text
+  const lines = text
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('#'))
     .map((l) => l.replace(/\[\d+:\d+\]/g, '[]'))
     .filter((l) => ours === undefined || !ours.test(l));
+  return dropEmptyTables(lines);
+}
+
+/**
+ * A table that holds nothing but built-in chains with policy ACCEPT filters nothing: with nf_tables
+ * it is created by the first ip6tables command (Docker 20.10 makes none) and is left behind, empty,
+ * when our chains are removed. It is the same, in effect, as no table; the comparison says so.
+ */
+function dropEmptyTables(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const end = lines.indexOf('COMMIT', i);
+    if (lines[i]!.startsWith('*') && end !== -1) {
+      const body = lines.slice(i + 1, end);
+      if (body.every((l) => /^:[A-Z]+ ACCEPT \[\]$/.test(l))) {
+        i = end;
+        continue;
+      }
+    }
+    out.push(lines[i]!);
+  }
+  return out;
 }

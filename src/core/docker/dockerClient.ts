@@ -66,9 +66,11 @@ export class DockerClient implements DockerInventorySource {
     this.useDialStdio = this.mode === 'dial-stdio';
     // sshd's MaxSessions (10 by default) caps exec channels, which dial-stdio uses: stay below it.
     this.agent = new TunnelAgent(() => this.openStream(), 6);
-    // The host name only fills the Host header; the agent decides where bytes go. dockerode's
-    // typings do not list `agent`, docker-modem passes it to http.request.
-    const dockerOptions: Dockerode.DockerOptions & { agent: TunnelAgent } = { protocol: 'http', host: 'docker', port: 80, agent: this.agent };
+    // The agent decides where bytes go; the socketPath is never dialled by it. Requests must carry a
+    // socketPath all the same: VS Code's extension host patches http.request for proxy support and
+    // replaces the agent of any request without one (dockerode then looked up a host "docker").
+    // dockerode's typings do not list `agent`; docker-modem passes it to http.request.
+    const dockerOptions: Dockerode.DockerOptions & { agent: TunnelAgent } = { socketPath: this.socketPath, agent: this.agent };
     this.api = new Dockerode(dockerOptions);
   }
 
