@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import type { HostEntry } from './hosts/hostEntries';
+import type { HostState } from './hosts/hostSnapshot';
+import { hostState } from './hosts/hostSnapshot';
+import type { Services } from './services';
+
+/**
+ * What activate() returns, for extension-host tests (and other extensions): read what the views
+ * show, without scraping the DOM. Nodes in a snapshot can be passed to
+ * `vscode.commands.executeCommand('dockerFirewall.<command>', item.node)` as a click would.
+ */
+export interface DockerFirewallApi {
+  readonly version: 1;
+  readonly hosts: {
+    /** The configured hosts, as the settings hold them (after validation). */
+    list(): readonly HostEntry[];
+    add(entry: HostEntry): Promise<void>;
+    remove(name: string): Promise<void>;
+    /** What the Hosts tree shows for the host right now, without reading it. */
+    state(name: string): HostState;
+  };
+  /** Reads every configured host again; resolves when all reads have settled. */
+  refresh(): Promise<void>;
+  /** The Hosts tree, every level expanded (hosts not read yet are read first; failures are error items). */
+  treeSnapshot(): Promise<TreeSnapshotItem[]>;
+  /** The Chain Status view for the host it shows (see selectChainStatusHost). */
+  chainStatusSnapshot(): Promise<TreeSnapshotItem[]>;
+  selectChainStatusHost(name: string | undefined): void;
+}
+
+export interface TreeSnapshotItem {
+  readonly label: string;
+  readonly description: string;
+  /** The tooltip's Markdown source. */
+  readonly tooltip: string;
+  readonly contextValue: string;
+  /** Codicon id of the item's icon. */
+  readonly icon: string | undefined;
+  /** The element itself, to pass to executeCommand. */
+  readonly node: unknown;
+  readonly children: readonly TreeSnapshotItem[];
+}
+
+export function createApi(services: Services): DockerFirewallApi {
+  return {
+    version: 1,
+    hosts: {
+      list: () => services.registry.hosts,
+      add: (entry) => services.registry.add([entry]),
+      remove: (name) => services.registry.remove(name),
+      state: (name) => hostState(services.store.get(name)),
+    },
+    refresh: async () => {
+      await Promise.all(services.registry.hosts.map((h) => services.store.load(h.name, { force: true })));
+    },
+    treeSnapshot: async () => {
+      // The tree never waits for a host's read (see HostsTreeProvider.getChildren): the snapshot does.
+      await Promise.all(services.registry.hosts.map((h) => services.store.load(h.name)));
+      return snapshotOf(services.hostsTree, undefined);
+    },
+    chainStatusSnapshot: async () => {
+      const name = services.chainStatus.hostName;
+      if (name !== undefined) await services.store.load(name);
+      return snapshotOf(services.chainStatus, undefined);
+    },
+    selectChainStatusHost: (name) => services.chainStatus.select(name),
+  };
+}
+
+async function snapshotOf<T>(provider: vscode.TreeDataProvider<T>, parent: T | undefined): Promise<TreeSnapshotItem[]> {
+  const children = (await provider.getChildren(parent)) ?? [];
+  const items: TreeSnapshotItem[] = [];
+  for (const node of children) {
+    const item = await provider.getTreeItem(node);
+    const expandable = item.collapsibleState !== undefined && item.collapsibleState !== vscode.TreeItemCollapsibleState.None;
+    const below = expandable ? await snapshotOf(provider, node) : [];
+    items.push({
+      label: typeof item.label === 'string' ? item.label : (item.label?.label ?? ''),
+      description: typeof item.description === 'string' ? item.description : '',
+      tooltip: typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? ''),
+      contextValue: item.contextValue ?? '',
+      icon: item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : undefined,
+      node,
+      children: below,
+    });
+  }
+  return items;
+}

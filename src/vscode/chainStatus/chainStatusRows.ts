@@ -1,0 +1,266 @@
+import type { Inventory } from '../../core/docker/inventoryModel';
+import type { Hook } from '../../core/firewall/layout';
+import { describeAllow } from '../../core/firewall/policy';
+import type { RuleRole } from '../../core/firewall/ruleComment';
+import type { FamilyStatus, FirewallStatus, StatusRule } from '../../core/firewall/status';
+import type { HostSnapshot } from '../hosts/hostSnapshot';
+import { contextValue } from '../tree/contextValue';
+import { clockTime, code, escapeMarkdown, formatBytes, formatCount, plural, type IconSpec } from '../tree/treeText';
+
+/** One row of the Chain Status view, as plain data (pure, unit-tested; the provider makes TreeItems of it). */
+export interface StatusRow {
+  readonly id: string;
+  readonly label: string;
+  readonly description?: string | undefined;
+  /** Markdown. */
+  readonly tooltip?: string | undefined;
+  readonly icon?: IconSpec | undefined;
+  readonly contextValue?: string | undefined;
+  readonly children?: readonly StatusRow[] | undefined;
+  /** Shown expanded the first time (VS Code remembers the user's choice afterwards). */
+  readonly expanded?: boolean | undefined;
+}
+
+export function chainStatusRows(hostName: string, snapshot: HostSnapshot): StatusRow[] {
+  const id = (suffix: string) => `${hostName}/${suffix}`;
+  const status = snapshot.status;
+  if (status === undefined) {
+    if (snapshot.loading) return [{ id: id('loading'), label: `Reading ${hostName}…`, icon: { id: 'loading~spin' } }];
+    if (snapshot.failure !== undefined) {
+      return [
+        {
+          id: id('error'),
+          label: snapshot.failure.message,
+          tooltip: `${escapeMarkdown(snapshot.failure.message)}\n\nUse Refresh to try again; details are in the log.`,
+          icon: { id: 'error', color: 'list.errorForeground' },
+          contextValue: contextValue({ kind: 'statusError' }),
+        },
+      ];
+    }
+    return [];
+  }
+  const { firewall, inventory } = status;
+  const rows: StatusRow[] = [];
+  if (firewall.warnings.length > 0) {
+    rows.push({
+      id: id('warnings'),
+      label: 'Warnings',
+      description: String(firewall.warnings.length),
+      icon: { id: 'warning', color: 'list.warningForeground' },
+      expanded: true,
+      children: firewall.warnings.map((w, i) => ({
+        id: id(`warnings/${i}/${w.code}`),
+        label: w.message,
+        tooltip: `${escapeMarkdown(w.message)}\n\n${code(w.code)}`,
+        icon: { id: 'warning', color: 'list.warningForeground' },
+      })),
+    });
+  }
+  rows.push(lockdownRow(id('lockdown'), firewall, status.readAt));
+  rows.push(familyRow(id('ipv4'), firewall.ipv4, firewall.chain));
+  rows.push(familyRow(id('ipv6'), firewall.ipv6, firewall.chain));
+  rows.push(allowsRow(id('allows'), firewall));
+  rows.push(persistenceRow(id('persistence'), firewall));
+  rows.push(dockerRow(id('docker'), inventory, firewall));
+  return rows;
+}
+
+function lockdownRow(id: string, firewall: FirewallStatus, readAt: Date): StatusRow {
+  const backend = firewall.backend === undefined ? 'no iptables variant holds Docker’s chains' : `iptables-${firewall.backend}`;
+  return {
+    id,
+    label: 'Lockdown',
+    description: firewall.locked ? `on · chain ${firewall.chain}` : 'off',
+    tooltip: [
+      firewall.locked
+        ? `External access is blocked by chain ${code(firewall.chain)}, except for the allows.`
+        : 'No lockdown: every published port is reachable from every network.',
+      `${escapeMarkdown(firewall.iptablesVersion || 'iptables')} (${escapeMarkdown(backend)})`,
+      `Read at ${clockTime(readAt)}.`,
+    ].join('\n\n'),
+    icon: firewall.locked ? { id: 'lock', color: 'charts.green' } : { id: 'unlock', color: 'list.warningForeground' },
+  };
+}
+
+const FAMILY_LABEL = { ipv4: 'IPv4', ipv6: 'IPv6' } as const;
+
+function familyRow(id: string, family: FamilyStatus, chain: string): StatusRow {
+  const label = FAMILY_LABEL[family.family];
+  if (!family.readable) {
+    return {
+      id,
+      label,
+      description: 'not readable',
+      tooltip: `${label} rules could not be read on this host, so ${label} is not covered.`,
+      icon: { id: 'circle-slash', color: 'list.warningForeground' },
+    };
+  }
+  const chains = [...new Set(family.rules.map((r) => r.chain))];
+  const drift = family.drift === 'none' ? '' : family.drift === 'modified' ? ' · changed by hand' : ' · outdated';
+  return {
+    id,
+    label,
+    description: `${hookSummary(family.hooks)} · ${plural(family.rules.length, 'rule')}${drift}`,
+    tooltip: [
+      `${label}: ${family.hooks.length === 0 ? `nothing jumps to ${code(chain)}` : family.hooks.map((h) => code(`${h.from} #${h.position} ${h.spec}`)).join(', ')}.`,
+      family.dockerUser ? 'Docker’s DOCKER-USER chain is present.' : 'Docker made no DOCKER-USER chain in this family.',
+    ].join('\n\n'),
+    icon: { id: family.drift === 'none' ? 'list-tree' : 'warning', ...(family.drift === 'none' ? {} : { color: 'list.warningForeground' }) },
+    expanded: true,
+    children: [
+      ...family.hooks.map((hook, i) => hookRow(`${id}/hook/${i}`, hook)),
+      ...chains.map((name) => chainRow(`${id}/chain/${name}`, name, family.rules.filter((r) => r.chain === name))),
+    ],
+  };
+}
+
+/** "hooked at DOCKER-USER #1", "not hooked". */
+export function hookSummary(hooks: readonly Hook[]): string {
+  if (hooks.length === 0) return 'not hooked';
+  return `hooked at ${hooks.map((h) => `${h.from} #${h.position}`).join(', ')}`;
+}
+
+function hookRow(id: string, hook: Hook): StatusRow {
+  const first = hook.position === 1;
+  return {
+    id,
+    label: `${hook.from} #${hook.position}`,
+    description: hook.spec,
+    tooltip: `Rule ${hook.position} of ${code(hook.from)}: ${code(hook.spec)}.${first ? '' : ' Rules above it are not filtered by the lockdown.'}`,
+    icon: first ? { id: 'arrow-right' } : { id: 'warning', color: 'list.warningForeground' },
+  };
+}
+
+function chainRow(id: string, chain: string, rules: readonly StatusRule[]): StatusRow {
+  return {
+    id,
+    label: chain,
+    description: plural(rules.length, 'rule'),
+    icon: { id: 'list-ordered' },
+    expanded: true,
+    children: rules.map((rule, i) => ruleRow(`${id}/${i}`, rule)),
+  };
+}
+
+const ROLE_TEXT: Record<RuleRole['kind'], string> = {
+  established: 'replies',
+  'from-containers': 'from containers',
+  loopback: 'loopback',
+  allow: 'allow',
+  block: 'block',
+  'proxy-block': 'IPv6 proxy block',
+  state: 'state marker',
+};
+
+function ruleRow(id: string, rule: StatusRule): StatusRow {
+  const role = rule.role === undefined ? 'not written by Docker Firewall' : ROLE_TEXT[rule.role];
+  return {
+    id,
+    label: ruleLabel(rule),
+    description: `${formatCount(rule.packets)} pkts · ${formatBytes(rule.bytes)}`,
+    tooltip: [
+      code(`-A ${rule.chain} ${rule.spec}`),
+      `${escapeMarkdown(role)}: ${formatCount(rule.packets)} packets, ${formatCount(rule.bytes)} bytes matched since the rule was written.`,
+    ].join('\n\n'),
+    icon: rule.role === undefined ? { id: 'question', color: 'list.warningForeground' } : { id: ruleIcon(rule.role) },
+  };
+}
+
+/**
+ * What a rule does, short enough for a side bar: read from our comment (`allow tcp/8080 from=…`)
+ * and the interface it matches; the full rule is in the tooltip. A rule that is not ours shows as written.
+ */
+export function ruleLabel(rule: Pick<StatusRule, 'spec' | 'role'>): string {
+  const words = /--comment "?docker-firewall:v1 ([^"]*)"?/.exec(rule.spec)?.[1]?.split(' ') ?? [];
+  const portOf = (word: string | undefined) => {
+    const match = /^(tcp|udp)\/(\d+)$/.exec(word ?? '');
+    return match === null ? (word ?? '') : `${match[2] ?? ''}/${match[1] ?? ''}`;
+  };
+  const device = (flag: '-i' | '-o') => new RegExp(`(?:^|\\s)${flag} (\\S+)`).exec(rule.spec)?.[1];
+  switch (rule.role) {
+    case undefined:
+      return ruleSummary(rule.spec);
+    case 'established':
+      return 'replies (established, related)';
+    case 'from-containers':
+      return `from containers on ${device('-i') ?? 'a bridge'}`;
+    case 'loopback':
+      return 'loopback';
+    case 'allow': {
+      const from = words.find((w) => w.startsWith('from='))?.slice('from='.length);
+      return `allow ${portOf(words[1])} from ${from ?? 'anywhere'}`;
+    }
+    case 'block':
+      return `block new connections to ${device('-o') ?? 'containers'}`;
+    case 'proxy-block':
+      return `block ${portOf(words[1])} (docker-proxy)`;
+    case 'state':
+      return 'state marker';
+  }
+}
+
+function ruleIcon(role: RuleRole['kind']): string {
+  switch (role) {
+    case 'allow':
+      return 'pass';
+    case 'block':
+    case 'proxy-block':
+      return 'circle-slash';
+    case 'state':
+      return 'bookmark';
+    case 'established':
+    case 'from-containers':
+    case 'loopback':
+      return 'arrow-swap';
+  }
+}
+
+/** The rule without our `-m comment --comment "…"` (the role is shown next to it). */
+export function ruleSummary(spec: string): string {
+  return spec.replace(/\s*-m comment --comment (?:"(?:[^"\\]|\\.)*"|\S+)/, '').trim();
+}
+
+function allowsRow(id: string, firewall: FirewallStatus): StatusRow {
+  const allows = firewall.policy.allows;
+  return {
+    id,
+    label: 'Allows',
+    description: allows.length === 0 ? 'none' : String(allows.length),
+    tooltip: firewall.locked
+      ? 'Published ports that stay reachable from outside while the lockdown is on.'
+      : 'Allows only matter while the lockdown is on.',
+    icon: { id: 'pass' },
+    expanded: true,
+    children: allows.map((a) => ({ id: `${id}/${a.proto}/${a.port}/${a.from?.text ?? 'any'}`, label: describeAllow(a), icon: { id: 'unlock' } })),
+  };
+}
+
+function persistenceRow(id: string, firewall: FirewallStatus): StatusRow {
+  const p = firewall.persistence;
+  const systemd = p.state === 'none' ? '' : p.systemd === 'enabled' ? ', systemd unit enabled' : p.systemd === 'disabled' ? ', systemd unit disabled' : ', no systemd';
+  const description = p.state === 'none' ? 'not persistent' : p.state === 'current' ? `saved${systemd}` : `saved rules outdated${systemd}`;
+  return {
+    id,
+    label: 'Persistence',
+    description,
+    tooltip:
+      p.state === 'none'
+        ? 'Nothing is saved: after a reboot the host is open until the lockdown is applied again (Make Persistent).'
+        : p.state === 'current'
+          ? 'The lockdown is saved and put back at boot and after every dockerd start.'
+          : 'The saved lockdown differs from the rules in force: use Make Persistent again.',
+    icon: p.state === 'current' ? { id: 'save' } : { id: 'save', color: firewall.locked ? 'list.warningForeground' : undefined },
+  };
+}
+
+function dockerRow(id: string, inventory: Inventory, firewall: FirewallStatus): StatusRow {
+  const docker = inventory.docker;
+  const backend = docker.firewallBackend !== undefined && docker.firewallBackend !== '' ? ` · ${docker.firewallBackend} backend` : '';
+  return {
+    id,
+    label: 'Docker',
+    description: `${docker.version} · API ${docker.apiVersion}${backend}`,
+    tooltip: `${plural(inventory.containers.length, 'container')}, ${plural(firewall.ports.length, 'published port')}.`,
+    icon: { id: 'vm' },
+  };
+}

@@ -1,0 +1,117 @@
+import * as vscode from 'vscode';
+import { CONTEXT_KEYS, VIEWS } from '../commands/commandTable';
+import type { HostRegistry } from '../hosts/hostRegistry';
+import type { HostStatusStore } from '../hosts/hostStatusStore';
+import { treeItem } from '../tree/treeItem';
+import { chainStatusRows, type StatusRow } from './chainStatusRows';
+
+/**
+ * The Chain Status view: the firewall of one host (the one selected in Hosts, or picked with
+ * Select Host), re-read every `dockerFirewall.refreshInterval` seconds while the view is visible
+ * and only then.
+ */
+export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vscode.Disposable {
+  private selected: string | undefined;
+  private readonly changed = new vscode.EventEmitter<StatusRow | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly view: vscode.TreeView<StatusRow>;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly registry: HostRegistry,
+    private readonly store: HostStatusStore,
+  ) {
+    this.view = vscode.window.createTreeView(VIEWS.chainStatus, { treeDataProvider: this });
+    this.subscriptions = [
+      this.view,
+      this.changed,
+      this.view.onDidChangeVisibility(() => this.schedule(true)),
+      store.onDidChange(({ hostName, quiet }) => {
+        if (hostName === this.selected && !quiet) this.refresh();
+      }),
+      registry.onDidChange(({ previous, current }) => {
+        if (this.selected !== undefined && !current.hosts.some((h) => h.name === this.selected)) this.select(undefined);
+        else if (previous.refreshInterval !== current.refreshInterval) this.schedule(false);
+      }),
+    ];
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.chainStatusHostSelected, false);
+  }
+
+  get hostName(): string | undefined {
+    return this.selected;
+  }
+
+  select(hostName: string | undefined): void {
+    if (hostName === this.selected) return;
+    this.selected = hostName;
+    this.view.description = hostName ?? '';
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.chainStatusHostSelected, hostName !== undefined);
+    this.refresh();
+    this.schedule(true);
+  }
+
+  /** Redraws the rows from what is known (no read). */
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Reads the selected host again now. */
+  async reload(): Promise<void> {
+    if (this.selected !== undefined) await this.store.load(this.selected, { force: true });
+  }
+
+  getTreeItem(row: StatusRow): vscode.TreeItem {
+    const collapsible =
+      row.children === undefined || row.children.length === 0
+        ? vscode.TreeItemCollapsibleState.None
+        : row.expanded === true
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = treeItem(row, collapsible);
+    item.id = `chainStatus:${row.id}`;
+    if (row.contextValue !== undefined) item.contextValue = row.contextValue;
+    return item;
+  }
+
+  getChildren(row?: StatusRow): StatusRow[] {
+    if (row !== undefined) return [...(row.children ?? [])];
+    const name = this.selected;
+    if (name === undefined || this.registry.find(name) === undefined) return [];
+    const snapshot = this.store.get(name);
+    if (snapshot.status === undefined && snapshot.failure === undefined && !snapshot.loading) {
+      void this.store.load(name);
+      return chainStatusRows(name, { ...snapshot, loading: true });
+    }
+    return chainStatusRows(name, snapshot);
+  }
+
+  dispose(): void {
+    this.stopTimer();
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  /** Starts or stops the periodic read to match visibility and the interval; `now` also reads a stale host at once. */
+  private schedule(now: boolean): void {
+    this.stopTimer();
+    const name = this.selected;
+    if (!this.view.visible || name === undefined) return;
+    const seconds = this.registry.settings.refreshInterval;
+    if (now) {
+      const status = this.store.get(name).status;
+      if (status !== undefined && Date.now() - status.readAt.getTime() > Math.min(seconds * 1000, 5000)) void this.store.load(name, { force: true });
+    }
+    if (seconds === 0) return;
+    this.timer = setInterval(() => {
+      const current = this.selected;
+      // Only a host that answered last time is polled: a failing one would reconnect (and prompt) every few seconds.
+      if (current === undefined || !this.view.visible || this.store.isLoading(current) || this.store.get(current).status === undefined) return;
+      void this.store.load(current, { force: true });
+    }, seconds * 1000);
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

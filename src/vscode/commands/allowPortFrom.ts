@@ -1,0 +1,13 @@
+import type { Services } from '../services';
+import { askRequiredSource } from '../ui/pickPort';
+import { allowOnHost } from './allowFlow';
+import { resolvePort } from './portTarget';
+
+/** Port: Allow from… — new connections to this published port from one address or range. */
+export async function allowPortFrom(services: Services, arg?: unknown): Promise<void> {
+  const target = await resolvePort(services, arg, 'Allow from a source');
+  if (target === undefined) return;
+  const from = await askRequiredSource(target.entry.name, `${target.port}/${target.proto}`);
+  if (from === undefined) return;
+  await allowOnHost(services, target.entry, { port: target.port, proto: target.proto, from });
+}

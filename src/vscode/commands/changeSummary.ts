@@ -1,0 +1,92 @@
+import type { PortExposure } from '../../core/firewall/exposure';
+import { PERSIST_DIR, RESTORE_SCRIPT, UNIT_PATH } from '../../core/firewall/persistence';
+import { describeAllow, type Allow, type Policy } from '../../core/firewall/policy';
+
+/** The texts of the modal confirmations: what will change, said before it changes (pure, unit-tested). */
+export interface Confirmation {
+  readonly message: string;
+  readonly detail: string;
+  /** The button, named after the verb. */
+  readonly action: string;
+}
+
+/** One line per host port and protocol (Docker lists 0.0.0.0 and :: separately), with its containers. */
+export function distinctPorts(ports: readonly PortExposure[]): string[] {
+  const byKey = new Map<string, { port: number; proto: string; containers: Set<string> }>();
+  for (const p of ports) {
+    const key = `${p.hostPort}/${p.proto}`;
+    const entry = byKey.get(key) ?? { port: p.hostPort, proto: p.proto, containers: new Set<string>() };
+    entry.containers.add(p.container);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()]
+    .sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto))
+    .map((e) => `${e.port}/${e.proto} (${[...e.containers].sort().join(', ')})`);
+}
+
+function coveredByAllow(port: PortExposure, allows: readonly Allow[]): Allow[] {
+  return allows.filter((a) => a.port === port.hostPort && a.proto === port.proto);
+}
+
+function bullets(lines: readonly string[]): string {
+  return lines.map((l) => `  • ${l}`).join('\n');
+}
+
+/** `ports`: the exposure now; `wanted`: the policy the lockdown will have (its allows stay open). */
+export function blockConfirmation(hostName: string, ports: readonly PortExposure[], wanted: Policy): Confirmation {
+  const external = ports.filter((p) => p.exposure !== 'local-only');
+  const willBlock = external.filter((p) => coveredByAllow(p, wanted.allows).length === 0 && p.exposure !== 'blocked');
+  const parts: string[] = [];
+  parts.push(
+    willBlock.length > 0
+      ? `These published ports will refuse new connections from other machines (IPv4 and IPv6):\n${bullets(distinctPorts(willBlock))}`
+      : 'No published port is reachable from outside right now; the lockdown will also cover ports published later, once applied again.',
+  );
+  if (wanted.allows.length > 0) parts.push(`These stay reachable:\n${bullets(wanted.allows.map(describeAllow))}`);
+  parts.push(
+    'Connections already open are kept. Containers keep their own outbound access, ports published on 127.0.0.1 are not affected, ' +
+      'and the rules go in a chain of their own that Docker leaves alone when it restarts.',
+  );
+  return { message: `Block external access to ${hostName}?`, detail: parts.join('\n\n'), action: 'Block External Access' };
+}
+
+export function unblockConfirmation(hostName: string, ports: readonly PortExposure[], current: Policy): Confirmation {
+  const willOpen = ports.filter((p) => p.exposure === 'blocked' || p.exposure === 'allowed');
+  const parts: string[] = [];
+  parts.push(
+    willOpen.length > 0
+      ? `These published ports become reachable from every network again:\n${bullets(distinctPorts(willOpen))}`
+      : 'Every published port becomes reachable from every network again.',
+  );
+  if (current.allows.length > 0) parts.push(`The allows are removed too:\n${bullets(current.allows.map(describeAllow))}`);
+  parts.push('If the lockdown was made persistent, the saved rules are cleared as well.');
+  return { message: `Remove the lockdown from ${hostName}?`, detail: parts.join('\n\n'), action: 'Remove Lockdown' };
+}
+
+export function persistConfirmation(hostName: string): Confirmation {
+  return {
+    message: `Make the lockdown of ${hostName} persistent?`,
+    detail:
+      `Saves the rules of Docker Firewall's chains (never Docker's) in ${PERSIST_DIR}/ and installs ${RESTORE_SCRIPT} with the systemd unit ` +
+      `${UNIT_PATH}, which put them back at boot before Docker starts and after every dockerd start. Later changes are saved too.`,
+    action: 'Make Persistent',
+  };
+}
+
+/** Allowing a port on a host without lockdown only makes sense as part of a lockdown. */
+export function allowOnOpenHostConfirmation(hostName: string, ports: readonly PortExposure[], allow: Allow): Confirmation {
+  const block = blockConfirmation(hostName, ports, { locked: true, allows: [allow] });
+  return {
+    message: `${hostName} has no lockdown: every published port is reachable already. Block external access except ${describeAllow(allow)}?`,
+    detail: block.detail,
+    action: 'Block External Access',
+  };
+}
+
+export function removeHostConfirmation(hostName: string): Confirmation {
+  return {
+    message: `Remove ${hostName} from Docker Firewall?`,
+    detail: 'Its firewall rules stay on the host as they are; saved passwords for it are forgotten.',
+    action: 'Remove Host',
+  };
+}

@@ -1,0 +1,30 @@
+import type { DockerHost } from '../../core/hosts/dockerHost';
+import type { HostEntry } from '../hosts/hostEntries';
+import type { Services } from '../services';
+import { reportFailure } from '../ui/notify';
+import { withCancellableProgress } from '../ui/progress';
+
+/**
+ * Runs work against one host in a cancellable progress notification. On failure shows
+ * "Could not <verb> on <host>: <reason>" (with Show Log) and resolves undefined, so that a command
+ * run through executeCommand settles once the work is done, never waiting on a notification.
+ */
+export async function runOnHost<T>(
+  services: Services,
+  entry: HostEntry,
+  work: { readonly verb: string; readonly title: string },
+  task: (host: DockerHost, signal: AbortSignal) => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await withCancellableProgress(work.title, (signal) => task(services.pool.get(entry).host, signal));
+  } catch (error) {
+    services.noteHostError(entry.name, error);
+    void reportFailure(services.log, work.verb, entry.name, error);
+    return undefined;
+  }
+}
+
+/** Reads the host again so both views show the result of a change. */
+export async function rereadHost(services: Services, entry: HostEntry): Promise<void> {
+  await services.store.load(entry.name, { force: true });
+}

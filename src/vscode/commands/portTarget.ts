@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { Proto } from '../../core/validate';
+import type { HostEntry } from '../hosts/hostEntries';
+import type { Services } from '../services';
+import type { PortNode } from '../tree/nodes';
+import { resolveHost } from '../ui/pickHost';
+import { pickPortSpec } from '../ui/pickPort';
+import { portNodeFromArg } from './commandArgs';
+import { runOnHost } from './hostTask';
+
+export interface PortTarget {
+  readonly entry: HostEntry;
+  readonly port: number;
+  readonly proto: Proto;
+  /** The port item the command came from, if any. */
+  readonly node: PortNode | undefined;
+}
+
+/** The port a port command is about: its tree item's, or asked for (host, then port). */
+export async function resolvePort(services: Services, arg: unknown, verb: string): Promise<PortTarget | undefined> {
+  const node = portNodeFromArg(arg);
+  if (node !== undefined) {
+    const entry = services.registry.find(node.hostName);
+    if (entry === undefined) return undefined;
+    const proto = node.port.proto;
+    if (proto !== 'tcp' && proto !== 'udp') {
+      void vscode.window.showWarningMessage(`Docker Firewall allows tcp and udp ports only; ${node.port.hostPort}/${proto} stays as the lockdown has it.`);
+      return undefined;
+    }
+    return { entry, port: node.port.hostPort, proto, node };
+  }
+  const entry = await resolveHost(services, arg, `${verb}: which host?`);
+  if (entry === undefined) return undefined;
+  const current = await runOnHost(services, entry, { verb: 'list the published ports', title: `Reading ${entry.name}…` }, (host, signal) =>
+    host.status(signal),
+  );
+  if (current === undefined) return undefined;
+  const spec = await pickPortSpec(entry.name, current.firewall.ports, current.firewall.policy.allows);
+  return spec === undefined ? undefined : { entry, port: spec.port, proto: spec.proto, node: undefined };
+}

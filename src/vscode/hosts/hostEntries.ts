@@ -1,0 +1,79 @@
+import { DockerFirewallError } from '../../core/errors';
+import { parseDestination } from '../../core/ssh/destination';
+
+/** One entry of the `dockerFirewall.hosts` setting. */
+export interface HostEntry {
+  /** Unique among the entries; the name shown in the tree and used in commands. */
+  readonly name: string;
+  /** `[user@]host[:port]` or a Host alias of the ssh config. */
+  readonly destination: string;
+  readonly identityFile?: string | undefined;
+}
+
+export interface ParsedHostEntries {
+  readonly hosts: readonly HostEntry[];
+  /** Entries left out, each with why: for the log, so a typo in settings.json is findable. */
+  readonly problems: readonly string[];
+}
+
+/** Checks the setting's JSON at run time: settings.json can hold anything, whatever the schema says. */
+export function parseHostEntries(raw: unknown): ParsedHostEntries {
+  if (raw === undefined || raw === null) return { hosts: [], problems: [] };
+  if (!Array.isArray(raw)) return { hosts: [], problems: ['dockerFirewall.hosts should be an array of {"name", "destination"} objects.'] };
+  const hosts: HostEntry[] = [];
+  const problems: string[] = [];
+  raw.forEach((item: unknown, index) => {
+    const where = `dockerFirewall.hosts[${index}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      problems.push(`${where} is not an object with "name" and "destination".`);
+      return;
+    }
+    const record = item as Record<string, unknown>;
+    const destination = typeof record.destination === 'string' ? record.destination.trim() : '';
+    const problem = destinationProblem(destination);
+    if (problem !== undefined) {
+      problems.push(`${where}: ${problem}`);
+      return;
+    }
+    const name = typeof record.name === 'string' && record.name.trim() !== '' ? record.name.trim() : destination;
+    if (hosts.some((h) => h.name === name)) {
+      problems.push(`${where}: another host is already named "${name}"; this one is left out.`);
+      return;
+    }
+    const identityFile = typeof record.identityFile === 'string' && record.identityFile.trim() !== '' ? record.identityFile.trim() : undefined;
+    hosts.push({ name, destination, ...(identityFile !== undefined ? { identityFile } : {}) });
+  });
+  return { hosts, problems };
+}
+
+/** Why a destination cannot be used, or undefined when it can (for input boxes too). */
+export function destinationProblem(destination: string): string | undefined {
+  if (destination.trim() === '') return 'Give a destination such as deploy@203.0.113.7, deploy@server:2222 or an ssh config Host alias.';
+  try {
+    parseDestination(destination.trim());
+    return undefined;
+  } catch (error) {
+    return error instanceof DockerFirewallError ? error.message : String(error);
+  }
+}
+
+/** Why a new host cannot take this name, or undefined. */
+export function hostNameProblem(name: string, existing: readonly HostEntry[]): string | undefined {
+  const trimmed = name.trim();
+  if (trimmed === '') return 'Give the host a name.';
+  if (trimmed.length > 100) return 'Use a name of at most 100 characters.';
+  if (existing.some((h) => h.name === trimmed)) return `A host named "${trimmed}" already exists.`;
+  return undefined;
+}
+
+/** A name not taken yet: the wanted one, else with " (2)", " (3)"… */
+export function uniqueHostName(wanted: string, existing: readonly HostEntry[]): string {
+  const taken = new Set(existing.map((h) => h.name));
+  if (!taken.has(wanted)) return wanted;
+  for (let n = 2; ; n++) if (!taken.has(`${wanted} (${n})`)) return `${wanted} (${n})`;
+}
+
+/** The setting's JSON for these entries (identityFile only when there is one). */
+export function hostEntriesJson(hosts: readonly HostEntry[]): Record<string, string>[] {
+  return hosts.map((h) => ({ name: h.name, destination: h.destination, ...(h.identityFile !== undefined ? { identityFile: h.identityFile } : {}) }));
+}

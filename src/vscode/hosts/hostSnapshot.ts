@@ -1,0 +1,41 @@
+import type { Inventory } from '../../core/docker/inventoryModel';
+import type { FirewallStatus } from '../../core/firewall/status';
+
+/** One successful read of a host: its containers and its firewall as Docker Firewall sees them. */
+export interface HostStatus {
+  readonly inventory: Inventory;
+  readonly firewall: FirewallStatus;
+  readonly readAt: Date;
+}
+
+export interface HostFailure {
+  readonly message: string;
+  /** DockerFirewallError's code when the error had one ('HostKeyMismatch', 'ConnectTimeout'…). */
+  readonly code: string | undefined;
+  readonly at: Date;
+}
+
+/**
+ * What the extension knows about a host right now. The latest outcome wins: a read that fails
+ * clears the status, so nothing stale is shown as current.
+ */
+export interface HostSnapshot {
+  readonly status: HostStatus | undefined;
+  readonly failure: HostFailure | undefined;
+  readonly loading: boolean;
+}
+
+export const UNKNOWN_SNAPSHOT: HostSnapshot = { status: undefined, failure: undefined, loading: false };
+
+/**
+ * The state a host is shown in. A reload keeps showing the previous status (no flicker while the
+ * chain status refreshes every few seconds); only a host with nothing to show yet is 'connecting'.
+ */
+export type HostState = 'unknown' | 'connecting' | 'locked' | 'open' | 'unreachable';
+
+export function hostState(snapshot: HostSnapshot): HostState {
+  if (snapshot.status !== undefined) return snapshot.status.firewall.locked ? 'locked' : 'open';
+  if (snapshot.loading) return 'connecting';
+  if (snapshot.failure !== undefined) return 'unreachable';
+  return 'unknown';
+}

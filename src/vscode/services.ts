@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import { ChainStatusView } from './chainStatus/chainStatusView';
+import { VIEWS } from './commands/commandTable';
+import { HostPool } from './hosts/hostPool';
+import { hostCallbacks } from './hosts/hostPrompts';
+import { HostRegistry } from './hosts/hostRegistry';
+import { HostSecrets } from './hosts/hostSecrets';
+import { HostStatusStore } from './hosts/hostStatusStore';
+import { HostsTreeProvider } from './tree/hostsTreeProvider';
+import type { HostTreeNode } from './tree/nodes';
+import { isHostKeyAlarm, refusesSecrets } from './ui/failure';
+import { reportFailure } from './ui/notify';
+
+/** Everything the commands work with, built once by activate() (the composition root). */
+export interface Services {
+  readonly log: vscode.LogOutputChannel;
+  readonly registry: HostRegistry;
+  readonly secrets: HostSecrets;
+  readonly pool: HostPool;
+  readonly store: HostStatusStore;
+  readonly hostsTree: HostsTreeProvider;
+  readonly hostsView: vscode.TreeView<HostTreeNode>;
+  readonly chainStatus: ChainStatusView;
+  /** What every failed host operation goes through: saved secrets that were refused are forgotten. */
+  noteHostError(hostName: string, error: unknown): void;
+}
+
+/** Builds the services; every disposable goes to `context.subscriptions`. Connects to nothing. */
+export function createServices(context: vscode.ExtensionContext): Services {
+  const own = <T extends vscode.Disposable>(disposable: T): T => {
+    context.subscriptions.push(disposable);
+    return disposable;
+  };
+  const log = own(vscode.window.createOutputChannel('Docker Firewall', { log: true }));
+  const registry = own(new HostRegistry(log));
+  const secrets = new HostSecrets(context.secrets, context.globalState);
+  const pool = own(new HostPool(() => registry.settings, (hostName) => hostCallbacks(hostName, log, secrets)));
+
+  const noteHostError = (hostName: string, error: unknown): void => {
+    if (refusesSecrets(error)) {
+      log.info(`${hostName}: forgetting its saved passwords, which were refused.`);
+      void secrets.forget(hostName);
+    }
+  };
+  const onReadFailure = (hostName: string, error: unknown): void => {
+    noteHostError(hostName, error);
+    // Worth a pop-up even when the tree was only being drawn: the connection may be intercepted.
+    if (isHostKeyAlarm(error)) void reportFailure(log, 'read the firewall', hostName, error);
+  };
+  const store = own(
+    new HostStatusStore(
+      (hostName) => registry.find(hostName),
+      (entry, signal) => pool.get(entry).host.status(signal),
+      log,
+      onReadFailure,
+    ),
+  );
+  const hostsTree = own(new HostsTreeProvider(registry, store));
+  const hostsView = own(vscode.window.createTreeView(VIEWS.hosts, { treeDataProvider: hostsTree, showCollapseAll: true }));
+  const chainStatus = own(new ChainStatusView(registry, store));
+
+  own(
+    hostsView.onDidChangeSelection(({ selection }) => {
+      const node = selection[0];
+      if (node !== undefined) chainStatus.select(node.hostName);
+    }),
+  );
+  own(
+    registry.onDidChange(({ previous, current }) => {
+      // A host removed or reached differently starts afresh: new connection, nothing stale shown.
+      for (const name of pool.prune(current)) store.forget(name);
+      for (const { name } of previous.hosts) if (!current.hosts.some((h) => h.name === name)) store.forget(name);
+    }),
+  );
+  return { log, registry, secrets, pool, store, hostsTree, hostsView, chainStatus, noteHostError };
+}

@@ -1,0 +1,134 @@
+import type { ContainerSummary } from '../../core/docker/inventoryModel';
+import type { Exposure, PortExposure } from '../../core/firewall/exposure';
+import { describeAllow, type Allow } from '../../core/firewall/policy';
+import type { HostEntry } from '../hosts/hostEntries';
+import { hostState, type HostSnapshot } from '../hosts/hostSnapshot';
+import { clockTime, code, escapeMarkdown, plural, type IconSpec, type ItemText } from './treeText';
+
+/** Labels, descriptions, tooltips and icons of the Hosts tree (pure, unit-tested). */
+
+const EXPOSURE_TEXT: Record<Exposure, string> = {
+  exposed: 'exposed',
+  blocked: 'blocked',
+  allowed: 'allowed',
+  'local-only': 'local only',
+};
+
+const EXPOSURE_ICON: Record<Exposure, IconSpec> = {
+  exposed: { id: 'globe', color: 'list.warningForeground' },
+  blocked: { id: 'lock' },
+  allowed: { id: 'unlock' },
+  'local-only': { id: 'home' },
+};
+
+export function hostText(entry: HostEntry, snapshot: HostSnapshot): ItemText {
+  const state = hostState(snapshot);
+  const status = snapshot.status;
+  const lines = [`**${escapeMarkdown(entry.name)}** — ${code(entry.destination)}`];
+  if (entry.identityFile !== undefined) lines.push(`Identity file: ${code(entry.identityFile)}`);
+  switch (state) {
+    case 'unknown':
+      return { label: entry.name, description: '', tooltip: lines.join('\n\n'), icon: { id: 'server' } };
+    case 'connecting':
+      lines.push('Connecting…');
+      return { label: entry.name, description: 'connecting…', tooltip: lines.join('\n\n'), icon: { id: 'loading~spin' } };
+    case 'unreachable':
+      lines.push(`Could not be read: ${escapeMarkdown(snapshot.failure?.message ?? 'unknown error')}`);
+      return { label: entry.name, description: 'unreachable', tooltip: lines.join('\n\n'), icon: { id: 'error', color: 'list.errorForeground' } };
+    case 'locked':
+    case 'open':
+      break;
+  }
+  if (status === undefined) return { label: entry.name };
+  const { firewall, inventory } = status;
+  const warnings = firewall.warnings.length;
+  lines.push(
+    firewall.locked
+      ? `Lockdown **on** (chain ${code(firewall.chain)}), ${persistenceText(firewall.persistence.state)}.`
+      : 'Lockdown **off**: every published port is reachable from every network.',
+  );
+  lines.push(`Docker ${escapeMarkdown(inventory.docker.version)} · ${plural(inventory.containers.length, 'container')} · ${portSummary(firewall.ports)}`);
+  if (warnings > 0) lines.push(`$(warning) ${plural(warnings, 'warning')}: see Chain Status.`);
+  lines.push(`Read at ${clockTime(status.readAt)}.`);
+  const icon: IconSpec = firewall.locked
+    ? { id: 'lock', color: warnings > 0 ? 'list.warningForeground' : 'charts.green' }
+    : { id: 'unlock', color: 'list.warningForeground' };
+  return { label: entry.name, description: firewall.locked ? 'locked' : 'open', tooltip: lines.join('\n\n'), icon };
+}
+
+function persistenceText(state: 'none' | 'current' | 'outdated'): string {
+  switch (state) {
+    case 'none':
+      return 'not persistent (gone after a reboot)';
+    case 'current':
+      return 'persistent';
+    case 'outdated':
+      return 'saved, but the saved rules differ from those in force';
+  }
+}
+
+/** "7 published ports: 3 blocked, 2 allowed, 1 exposed, 1 local only". */
+export function portSummary(ports: readonly PortExposure[]): string {
+  if (ports.length === 0) return 'no published ports';
+  const counts = (Object.keys(EXPOSURE_TEXT) as Exposure[])
+    .map((e) => [e, ports.filter((p) => p.exposure === e).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([e, n]) => `${n} ${EXPOSURE_TEXT[e]}`);
+  return `${plural(ports.length, 'published port')}: ${counts.join(', ')}`;
+}
+
+export function containerText(container: ContainerSummary, ports: readonly PortExposure[]): ItemText {
+  const lines = [
+    `**${escapeMarkdown(container.name)}** ${code(container.id.slice(0, 12))}`,
+    `Image ${code(container.image)} · ${escapeMarkdown(container.status || container.state)}`,
+  ];
+  const networks = container.networks.map((n) => [n.name, n.ipv4, n.ipv6].filter((v) => v !== undefined && v !== '').join(' '));
+  if (networks.length > 0) lines.push(`Networks: ${networks.map(code).join(', ')}`);
+  lines.push(ports.length === 0 ? 'No published ports.' : ports.map((p) => `- ${code(portLabel(p))} ${EXPOSURE_TEXT[p.exposure]}`).join('\n'));
+  return {
+    label: container.name,
+    description: `${container.image} · ${container.state}`,
+    tooltip: lines.join('\n\n'),
+    icon: containerIcon(container.state),
+  };
+}
+
+function containerIcon(state: string): IconSpec {
+  switch (state) {
+    case 'running':
+      return { id: 'vm-running', color: 'charts.green' };
+    case 'paused':
+      return { id: 'debug-pause' };
+    case 'restarting':
+      return { id: 'debug-restart' };
+    default:
+      return { id: 'vm-outline' };
+  }
+}
+
+/** `0.0.0.0:8080 → 80/tcp`, `[::]:8080 → 80/tcp`, as `docker ps` writes `0.0.0.0:8080->80/tcp`. */
+export function portLabel(port: { hostIp: string; hostPort: number; containerPort: number; proto: string }): string {
+  const ip = port.hostIp === '' ? '*' : port.hostIp.includes(':') ? `[${port.hostIp}]` : port.hostIp;
+  return `${ip}:${port.hostPort} → ${port.containerPort}/${port.proto}`;
+}
+
+/** `blocked`, `exposed`, `local only`, `allowed`, or `allowed from 203.0.113.0/24` when only ranges are allowed. */
+export function portDescription(port: PortExposure, allows: readonly Allow[]): string {
+  const text = EXPOSURE_TEXT[port.exposure];
+  if (port.exposure !== 'allowed' || allows.length === 0 || allows.some((a) => a.from === undefined)) return text;
+  return `${text} from ${allows.map((a) => a.from?.text ?? '').join(', ')}`;
+}
+
+export function portText(port: PortExposure, allows: readonly Allow[]): ItemText {
+  const lines = [`**${escapeMarkdown(portLabel(port))}** · container ${code(port.container)}`, escapeMarkdown(port.reason)];
+  if (allows.length > 0) lines.push(`Allowed: ${allows.map((a) => escapeMarkdown(describeAllow(a))).join('; ')}`);
+  return { label: portLabel(port), description: portDescription(port, allows), tooltip: lines.join('\n\n'), icon: EXPOSURE_ICON[port.exposure] };
+}
+
+export function errorText(message: string): ItemText {
+  return {
+    label: message,
+    tooltip: `${escapeMarkdown(message)}\n\nSelect to try again. Details are in the log (Docker Firewall: Show Log).`,
+    icon: { id: 'error', color: 'list.errorForeground' },
+  };
+}

@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { commandId } from '../commands/commandTable';
+import type { HostRegistry } from '../hosts/hostRegistry';
+import type { HostStatusStore } from '../hosts/hostStatusStore';
+import { nodeContextValue } from './contextValue';
+import { childrenOf, portNodes } from './hostChildren';
+import { containerText, errorText, hostText, portText } from './hostTreeText';
+import { hostNode, nodeId, type HostNode, type HostTreeNode } from './nodes';
+import { treeItem } from './treeItem';
+
+const { Expanded, None } = vscode.TreeItemCollapsibleState;
+
+/**
+ * Hosts → containers → published ports. Hosts are read when the tree first shows them (never at
+ * activation); a host that cannot be read gets an error child with a retry action.
+ */
+export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<HostTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  /** The host nodes handed to VS Code, kept so that one host can be refreshed on its own. */
+  private readonly hostNodes = new Map<string, HostNode>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly registry: HostRegistry,
+    private readonly store: HostStatusStore,
+  ) {
+    this.subscriptions = [
+      this.changed,
+      store.onDidChange(({ hostName, quiet }) => {
+        if (!quiet) this.refresh(this.hostNodes.get(hostName));
+      }),
+      registry.onDidChange(() => this.refresh()),
+    ];
+  }
+
+  /** Redraws one node and what is below it, or the whole tree. */
+  refresh(node?: HostTreeNode): void {
+    this.changed.fire(node);
+  }
+
+  getTreeItem(node: HostTreeNode): vscode.TreeItem {
+    const item = this.itemFor(node);
+    item.id = nodeId(node);
+    item.contextValue = nodeContextValue(node, (name) => this.store.get(name));
+    return item;
+  }
+
+  getChildren(node?: HostTreeNode): HostTreeNode[] {
+    if (node === undefined) return this.hostChildren();
+    switch (node.kind) {
+      case 'host': {
+        // Never wait for the read here: its end redraws this node, and VS Code must not be fetching
+        // the same children twice at once (it would see every id registered twice).
+        const snapshot = this.store.get(node.hostName);
+        if (snapshot.status === undefined && snapshot.failure === undefined) void this.store.load(node.hostName);
+        return childrenOf(node.hostName, snapshot);
+      }
+      case 'container':
+        return portNodes(node);
+      case 'error':
+      case 'info':
+      case 'port':
+        return [];
+    }
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private itemFor(node: HostTreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'host': {
+        const entry = this.registry.find(node.hostName) ?? { name: node.hostName, destination: node.hostName };
+        return treeItem(hostText(entry, this.store.get(node.hostName)), Expanded);
+      }
+      case 'container':
+        return treeItem(containerText(node.container, node.ports), node.ports.length > 0 ? Expanded : None);
+      case 'port':
+        return treeItem(portText(node.port, node.allows), None);
+      case 'error': {
+        const item = treeItem(errorText(node.message), None);
+        item.command = { command: commandId('retryHost'), title: 'Retry', arguments: [node] };
+        return item;
+      }
+      case 'info':
+        return treeItem({ label: node.message, icon: { id: 'info' } }, None);
+    }
+  }
+
+  private hostChildren(): HostNode[] {
+    const names = new Set(this.registry.hosts.map((h) => h.name));
+    for (const name of [...this.hostNodes.keys()]) if (!names.has(name)) this.hostNodes.delete(name);
+    return this.registry.hosts.map((entry) => {
+      let node = this.hostNodes.get(entry.name);
+      if (node === undefined) {
+        node = hostNode(entry.name);
+        this.hostNodes.set(entry.name, node);
+      }
+      // Every host shows locked/open, so every visible host is read (each once; Refresh reads again).
+      void this.store.load(entry.name);
+      return node;
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import type { ContainerSummary } from '../../core/docker/inventoryModel';
+import type { PortExposure } from '../../core/firewall/exposure';
+import type { Allow } from '../../core/firewall/policy';
+
+/**
+ * The elements of the Hosts tree. Plain data (no VS Code types) so that a test, or a command run
+ * through `vscode.commands.executeCommand(id, node)`, can build or pass one. A host node carries
+ * only its name: its state is looked up when it is drawn, so the node itself never goes stale.
+ */
+export type HostTreeNode = HostNode | ContainerNode | PortNode | ErrorNode | InfoNode;
+
+export interface HostNode {
+  readonly kind: 'host';
+  readonly hostName: string;
+}
+
+export interface ContainerNode {
+  readonly kind: 'container';
+  readonly hostName: string;
+  readonly container: ContainerSummary;
+  /** The container's published ports with their exposure, in the order Docker lists them. */
+  readonly ports: readonly PortExposure[];
+  readonly locked: boolean;
+  readonly allows: readonly Allow[];
+}
+
+export interface PortNode {
+  readonly kind: 'port';
+  readonly hostName: string;
+  readonly port: PortExposure;
+  readonly locked: boolean;
+  /** The host's allows for this port and protocol. */
+  readonly allows: readonly Allow[];
+}
+
+/** A host that could not be read: shown as a child with a retry action, never as a pop-up. */
+export interface ErrorNode {
+  readonly kind: 'error';
+  readonly hostName: string;
+  readonly message: string;
+  readonly code: string | undefined;
+}
+
+/** A line of information, such as "No containers". */
+export interface InfoNode {
+  readonly kind: 'info';
+  readonly hostName: string;
+  readonly id: string;
+  readonly message: string;
+}
+
+export function hostNode(hostName: string): HostNode {
+  return { kind: 'host', hostName };
+}
+
+/** The host-relative key of a port, as the Hosts tree and commands name it: `8080/tcp`. */
+export function portKey(port: { hostPort: number; proto: string }): string {
+  return `${port.hostPort}/${port.proto}`;
+}
+
+export function allowsFor(allows: readonly Allow[], port: { hostPort: number; proto: string }): Allow[] {
+  return allows.filter((a) => a.port === port.hostPort && a.proto === port.proto);
+}
+
+/** The TreeItem id: stable across reads (expansion state is kept) and unique in the tree. */
+export function nodeId(node: HostTreeNode): string {
+  const host = `host:${node.hostName}`;
+  switch (node.kind) {
+    case 'host':
+      return host;
+    case 'container':
+      return `${host}/container:${node.container.id}`;
+    case 'port':
+      return `${host}/container:${node.port.container}/port:${node.port.hostIp}:${node.port.hostPort}/${node.port.proto}`;
+    case 'error':
+      return `${host}/error`;
+    case 'info':
+      return `${host}/${node.id}`;
+  }
+}

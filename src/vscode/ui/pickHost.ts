@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { commandId } from '../commands/commandTable';
+import { hostNameFromArg } from '../commands/commandArgs';
+import type { HostEntry } from '../hosts/hostEntries';
+import { hostState } from '../hosts/hostSnapshot';
+import type { Services } from '../services';
+
+interface HostItem extends vscode.QuickPickItem {
+  readonly entry: HostEntry;
+}
+
+/** The host a command is about: the node's (or name's) host, else asked with a QuickPick. */
+export async function resolveHost(services: Services, arg: unknown, placeHolder: string): Promise<HostEntry | undefined> {
+  const name = hostNameFromArg(arg);
+  if (name === undefined) return pickHost(services, placeHolder);
+  const entry = services.registry.find(name);
+  if (entry === undefined) void vscode.window.showWarningMessage(`Docker Firewall has no host named "${name}".`);
+  return entry;
+}
+
+export async function pickHost(services: Services, placeHolder: string): Promise<HostEntry | undefined> {
+  const hosts = services.registry.hosts;
+  if (hosts.length === 0) {
+    void vscode.window.showInformationMessage('No Docker hosts are configured yet.', 'Add Host').then((choice) => {
+      if (choice !== undefined) void vscode.commands.executeCommand(commandId('addHost'));
+    });
+    return undefined;
+  }
+  const items = hosts.map((entry): HostItem => {
+    const state = hostState(services.store.get(entry.name));
+    const icon = state === 'locked' ? '$(lock)' : state === 'open' ? '$(unlock)' : state === 'unreachable' ? '$(error)' : '$(server)';
+    const description = state === 'locked' || state === 'open' || state === 'unreachable' ? `${entry.destination} · ${state}` : entry.destination;
+    return { label: `${icon} ${entry.name}`, description, entry };
+  });
+  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
+  return picked?.entry;
+}

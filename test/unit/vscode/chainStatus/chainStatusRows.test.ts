@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FirewallStatus } from '../../../../src/core/firewall/status';
+import { chainStatusRows, hookSummary, ruleLabel, ruleSummary, type StatusRow } from '../../../../src/vscode/chainStatus/chainStatusRows';
+import { UNKNOWN_SNAPSHOT } from '../../../../src/vscode/hosts/hostSnapshot';
+import { recording, snapshotOf } from '../support/fixtures';
+
+const rec = recording('h2-open');
+const labels = (rows: readonly StatusRow[]) => rows.map((r) => r.label);
+const find = (rows: readonly StatusRow[], label: string): StatusRow => {
+  const row = rows.find((r) => r.label === label);
+  assert.ok(row, `no row ${label} in ${labels(rows).join(', ')}`);
+  return row;
+};
+
+const locked = recording('h1-locked');
+/** The recorded lockdown, to vary one field at a time. */
+const lockedStatus = (): FirewallStatus => locked.firewall;
+
+test('an open host: lockdown off, no hook, no rules, no allows, not persistent, the Docker version', () => {
+  const rows = chainStatusRows('h2', snapshotOf(rec));
+  assert.deepEqual(labels(rows), ['Lockdown', 'IPv4', 'IPv6', 'Allows', 'Persistence', 'Docker']);
+  assert.equal(find(rows, 'Lockdown').description, 'off');
+  assert.equal(find(rows, 'IPv4').description, 'not hooked · 0 rules');
+  assert.equal(find(rows, 'Allows').description, 'none');
+  assert.equal(find(rows, 'Persistence').description, 'not persistent');
+  assert.match(find(rows, 'Docker').description ?? '', /^28\.5\.2\+dfsg4 · API 1\.\d+/);
+});
+
+test('a locked host: warnings first, where the hooks sit, each chain’s rules with packet and byte counters, the allows', () => {
+  const rows = chainStatusRows('h1', snapshotOf(locked));
+  assert.deepEqual(labels(rows), ['Warnings', 'Lockdown', 'IPv4', 'IPv6', 'Allows', 'Persistence', 'Docker']);
+  assert.deepEqual(find(rows, 'Warnings').children?.map((r) => r.id.split('/').pop()), ['not-persistent']);
+  assert.equal(find(rows, 'Lockdown').description, 'on · chain PRE_DOCKER');
+  const ipv4 = find(rows, 'IPv4');
+  assert.equal(ipv4.description, 'hooked at DOCKER-USER #1 · 8 rules');
+  assert.deepEqual(labels(ipv4.children ?? []), ['DOCKER-USER #1', 'PRE_DOCKER']);
+  const rules = find(ipv4.children ?? [], 'PRE_DOCKER').children ?? [];
+  assert.deepEqual(labels(rules), [
+    'replies (established, related)',
+    'from containers on docker0',
+    'from containers on br-+',
+    'allow 5353/udp from 192.0.2.100/32',
+    'allow 8080/tcp from anywhere',
+    'block new connections to docker0',
+    'block new connections to br-+',
+    'state marker',
+  ]);
+  // Two connections to web:8080 were let through, two to app:8081 (on a br- network) dropped, when this was recorded.
+  assert.equal(rules[0]?.description, '22 pkts · 1.7 KiB');
+  assert.equal(rules[4]?.description, '2 pkts · 120 B');
+  assert.equal(rules[5]?.description, '0 pkts · 0 B');
+  assert.equal(rules[6]?.description, '2 pkts · 120 B');
+  assert.match(rules[4]?.tooltip ?? '', /^`-A PRE_DOCKER -p tcp -m conntrack --ctorigdstport 8080 --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow tcp\/8080" -j RETURN`/);
+  const ipv6 = find(rows, 'IPv6');
+  assert.equal(ipv6.description, 'hooked at INPUT #1, DOCKER-USER #1 · 14 rules');
+  assert.deepEqual(labels(ipv6.children ?? []), ['INPUT #1', 'DOCKER-USER #1', 'PRE_DOCKER', 'PRE_DOCKER_PROXY']);
+  const proxy = find(ipv6.children ?? [], 'PRE_DOCKER_PROXY').children ?? [];
+  assert.deepEqual(labels(proxy), [
+    'replies (established, related)',
+    'loopback',
+    'allow 8080/tcp from anywhere',
+    'block 5353/udp (docker-proxy)',
+    'block 8080/tcp (docker-proxy)',
+    'block 8081/tcp (docker-proxy)',
+    'state marker',
+  ]);
+  assert.deepEqual(labels(find(rows, 'Allows').children ?? []), ['5353/udp from 192.0.2.100/32', '8080/tcp from anywhere']);
+  assert.equal(find(rows, 'Persistence').description, 'not persistent');
+});
+
+test('a hook that is not first in DOCKER-USER is flagged', () => {
+  const firewall = lockedStatus();
+  const rows = chainStatusRows('h2', snapshotOf({ ...rec, firewall: { ...firewall, ipv4: { ...firewall.ipv4, hooks: [{ from: 'DOCKER-USER', spec: '-j PRE_DOCKER', position: 3 }] } } }));
+  const hook = find(find(rows, 'IPv4').children ?? [], 'DOCKER-USER #3');
+  assert.equal(hook.icon?.id, 'warning');
+  assert.match(hook.tooltip ?? '', /Rules above it are not filtered/);
+});
+
+test('an unreadable IPv6 and drift are visible on the family rows', () => {
+  const firewall = lockedStatus();
+  const rows = chainStatusRows(
+    'h2',
+    snapshotOf({ ...rec, firewall: { ...firewall, ipv4: { ...firewall.ipv4, drift: 'modified' }, ipv6: { ...firewall.ipv6, readable: false } } }),
+  );
+  assert.match(find(rows, 'IPv4').description ?? '', /changed by hand$/);
+  assert.equal(find(rows, 'IPv6').description, 'not readable');
+});
+
+test('persistence reads saved, outdated or not persistent', () => {
+  const firewall = lockedStatus();
+  const persistence = (p: FirewallStatus['persistence']) => find(chainStatusRows('h2', snapshotOf({ ...rec, firewall: { ...firewall, persistence: p } })), 'Persistence').description;
+  assert.equal(persistence({ state: 'current', systemd: 'enabled', savedDigest: 'x' }), 'saved, systemd unit enabled');
+  assert.equal(persistence({ state: 'outdated', systemd: 'absent', savedDigest: 'x' }), 'saved rules outdated, no systemd');
+});
+
+test('before the first read, while reading, and after a failure', () => {
+  assert.deepEqual(chainStatusRows('h2', UNKNOWN_SNAPSHOT), []);
+  assert.deepEqual(labels(chainStatusRows('h2', { ...UNKNOWN_SNAPSHOT, loading: true })), ['Reading h2…']);
+  const failed = chainStatusRows('h2', { status: undefined, loading: false, failure: { message: 'Could not connect to h2', code: 'ConnectionFailed', at: new Date() } });
+  assert.equal(failed[0]?.label, 'Could not connect to h2');
+  assert.equal(failed[0]?.contextValue, 'statusError');
+});
+
+test('row ids are unique', () => {
+  const ids: string[] = [];
+  const walk = (rows: readonly StatusRow[]) => rows.forEach((r) => (ids.push(r.id), walk(r.children ?? [])));
+  walk(chainStatusRows('h2', snapshotOf({ ...rec, firewall: lockedStatus() })));
+  assert.equal(new Set(ids).size, ids.length);
+});
+
+test('a rule that is not ours shows as written, without any comment of ours', () => {
+  assert.equal(ruleLabel({ spec: '-s 10.0.0.0/8 -j ACCEPT', role: undefined }), '-s 10.0.0.0/8 -j ACCEPT');
+});
+
+test('rule summaries drop only our comment; hook summaries name chain and position', () => {
+  assert.equal(ruleSummary('-p udp -m comment --comment "docker-firewall:v1 allow udp/53 from=10.0.0.0/8" -j RETURN'), '-p udp -j RETURN');
+  assert.equal(ruleSummary('-s 10.0.0.0/8 -j ACCEPT'), '-s 10.0.0.0/8 -j ACCEPT');
+  assert.equal(hookSummary([]), 'not hooked');
+  assert.equal(hookSummary([{ from: 'DOCKER-USER', spec: '-j PRE_DOCKER', position: 1 }, { from: 'INPUT', spec: '-j PRE_DOCKER_PROXY', position: 2 }]), 'hooked at DOCKER-USER #1, INPUT #2');
+});

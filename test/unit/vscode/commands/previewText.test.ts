@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Plan } from '../../../../src/core/firewall/plan';
+import { previewText } from '../../../../src/vscode/commands/previewText';
+import { recording } from '../support/fixtures';
+
+for (const host of ['h1', 'h2']) {
+  test(`the preview of Block External Access on ${host} holds each family’s payload exactly, under comments`, () => {
+    const rec = recording(`${host}-open`);
+    const plan = rec.blockPlan;
+    assert.ok(plan);
+    const text = previewText({ hostName: host, change: 'Block External Access', chain: 'PRE_DOCKER', plan, variant: rec.variant });
+    assert.match(text, new RegExp(`^# Docker Firewall: preview of "Block External Access" on ${host}\\. Nothing has been changed\\.`));
+    assert.match(text, /policy after the change: locked, no allows\./);
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      const payload = plan[family].payload;
+      if (payload === undefined) assert.match(text, /# \(no change\)/);
+      else assert.ok(text.includes(`\n${payload}\n`), `${family} payload not verbatim`);
+    }
+    assert.match(text, /# ---- IPv4: iptables-nft-restore -w 10 --noflush ----/);
+    // Every line is either a comment, blank, or a line of a payload: iptables-restore could read the file as it is.
+    const payloadLines = new Set([plan.ipv4.payload, plan.ipv6.payload].flatMap((p) => p?.split('\n') ?? []));
+    for (const line of text.split('\n')) assert.ok(line === '' || line.startsWith('#') || payloadLines.has(line), line);
+  });
+}
+
+test('a change that changes nothing says so', () => {
+  const plan = recording('h1-open').blockPlan as Plan;
+  const unchanged: Plan = { ...plan, changed: false, ipv4: { ...plan.ipv4, payload: undefined }, ipv6: { ...plan.ipv6, payload: undefined } };
+  assert.match(previewText({ hostName: 'h1', change: 'Apply the Lockdown Again', chain: 'PRE_DOCKER', plan: unchanged, variant: 'nft' }), /Nothing to change/);
+});
+
+test('the preview of Remove Lockdown on a recorded lockdown deletes our chains in both families', () => {
+  const rec = recording('h1-locked') as ReturnType<typeof recording> & { unblockPlan: Plan };
+  const text = previewText({ hostName: 'h1', change: 'Remove Lockdown', chain: 'PRE_DOCKER', plan: rec.unblockPlan, variant: rec.variant });
+  assert.match(text, /policy after the change: open \(no lockdown\)/);
+  assert.ok(text.includes(rec.unblockPlan.ipv4.payload ?? '(none)'));
+  assert.ok(text.includes(rec.unblockPlan.ipv6.payload ?? '(none)'));
+  assert.match(text, /-X PRE_DOCKER_PROXY/);
+});

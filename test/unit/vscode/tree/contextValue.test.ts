@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UNKNOWN_SNAPSHOT, type HostSnapshot } from '../../../../src/vscode/hosts/hostSnapshot';
+import { contextValue, nodeContextValue } from '../../../../src/vscode/tree/contextValue';
+import { childrenOf, portNodes } from '../../../../src/vscode/tree/hostChildren';
+import { hostNode, type ContainerNode, type HostTreeNode } from '../../../../src/vscode/tree/nodes';
+import { recording, snapshotOf } from '../support/fixtures';
+
+const open = snapshotOf(recording('h2-open'));
+const valueOf = (node: HostTreeNode, snapshot: HostSnapshot) => nodeContextValue(node, () => snapshot);
+
+test('a host is tagged with its state, and a locked host whose lockdown is saved as in force with +persistent', () => {
+  assert.equal(valueOf(hostNode('h2'), open), 'host+open');
+  assert.equal(valueOf(hostNode('h2'), UNKNOWN_SNAPSHOT), 'host+unknown');
+  assert.equal(valueOf(hostNode('h2'), { ...UNKNOWN_SNAPSHOT, loading: true }), 'host+connecting');
+  assert.equal(valueOf(hostNode('h2'), { status: undefined, loading: false, failure: { message: 'x', code: 'ConnectTimeout', at: new Date() } }), 'host+unreachable');
+  const status = open.status;
+  assert.ok(status);
+  const locked = (persistence: 'none' | 'current' | 'outdated'): HostSnapshot => ({
+    ...open,
+    status: {
+      ...status,
+      firewall: {
+        ...status.firewall,
+        locked: true,
+        persistence: persistence === 'none' ? { state: 'none' } : { state: persistence, systemd: 'enabled', savedDigest: 'abc' },
+      },
+    },
+  });
+  assert.equal(valueOf(hostNode('h2'), locked('none')), 'host+locked');
+  assert.equal(valueOf(hostNode('h2'), locked('current')), 'host+locked+persistent');
+  assert.equal(valueOf(hostNode('h2'), locked('outdated')), 'host+locked');
+});
+
+test('a host being read again keeps showing what it was read as (menus do not flicker during refreshes)', () => {
+  assert.equal(valueOf(hostNode('h2'), { ...open, loading: true }), 'host+open');
+});
+
+test('ports of a host without lockdown are exposed, or local-only on loopback, never +locked', () => {
+  const containers = childrenOf('h2', open).filter((n): n is ContainerNode => n.kind === 'container');
+  const values = containers.flatMap(portNodes).map((p) => valueOf(p, open));
+  assert.deepEqual([...new Set(values)].sort(), ['port+exposed', 'port+local-only']);
+});
+
+test('a port allowed from anywhere is tagged +anywhere; sctp ports carry their protocol', () => {
+  const base = { kind: 'port', exposure: 'allowed', locked: true, proto: 'tcp' } as const;
+  assert.equal(contextValue({ ...base, allowedFromAnywhere: true }), 'port+allowed+locked+anywhere');
+  assert.equal(contextValue({ ...base, allowedFromAnywhere: false }), 'port+allowed+locked');
+  assert.equal(contextValue({ kind: 'port', exposure: 'blocked', locked: true, allowedFromAnywhere: false, proto: 'sctp' }), 'port+blocked+locked+sctp');
+});
+
+test('container states from Docker cannot inject tags or regex syntax', () => {
+  assert.equal(contextValue({ kind: 'container', state: 'running' }), 'container+running');
+  assert.equal(contextValue({ kind: 'container', state: 'Up+locked (x)' }), 'container+up-locked--x-');
+  assert.equal(contextValue({ kind: 'container', state: '' }), 'container+unknown');
+});
+
+test('ports of a locked host: blocked, allowed (+anywhere when open to all), local-only, all +locked', () => {
+  const snapshot = snapshotOf(recording('h1-locked'));
+  const containers = childrenOf('h1', snapshot).filter((n): n is ContainerNode => n.kind === 'container');
+  const byPort = Object.fromEntries(containers.flatMap(portNodes).map((p) => [`${p.port.hostIp}:${p.port.hostPort}/${p.port.proto}`, valueOf(p, snapshot)]));
+  assert.deepEqual(byPort, {
+    '127.0.0.1:8082/tcp': 'port+local-only+locked',
+    '0.0.0.0:8081/tcp': 'port+blocked+locked',
+    ':::8081/tcp': 'port+blocked+locked',
+    '0.0.0.0:5353/udp': 'port+allowed+locked',
+    ':::5353/udp': 'port+blocked+locked',
+    '0.0.0.0:8080/tcp': 'port+allowed+locked+anywhere',
+    ':::8080/tcp': 'port+allowed+locked+anywhere',
+  });
+  assert.equal(valueOf(hostNode('h1'), snapshot), 'host+locked');
+});

@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PortExposure } from '../../../../src/core/firewall/exposure';
+import { UNKNOWN_SNAPSHOT } from '../../../../src/vscode/hosts/hostSnapshot';
+import { containerText, hostText, portDescription, portLabel, portSummary, portText } from '../../../../src/vscode/tree/hostTreeText';
+import { escapeMarkdown } from '../../../../src/vscode/tree/treeText';
+import { recording, snapshotOf } from '../support/fixtures';
+
+const rec = recording('h2-open');
+const entry = { name: 'h2', destination: 'h2' };
+const port = (over: Partial<PortExposure>): PortExposure => ({
+  container: 'web',
+  hostIp: '0.0.0.0',
+  hostPort: 8080,
+  containerPort: 80,
+  proto: 'tcp',
+  exposure: 'blocked',
+  reason: '0.0.0.0:8080/tcp is blocked for new connections from outside the host.',
+  ...over,
+});
+
+test('a host reads "open" or "locked" as its description, with an icon to match', () => {
+  const open = hostText(entry, snapshotOf(rec));
+  assert.equal(open.label, 'h2');
+  assert.equal(open.description, 'open');
+  assert.deepEqual(open.icon, { id: 'unlock', color: 'list.warningForeground' });
+  const locked = hostText(entry, snapshotOf({ ...rec, firewall: { ...rec.firewall, locked: true } }));
+  assert.equal(locked.description, 'locked');
+  assert.deepEqual(locked.icon, { id: 'lock', color: 'charts.green' });
+});
+
+test('a locked host with warnings has a warning-coloured lock and says how many in its tooltip', () => {
+  const warned = hostText(entry, snapshotOf({ ...rec, firewall: { ...rec.firewall, locked: true, warnings: [{ code: 'not-persistent', message: 'x' }] } }));
+  assert.deepEqual(warned.icon, { id: 'lock', color: 'list.warningForeground' });
+  assert.match(warned.tooltip ?? '', /1 warning: see Chain Status/);
+});
+
+test('the host tooltip names the destination, Docker version, containers and ports by exposure', () => {
+  const tooltip = hostText({ name: 'prod', destination: 'deploy@203.0.113.7:2222' }, snapshotOf(rec)).tooltip ?? '';
+  assert.match(tooltip, /`deploy@203\.0\.113\.7:2222`/);
+  assert.match(tooltip, /Docker 28\\\.5\\\.2\\\+dfsg4/);
+  assert.match(tooltip, /5 containers · 7 published ports: 6 exposed, 1 local only/);
+  assert.match(tooltip, /Lockdown \*\*off\*\*/);
+  assert.match(tooltip, /Read at 12:03:04/);
+});
+
+test('a host not read yet, being connected to, or unreachable says so', () => {
+  assert.equal(hostText(entry, UNKNOWN_SNAPSHOT).description, '');
+  const connecting = hostText(entry, { ...UNKNOWN_SNAPSHOT, loading: true });
+  assert.equal(connecting.description, 'connecting…');
+  assert.equal(connecting.icon?.id, 'loading~spin');
+  const failed = hostText(entry, { status: undefined, loading: false, failure: { message: 'Could not connect to h2: refused', code: 'ConnectionFailed', at: new Date() } });
+  assert.equal(failed.description, 'unreachable');
+  assert.match(failed.tooltip ?? '', /Could not be read: Could not connect to h2: refused/);
+});
+
+test('a container shows its name, then image and state', () => {
+  const container = rec.inventory.containers.find((c) => c.name === 'web');
+  assert.ok(container);
+  const text = containerText(container, rec.firewall.ports.filter((p) => p.container === 'web'));
+  assert.equal(text.label, 'web');
+  assert.equal(text.description, `${container.image} · running`);
+  assert.equal(text.icon?.id, 'vm-running');
+  assert.match(text.tooltip ?? '', /`0\.0\.0\.0:8080 → 80\/tcp` exposed/);
+});
+
+test('a port is labelled like docker ps, with brackets around IPv6 addresses', () => {
+  assert.equal(portLabel(port({})), '0.0.0.0:8080 → 80/tcp');
+  assert.equal(portLabel(port({ hostIp: '::' })), '[::]:8080 → 80/tcp');
+  assert.equal(portLabel(port({ hostIp: '' })), '*:8080 → 80/tcp');
+});
+
+test('a port describes its exposure: exposed, blocked, allowed (from which ranges) or local only', () => {
+  assert.equal(portDescription(port({ exposure: 'exposed' }), []), 'exposed');
+  assert.equal(portDescription(port({ exposure: 'blocked' }), []), 'blocked');
+  assert.equal(portDescription(port({ exposure: 'local-only', hostIp: '127.0.0.1' }), []), 'local only');
+  assert.equal(portDescription(port({ exposure: 'allowed' }), [{ port: 8080, proto: 'tcp' }]), 'allowed');
+  const ranges = [
+    { port: 8080, proto: 'tcp' as const, from: { family: 'ipv4' as const, text: '203.0.113.0/24' } },
+    { port: 8080, proto: 'tcp' as const, from: { family: 'ipv6' as const, text: '2001:db8::/32' } },
+  ];
+  assert.equal(portDescription(port({ exposure: 'allowed' }), ranges), 'allowed from 203.0.113.0/24, 2001:db8::/32');
+  assert.equal(portDescription(port({ exposure: 'allowed' }), [...ranges, { port: 8080, proto: 'tcp' }]), 'allowed');
+});
+
+test('a port tooltip says why it is in its state (the engine’s reason) and lists its allows', () => {
+  const text = portText(port({ exposure: 'allowed', reason: '0.0.0.0:8080/tcp is open: 8080/tcp from anywhere.' }), [{ port: 8080, proto: 'tcp' }]);
+  assert.match(text.tooltip ?? '', /is open: 8080\/tcp from anywhere/);
+  assert.match(text.tooltip ?? '', /Allowed: 8080\/tcp from anywhere/);
+  assert.deepEqual(text.icon, { id: 'unlock' });
+  assert.deepEqual(portText(port({ exposure: 'exposed' }), []).icon, { id: 'globe', color: 'list.warningForeground' });
+  assert.deepEqual(portText(port({ exposure: 'blocked' }), []).icon, { id: 'lock' });
+});
+
+test('every recorded reason appears in its port’s tooltip', () => {
+  for (const p of rec.firewall.ports) assert.ok((portText(p, []).tooltip ?? '').includes(escapeMarkdown(p.reason)), p.reason);
+});
+
+test('the port summary counts ports by exposure', () => {
+  assert.equal(portSummary([]), 'no published ports');
+  assert.equal(portSummary([port({}), port({ exposure: 'exposed' }), port({ exposure: 'exposed' })]), '3 published ports: 2 exposed, 1 blocked');
+});
+
+test('a recorded lockdown: ports allowed from a range say from where, the host has a warning-coloured lock', () => {
+  const locked = recording('h1-locked');
+  const allows = locked.firewall.policy.allows;
+  const describe = (ip: string, port: number) => {
+    const p = locked.firewall.ports.find((x) => x.hostIp === ip && x.hostPort === port);
+    assert.ok(p);
+    return portDescription(p, allows.filter((a) => a.port === p.hostPort && a.proto === p.proto));
+  };
+  assert.equal(describe('0.0.0.0', 5353), 'allowed from 192.0.2.100/32');
+  assert.equal(describe('::', 5353), 'blocked');
+  assert.equal(describe('0.0.0.0', 8080), 'allowed');
+  assert.equal(describe('0.0.0.0', 8081), 'blocked');
+  const host = hostText({ name: 'h1', destination: 'h1' }, snapshotOf(locked));
+  assert.equal(host.description, 'locked');
+  assert.deepEqual(host.icon, { id: 'lock', color: 'list.warningForeground' });
+  assert.match(host.tooltip ?? '', /Lockdown \*\*on\*\* \(chain `PRE_DOCKER`\), not persistent/);
+});
