@@ -30,7 +30,7 @@ function formatRules(rules: readonly StatusRule[]): string {
 export function formatStatus(host: string, dockerVersion: string, status: FirewallStatus): string {
   const hook = status.ipv4.hooks.find((h) => h.from === 'DOCKER-USER');
   const lines = [
-    `${host}: Docker ${dockerVersion}, iptables ${status.backend ?? 'unknown'} (${status.iptablesVersion})`,
+    `${host}: Docker ${dockerVersion}, ${status.backend ? `iptables-${status.backend}` : 'no iptables variant holds Docker\'s chains'} (${status.iptablesVersion})`,
     `Lockdown: ${status.locked ? 'on' : 'off'} (chain ${status.chain}${hook ? `, rule ${hook.position} of DOCKER-USER` : ''})`,
     `Allows: ${status.policy.allows.length === 0 ? 'none' : status.policy.allows.map(describeAllow).join('; ')}`,
     `Persistence: ${formatPersistence(status)}`,

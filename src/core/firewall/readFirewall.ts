@@ -25,9 +25,6 @@ if ! command -v iptables-nft-save >/dev/null 2>&1 && command -v iptables-save >/
   save 4 default iptables-save; save 6 default ip6tables-save
 fi
 section persistence
-for f in /etc/docker-firewall/state /etc/systemd/system/docker-firewall.service; do
-  [ -f "$f" ] && printf '%s %s\\n' "$f" "$(sha256sum < "$f" | cut -c1-12)"
-done
 [ -f /etc/docker-firewall/state ] && cat /etc/docker-firewall/state
 command -v systemctl >/dev/null 2>&1 && printf 'systemd %s\\n' "$(systemctl is-enabled docker-firewall.service 2>/dev/null)"
 section end
