@@ -73,7 +73,24 @@ const DROP_IN = `[Service]
 ExecStartPost=${RESTORE_SCRIPT}
 `;
 
+/** Removes what persistCommand installed: after an unblock nothing should come back at boot. */
+const UNPERSIST = [
+  'if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl disable docker-firewall.service >/dev/null 2>&1 || true; fi',
+  `rm -f ${UNIT_PATH} ${DOCKER_DROP_IN} ${RESTORE_SCRIPT}`,
+  `rm -rf ${PERSIST_DIR}`,
+  'if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi',
+].join('\n');
+
 export function persistCommand(variant: Variant, chain: string, ipv4: FamilyLayout, ipv6: FamilyLayout): RemoteCommand<void> {
+  if (ipv4.chains.length === 0 && ipv6.chains.length === 0) {
+    return {
+      argv: ['sh', '-c', UNPERSIST],
+      privileged: true,
+      parse(result) {
+        if (result.code !== 0) throw new Error(`could not remove the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+      },
+    };
+  }
   const payload = (layout: FamilyLayout) => (layout.chains.length === 0 ? '' : transitionPayload(EMPTY_LAYOUT, layout).join('\n'));
   const files: [string, string, string][] = [
     [`${PERSIST_DIR}/rules.v4`, payload(ipv4), '0600'],

@@ -86,12 +86,21 @@ export class DockerHost {
     });
   }
 
-  /** Plans the change on a fresh read and applies it; on a concurrent change, reads again and retries. */
-  async apply(change: PolicyChange, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<ApplyReport> {
+  /**
+   * Plans the change and applies it; on a concurrent change, reads again and retries. Given the
+   * reading a view already shows, the first attempt plans from it and costs one round trip: the
+   * transaction's compare-and-swap refuses it if the host changed since, and then a fresh read follows.
+   */
+  async apply(change: PolicyChange, options: { dryRun?: boolean; signal?: AbortSignal; reading?: HostReading } = {}): Promise<ApplyReport> {
     let lastConflict = '';
+    let cached = options.reading;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const reading = await this.read(options.signal);
+      const fromCache = cached !== undefined;
+      const reading = cached ?? (await this.read(options.signal));
+      cached = undefined;
       const plan = this.plan(reading, change);
+      // "Nothing to do" is only believed from a fresh read: the cached one may be out of date.
+      if (!plan.changed && fromCache) continue;
       if (!plan.changed) return { plan, argv: undefined, applied: false, retries: attempt };
       const variant = reading.state.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');

@@ -1,8 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import type { CommandRunner, ExecResult } from '../../../src/core/remote/remoteCommand';
 import { run } from '../../../src/core/remote/remoteCommand';
 import { readFirewallCommand } from '../../../src/core/firewall/readFirewall';
 import { currentState } from '../../../src/core/firewall/currentState';
@@ -13,23 +10,13 @@ import { sameLayout } from '../../../src/core/firewall/layout';
 import type { Policy } from '../../../src/core/firewall/policy';
 import type { PublishedPort } from '../../../src/core/firewall/publishedPort';
 import { parseCidr } from '../../../src/core/validate';
+import { makeIptablesNamespace, type IptablesNamespace } from '../../support/iptablesNetns';
 
 /**
  * Real iptables (both variants) in a throwaway network namespace, no Docker: proves that what we
  * render is what iptables-save prints back text for text, and that every transition is accepted.
  */
 const root = process.getuid?.() === 0;
-const ns = `dfw-rt-${randomBytes(3).toString('hex')}`;
-
-function nsRunner(): CommandRunner {
-  return {
-    exec(argv): Promise<ExecResult> {
-      const result = spawnSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8' });
-      return Promise.resolve({ stdout: result.stdout, stderr: result.stderr, code: result.status });
-    },
-  };
-}
-
 const ports: PublishedPort[] = [
   { container: 'web', hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, proto: 'tcp' },
   { container: 'web', hostIp: '::', hostPort: 8080, containerPort: 80, proto: 'tcp' },
@@ -45,26 +32,18 @@ const policies: [string, Policy][] = [
 
 for (const variant of ['nft', 'legacy'] as const) {
   describe(`iptables-${variant}: render, apply and read back`, { skip: root ? false : 'needs root for network namespaces' }, () => {
+    let ns: IptablesNamespace;
     before(() => {
-      execFileSync('ip', ['netns', 'add', ns]);
-      // What Docker leaves in the filter table, in both families.
-      for (const bin of [`iptables-${variant}`, `ip6tables-${variant}`]) {
-        execFileSync('ip', ['netns', 'exec', ns, bin, '-N', 'DOCKER-USER']);
-        execFileSync('ip', ['netns', 'exec', ns, bin, '-N', 'DOCKER']);
-        execFileSync('ip', ['netns', 'exec', ns, bin, '-A', 'FORWARD', '-j', 'DOCKER-USER']);
-        execFileSync('ip', ['netns', 'exec', ns, bin, '-A', 'DOCKER-USER', '-j', 'RETURN']);
-      }
+      ns = makeIptablesNamespace(variant, 'dfw-rt');
       // The 2017 recipe's hook, which blocking must replace.
-      execFileSync('ip', ['netns', 'exec', ns, `iptables-${variant}`, '-N', 'PRE_DOCKER']);
-      execFileSync('ip', ['netns', 'exec', ns, `iptables-${variant}`, '-I', 'FORWARD', '-o', 'docker0', '-j', 'PRE_DOCKER']);
+      ns.run([`iptables-${variant}`, '-N', 'PRE_DOCKER']);
+      ns.run([`iptables-${variant}`, '-I', 'FORWARD', '-o', 'docker0', '-j', 'PRE_DOCKER']);
     });
-    after(() => {
-      execFileSync('ip', ['netns', 'del', ns]);
-    });
+    after(() => ns.remove());
 
     for (const [name, policy] of policies) {
       test(`${name}: applied in one transaction per family and read back exactly`, async () => {
-        const runner = nsRunner();
+        const runner = ns.runner;
         const before = currentState(await run(runner, readFirewallCommand), 'PRE_DOCKER');
         assert.equal(before.variant, variant);
         const plan = planFor({ state: before, policy, ports });
@@ -81,14 +60,14 @@ for (const variant of ['nft', 'legacy'] as const) {
     }
 
     test('a transition planned on a stale read is refused whole (compare-and-swap)', async () => {
-      const runner = nsRunner();
+      const runner = ns.runner;
       const state0 = currentState(await run(runner, readFirewallCommand), 'PRE_DOCKER');
       const planA = planFor({ state: state0, policy: { locked: true, allows: [{ port: 1, proto: 'tcp' }] }, ports });
       const planB = planFor({ state: state0, policy: { locked: true, allows: [{ port: 2, proto: 'tcp' }] }, ports });
       assert.equal((await run(runner, applyCommand(variant, planA.payloads))).kind, 'applied');
-      const saveBefore = execFileSync('ip', ['netns', 'exec', ns, `iptables-${variant}-save`, '-t', 'filter']).toString();
+      const saveBefore = ns.run([`iptables-${variant}-save`, '-t', 'filter']);
       assert.equal((await run(runner, applyCommand(variant, planB.payloads))).kind, 'conflict');
-      const saveAfter = execFileSync('ip', ['netns', 'exec', ns, `iptables-${variant}-save`, '-t', 'filter']).toString();
+      const saveAfter = ns.run([`iptables-${variant}-save`, '-t', 'filter']);
       const strip = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).join('\n');
       assert.equal(strip(saveAfter), strip(saveBefore));
       const opened = planFor({ state: currentState(await run(runner, readFirewallCommand), 'PRE_DOCKER'), policy: { locked: false, allows: [] }, ports });
