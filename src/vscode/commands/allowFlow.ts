@@ -17,8 +17,8 @@ export async function allowOnHost(services: Services, entry: HostEntry, allow: A
   const first = await runOnHost(services, entry, work, async (host, signal) => {
     const reading = await host.read(signal);
     const firewall = host.statusOf(reading);
-    if (!firewall.locked) return { kind: 'open', firewall } as const;
-    return { kind: 'applied', report: await host.apply(changes.allow(allow), { signal }) } as const;
+    if (!firewall.locked) return { kind: 'open', firewall, reading } as const;
+    return { kind: 'applied', report: await host.apply(changes.allow(allow), { signal, reading }) } as const;
   });
   if (first === undefined) return;
 
@@ -26,7 +26,8 @@ export async function allowOnHost(services: Services, entry: HostEntry, allow: A
   if (first.kind === 'open') {
     const confirmation = allowOnOpenHostConfirmation(entry.name, first.firewall.ports, allow);
     if ((await confirm(services.registry.settings.confirmDestructiveActions, confirmation)) !== confirmation.action) return;
-    const report = await runOnHost(services, entry, work, (host, signal) => host.apply(changes.block([allow]), { signal }));
+    const { reading } = first;
+    const report = await runOnHost(services, entry, work, (host, signal) => host.apply(changes.block([allow]), { signal, reading }));
     if (report === undefined) return void (await rereadHost(services, entry));
     applied = report.applied;
   } else {

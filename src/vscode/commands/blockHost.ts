@@ -37,7 +37,9 @@ export async function blockHost(services: Services, arg?: unknown): Promise<void
   if (answer !== confirmation.action) return;
 
   const report = await runOnHost(services, entry, { verb: VERB, title: `Blocking external access to ${entry.name}…` }, (host, signal) =>
-    host.apply(changes.block(), { signal }),
+    // Planned from the reading the user confirmed; should the host have changed since, the
+    // transaction is refused and apply reads again.
+    host.apply(changes.block(), { signal, reading: prepared.reading }),
   );
   await rereadHost(services, entry);
   if (report === undefined) return;
