@@ -1,6 +1,6 @@
 // The lab itself: what it builds must behave like real Docker hosts on a LAN.
 // Needs root and the lab "dfw" up with two hosts: npm run lab -- up --docker 20,28
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -162,6 +162,10 @@ const TEMP_LAB = 'dfwt';
 const notRoot = process.getuid?.() === 0 ? false : 'needs root';
 
 describe(`a separate lab (${TEMP_LAB}) next to it`, { skip: notRoot }, () => {
+  // Whatever an assertion below says, the temporary lab does not outlive the test.
+  after(async () => {
+    await labCommand(['down'], { name: TEMP_LAB });
+  });
   test('comes up with one Docker 20 host, and down leaves no namespace, process, mount or file', { timeout: 5 * 60_000 }, async () => {
     await labCommand(['down'], { name: TEMP_LAB }); // leftovers of an earlier interrupted run
     const up = await labCommand(['up', '--hosts', '1', '--docker', '20'], { name: TEMP_LAB });
