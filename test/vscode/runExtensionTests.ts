@@ -7,10 +7,18 @@
 //
 // The suite is bundled first (scripts/build-tests.mjs, a tenth of a second) so it is never stale;
 // the extension itself (dist/extension.js) is `npm run build`'s.
+//
+// The suite works on the lab (LAB_NAME, default dfw; `bash lab/lab.sh up --docker 20,28`): the
+// extension is configured, in user settings, with the lab's hosts, ssh config and known_hosts, and
+// without confirmation modals; the suite finds the lab's state.json in DFW_LAB_STATE. The extension
+// host must run in the lab's outside namespace: DFW_TEST_NETNS=<lab>-out. Each run gets a fresh
+// profile (user data and extensions folders), removed afterwards.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runTests, TestRunFailedError } from '@vscode/test-electron';
+import { labStatePath, loadLab, type Lab } from '../support/lab';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const extensionTestsPath = path.join(repoRoot, 'out', 'test', 'vscode', 'suite', 'index.js');
@@ -21,17 +29,64 @@ async function main(): Promise<number> {
   if (build.status !== 0) throw new Error('scripts/build-tests.mjs failed');
   if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing; run npm run build');
   const desktop = process.env.DFW_VSCODE === 'desktop';
+  const lab = loadLab();
+  if (!desktop && process.env.DFW_TEST_NETNS !== lab.outside.ns) {
+    throw new Error(
+      `DFW_TEST_NETNS is ${JSON.stringify(process.env.DFW_TEST_NETNS ?? '')}, but the suite must run in lab ${lab.name}'s outside namespace: ` +
+        `DFW_TEST_NETNS=${lab.outside.ns} LAB_NAME=${lab.name}`,
+    );
+  }
+  const settings = { ...labSettings(lab), ...settingsFromEnv() };
+  const profile = mkdtempSync(path.join(tmpdir(), 'dfw-vscode-suite-'));
+  const userDataDir = path.join(profile, 'user-data');
+  // What the shim merges in from DFW_TEST_SETTINGS; desktop Code reads the file.
+  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   try {
     return await runTests({
       ...(desktop ? { version: process.env.DFW_VSCODE_VERSION ?? '1.100.3' } : { vscodeExecutablePath: shim }),
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath,
-      launchArgs: [process.env.DFW_TEST_WORKSPACE ?? repoRoot, ...(desktop ? ['--disable-extensions'] : [])],
+      launchArgs: [
+        process.env.DFW_TEST_WORKSPACE ?? repoRoot,
+        `--user-data-dir=${userDataDir}`,
+        `--extensions-dir=${path.join(profile, 'extensions')}`,
+        ...(desktop ? ['--disable-extensions'] : []),
+      ],
+      extensionTestsEnv: {
+        DFW_TEST_SETTINGS: JSON.stringify(settings),
+        DFW_LAB_STATE: labStatePath(lab.name),
+        LAB_NAME: lab.name,
+      },
     });
   } catch (error) {
     if (error instanceof TestRunFailedError) return typeof error.code === 'number' && error.code !== 0 ? error.code : 1;
     throw error;
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
   }
+}
+
+/** User settings that point the extension at the lab's hosts (all application-scoped: User settings). */
+function labSettings(lab: Lab): Record<string, unknown> {
+  return {
+    'dockerFirewall.hosts': lab.hosts.map((host) => ({ name: host.name, destination: host.name })),
+    'dockerFirewall.sshConfigPath': lab.sshConfig,
+    'dockerFirewall.knownHostsPath': lab.knownHosts,
+    // The suite runs commands through executeCommand; the UI test answers the real modals.
+    'dockerFirewall.confirmDestructiveActions': false,
+    // No background reads racing the suite's own.
+    'dockerFirewall.refreshInterval': 0,
+  };
+}
+
+/** DFW_TEST_SETTINGS as given by the caller, laid over the lab's settings. */
+function settingsFromEnv(): Record<string, unknown> {
+  const raw = process.env.DFW_TEST_SETTINGS;
+  if (!raw) return {};
+  const value: unknown = JSON.parse(raw);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('DFW_TEST_SETTINGS must be a JSON object of settings');
+  return value as Record<string, unknown>;
 }
 
 main().then(

@@ -34,6 +34,9 @@ const SELECTORS = {
   sidebar: '.part.sidebar',
   sidebarTitle: '.part.sidebar .composite.title h2',
   listRow: '.monaco-list-row',
+  paneView: '.pane',
+  paneHeader: '.pane-header',
+  paneTitle: 'h3.title',
   labelName: '.label-name',
   labelDescription: '.label-description',
   contextMenuItem: '.monaco-menu .action-item',
@@ -126,6 +129,56 @@ export class Workbench {
   async expandSidebarRow(label: string | RegExp): Promise<void> {
     const row = await this.waitForSidebarRow(label);
     if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+  }
+
+  /** Drags the sash between the side bar and the editor until the side bar is about `width` px wide. */
+  async setSidebarWidth(width: number): Promise<void> {
+    const sidebar = this.page.locator(SELECTORS.sidebar);
+    await sidebar.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    const box = await sidebar.boundingBox();
+    if (box === null) throw new Error('the side bar has no bounding box');
+    // The sash straddles the side bar's right edge (the side bar sits left of the editor by default).
+    const edge = box.x + box.width - 1;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(edge, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width - 1, y, { steps: 8 });
+    await this.page.mouse.up();
+    const after = await sidebar.boundingBox();
+    if (after === null || Math.abs(after.width - width) > 8) {
+      throw new Error(`the side bar is ${after?.width ?? 0} px wide after dragging its sash to ${width} px`);
+    }
+  }
+
+  /** The side-bar view (pane) titled `title`, e.g. "Hosts" in a container that shows several views. */
+  sidebarView(title: string): Locator {
+    return this.page.locator(`${SELECTORS.sidebar} ${SELECTORS.paneView}`).filter({ has: this.paneHeader(title) });
+  }
+
+  /** Rows of the side-bar view `viewTitle` whose label is exactly `label` (or matches the RegExp). */
+  sidebarViewRow(viewTitle: string, label: string | RegExp): Locator {
+    return rowsLabelled(this.sidebarView(viewTitle).locator(SELECTORS.listRow), label);
+  }
+
+  /** Rendered rows of the side-bar view `viewTitle`, top to bottom. */
+  async sidebarViewRows(viewTitle: string): Promise<ListRow[]> {
+    return readRows(this.sidebarView(viewTitle).locator(SELECTORS.listRow));
+  }
+
+  /** Expands or collapses the side-bar view `title` (clicks its header only when needed). */
+  async setSidebarViewExpanded(title: string, expanded: boolean): Promise<void> {
+    const header = this.page.locator(SELECTORS.sidebar).locator(this.paneHeader(title)).first();
+    await header.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.click();
+    await this.page
+      .locator(SELECTORS.sidebar)
+      .locator(`${SELECTORS.paneHeader}[aria-expanded="${String(expanded)}"]`)
+      .filter({ has: this.page.locator(SELECTORS.paneTitle).getByText(title, { exact: true }) })
+      .waitFor({ state: 'visible', timeout: this.timeoutMs });
+  }
+
+  private paneHeader(title: string): Locator {
+    return this.page.locator(SELECTORS.paneHeader).filter({ has: this.page.locator(SELECTORS.paneTitle).getByText(title, { exact: true }) });
   }
 
   // --- context menus ---------------------------------------------------------------------------

@@ -1,0 +1,332 @@
+// UI test of the extension in a real workbench: code-server in the lab's outside namespace with the
+// extension in development mode and the lab's hosts in the user settings, driven in Chromium the way
+// a user would (activity bar, context menu, the real confirmation modal, the Command Palette), and
+// every firewall verdict checked by a real TCP connection from outside.
+//
+//   npm run build && LAB_NAME=dfw DFW_TEST_NETNS=dfw-out node --import tsx test/vscode/ui/extension.ui.ts
+//
+// Needs the lab (`bash lab/lab.sh up --docker 20,28`). Environment: LAB_NAME (default dfw),
+// DFW_TEST_NETNS (default and only allowed value: the lab's outside namespace), DFW_SCREENSHOTS_DIR
+// (default test-results/ui), DFW_TEST_TIMEOUT_MS (default 150000), DFW_UPDATE_DOCS_SCREENSHOTS=1
+// (copy the chosen screenshots to docs/screenshots/). h1 is left as found: unblocked through the
+// UI, and by the command-line tool again in any case.
+import * as assert from 'node:assert/strict';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CLI, dockerFirewall } from '../../support/cli';
+import { labHost, loadLab, tcpConnect, type Lab, type LabHost, type TcpOutcome } from '../../support/lab';
+import { type Browser, launchBrowser } from '../harness/browser';
+import { type CodeServer, REPO_ROOT, startCodeServer } from '../harness/codeServer';
+import { netnsFromEnv } from '../harness/netns';
+import { workbenchUrl } from '../harness/workbenchUrl';
+import { Workbench } from './workbench';
+
+const HOSTS = 'Hosts';
+const CHAIN_STATUS = 'Chain Status';
+const WEB_V4 = '0.0.0.0:8080 → 80/tcp';
+const APP_V4 = '0.0.0.0:8081 → 80/tcp';
+
+/** test-results/ui/<name>.png → docs/screenshots/<file> with DFW_UPDATE_DOCS_SCREENSHOTS=1. */
+const DOCS_SCREENSHOTS: Readonly<Record<string, string>> = {
+  '01-hosts-tree': 'hosts-tree-exposures.png',
+  '02-block-confirmation': 'block-confirmation-modal.png',
+  '04-chain-status': 'chain-status-rules-counters.png',
+  '07-port-allowed': 'port-allowed.png',
+};
+
+interface Step {
+  readonly name: string;
+  readonly ms: number;
+}
+
+class UiTest {
+  readonly steps: Step[] = [];
+  private last = Date.now();
+
+  constructor(
+    readonly wb: Workbench,
+    readonly lab: Lab,
+    readonly h1: LabHost,
+  ) {}
+
+  step(name: string): void {
+    const now = Date.now();
+    this.steps.push({ name, ms: now - this.last });
+    console.log(`  ✔ ${name} (${now - this.last} ms)`);
+    this.last = now;
+  }
+
+  /** A TCP connection from the lab's outside namespace (another machine, as far as h1 is concerned). */
+  connect(port: number, family: 'ipv4' | 'ipv6' = 'ipv4'): Promise<TcpOutcome> {
+    return tcpConnect(this.lab.outside.ns, this.h1[family], port, 1500);
+  }
+
+  /** Waits until the Hosts view's first row labelled `label` has exactly `description`. */
+  async hostsRowDescribed(label: string, description: string, timeoutMs = 30_000): Promise<void> {
+    await this.wb
+      .sidebarViewRow(HOSTS, label)
+      .filter({ has: this.wb.page.locator('.label-description', { hasText: new RegExp(`^${escapeRegExp(description)}$`) }) })
+      .first()
+      .waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Waits until the Chain Status view has a row `label` whose description matches. */
+  async chainStatusRow(label: string, description: RegExp, timeoutMs = 30_000): Promise<void> {
+    await this.wb
+      .sidebarViewRow(CHAIN_STATUS, label)
+      .filter({ has: this.wb.page.locator('.label-description', { hasText: description }) })
+      .first()
+      .waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Hosts-view rows as `label: description`, for assertions and failure messages. */
+  async hostsRows(): Promise<string[]> {
+    return (await this.wb.sidebarViewRows(HOSTS)).map((row) => `${'  '.repeat((row.level ?? 1) - 1)}${row.label}: ${row.description}`);
+  }
+
+  async noErrorNotifications(): Promise<void> {
+    const errors = (await this.wb.notifications()).filter((message) => /^Could not /.test(message));
+    assert.deepEqual(errors, [], 'error notifications');
+  }
+}
+
+async function scenario(t: UiTest): Promise<void> {
+  const { wb } = t;
+  await wb.waitUntilReady();
+  assert.match(await wb.windowTitle(), /\[Extension Development Host\]/, 'the window is not in extension development mode');
+  t.step('workbench ready');
+
+  // --- the hosts, their containers and published ports -------------------------------------------
+  await wb.openViewContainer('Docker Firewall');
+  await wb.setSidebarWidth(640); // room for the ports' descriptions and the rules' counters
+  // The Hosts view gets the whole side bar for now: both hosts fully expanded fit.
+  await wb.setSidebarViewExpanded(CHAIN_STATUS, false);
+  await t.hostsRowDescribed('h1', 'open');
+  await t.hostsRowDescribed('h2', 'open');
+  await t.hostsRowDescribed(WEB_V4, 'exposed');
+  await t.hostsRowDescribed('127.0.0.1:8082 → 80/tcp', 'local only');
+  const rows = await t.hostsRows();
+  const shown = rows.join('\n');
+  for (const expected of [
+    /^h1: open$/m,
+    /^h2: open$/m,
+    /^ {2}admin: \S+ · running$/m,
+    /^ {2}web: \S+ · running$/m,
+    /^ {2}worker: \S+ · running$/m,
+    /^ {4}127\.0\.0\.1:8082 → 80\/tcp: local only$/m,
+    /^ {4}0\.0\.0\.0:8080 → 80\/tcp: exposed$/m,
+    /^ {4}\[::\]:8080 → 80\/tcp: exposed$/m,
+    /^ {4}0\.0\.0\.0:5353 → 5353\/udp: exposed$/m,
+  ]) {
+    assert.match(shown, expected, `the Hosts view has no row ${String(expected)}:\n${shown}`);
+  }
+  assert.equal(rows.filter((row) => row === `    ${WEB_V4}: exposed`).length, 2, `web:8080 of both hosts:\n${shown}`);
+  await moveMouseAway(wb);
+  await wb.screenshot('01-hosts-tree');
+  t.step('Hosts view: h1 and h2 open, containers expanded, every port with its exposure');
+
+  // --- Block External Access on h1, through its context menu and the modal ------------------------
+  await wb.chooseContextMenuItem('h1', 'Block External Access');
+  const dialog = await wb.dialogText();
+  await waitForToastGone(wb, 'Reading h1…'); // the read behind the modal; its toast would clutter the screenshot
+  assert.equal(dialog.message, 'Block external access to h1?');
+  for (const port of ['8080/tcp (web)', '8081/tcp (app)', '5353/udp (dns)']) assert.ok(dialog.detail.includes(port), `the modal does not list ${port}:\n${dialog.detail}`);
+  assert.ok(!dialog.detail.includes('8082'), 'the modal lists the loopback-only port 8082');
+  await wb.screenshot('02-block-confirmation');
+  await wb.clickDialogButton('Block External Access');
+  await t.hostsRowDescribed('h1', 'locked');
+  await t.hostsRowDescribed(WEB_V4, 'blocked');
+  await t.hostsRowDescribed(APP_V4, 'blocked');
+  await wb.waitForNotification('External access to h1 is blocked');
+  await t.hostsRowDescribed('h2', 'open');
+  // At once: each 'timeout' waits its full 1.5 s. They also give the drop rules' counters something to count.
+  assert.deepEqual(await Promise.all([t.connect(8080), t.connect(8081), t.connect(8080, 'ipv6')]), ['timeout', 'timeout', 'timeout'], 'h1:8080, h1:8081 and [h1]:8080 must time out from outside after Block External Access');
+  await wb.screenshot('03-blocked');
+  t.step('Block External Access: modal confirmed, h1 locked, ports blocked, 8080 and 8081 (IPv4) and 8080 (IPv6) time out from outside');
+
+  // --- Chain Status of h1: the hook and the rules, with the counters of the probes above ---------
+  await wb.expandSidebarRow('h1');
+  await collapseSidebarRow(wb, 'h2');
+  await wb.sidebarViewRow(HOSTS, 'h1').first().click(); // selecting a host shows it in Chain Status
+  await wb.expandSidebarRow('h1'); // a click on a row also toggles it
+  await wb.setSidebarViewExpanded(HOSTS, false);
+  await wb.setSidebarViewExpanded(CHAIN_STATUS, true);
+  await wb.runCommand('Docker Firewall: Refresh Chain Status');
+  await t.chainStatusRow('Docker', new RegExp(`^${escapeRegExp(t.h1.docker)} · `)); // h1's, not another host's
+  await t.chainStatusRow('Lockdown', /^on · chain PRE_DOCKER$/);
+  await t.chainStatusRow('IPv4', /^hooked at DOCKER-USER #1 · \d+ rules$/);
+  await t.chainStatusRow('DOCKER-USER #1', /^-j PRE_DOCKER$/);
+  await t.chainStatusRow('block new connections to docker0', /^[1-9][\d,]* pkts · /);
+  await t.chainStatusRow('block new connections to br-+', /^[1-9][\d,]* pkts · /);
+  await t.chainStatusRow('IPv6', /^hooked at INPUT #1/);
+  await t.chainStatusRow('block 8080/tcp (docker-proxy)', /^[1-9][\d,]* pkts · /);
+  await moveMouseAway(wb);
+  await wb.screenshot('04-chain-status');
+  t.step('Chain Status: hook at DOCKER-USER #1, PRE_DOCKER rules, drop counters > 0');
+
+  // --- Command Palette: Allow Port… on h1, port 8080, from anywhere ------------------------------
+  await wb.setSidebarViewExpanded(HOSTS, true);
+  await wb.setSidebarViewExpanded(CHAIN_STATUS, false);
+  await wb.runCommand('Docker Firewall: Allow Port…');
+  await wb.pickQuickPickItem(/h1/);
+  await wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: '8080/tcp' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  const ports = await wb.quickPickItems();
+  // The host's published ports that can be allowed (not the loopback-only 8082), then "Another port…".
+  assert.deepEqual(ports.slice(0, 3), ['5353/udp', '8080/tcp', '8081/tcp'], `port choices: ${ports.join(', ')}`);
+  await waitForToastGone(wb, 'Reading h1…');
+  await wb.screenshot('05-allow-port-pick');
+  await wb.pickQuickPickItem('8080/tcp');
+  await wb.page.locator('.quick-input-widget .quick-input-message').filter({ hasText: /Allow connections from this address or range only/ }).waitFor({ state: 'visible', timeout: 15_000 });
+  await wb.screenshot('06-allow-port-source');
+  await wb.typeInInputBox(''); // anywhere
+  await t.hostsRowDescribed(WEB_V4, 'allowed');
+  await t.hostsRowDescribed('[::]:8080 → 80/tcp', 'allowed');
+  await t.hostsRowDescribed(APP_V4, 'blocked');
+  await wb.waitForNotification('h1: 8080/tcp from anywhere is allowed');
+  assert.deepEqual(await Promise.all([t.connect(8080), t.connect(8080, 'ipv6'), t.connect(8081)]), ['open', 'open', 'timeout'], 'after Allow Port 8080: h1:8080 and [h1]:8080 open, h1:8081 still timing out');
+  await moveMouseAway(wb);
+  await wb.screenshot('07-port-allowed');
+  t.step('Allow Port… from the palette: host, port 8080, source anywhere; 8080 allowed and open from outside, 8081 still blocked');
+
+  // --- Remove Lockdown through the context menu and its modal ------------------------------------
+  await wb.chooseContextMenuItem('h1', 'Remove Lockdown');
+  assert.equal((await wb.dialogText()).message, 'Remove the lockdown from h1?');
+  await wb.clickDialogButton('Remove Lockdown');
+  await t.hostsRowDescribed('h1', 'open');
+  await t.hostsRowDescribed(WEB_V4, 'exposed');
+  await t.hostsRowDescribed(APP_V4, 'exposed');
+  assert.equal(await t.connect(8081), 'open', 'h1:8081 does not answer from outside after Remove Lockdown');
+  await t.noErrorNotifications();
+  await wb.screenshot('08-unblocked');
+  t.step('Remove Lockdown: modal confirmed, h1 open, 8081 answers from outside again');
+}
+
+/** Parks the mouse over the empty editor area so that no hover tooltip covers a screenshot. */
+async function moveMouseAway(wb: Workbench): Promise<void> {
+  const viewport = wb.page.viewportSize() ?? { width: 1400, height: 900 };
+  await wb.page.mouse.move(viewport.width - 200, viewport.height / 2);
+  await sleep(400);
+}
+
+/** Waits (a few seconds at most) for a progress toast to go; a toast that stays is no failure. */
+async function waitForToastGone(wb: Workbench, text: string): Promise<void> {
+  await wb.page
+    .locator('.notifications-toasts .notification-toast')
+    .filter({ hasText: text })
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5000 })
+    .catch(() => undefined);
+}
+
+/** Collapses an expanded tree row in the side bar (clicks its twistie). */
+async function collapseSidebarRow(wb: Workbench, label: string): Promise<void> {
+  const row = await wb.waitForSidebarRow(label);
+  if ((await row.getAttribute('aria-expanded')) === 'true') await row.locator('.monaco-tl-twistie').click();
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Removes any lockdown from the lab hosts with the command-line tool. */
+async function unblockAll(lab: Lab): Promise<void> {
+  await Promise.all(
+    lab.hosts.map(async (host) => {
+      const result = await dockerFirewall(['--known-hosts', lab.knownHosts, 'unblock', host.name], { lab });
+      if (result.code !== 0) throw new Error(`docker-firewall unblock ${host.name} exited ${String(result.code)}: ${result.stderr.trim()}`);
+    }),
+  );
+}
+
+async function main(): Promise<number> {
+  const begun = Date.now();
+  const lab = loadLab();
+  const h1 = labHost(lab, 'h1');
+  const netns = netnsFromEnv('DFW_TEST_NETNS') ?? lab.outside.ns;
+  if (netns !== lab.outside.ns) throw new Error(`DFW_TEST_NETNS=${netns}, but lab ${lab.name}'s outside namespace is ${lab.outside.ns}`);
+  for (const file of [path.join(REPO_ROOT, 'dist', 'extension.js'), CLI]) if (!existsSync(file)) throw new Error(`${file} is missing; run npm run build`);
+  const screenshotsDir = path.resolve(process.env.DFW_SCREENSHOTS_DIR ?? path.join(REPO_ROOT, 'test-results', 'ui'));
+  const timeoutMs = Number(process.env.DFW_TEST_TIMEOUT_MS ?? 150_000);
+
+  const workspace = mkdtempSync(path.join(tmpdir(), 'dfw-ui-workspace-'));
+  writeFileSync(path.join(workspace, 'README.md'), '# Docker Firewall UI test workspace\n');
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let test: UiTest | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await unblockAll(lab);
+    assert.equal(await tcpConnect(lab.outside.ns, h1.ipv4, 8080, 1500), 'open', `h1:8080 does not answer from ${lab.outside.ns} before the test`);
+    server = await startCodeServer({
+      netns,
+      folder: workspace,
+      settings: {
+        'dockerFirewall.hosts': lab.hosts.map((host) => ({ name: host.name, destination: host.name })),
+        'dockerFirewall.sshConfigPath': lab.sshConfig,
+        'dockerFirewall.knownHostsPath': lab.knownHosts,
+        // confirmDestructiveActions stays at its default (true): the real modals are answered.
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'workbench.layoutControl.enabled': false,
+        'window.commandCenter': false,
+        'breadcrumbs.enabled': false,
+      },
+    });
+    console.log(`code-server on ${server.origin} in netns ${netns} (lab ${lab.name}) after ${Date.now() - begun} ms`);
+    browser = await launchBrowser({ netns, viewport: { width: 1400, height: 900 } });
+    const wb = new Workbench(browser.page, { screenshotsDir, timeoutMs: 20_000 });
+    test = new UiTest(wb, lab, h1);
+    rmSync(screenshotsDir, { recursive: true, force: true });
+    await browser.page.goto(workbenchUrl({ port: server.port, folder: workspace, extensionDevelopmentPath: REPO_ROOT }));
+    const run = scenario(test);
+    run.catch(() => undefined); // after a timeout it rejects once the browser closes
+    await Promise.race([
+      run,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`UI test timed out after ${timeoutMs} ms`)), timeoutMs))),
+    ]);
+    if (process.env.DFW_UPDATE_DOCS_SCREENSHOTS === '1') {
+      const docsDir = path.join(REPO_ROOT, 'docs', 'screenshots');
+      mkdirSync(docsDir, { recursive: true });
+      for (const [shot, file] of Object.entries(DOCS_SCREENSHOTS)) copyFileSync(path.join(screenshotsDir, `${shot}.png`), path.join(docsDir, file));
+      console.log(`copied ${Object.keys(DOCS_SCREENSHOTS).length} screenshots to ${path.relative(process.cwd(), docsDir)}`);
+    }
+    console.log(`screenshots: ${path.relative(process.cwd(), screenshotsDir)}`);
+    console.log(`PASS in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
+    return 0;
+  } catch (error) {
+    console.error(`FAIL: ${error instanceof Error ? error.message : String(error)}`);
+    const shot = await test?.wb.screenshot('failure').catch(() => undefined);
+    if (shot !== undefined) console.error(`screenshot: ${path.relative(process.cwd(), shot)}`);
+    const rows = await test?.hostsRows().catch(() => undefined);
+    if (rows !== undefined) console.error(`Hosts view:\n${rows.join('\n')}`);
+    const notifications = await test?.wb.notifications().catch(() => undefined);
+    if (notifications !== undefined && notifications.length > 0) console.error(`notifications:\n${notifications.join('\n')}`);
+    if (server !== undefined) {
+      // code-server's own output and its logs (the extension host's, our output channel's) outlive the run here.
+      const logs = path.join(screenshotsDir, 'logs');
+      mkdirSync(logs, { recursive: true });
+      if (existsSync(server.logFile)) copyFileSync(server.logFile, path.join(logs, 'code-server.log'));
+      const serverLogs = path.join(server.userDataDir, 'logs');
+      if (existsSync(serverLogs)) cpSync(serverLogs, path.join(logs, 'server'), { recursive: true });
+      console.error(`logs: ${path.relative(process.cwd(), logs)}`);
+    }
+    return 1;
+  } finally {
+    clearTimeout(timer);
+    await browser?.close();
+    await server?.stop();
+    rmSync(workspace, { recursive: true, force: true });
+    // The lab is left as found, whatever happened in the browser.
+    await unblockAll(lab).catch((error: unknown) => console.error(`could not unblock the lab hosts: ${String(error)}`));
+    console.log(`total ${((Date.now() - begun) / 1000).toFixed(1)} s`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
