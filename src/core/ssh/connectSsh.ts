@@ -82,6 +82,9 @@ export async function connectSsh(options: SshSessionOptions, sock?: Duplex, sign
       if (settled) return;
       settled = true;
       timeout.clear();
+      // Our exchanges are small request/response packets; with Nagle's algorithm on, each exec
+      // waited for the previous packet's delayed ACK (measured: 22 ms per exec instead of 3 ms).
+      client.setNoDelay(true);
       signal?.removeEventListener('abort', onAbort);
       resolve(client);
     });
