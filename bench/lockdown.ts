@@ -1,0 +1,221 @@
+import type { HostHandle } from '../src/core/hosts/openHost';
+import { changes, type PolicyChange } from '../src/core/hosts/dockerHost';
+import { onHost, tcpConnect, type Lab } from '../test/support/lab';
+import { countLogins, hostNamed, openLabHost, sshRun } from './lib/benchLab';
+import { measureOurs, msOf, ourCosts, withHandles, type OurSample } from './lib/ours';
+import { recipeAllowCommand, recipeCommands, recipeDenyCommand, recipeUndoScript } from './lib/recipe2017';
+import { compare, retriedNotes, variant, type Comparison, type Section } from './lib/results';
+import { interleave, middle, retryingLostExit, timed } from './lib/stats';
+
+const ROUNDS = 10;
+const LOCK_HOST = 'h3';
+const ALLOW_HOST_OURS = 'h4';
+const ALLOW_HOST_RECIPE = 'h5';
+const ALLOW_PORT = 8080;
+
+interface BaselineSample {
+  readonly ms: number;
+  readonly logins: number;
+}
+
+type Sample = OurSample | BaselineSample;
+
+export async function onHostOk(lab: Lab, host: string, argv: readonly string[]): Promise<string> {
+  const result = await onHost(host, argv, { lab });
+  if (result.code !== 0) throw new Error(`${host}: ${argv.join(' ')} failed (${String(result.code)}): ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** Applies a change and insists that it was applied (a benchmark of a no-op would flatter us). */
+async function applied(handle: HostHandle, change: PolicyChange, reading?: Awaited<ReturnType<HostHandle['host']['read']>>): Promise<void> {
+  const report = await handle.host.apply(change, reading === undefined ? {} : { reading });
+  if (!report.applied) throw new Error(`${handle.label}: the change was not applied (nothing to do?)`);
+}
+
+/** Our three ways to apply one change: on an open connection, from a view's reading, and from scratch. */
+function ourContenders(lab: Lab, host: string, warm: HostHandle, change: PolicyChange, undo: PolicyChange, retried: string[]) {
+  const undoing = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } finally {
+      await retryingLostExit(() => warm.host.apply(undo), retried, 'undo');
+    }
+  };
+  return [
+    { key: 'warm', run: () => undoing(() => measureOurs(lab, [warm], [host], () => applied(warm, change))) },
+    {
+      key: 'reading',
+      run: () =>
+        undoing(async () => {
+          const reading = await warm.host.read();
+          return measureOurs(lab, [warm], [host], () => applied(warm, change, reading));
+        }),
+    },
+    {
+      key: 'cold',
+      run: () =>
+        undoing(async () => {
+          const handle = openLabHost(lab, host);
+          try {
+            return await measureOurs(lab, [handle], [host], () => applied(handle, change));
+          } finally {
+            handle.close();
+          }
+        }),
+    },
+  ];
+}
+
+function ourVariants(samples: Map<string, Sample[]>, what: string) {
+  const get = (key: string) => samples.get(key) as OurSample[];
+  return [
+    variant(`ours: ${what}, connection open`, msOf(get('warm')), ourCosts(get('warm'))),
+    variant(`ours: ${what} from the view's reading`, msOf(get('reading')), ourCosts(get('reading'))),
+    variant(`ours: ${what}, new connection`, msOf(get('cold')), ourCosts(get('cold'))),
+  ];
+}
+
+function baselineVariant(label: string, samples: readonly Sample[]) {
+  const base = samples as BaselineSample[];
+  return variant(label, msOf(base), { sshConnections: middle(base.map((s) => s.logins)) });
+}
+
+/**
+ * Applying a lockdown and allowing one port: ours (one transaction for both families, after one
+ * read, or with none when the view's reading is given) against the 2017 recipe sent one
+ * `ssh HOST iptables …` at a time. Each run is undone (not timed) before the next.
+ */
+export async function measureLockdown(lab: Lab): Promise<Section> {
+  const admin = lab.outside2.ipv4;
+  const notes: string[] = [];
+  const comparisons: Comparison[] = [];
+  const probe = async (host: string, port: number) => tcpConnect(lab.outside.ns, hostNamed(lab, host).ipv4, port, 1500);
+  const retried: string[] = [];
+  /** Setup and checks (not timed): applied, and run again if they hit the lost-exit-status race. */
+  const setup = (handle: HostHandle, change: PolicyChange) => retryingLostExit(() => applied(handle, change), retried);
+
+  // ---- block ----
+  const recipe = recipeCommands(admin);
+  const lockSamples = await withHandles(lab, [LOCK_HOST], async ([warm]) => {
+    await retryingLostExit(() => warm!.host.status(), retried);
+    const { samples, retried: again } = await interleave<Sample>(
+      [
+        ...ourContenders(lab, LOCK_HOST, warm!, changes.block(), changes.unblock(), retried),
+        {
+          key: 'recipe',
+          run: async () => {
+            try {
+              const { value, logins } = await countLogins(lab, [LOCK_HOST], () =>
+                timed(async () => {
+                  for (const argv of recipe) await sshRun(lab, LOCK_HOST, argv);
+                }),
+              );
+              return { ms: value.ms, logins };
+            } finally {
+              await onHostOk(lab, LOCK_HOST, ['sh', '-c', recipeUndoScript()]);
+            }
+          },
+        },
+      ],
+      { rounds: ROUNDS, warmup: 1, timeoutMs: 60_000, label: 'lockdown' },
+    );
+    retried.push(...again);
+    // Both really block: a published port is closed to the outside after each, open after the undo.
+    await setup(warm!, changes.block());
+    const oursBlocks = await probe(LOCK_HOST, 8080);
+    await setup(warm!, changes.unblock());
+    for (const argv of recipe) await onHostOk(lab, LOCK_HOST, argv);
+    const recipeBlocks = await probe(LOCK_HOST, 8080);
+    await onHostOk(lab, LOCK_HOST, ['sh', '-c', recipeUndoScript()]);
+    const reopened = await probe(LOCK_HOST, 8080);
+    notes.push(
+      `Check on ${LOCK_HOST}: port 8080 from outside was "${oursBlocks}" under our lockdown, "${recipeBlocks}" under the recipe ` +
+        `and "${reopened}" after each was undone.`,
+    );
+    if (oursBlocks !== 'timeout' || recipeBlocks !== 'timeout' || reopened !== 'open') notes.push('**The check above did not come out as expected.**');
+    return samples;
+  });
+  const [lockWarm, lockReading, lockCold] = ourVariants(lockSamples, 'one apply');
+  const recipeV = baselineVariant('2017 recipe: 7 × `ssh HOST iptables …`', lockSamples.get('recipe')!);
+  comparisons.push(
+    compare('lockdown-warm', 'Apply a lockdown', 'ms', lockWarm!, recipeV),
+    compare('lockdown-reading', 'Apply a lockdown', 'ms', lockReading!, recipeV),
+    compare('lockdown-cold', 'Apply a lockdown, cold', 'ms', lockCold!, recipeV),
+  );
+
+  // ---- allow one port ----
+  const allow = changes.allow({ port: ALLOW_PORT, proto: 'tcp' });
+  const deny = changes.deny({ port: ALLOW_PORT, proto: 'tcp' });
+  for (const argv of recipe) await onHostOk(lab, ALLOW_HOST_RECIPE, argv);
+  try {
+    const allowSamples = await withHandles(lab, [ALLOW_HOST_OURS], async ([warm]) => {
+      await setup(warm!, changes.block());
+      try {
+        const { samples, retried: again } = await interleave<Sample>(
+          [
+            ...ourContenders(lab, ALLOW_HOST_OURS, warm!, allow, deny, retried),
+            {
+              key: 'ssh',
+              run: async () => {
+                try {
+                  const { value, logins } = await countLogins(lab, [ALLOW_HOST_RECIPE], () =>
+                    timed(() => sshRun(lab, ALLOW_HOST_RECIPE, recipeAllowCommand(ALLOW_PORT))),
+                  );
+                  return { ms: value.ms, logins };
+                } finally {
+                  await onHostOk(lab, ALLOW_HOST_RECIPE, recipeDenyCommand(ALLOW_PORT));
+                }
+              },
+            },
+          ],
+          { rounds: ROUNDS, warmup: 1, timeoutMs: 60_000, label: 'allow' },
+        );
+        retried.push(...again);
+        await setup(warm!, allow);
+        await onHostOk(lab, ALLOW_HOST_RECIPE, recipeAllowCommand(ALLOW_PORT));
+        const [oursOpen, oursOther, recipeOpen] = await Promise.all([
+          probe(ALLOW_HOST_OURS, ALLOW_PORT),
+          probe(ALLOW_HOST_OURS, 8081),
+          probe(ALLOW_HOST_RECIPE, ALLOW_PORT),
+        ]);
+        notes.push(
+          `Check: with ${ALLOW_PORT} allowed, port ${ALLOW_PORT} was "${oursOpen}" (ours, ${ALLOW_HOST_OURS}) and "${recipeOpen}" ` +
+            `(recipe, ${ALLOW_HOST_RECIPE}); another published port (8081) stayed "${oursOther}" under ours.`,
+        );
+        if (oursOpen !== 'open' || recipeOpen !== 'open' || oursOther !== 'timeout') notes.push('**The check above did not come out as expected.**');
+        return samples;
+      } finally {
+        await retryingLostExit(() => warm!.host.apply(changes.unblock()), retried);
+      }
+    });
+    const [allowWarm, allowReading, allowCold] = ourVariants(allowSamples, 'one apply');
+    const sshV = baselineVariant('1 × `ssh HOST iptables -I …`', allowSamples.get('ssh')!);
+    comparisons.push(
+      compare('allow-warm', 'Allow one port', 'ms', allowWarm!, sshV),
+      compare('allow-reading', 'Allow one port', 'ms', allowReading!, sshV),
+      compare('allow-cold', 'Allow one port, cold', 'ms', allowCold!, sshV),
+    );
+  } finally {
+    await onHost(ALLOW_HOST_RECIPE, ['sh', '-c', recipeUndoScript()], { lab });
+  }
+
+  return {
+    id: 'lockdown',
+    title: 'Applying a lockdown and allowing a port',
+    method: [
+      `Lockdown on ${LOCK_HOST}: ours is one \`host.apply(changes.block())\`: a read (firewall exec and inventory in parallel) and one ` +
+        'exec that runs `iptables-restore --noflush` for IPv4 and then IPv6. "From the view\'s reading" passes the reading the tree already ' +
+        'shows, so the apply is the only round trip (what the extension does); "new connection" opens a handle first, as the CLI does.',
+      `Baseline: the 2017 recipe's seven commands (create chain PRE_DOCKER; DROP; accept one admin address, docker0 to docker0, ` +
+        'RELATED,ESTABLISHED and docker0 outwards; `-I FORWARD -o docker0 -j PRE_DOCKER`), each sent as its own `ssh -F <lab config> HOST iptables …`, ' +
+        'IPv4 only. Both are undone on the host after every run (not timed).',
+      `Allow one port (tcp/${ALLOW_PORT}): ours is \`apply(changes.allow(…))\` on ${ALLOW_HOST_OURS} (locked), covering both families; ` +
+        `the baseline inserts the same conntrack match into the recipe's chain on ${ALLOW_HOST_RECIPE} with one \`ssh HOST iptables -I …\`.`,
+      'Exec channels are the round trips to the host: the Docker API calls of a read travel on forwarded socket channels in parallel with the firewall read.',
+    ],
+    comparisons,
+    facts: [],
+    notes: [...notes, ...retriedNotes(retried)],
+    lostExitStatus: retried.length,
+  };
+}

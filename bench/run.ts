@@ -1,0 +1,231 @@
+// `npm run bench`: brings up the benchmark lab, measures from its outside namespace (bench/measure.ts),
+// prints the table, writes bench/results/latest.json and docs/performance.md, and takes the lab down,
+// also on failure and on Ctrl-C. See bench/README.md.
+//   npm run bench [-- --only inventory,refresh] [-- --keep-lab]
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { LAB_SCRIPT, REPO_ROOT, loadLab } from '../test/support/lab';
+import { knownIssues } from './findings';
+import { BENCH_LAB, BENCH_LAB_UP } from './lib/benchLab';
+import { round, type BenchResults, type MachineFacts } from './lib/results';
+import { parseOnly, SECTION_IDS, type MeasureOutput, type SectionId } from './measure';
+import { renderConsole, renderMarkdown } from './report';
+
+const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
+const DOC = join(REPO_ROOT, 'docs/performance.md');
+/** The whole measurement; every run inside has its own, shorter, timeout. */
+const MEASURE_TIMEOUT_MS = 15 * 60_000;
+
+interface Options {
+  readonly only: SectionId[];
+  readonly keepLab: boolean;
+  /** Only render docs/performance.md again from bench/results/latest.json (no lab, no measurement). */
+  readonly render: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let only: SectionId[] = [...SECTION_IDS];
+  let keepLab = false;
+  let render = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--only') only = parseOnly(argv[++i] ?? '');
+    else if (arg === '--keep-lab') keepLab = true;
+    else if (arg === '--render') render = true;
+    else throw new Error(`unknown argument ${String(arg)} (use --only ${SECTION_IDS.join(',')}, --keep-lab or --render)`);
+  }
+  return { only, keepLab, render };
+}
+
+const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+/** The child now running (lab.sh or the measuring process), for the signal handler. */
+let current: ChildProcess | undefined;
+let interrupted: NodeJS.Signals | undefined;
+
+/** Runs argv with its output passed through; resolves with its exit code. */
+function runVisible(argv: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs: number; detached?: boolean }): Promise<number | null> {
+  const [command, ...args] = argv;
+  return new Promise((resolve, reject) => {
+    // Their output is progress: to stderr, so that stdout carries only the table.
+    const child = spawn(command!, args, { stdio: ['ignore', process.stderr, 'inherit'], env: options.env ?? process.env, detached: options.detached ?? false });
+    current = child;
+    const timer = setTimeout(() => {
+      say(`${argv.slice(0, 3).join(' ')}… took longer than ${options.timeoutMs / 1000} s: stopping it (pid ${String(child.pid)})`);
+      child.kill('SIGTERM');
+    }, options.timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      current = undefined;
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      current = undefined;
+      resolve(code);
+    });
+  });
+}
+
+function labCommand(args: readonly string[], detached = false): Promise<number | null> {
+  return runVisible(['bash', LAB_SCRIPT, ...args], { env: { ...process.env, LAB_NAME: BENCH_LAB }, timeoutMs: 10 * 60_000, detached });
+}
+
+let labDown: Promise<void> | undefined;
+
+/** Takes the lab down once, whatever called it; in its own process group so that a second Ctrl-C does not cut it short. */
+function takeLabDown(): Promise<void> {
+  labDown ??= (async () => {
+    say(`taking lab ${BENCH_LAB} down`);
+    const code = await labCommand(['down'], true);
+    if (code !== 0) say(`lab.sh down exited ${String(code)}: see the output above; run LAB_NAME=${BENCH_LAB} bash lab/lab.sh down`);
+  })();
+  return labDown;
+}
+
+function installSignalHandlers(keepLab: boolean): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (interrupted !== undefined) {
+        say(`${signal} again: still cleaning up, please wait`);
+        return;
+      }
+      interrupted = signal;
+      say(`${signal}: stopping`);
+      // The running child ends; main() then goes through its finally and takes the lab down.
+      if (current?.pid !== undefined && current.exitCode === null) current.kill('SIGTERM');
+      if (labDown === undefined && keepLab) process.exit(130);
+    });
+  }
+}
+
+function commandOutput(argv: readonly string[]): string {
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n')[0] ?? '';
+}
+
+function packageVersion(name: string): string {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
+  return `${name} ${pkg.version ?? '?'}`;
+}
+
+function osName(): string {
+  const text = readFileSync('/etc/os-release', 'utf8');
+  const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(text)?.[1] ?? 'Linux';
+  let debian = '';
+  try {
+    debian = `, ${readFileSync('/etc/debian_version', 'utf8').trim()}`;
+  } catch {
+    // not Debian
+  }
+  return `${pretty}${debian}`;
+}
+
+function machineFacts(loadBefore: number): MachineFacts {
+  const lab = loadLab(BENCH_LAB);
+  const versions = [...new Set(lab.hosts.map((h) => h.docker))];
+  const others = [...new Set(commandOutputAll(['ip', 'netns', 'list']).map((l) => l.split(/[\s-]/)[0]!).filter((n) => n !== '' && n !== BENCH_LAB))];
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    kernel: release(),
+    os: osName(),
+    node: process.version,
+    dockerHosts: `${versions.join(', ')} on all ${lab.hosts.length} hosts (\`docker.io\`, vfs storage driver)`,
+    dockerCli: commandOutput(['docker', '--version']),
+    openssh: commandOutput(['ssh', '-V']),
+    iperf3: commandOutput(['iperf3', '--version']),
+    libraries: ['ssh2', 'dockerode', 'docker-modem', 'esbuild'].map(packageVersion).join(', '),
+    loadBefore: round(loadBefore, 2),
+    loadAfter: round(loadavg()[0]!, 2),
+    lab:
+      `${BENCH_LAB}: ${lab.hosts.length} hosts, h1 with ${5 + lab.extraContainers} containers, the others with 5` +
+      (others.length > 0 ? `; other labs running on the machine at the same time: ${others.join(', ')}` : ''),
+  };
+}
+
+function commandOutputAll(argv: readonly string[]): string[] {
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  return (result.stdout ?? '').split('\n');
+}
+
+/** The document again from the last results, e.g. after a change of wording in report.ts. */
+function renderOnly(): number {
+  const results = JSON.parse(readFileSync(join(RESULTS_DIR, 'latest.json'), 'utf8')) as BenchResults;
+  if (results.sections.length < SECTION_IDS.length + 1) throw new Error('bench/results/latest.json is from a partial run (--only): run the whole benchmark');
+  writeFileSync(DOC, renderMarkdown(results, knownIssues(results)));
+  process.stdout.write(`${renderConsole(results)}\n\n`);
+  say(`wrote ${DOC} from the results of ${results.startedAt}`);
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  if (options.render) return renderOnly();
+  if (process.getuid?.() !== 0) throw new Error('run as root: the lab makes network namespaces and starts sshd and dockerd in them');
+  installSignalHandlers(options.keepLab);
+  const started = new Date();
+  const loadBefore = loadavg()[0]!;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const partial = join(RESULTS_DIR, `partial-${process.pid}.json`);
+  try {
+    say(`bringing up lab ${BENCH_LAB}: ${BENCH_LAB_UP.slice(1).join(' ')}`);
+    const upStarted = Date.now();
+    const up = await labCommand(BENCH_LAB_UP);
+    if (interrupted !== undefined) return 130;
+    if (up !== 0) throw new Error(`lab.sh up exited ${String(up)}`);
+    say(`lab up in ${((Date.now() - upStarted) / 1000).toFixed(1)} s`);
+
+    const lab = loadLab(BENCH_LAB);
+    const measure = await runVisible(
+      [
+        'ip', 'netns', 'exec', lab.outside.ns,
+        process.execPath, '--import', 'tsx', '--disable-warning=DEP0170',
+        join(REPO_ROOT, 'bench/measure.ts'), '--out', partial, '--only', options.only.join(','),
+      ],
+      { timeoutMs: MEASURE_TIMEOUT_MS },
+    );
+    if (interrupted !== undefined) return 130;
+    if (measure !== 0) throw new Error(`the measurement exited ${String(measure)}`);
+
+    const output = JSON.parse(readFileSync(partial, 'utf8')) as MeasureOutput;
+    const finished = new Date();
+    const results: BenchResults = {
+      version: 1,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationSeconds: round((finished.getTime() - started.getTime()) / 1000, 1),
+      machine: machineFacts(loadBefore),
+      sections: output.sections,
+      skipped: output.skipped,
+    };
+    const json = JSON.stringify(results, null, 1);
+    writeFileSync(join(RESULTS_DIR, 'latest.json'), json);
+    writeFileSync(join(RESULTS_DIR, `${started.toISOString().replace(/[:.]/g, '-')}.json`), json);
+    process.stdout.write(`${renderConsole(results)}\n\n`);
+    const failed = output.skipped.some((s) => s.includes(': failed:'));
+    if (options.only.length === SECTION_IDS.length) {
+      writeFileSync(DOC, renderMarkdown(results, knownIssues(results)));
+      say(`wrote ${DOC} and bench/results/latest.json`);
+    } else {
+      say('wrote bench/results/latest.json; docs/performance.md is only rewritten by a full run (no --only)');
+    }
+    return failed ? 1 : 0;
+  } finally {
+    rmSync(partial, { force: true });
+    if (options.keepLab) say(`lab ${BENCH_LAB} left up (--keep-lab): LAB_NAME=${BENCH_LAB} bash lab/lab.sh down`);
+    else await takeLabDown();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    await labDown;
+    process.exit(1);
+  },
+);
