@@ -27,11 +27,17 @@ export class NotConnected extends Error {}
  * Opens a channel with one of ssh2's callback-style methods (exec, forwardOut, streamlocal), mapping
  * "the connection is gone" to NotConnected.
  */
-export function openChannel(open: (callback: (error: Error | undefined, channel: ClientChannel) => void) => void): Promise<ClientChannel> {
+export function openChannel(
+  open: (callback: (error: Error | undefined, channel: ClientChannel) => void) => void,
+  onChannel?: (channel: ClientChannel) => void,
+): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
       open((error, channel) => {
-        if (error === undefined) resolve(channel);
+        if (error === undefined) {
+          onChannel?.(channel);
+          resolve(channel);
+        }
         // ssh2 fails pending channel opens with this message when the socket closes.
         else reject(/No response from server/.test(error.message) ? new NotConnected(error.message) : error);
       });
@@ -42,8 +48,8 @@ export function openChannel(open: (callback: (error: Error | undefined, channel:
   });
 }
 
-export function openExecChannel(client: Client, command: string): Promise<ClientChannel> {
-  return openChannel((callback) => client.exec(command, callback));
+export function openExecChannel(client: Client, command: string, onChannel?: (channel: ClientChannel) => void): Promise<ClientChannel> {
+  return openChannel((callback) => client.exec(command, callback), onChannel);
 }
 
 /**
@@ -54,7 +60,14 @@ export function openExecChannel(client: Client, command: string): Promise<Client
 export async function runOnChannel(client: Client, command: string, options: ChannelRunOptions): Promise<ExecResult> {
   const { signal } = options;
   if (signal?.aborted) throw new Cancelled(options.description);
-  const channel = await openExecChannel(client, command);
+  // The exit status is listened for inside ssh2's callback: a quick command's exit can arrive in the
+  // same packet batch as the channel confirmation, before an await would let us attach (measured).
+  let exit: { code: number | null; signal?: string | undefined } | undefined;
+  const channel = await openExecChannel(client, command, (opened) => {
+    opened.on('exit', (code: number | null, signalName?: string) => {
+      exit = { code, signal: signalName ?? undefined };
+    });
+  });
   options.onOpen?.();
   if (signal?.aborted) {
     channel.close();
@@ -66,7 +79,6 @@ export async function runOnChannel(client: Client, command: string, options: Cha
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let size = 0;
-    let exit: { code: number | null; signal?: string | undefined } | undefined;
     let settled = false;
     const settle = (action: () => void): void => {
       if (settled) return;
@@ -92,9 +104,6 @@ export async function runOnChannel(client: Client, command: string, options: Cha
 
     channel.on('data', collect(stdout));
     channel.stderr.on('data', collect(stderr));
-    channel.on('exit', (code: number | null, signalName?: string) => {
-      exit = { code, signal: signalName ?? undefined };
-    });
     channel.on('error', (error: Error) => settle(() => reject(error)));
     channel.on('close', () => {
       settle(() => {
