@@ -1,5 +1,6 @@
 // Runs every *.test.ts under the given folders with node's test runner (TypeScript through tsx).
-// Node 20's runner does not expand globs itself, so the files are listed here.
+// Node 20's runner does not expand globs itself, so the files are listed here. --test-force-exit:
+// a test that fails while an SSH session is open must not leave the run waiting on that socket.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...passThrough, ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-force-exit', ...passThrough, ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
