@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test lab: Docker hosts in network namespaces on this machine (see lab/README.md).
 #   bash lab/lab.sh up [--hosts N] [--docker 20,28] [--extra-containers N]
-#   bash lab/lab.sh down | status | restart-docker HOST
+#   bash lab/lab.sh down | status | restart-docker HOST | stop-docker HOST | kill-docker HOST | start-docker HOST
 # LAB_NAME (default dfw) names the lab; its state lives in .lab/$LAB_NAME/.
 set -Eeuo pipefail
 
@@ -27,6 +27,9 @@ usage: bash lab/lab.sh COMMAND [OPTIONS]      (env LAB_NAME=$LAB_NAME)
   down                 Stop and remove everything the lab made (also after a crash).
   status               Print what is up.
   restart-docker HOST  Restart dockerd on HOST (h1, h2...), as a service restart would.
+  stop-docker HOST     Stop dockerd on HOST (SIGTERM, as systemctl stop).
+  kill-docker HOST     Crash dockerd on HOST (SIGKILL to dockerd alone).
+  start-docker HOST    Start dockerd on HOST again, and the lab's containers it left stopped.
 USAGE
 }
 
@@ -40,6 +43,9 @@ main() {
     down) require_root; with_lab_lock "$cmd" "$@"; lab_down ;;
     status) require_root; lab_status ;;
     restart-docker) require_root; with_lab_lock "$cmd" "$@"; lab_restart_docker "$@" ;;
+    stop-docker) require_root; with_lab_lock "$cmd" "$@"; lab_stop_docker "$@" ;;
+    kill-docker) require_root; with_lab_lock "$cmd" "$@"; lab_kill_docker "$@" ;;
+    start-docker) require_root; with_lab_lock "$cmd" "$@"; lab_start_docker "$@" ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -21,14 +21,22 @@ ensure_holder() {
   rm -f "$dir/holder.pid"
   rm -rf "$dir/run"
   mkdir -p "$dir/run/sshd" "$dir/run/lock" "$dir/logs"
+  # What `docker-firewall persist` writes stays inside the host: each host gets its own folders
+  # over these (the mount points themselves are made, empty, on this machine).
+  local persist_dirs=(/etc/docker-firewall /usr/local/sbin /etc/systemd/system) target
+  for target in "${persist_dirs[@]}"; do
+    mkdir -p "$target" "$dir/fs$target"
+  done
   # The host's own name resolves on the host (sudo warns on every call otherwise).
   printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
     "$LAB_NAME-$host" >"$dir/hosts"
-  # The pid file is written only once /run, /etc/hosts and the hostname are in place.
+  # The pid file is written only once /run, /etc/hosts, the persistence folders and the hostname
+  # are in place.
   # shellcheck disable=SC2016 # $1.. expand in the inner shell
   setsid nsenter --net="/run/netns/$ns" -- unshare --mount --uts --propagation private -- \
-    sh -c 'mount --bind "$1" /run && mount --bind "$2" /etc/hosts && hostname "$3" && echo $$ >"$4" && exec sleep infinity' \
-    holder "$dir/run" "$dir/hosts" "$LAB_NAME-$host" "$dir/holder.pid" \
+    sh -c 'mount --bind "$1" /run && mount --bind "$2" /etc/hosts && hostname "$3" && pidfile=$4 fs=$5 && shift 5 &&
+      for t in "$@"; do mount --bind "$fs$t" "$t" || exit 1; done && echo $$ >"$pidfile" && exec sleep infinity' \
+    holder "$dir/run" "$dir/hosts" "$LAB_NAME-$host" "$dir/holder.pid" "$dir/fs" "${persist_dirs[@]}" \
     </dev/null >>"$dir/logs/holder.log" 2>&1 &
   wait_until 10 "$host namespace holder" live_pid "$dir/holder.pid" || die "$host: holder did not start (see $dir/logs/holder.log)"
 }
@@ -145,4 +153,36 @@ lab_restart_docker() {
   start_dockerd "$host" "$major"
   ensure_containers "$host" "$(lab_option extra_containers 0)"
   say "$host: dockerd restarted"
+}
+
+# For reliability tests: dockerd stopped, crashed or started on its own, as a service manager
+# or a crash would leave it.
+lab_host_arg() {
+  local cmd=$1 host=${2:-}
+  [[ $host =~ ^h[0-9]+$ && -d $(host_dir "$host") ]] || die "usage: lab.sh $cmd HOST (a host of lab $LAB_NAME)"
+}
+
+lab_stop_docker() {
+  lab_host_arg stop-docker "$@"
+  say "$1: stopping dockerd"
+  stop_dockerd "$1"
+}
+
+# SIGKILL to dockerd alone: containerd, the shims and docker-proxy are left as a crash leaves them.
+lab_kill_docker() {
+  lab_host_arg kill-docker "$@"
+  local dir pid
+  dir=$(host_dir "$1")
+  pid=$(owned_pid "$dir/dockerd.pid" "$dir") || die "$1: dockerd is not running"
+  say "$1: killing dockerd (pid $pid) with SIGKILL"
+  kill -KILL "$pid"
+  wait_until 10 "dockerd on $1 to die" pid_gone "$pid" || die "$1: dockerd survived SIGKILL"
+}
+
+lab_start_docker() {
+  lab_host_arg start-docker "$@"
+  live_pid "$(host_dir "$1")/dockerd.pid" >/dev/null && die "$1: dockerd is already running"
+  start_dockerd "$1" "$(cat "$(host_dir "$1")/docker-major")"
+  # After a crash Docker 20.10 kills the containers it finds and does not restart them.
+  ensure_containers "$1" "$(lab_option extra_containers 0)"
 }

@@ -37,10 +37,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         acceptNewHostKeys: inv.options.acceptNew,
       },
       {
-        onUnknownHostKey: (key) => {
-          if (inv.options.acceptNew) process.stderr.write(`Recording new host key of ${key.host} (${key.keyType} ${key.fingerprint}).\n`);
-          return Promise.resolve(inv.options.acceptNew);
-        },
+        // Asked only without accept-new: a script has nobody to answer, so an unknown key is refused (exit 3).
+        onUnknownHostKey: () => Promise.resolve(false),
+        // With accept-new (--accept-new, or the ssh config's StrictHostKeyChecking), as OpenSSH does.
+        onHostKeyAdded: (key) =>
+          process.stderr.write(`Warning: permanently added the host key of ${key.host} (${key.keyType} ${key.fingerprint}) to ${key.knownHostsFile ?? 'no known_hosts file'}.\n`),
         askPassword: ({ user, host }) => askSecret(`${user}@${host}'s password: `),
         askPassphrase: ({ keyPath }) => askSecret(`Enter passphrase for key '${keyPath}': `),
         askSudoPassword: ({ user, host }) => askSecret(`[sudo] password for ${user} on ${host}: `),

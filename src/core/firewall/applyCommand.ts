@@ -63,13 +63,23 @@ export function applyCommand(variant: Variant, payloads: FamilyPayloads): Remote
 /**
  * A refused -D or -N means the host changed since it was read: a conflict to retry, not a failure.
  * nf_tables names the reason; legacy only says which line failed, so the line is looked up.
+ *
+ * nf_tables also checks the whole transaction against the kernel's tables once more when it
+ * commits: a chain of the payload that another client deleted after iptables-restore had read the
+ * tables is only found missing then, and reported at the COMMIT line ("Chain 'PRE_DOCKER' does not
+ * exist", "Error occurred at line: N"). That is a conflict too.
  */
 export function parseApplyResult(result: { stdout: string; stderr: string; code: number | null }, payloads: FamilyPayloads): ApplyOutcome {
   if (result.code === 0 && result.stdout.includes('### applied')) return { kind: 'applied' };
   const detail = result.stderr.trim() || `exit status ${String(result.code)}`;
   const family = result.stderr.includes('### failed ipv6') ? payloads.ipv6 : payloads.ipv4;
-  const failedLine = /line (\d+) failed/.exec(result.stderr);
-  const line = failedLine ? family?.split('\n')[Number(failedLine[1]) - 1] : undefined;
+  const failedLine = /line (\d+) failed/.exec(result.stderr) ?? /Error occurred at line: (\d+)/.exec(result.stderr);
+  const lines = family?.split('\n') ?? [];
+  const line = failedLine ? lines[Number(failedLine[1]) - 1] : undefined;
   if (line !== undefined && (line.startsWith('-D ') || line.startsWith('-N '))) return { kind: 'conflict', detail };
+  const vanished = /Chain '([^']+)' does not exist/.exec(result.stderr)?.[1];
+  if (line === 'COMMIT' && vanished !== undefined && lines.some((l) => l.split(' ').includes(vanished) || l.startsWith(`:${vanished} `))) {
+    return { kind: 'conflict', detail };
+  }
   throw new ApplyFailed(detail.split('\n').filter((l) => !l.startsWith('###')).join('; ') || detail);
 }

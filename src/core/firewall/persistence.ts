@@ -33,21 +33,47 @@ export function parsePersistence(lines: readonly string[], current: string): Per
   return { state: savedDigest === current ? 'current' : 'outdated', systemd, savedDigest };
 }
 
+/**
+ * The script run at boot (before docker.service) and after every dockerd start. It must never take
+ * the lockdown away, not even for the moment between deleting and re-adding our rules, when a
+ * dockerd start has left it in force: so each family is replaced in ONE iptables-restore transaction,
+ * built from what is there (our hooks deleted as often as they occur, our chains flushed in the same
+ * transaction, or made where missing) followed by the saved rules.
+ */
 function restoreScript(variant: Variant, chain: string): string {
-  const lines = ['#!/bin/sh', '# Written by Docker Firewall: puts its chains back (never touches Docker\'s). Safe to run again.', 'set -u'];
+  const proxy = proxyChainName(chain);
+  const lines = [
+    '#!/bin/sh',
+    '# Written by Docker Firewall: puts its chains back (never touches Docker\'s). Safe to run again.',
+    'set -u',
+    'restore_family() { # BIN FILE',
+    '  bin=$1 file=$2',
+    '  [ -s "$file" ] || return 0',
+    // Before docker starts at boot DOCKER-USER does not exist yet; Docker keeps a DOCKER-USER it finds.
+    '  if grep -q DOCKER-USER "$file"; then "$bin" -w -n -L DOCKER-USER >/dev/null 2>&1 || "$bin" -w -N DOCKER-USER || return 1; fi',
+    '  {',
+    "    echo '*filter'",
+    `    "$bin" -w -S DOCKER-USER 2>/dev/null | grep -x -e '-A DOCKER-USER -j ${chain}' | sed 's/^-A /-D /'`,
+    `    "$bin" -w -S INPUT 2>/dev/null | grep -x -e '-A INPUT -j ${proxy}' | sed 's/^-A /-D /'`,
+    `    for c in ${chain} ${proxy}; do`,
+    '      "$bin" -w -n -L "$c" >/dev/null 2>&1 || continue',
+    '      echo ":$c - [0:0]"',
+    '      grep -qx -e "-N $c" "$file" || echo "-X $c"',
+    '    done',
+    '    while IFS= read -r line; do',
+    '      case $line in',
+    "        '*filter' | COMMIT) ;;",
+    '        \'-N \'*) "$bin" -w -n -L "${line#-N }" >/dev/null 2>&1 || printf \'%s\\n\' "$line" ;;',
+    '        *) printf \'%s\\n\' "$line" ;;',
+    '      esac',
+    '    done <"$file"',
+    '    echo COMMIT',
+    '  } | "$bin-restore" -w 10 --noflush',
+    '}',
+  ];
   for (const family of ['ipv4', 'ipv6'] as const) {
     const bin = restoreBinary(variant, family).replace(/-restore$/, '');
-    const file = `${PERSIST_DIR}/rules.${family === 'ipv4' ? 'v4' : 'v6'}`;
-    lines.push(
-      `if [ -s ${file} ]; then`,
-      `  while ${bin} -w -D DOCKER-USER -j ${chain} 2>/dev/null; do :; done`,
-      `  while ${bin} -w -D INPUT -j ${proxyChainName(chain)} 2>/dev/null; do :; done`,
-      `  for c in ${chain} ${proxyChainName(chain)}; do ${bin} -w -F "$c" 2>/dev/null; ${bin} -w -X "$c" 2>/dev/null; done`,
-      // Before docker starts at boot DOCKER-USER does not exist yet; Docker keeps a DOCKER-USER it finds.
-      `  if grep -q DOCKER-USER ${file}; then ${bin} -w -n -L DOCKER-USER >/dev/null 2>&1 || ${bin} -w -N DOCKER-USER; fi`,
-      `  ${bin}-restore -w 10 --noflush < ${file} || exit 1`,
-      'fi',
-    );
+    lines.push(`restore_family ${bin} ${PERSIST_DIR}/rules.${family === 'ipv4' ? 'v4' : 'v6'} || exit 1`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -35,6 +35,12 @@ export interface HostCallbacks {
   readonly askPassword?: ((prompt: { host: string; user: string }) => Promise<string | undefined>) | undefined;
   readonly askPassphrase?: ((prompt: { keyPath: string }) => Promise<string | undefined>) | undefined;
   readonly askSudoPassword?: ((prompt: { host: string; user: string }) => Promise<string | undefined>) | undefined;
+  /**
+   * Told, not asked: with accept-new (acceptNewHostKeys, or StrictHostKeyChecking accept-new or no in
+   * the ssh config) an unknown key is recorded without a question, and the user must still hear of
+   * it, as OpenSSH prints "Permanently added". Without this callback the notice goes to `log` (warn).
+   */
+  readonly onHostKeyAdded?: ((key: UnknownHostKey & { readonly knownHostsFile: string | undefined }) => void) | undefined;
   /** Never receives secrets. */
   readonly log?: ((level: LogLevel, message: string) => void) | undefined;
 }

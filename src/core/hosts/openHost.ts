@@ -4,7 +4,7 @@ import type { CommandRunner } from '../remote/remoteCommand';
 import { parseDestination } from '../ssh/destination';
 import { loadSshConfig, resolveSshHost } from '../ssh/sshConfig';
 import { SshSession, type SshSessionStats } from '../ssh/sshSession';
-import { sessionOptionsFromConfig, type SshCallbacks } from '../ssh/sshSessionOptions';
+import { sessionOptionsFromConfig, type HostKeyInfo, type SshCallbacks, type SshSessionOptions } from '../ssh/sshSessionOptions';
 import { parseChainName } from '../validate';
 import { DockerHost } from './dockerHost';
 import type { HostCallbacks, HostSpec } from './hostSpec';
@@ -33,14 +33,19 @@ export function openHost(spec: HostSpec, callbacks: HostCallbacks = {}): HostHan
     const loaded = await loadSshConfig({ userConfig: spec.sshConfigPath });
     const resolved = resolveSshHost(loaded.config, spec.destination, { configFile: loaded.files[0] });
     const options = sessionOptionsFromConfig(resolved, sshCallbacks(callbacks));
-    const opened = new SshSession({
-      ...options,
-      label,
-      // undefined (not []) keeps OpenSSH's default ~/.ssh/id_* keys when nothing names a key.
-      identityFiles: spec.identityFiles?.length ? [...spec.identityFiles, ...(options.identityFiles ?? [])] : options.identityFiles,
-      knownHostsFiles: spec.knownHostsPath !== undefined ? [spec.knownHostsPath] : options.knownHostsFiles,
-      strictHostKeyChecking: spec.acceptNewHostKeys ? 'accept-new' : options.strictHostKeyChecking,
-    });
+    const opened = new SshSession(
+      announcingAcceptNew(
+        {
+          ...options,
+          label,
+          // undefined (not []) keeps OpenSSH's default ~/.ssh/id_* keys when nothing names a key.
+          identityFiles: spec.identityFiles?.length ? [...spec.identityFiles, ...(options.identityFiles ?? [])] : options.identityFiles,
+          knownHostsFiles: spec.knownHostsPath !== undefined ? [spec.knownHostsPath] : options.knownHostsFiles,
+          strictHostKeyChecking: spec.acceptNewHostKeys ? 'accept-new' : options.strictHostKeyChecking,
+        },
+        callbacks,
+      ),
+    );
     if (closed) opened.close();
     session = opened;
     return opened;
@@ -63,6 +68,22 @@ export function openHost(spec: HostSpec, callbacks: HostCallbacks = {}): HostHan
       session?.close();
     },
   };
+}
+
+/**
+ * accept-new records an unknown host key without asking; the session would do it without a word.
+ * Routed through the question instead, answered yes by us, the user is told every time (jump hosts too).
+ */
+function announcingAcceptNew(options: SshSessionOptions, callbacks: HostCallbacks): SshSessionOptions {
+  const jump = options.jump === undefined ? undefined : announcingAcceptNew(options.jump, callbacks);
+  if (options.strictHostKeyChecking !== 'accept-new') return { ...options, jump };
+  const announce = (info: HostKeyInfo): Promise<boolean> => {
+    const key = { host: info.host, port: info.port, keyType: info.keyType, fingerprint: info.fingerprint, knownHostsFile: info.knownHostsFile };
+    if (callbacks.onHostKeyAdded) callbacks.onHostKeyAdded(key);
+    else callbacks.log?.('warn', `accept-new: trusting the unknown ${info.keyType} host key of ${info.host} (${info.fingerprint}) and adding it to ${info.knownHostsFile ?? 'no file'}`);
+    return Promise.resolve(true);
+  };
+  return { ...options, jump, strictHostKeyChecking: 'ask', onUnknownHostKey: announce };
 }
 
 function sshCallbacks(callbacks: HostCallbacks): SshCallbacks {

@@ -1,0 +1,235 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isLabUp, labHost, loadLab, type Lab, type LabHost } from '../support/lab';
+import { saveAll } from '../support/cli';
+import { cli, labEngine, policyKey, setPolicy, statusJsonOf, statusPolicyKey, type LoggedHost, type StatusJson } from '../support/engine';
+import { CutProxy, envCount, killSshdSession, runSeed, seededRandom, sleep, waitForNoApply, type CutTrigger } from '../support/faults';
+import { recordFigures } from '../support/figures';
+import { changes, type PolicyChange } from '../../src/core/hosts/dockerHost';
+import type { Policy } from '../../src/core/firewall/policy';
+import { writeReport } from '../../scripts/reliability-report';
+
+/**
+ * Every apply (block, allow, deny, unblock) with its SSH connection cut at random moments, in four
+ * ways, many times. Afterwards the host must hold the whole old state or the whole new one (both
+ * families' iptables-save, compared with a reference taken for each state) and status must name
+ * that state. Which moment a cut struck is told from the engine's own log of remote commands:
+ * before the apply command was sent, during it (the client cannot know whether it ran), or after.
+ */
+const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
+const PER_MODE = envCount('RELIABILITY_FAULTS_PER_MODE', 6);
+const SEED = runSeed();
+
+const OPEN: Policy = { locked: false, allows: [] };
+const LOCKED: Policy = { locked: true, allows: [] };
+const ALLOWED: Policy = { locked: true, allows: [{ port: 8080, proto: 'tcp' }] };
+const ALLOW_8080 = { port: 8080, proto: 'tcp' } as const;
+
+interface Op {
+  readonly name: 'block' | 'allow' | 'deny' | 'unblock';
+  readonly change: PolicyChange;
+  readonly from: Policy;
+  readonly to: Policy;
+}
+const CYCLE: readonly Op[] = [
+  { name: 'block', change: changes.block(), from: OPEN, to: LOCKED },
+  { name: 'allow', change: changes.allow(ALLOW_8080), from: LOCKED, to: ALLOWED },
+  { name: 'deny', change: changes.deny(ALLOW_8080), from: ALLOWED, to: LOCKED },
+  { name: 'unblock', change: changes.unblock(), from: LOCKED, to: OPEN },
+];
+
+type Mode = 'bytes' | 'delay' | 'at-apply' | 'sshd-kill';
+const MODES: readonly Mode[] = ['bytes', 'delay', 'at-apply', 'sshd-kill'];
+type Phase = 'before-apply' | 'mid-apply' | 'after-apply' | 'no-cut';
+
+interface Tally {
+  faults: number;
+  survived: number;
+  beforeApply: number;
+  midApply: number;
+  midApplyOld: number;
+  midApplyNew: number;
+  afterApply: number;
+  noCut: number;
+  /** Mid-apply faults also checked with the real CLI's status --json. */
+  cliChecked: number;
+}
+const emptyTally = (): Tally => ({ faults: 0, survived: 0, beforeApply: 0, midApply: 0, midApplyOld: 0, midApplyNew: 0, afterApply: 0, noCut: 0, cliChecked: 0 });
+
+const isApply = (line: string) => line.includes('docker-firewall-apply');
+const isCommand = (line: string) => /^debug [^ ]+\$ /.test(line);
+
+/** Where in the engine's sequence of remote commands the run was stopped. */
+function phaseOf(log: readonly string[], failed: boolean): Phase {
+  if (!failed) return 'no-cut';
+  const commands = log.filter(isCommand);
+  const apply = commands.findIndex(isApply);
+  if (apply === -1) return 'before-apply';
+  return apply === commands.length - 1 ? 'mid-apply' : 'after-apply';
+}
+
+for (const name of ['h1', 'h2']) {
+  describe(`atomicity of applies on ${name} under cut connections`, { skip: lab ? false : 'the lab is not up (bash lab/lab.sh up --docker 20,28)' }, () => {
+    let host: LabHost;
+    let proxy: CutProxy;
+    let dir: string;
+    let cutConfig: string;
+    let direct: LoggedHost;
+    const references = new Map<string, string>();
+    const calibration = new Map<Op['name'], { bytesUp: number; ms: number }>();
+    const tallies = new Map<Mode, Tally>(MODES.map((m) => [m, emptyTally()]));
+
+    before(async () => {
+      host = labHost(lab!, name);
+      proxy = await CutProxy.start(host.ipv4);
+      dir = mkdtempSync(join(tmpdir(), 'dfw-cut-'));
+      cutConfig = join(dir, 'ssh_config');
+      // The host through the proxy; its key is looked up under the lab's name for it.
+      writeFileSync(
+        cutConfig,
+        [
+          `Host cut-${name}`,
+          '  HostName 127.0.0.1',
+          `  Port ${proxy.port}`,
+          `  HostKeyAlias ${name}`,
+          '  User root',
+          `  IdentityFile ${lab!.keys.root}`,
+          '  IdentitiesOnly yes',
+          `  UserKnownHostsFile ${lab!.knownHosts}`,
+          '  GlobalKnownHostsFile /dev/null',
+          '  StrictHostKeyChecking yes',
+          '  ConnectTimeout 5',
+          '',
+        ].join('\n'),
+      );
+      direct = labEngine(lab!, name);
+      // The exact iptables-save of each state, taken with nothing cut.
+      for (const policy of [OPEN, LOCKED, ALLOWED, OPEN]) {
+        await setPolicy(direct, policy);
+        references.set(policyKey(policy), await saveAll(name));
+      }
+      assert.equal(references.size, 3);
+    });
+    after(async () => {
+      direct?.close();
+      await proxy?.close();
+      rmSync(dir, { recursive: true, force: true });
+      await cli(['unblock', name]);
+      writeReport();
+    });
+
+    /** Runs one change as the CLI does (apply, then status) through the proxy. */
+    async function applyThroughProxy(op: Op, onApplySent?: (connectionIndex: number) => void): Promise<{ error: unknown; log: string[]; cut: boolean }> {
+      const first = proxy.connections.length;
+      const engine = labEngine(lab!, `cut-${name}`, { sshConfigPath: cutConfig, label: `cut-${name}` }, {
+        log: (_level, message) => {
+          if (onApplySent && isApply(message)) onApplySent(first);
+        },
+      });
+      let error: unknown;
+      try {
+        await engine.host.apply(op.change);
+        await engine.host.status();
+      } catch (e) {
+        error = e;
+      } finally {
+        engine.close();
+      }
+      // Cut while this run still used it (a timer firing after the engine closed cuts nothing).
+      return { error, log: engine.log, cut: proxy.connections.slice(first).some((c) => c.cutAt !== undefined) };
+    }
+
+    test('a clean run of each change through the proxy (calibration for the cuts)', async () => {
+      await setPolicy(direct, OPEN);
+      for (const op of CYCLE) {
+        const started = Date.now();
+        const first = proxy.connections.length;
+        const { error } = await applyThroughProxy(op);
+        assert.equal(error, undefined, `${op.name}: ${String(error)}`);
+        const bytesUp = proxy.connections.slice(first).reduce((n, c) => n + c.bytesUp, 0);
+        calibration.set(op.name, { bytesUp, ms: Date.now() - started });
+        assert.equal(await saveAll(name), references.get(policyKey(op.to)));
+      }
+    });
+
+    test(`${PER_MODE} cuts per way, cycling block, allow, deny, unblock: the host is always wholly old or wholly new (seed ${SEED})`, async () => {
+      const random = seededRandom(SEED + (name === 'h1' ? 0 : 1));
+      let next = 0;
+      let current = OPEN;
+      await setPolicy(direct, OPEN);
+      for (let i = 0; i < PER_MODE * MODES.length; i++) {
+        const mode = MODES[i % MODES.length]!;
+        const op = CYCLE[next]!;
+        assert.equal(policyKey(current), policyKey(op.from));
+        const calib = calibration.get(op.name)!;
+        const trigger: CutTrigger =
+          mode === 'bytes'
+            ? { kind: 'after-bytes', bytes: Math.floor(random() * calib.bytesUp) }
+            : mode === 'delay'
+              ? { kind: 'after-ms', ms: Math.floor(random() * calib.ms) }
+              : { kind: 'none' };
+        proxy.next = trigger;
+        // The apply script runs for some 20 to 80 ms once its command has left.
+        const delay = Math.floor(random() * 40);
+        let killed: Promise<number[]> | undefined;
+        const { error, log, cut } = await applyThroughProxy(op, (index) => {
+          const conn = proxy.connections[index];
+          if (conn === undefined) return;
+          if (mode === 'at-apply') conn.cutAfter(delay);
+          if (mode === 'sshd-kill') {
+            killed ??= conn.upstreamPort.then(async (port) => {
+              await sleep(delay);
+              return killSshdSession(host, port);
+            });
+          }
+        });
+        proxy.next = { kind: 'none' };
+        const killedPids = killed ? await killed : [];
+        const phase = phaseOf(log, error !== undefined);
+        const tally = tallies.get(mode)!;
+        const faulted = error !== undefined && (cut || killedPids.length > 0);
+        if (error !== undefined && !faulted) throw error instanceof Error ? error : new Error(`not an Error: ${JSON.stringify(error)}`);
+
+        await waitForNoApply(host);
+        const status: StatusJson = await statusJsonOf(direct);
+        const now = statusPolicyKey(status);
+        const context = `${mode} #${i} ${op.name} (${phase}, ${error instanceof Error ? error.message : 'no error'})`;
+        assert.ok(now === policyKey(op.from) || now === policyKey(op.to), `${context}: status reads "${now}", neither old nor new`);
+        assert.equal(await saveAll(name), references.get(now), `${context}: iptables-save is not exactly the "${now}" state`);
+        assert.deepEqual(status.warnings.filter((w) => w.code === 'drift-modified' || w.code === 'hook-not-first'), [], context);
+        if (phase === 'before-apply') assert.equal(now, policyKey(op.from), `${context}: changed without the apply command`);
+        if (phase === 'after-apply' || phase === 'no-cut') assert.equal(now, policyKey(op.to), `${context}: the apply returned yet the state is old`);
+        if (phase === 'mid-apply' && tally.cliChecked < 2) {
+          // The command line's view of the same host agrees with the engine's (a sample: each costs a CLI start).
+          tally.cliChecked++;
+          const viaCli = await cli(['--json', 'status', name]);
+          assert.equal(statusPolicyKey(JSON.parse(viaCli.stdout) as StatusJson), now, `${context}: status --json disagrees`);
+        }
+
+        if (faulted) {
+          tally.faults++;
+          tally.survived++;
+          if (phase === 'before-apply') tally.beforeApply++;
+          if (phase === 'after-apply') tally.afterApply++;
+          if (phase === 'mid-apply') {
+            tally.midApply++;
+            if (now === policyKey(op.from)) tally.midApplyOld++;
+            else tally.midApplyNew++;
+          }
+        } else {
+          tally.noCut++;
+        }
+        if (now === policyKey(op.to)) {
+          current = op.to;
+          next = (next + 1) % CYCLE.length;
+        }
+      }
+      for (const mode of MODES) recordFigures(lab!, 'atomicity', host, { case: mode, seed: SEED, ...tallies.get(mode)! });
+      const total = [...tallies.values()].reduce((a, t) => a + t.faults, 0);
+      assert.ok(total >= PER_MODE * 2, `only ${total} of ${PER_MODE * MODES.length} runs were really cut`);
+    });
+  });
+}

@@ -1,0 +1,383 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { isLabUp, labHost, loadLab, onHost, tcpConnect, type Lab } from '../support/lab';
+import { saveAll } from '../support/cli';
+import { cli, type StatusJson } from '../support/engine';
+import { envCount, runSeed } from '../support/faults';
+import { recordFigures } from '../support/figures';
+import { BLOCKED_MS } from '../support/probes';
+import { checkPayloadLine, checkSentLine, hasControlCharacter, shellWords, type Vocabulary } from '../support/commandLines';
+import { recordedHost, startRecordingServer, type RecordedMajor, type RecordingServer } from '../support/recordingHost';
+import { parseInvocation } from '../../src/cli/args';
+import { exitCodeFor, main } from '../../src/cli/main';
+import { changes, type PolicyChange } from '../../src/core/hosts/dockerHost';
+import { openHost } from '../../src/core/hosts/openHost';
+import { persistCommand } from '../../src/core/firewall/persistence';
+import { readPolicy } from '../../src/core/firewall/readPolicy';
+import { currentState } from '../../src/core/firewall/currentState';
+import { parseFirewallReport } from '../../src/core/firewall/readFirewall';
+import type { Allow } from '../../src/core/firewall/policy';
+import type { Inventory } from '../../src/core/docker/inventoryModel';
+import { DockerFirewallError } from '../../src/core/errors';
+import { parseDestination } from '../../src/core/ssh/destination';
+import { parseCidr } from '../../src/core/validate';
+import { writeReport } from '../../scripts/reliability-report';
+
+/**
+ * Everything a user types, drawn with shell metacharacters, newlines and unicode: each input is
+ * rejected with exit 2 and a message that shows it escaped, or accepted, and then the real engine and
+ * SSH session run against an SSH server that records every exec line as it arrives. Each line must
+ * be the shell quoting of an argv the engine builds, and each payload line must carry only the
+ * values asked for. A few accepted inputs also run on the lab, checked by iptables and traffic.
+ */
+const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
+const RUNS = envCount('RELIABILITY_PROPERTY_RUNS', 250);
+const SEED = runSeed();
+
+const NASTY = [
+  ';', '|', '&', '$', '(', ')', '`', "'", '"', '\\', '<', '>', '*', '?', '!', '{', '}', '[', ']', '#', '~', ' ', '\t', '\n', '\r', '\0',
+  '%', '=', ',', ':', '/', '.', '-', '+', '@', 'é', '８', '٣', '🔥', '\u202e', '\u00a0', '\ufeff', '\u2028', '$(id)', '`id`', '${IFS}', '\nreboot',
+];
+const nastyChar = fc.oneof(fc.constantFrom(...NASTY), fc.constantFrom(...'0123456789abcxyzTCPUDP'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+const nasty = (maxLength: number) => fc.string({ unit: nastyChar, maxLength });
+
+const portSpec = fc.oneof(
+  fc.integer({ min: -5, max: 70_000 }).map(String),
+  fc.tuple(fc.integer({ min: 0, max: 70_000 }), fc.constantFrom('', '/tcp', '/udp', '/TCP', '/Udp', ' / udp', '/icmp', '/', '/tcp/udp')).map(([p, s]) => `${p}${s}`),
+  fc.tuple(nasty(3), fc.integer({ min: 1, max: 65_535 }), nasty(3)).map(([a, p, b]) => `${a}${p}${b}`),
+  nasty(12),
+);
+const cidr = fc.oneof(
+  fc.ipV4(),
+  fc.ipV6(),
+  fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 40 })).map(([ip, n]) => `${ip}/${n}`),
+  fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 140 })).map(([ip, n]) => `${ip}/${n}`),
+  fc.tuple(nasty(3), fc.oneof(fc.ipV4(), fc.ipV6()), nasty(3)).map(([a, ip, b]) => `${a}${ip}${b}`),
+  nasty(16),
+);
+const chainName = fc.oneof(
+  fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,23}$/),
+  fc.constantFrom('DOCKER', 'DOCKER-USER', 'INPUT', 'input', 'accept', 'PRE DOCKER', '-j', 'x;id', '$(id)', 'A'.repeat(22), 'é', 'sh', 'if'),
+  nasty(10),
+);
+const hostSpec = fc.oneof(
+  fc.tuple(fc.constantFrom('', 'root@', 'deploy@', 'a b@', '$(id)@', 'ü@'), fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6().map((a) => `[${a}]`)), fc.constantFrom('', ':22', ':0', ':65536', ':2a', ';id'))
+    .map(([u, h, p]) => `${u}${h}${p}`),
+  fc.tuple(fc.domain(), nasty(4)).map(([d, n]) => `${d}${n}`),
+  nasty(20),
+);
+
+/** What a user's input may legitimately put into rules on the recorded hosts. */
+function vocabulary(major: RecordedMajor, chain: string, extra: readonly Allow[]): Vocabulary {
+  const { report, inventory } = recordedHost(major);
+  const recorded = readPolicy(currentState(parseFirewallReport(report, '', 0), 'PRE_DOCKER')).allows;
+  const allows = [...recorded, ...extra];
+  return {
+    chain,
+    ports: new Set([...inventory.containers.flatMap((c) => c.ports.map((p) => p.hostPort)), ...allows.map((a) => a.port)]),
+    cidrs: new Set(allows.flatMap((a) => (a.from ? [a.from.text] : []))),
+  };
+}
+
+/** A rejection: InvalidInput or InvalidDestination (exit 2), its message printable and the input shown escaped. */
+function assertRejected(error: unknown, input: string): void {
+  assert.ok(error instanceof DockerFirewallError, String(error));
+  assert.equal(exitCodeFor(error), 2, `${error.code}: ${error.message}`);
+  const message = error.message.split('\n\n')[0]!; // parseArgs errors end with the usage text
+  assert.ok(!hasControlCharacter(message, { allow: '\t\n' }), `raw control characters in the message: ${JSON.stringify(message)}`);
+  if (/[\n\r]/.test(input)) assert.ok(!message.includes(input), 'the raw input (with its line breaks) echoed');
+}
+
+describe('bad input: properties against an SSH server that records every command line', () => {
+  let rec: RecordingServer;
+  const tally = { inputs: 0, accepted: 0, rejected: 0, engineRuns: 0, linesChecked: 0, payloadLinesChecked: 0 };
+  const perKind = new Map<string, { inputs: number; accepted: number; rejected: number }>();
+  const count = (kind: string, accepted: boolean) => {
+    const k = perKind.get(kind) ?? { inputs: 0, accepted: 0, rejected: 0 };
+    k.inputs++;
+    tally.inputs++;
+    if (accepted) {
+      k.accepted++;
+      tally.accepted++;
+    } else {
+      k.rejected++;
+      tally.rejected++;
+    }
+    perKind.set(kind, k);
+  };
+
+  before(async () => {
+    rec = await startRecordingServer();
+  });
+  after(async () => {
+    await rec.close();
+    if (lab) {
+      for (const [kind, k] of perKind) recordFigures(lab, 'bad-input', undefined, { case: kind, seed: SEED, ...k });
+      recordFigures(lab, 'bad-input', undefined, {
+        case: 'all properties (recording server)',
+        seed: SEED,
+        engineRuns: tally.engineRuns,
+        linesChecked: tally.linesChecked,
+        payloadLinesChecked: tally.payloadLinesChecked,
+      });
+      writeReport();
+    }
+  });
+
+  /** Runs the engine on a recorded host and checks every line it sent; returns the apply payloads. */
+  async function runAndCheck(major: RecordedMajor, user: 'root' | 'deploy', inventory: Inventory, chain: string, extra: readonly Allow[], change: PolicyChange): Promise<string[]> {
+    rec.report = recordedHost(major).report;
+    const from = rec.commands.length;
+    await rec.engine(user, inventory, chain).apply(change);
+    const sent = rec.commands.slice(from);
+    const vocab = vocabulary(major, chain, extra);
+    assert.ok(sent.length >= 1);
+    for (const line of sent) {
+      const { payloadLines } = checkSentLine(line, vocab);
+      tally.linesChecked++;
+      tally.payloadLinesChecked += payloadLines;
+    }
+    tally.engineRuns++;
+    return sent;
+  }
+  const decodedPayloads = (sent: readonly string[]) =>
+    sent.filter((l) => l.includes('docker-firewall-apply')).flatMap((l) => shellWords(l).slice(-5).filter((_, i) => i % 2 === 1).map((b) => Buffer.from(b, 'base64').toString('utf8')));
+
+  test('ports and protocols (allow, deny, block --allow): exit 2, or exactly the rule asked for', async () => {
+    await fc.assert(
+      fc.asyncProperty(portSpec, fc.constantFrom('allow', 'deny', 'block'), fc.constantFrom<'root' | 'deploy'>('root', 'deploy'), fc.constantFrom<RecordedMajor>('20', '28'), async (spec, command, user, major) => {
+        const argv = command === 'block' ? ['block', 'h1', '--allow', spec] : [command, 'h1', spec];
+        let inv;
+        try {
+          inv = parseInvocation(argv);
+        } catch (error) {
+          count('port', false);
+          assertRejected(error, spec);
+          // The oracle: what the documented syntax PORT[/tcp|udp] would reject.
+          const [p = '', proto = 'tcp', more] = spec.split('/');
+          const valid = more === undefined && /^[0-9]{1,5}$/.test(p.trim()) && Number(p.trim()) >= 1 && Number(p.trim()) <= 65_535 && /^(tcp|udp)$/i.test(proto.trim());
+          assert.equal(valid, false, `"${spec}" is a valid port spec yet was rejected`);
+          return;
+        }
+        count('port', true);
+        assert.ok(inv.command !== 'help');
+        const allow = inv.allows[0]!;
+        assert.ok(Number.isInteger(allow.port) && allow.port >= 1 && allow.port <= 65_535);
+        assert.equal(allow.port, Number(spec.split('/')[0]!.trim()));
+        assert.equal(allow.proto, (spec.split('/')[1] ?? 'tcp').trim().toLowerCase());
+        const change = command === 'allow' ? changes.allow(allow) : command === 'deny' ? changes.deny(allow) : changes.block([allow]);
+        const sent = await runAndCheck(major, user, recordedHost(major).inventory, 'PRE_DOCKER', [allow], change);
+        if (command === 'allow' && !vocabulary(major, 'PRE_DOCKER', []).ports.has(allow.port)) {
+          assert.ok(decodedPayloads(sent).some((p) => p.includes(`--ctorigdstport ${allow.port} --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow ${allow.proto}/${allow.port}"`)));
+        }
+      }),
+      { numRuns: RUNS * 2, seed: SEED },
+    );
+  });
+
+  test('source CIDRs (--from): exit 2, or a canonical network in its own family only', async () => {
+    await fc.assert(
+      fc.asyncProperty(cidr, fc.constantFrom<RecordedMajor>('20', '28'), async (text, major) => {
+        let inv;
+        try {
+          inv = parseInvocation(['allow', 'h1', '9999', '--from', text]);
+        } catch (error) {
+          count('cidr', false);
+          assertRejected(error, text);
+          return;
+        }
+        count('cidr', true);
+        assert.ok(inv.command !== 'help');
+        const allow = inv.allows[0]!;
+        const from = allow.from!;
+        assert.match(from.text, from.family === 'ipv4' ? /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/ : /^[0-9a-f:.]+\/\d{1,3}$/);
+        assert.deepEqual(parseCidr(from.text), from, 'canonical: parsing it again gives the same');
+        const sent = await runAndCheck(major, 'root', recordedHost(major).inventory, 'PRE_DOCKER', [allow], changes.allow(allow));
+        const payloads = decodedPayloads(sent);
+        // The allow lands in its own family's payload (IPv4 first) and never in the other one.
+        const [v4 = '', v6 = ''] = payloads;
+        const rule = `-s ${from.text} -p tcp -m conntrack --ctorigdstport 9999`;
+        assert.equal(v4.includes(rule), from.family === 'ipv4');
+        assert.equal(v6.includes(rule), from.family === 'ipv6');
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
+  test('valid addresses and prefixes are all accepted', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })), fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 }))), ([ip, n]) => {
+        count('cidr (valid)', true);
+        assert.doesNotThrow(() => parseCidr(`${ip}/${n}`));
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
+  test('chain names (--chain): exit 2, or a bare word that appears only as our chain, in payloads and the persist script', async () => {
+    await fc.assert(
+      fc.asyncProperty(chainName, fc.constantFrom<RecordedMajor>('20', '28'), async (chain, major) => {
+        let inv;
+        try {
+          inv = parseInvocation(['--chain', chain, 'block', 'h1']);
+        } catch (error) {
+          count('chain', false);
+          assertRejected(error, chain);
+          return;
+        }
+        count('chain', true);
+        assert.ok(inv.command !== 'help');
+        assert.match(inv.options.chain, /^[A-Za-z][A-Za-z0-9_-]{0,20}$/);
+        await runAndCheck(major, 'root', recordedHost(major).inventory, inv.options.chain, [], changes.block());
+        // persist: the script for this chain is the script for a sentinel chain with the name put in its place.
+        const host = rec.engine('root', recordedHost(major).inventory, inv.options.chain);
+        const plan = host.plan(await host.read(), changes.block());
+        // File contents travel as base64 words, checked apart: the script around them must not differ.
+        const outline = (script: string) => script.replace(/printf '%s' [A-Za-z0-9+/=]+ \|/g, "printf '%s' B64 |");
+        const script = persistCommand('nft', inv.options.chain, plan.ipv4.wanted, plan.ipv6.wanted).argv[2]!;
+        const sentinelHost = rec.engine('root', recordedHost(major).inventory, 'ZZCHAINZZ');
+        const sp = sentinelHost.plan(await sentinelHost.read(), changes.block());
+        const sentinel = persistCommand('nft', 'ZZCHAINZZ', sp.ipv4.wanted, sp.ipv6.wanted).argv[2]!;
+        assert.ok(outline(script) === outline(sentinel).replaceAll('ZZCHAINZZ', inv.options.chain), `the persist script for chain ${inv.options.chain} differs from the sentinel's`);
+        for (const [, encoded] of script.matchAll(/printf '%s' ([A-Za-z0-9+/=]+) \| base64 -d > \/etc\/docker-firewall\/rules\.v[46]\.tmp/g)) {
+          for (const line of Buffer.from(encoded!, 'base64').toString('utf8').split('\n')) checkPayloadLine(line, vocabulary(major, inv.options.chain, []));
+        }
+        const parsed = spawnSync('sh', ['-n', '-c', script]);
+        assert.equal(parsed.status, 0, 'the persist script parses');
+      }),
+      { numRuns: Math.ceil(RUNS / 2), seed: SEED },
+    );
+  });
+
+  test('host specs: exit 2 before any connection, or fields that hold no shell metacharacter', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostSpec, async (spec) => {
+        let destination;
+        try {
+          destination = parseDestination(spec);
+        } catch (error) {
+          count('host', false);
+          assertRejected(error, spec);
+          assert.throws(() => openHost({ destination: spec }), (e: unknown) => e instanceof DockerFirewallError && e.code === 'InvalidDestination');
+          if (spec !== '' && !spec.startsWith('-')) {
+            // The CLI as a whole: exit 2, and it never got as far as connecting (it would have failed otherwise).
+            const write = process.stderr.write.bind(process.stderr);
+            process.stderr.write = () => true;
+            try {
+              assert.equal(await main(['status', spec]), 2);
+            } finally {
+              process.stderr.write = write;
+            }
+          }
+          return;
+        }
+        count('host', true);
+        assert.match(destination.host, /^[A-Za-z0-9_.:%-]+$/);
+        if (destination.user !== undefined) assert.match(destination.user, /^[A-Za-z_][A-Za-z0-9_.-]*$/);
+        if (destination.port !== undefined) assert.ok(Number.isInteger(destination.port) && destination.port >= 1 && destination.port <= 65_535);
+      }),
+      { numRuns: RUNS * 2, seed: SEED },
+    );
+  });
+
+  test('container names never reach a command: any names give the same command lines', async () => {
+    const baseline = new Map<RecordedMajor, string[]>();
+    for (const major of ['20', '28'] as const) baseline.set(major, await runAndCheck(major, 'root', recordedHost(major).inventory, 'PRE_DOCKER', [], changes.block()));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<RecordedMajor>('20', '28'), fc.array(nasty(24), { minLength: 12, maxLength: 12 }), async (major, names) => {
+        count('container names', true);
+        const { inventory } = recordedHost(major);
+        const renamed: Inventory = { ...inventory, containers: inventory.containers.map((c, i) => ({ ...c, name: names[i % names.length]! })) };
+        const sent = await runAndCheck(major, 'root', renamed, 'PRE_DOCKER', [], changes.block());
+        assert.deepEqual(sent, baseline.get(major));
+      }),
+      { numRuns: Math.ceil(RUNS / 4), seed: SEED },
+    );
+  });
+});
+
+describe('bad input on the lab: a few accepted inputs for real, rejected ones never connect', { skip: lab ? false : 'the lab is not up (bash lab/lab.sh up --docker 20,28)' }, () => {
+  const h1 = () => labHost(lab!, 'h1');
+  const logins = () => readFileSync(join(lab!.labDir, 'hosts', 'h1', 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => l.startsWith('Accepted ')).length;
+  let labRuns = 0;
+
+  before(async () => {
+    assert.equal((await cli(['unblock', 'h1'])).code, 0);
+  });
+  after(async () => {
+    await cli(['unblock', 'h1']);
+    await cli(['--chain', 'Odd-Chain_1', 'unblock', 'h1']);
+    recordFigures(lab!, 'bad-input', h1(), { case: 'lab: accepted and rejected inputs through the CLI', labRuns });
+    writeReport();
+  });
+
+  test('rejected inputs exit 2 with a message, no login on the host, nothing changed', async () => {
+    const before = await saveAll('h1');
+    const loginsBefore = logins();
+    for (const args of [
+      ['allow', 'h1', '8080;touch /tmp/dfw-pwned'],
+      ['allow', 'h1', '$(reboot)'],
+      ['allow', 'h1', '8080\nid'],
+      ['allow', 'h1', '８０８０'],
+      ['allow', 'h1', '8080', '--from', '192.0.2.1/24;id'],
+      ['allow', 'h1', '8080', '--from', '`id`'],
+      ['--chain', 'x;id', 'block', 'h1'],
+      ['--chain', 'DOCKER-USER', 'block', 'h1'],
+      ['block', 'h1;id'],
+      ['block', 'root@h1 -oProxyCommand=id'],
+    ]) {
+      const result = await cli(args);
+      labRuns++;
+      assert.equal(result.code, 2, `${JSON.stringify(args)}: ${result.stderr}`);
+      assert.match(result.stderr, /^docker-firewall: /m);
+      assert.ok(!hasControlCharacter(result.stderr.split('\n\n')[0]!, { allow: '\t\n' }), JSON.stringify(result.stderr));
+    }
+    assert.equal(logins() - loginsBefore, 0, 'a rejected input reached sshd');
+    assert.equal(await saveAll('h1'), before);
+  });
+
+  test('accepted odd forms run exactly the intended rules on the host', async () => {
+    const out = lab!.outside;
+    assert.equal((await cli(['block', 'h1'])).code, 0);
+    for (const [args, rule] of [
+      [['allow', 'h1', ' 8080 '], '-A PRE_DOCKER -p tcp -m conntrack --ctorigdstport 8080 --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow tcp/8080" -j RETURN'],
+      [['allow', 'h1', '5353/UDP'], '-A PRE_DOCKER -p udp -m conntrack --ctorigdstport 5353 --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow udp/5353" -j RETURN'],
+      [['allow', 'h1', '8081', '--from', ` ${out.ipv4} `], `-A PRE_DOCKER -s ${out.ipv4}/32 -p tcp -m conntrack --ctorigdstport 8081 --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow tcp/8081 from=${out.ipv4}/32" -j RETURN`],
+    ] as const) {
+      const result = await cli(args);
+      labRuns++;
+      assert.equal(result.code, 0, `${JSON.stringify(args)}: ${result.stderr}`);
+      const rules = (await onHost('h1', ['iptables', '-S', 'PRE_DOCKER'])).stdout.split('\n');
+      assert.ok(rules.includes(rule), `${JSON.stringify(args)}: missing ${rule}\n${rules.join('\n')}`);
+    }
+    const upper = await cli(['allow', 'h1', '8082', '--from', out.ipv6.toUpperCase().replace('::', ':0::')]);
+    labRuns++;
+    assert.equal(upper.code, 0, upper.stderr);
+    assert.match((await onHost('h1', ['ip6tables', '-S', 'PRE_DOCKER_PROXY'])).stdout, new RegExp(`-s ${out.ipv6.replace(/[.:]/g, '\\$&')}/128 -p tcp -m conntrack --ctorigdstport 8082 `));
+    // The source restriction holds for real: the allowed client gets in, the other one does not.
+    assert.equal(await tcpConnect(out.ns, h1().ipv4, 8081, BLOCKED_MS), 'open');
+    assert.equal(await tcpConnect(lab!.outside2.ns, h1().ipv4, 8081, BLOCKED_MS), 'timeout');
+    const status = JSON.parse((await cli(['--json', 'status', 'h1'])).stdout) as StatusJson;
+    assert.deepEqual(
+      status.allows.map((a) => `${a.proto}/${a.port} ${a.from ?? 'any'}`),
+      [`udp/5353 any`, `tcp/8080 any`, `tcp/8081 ${out.ipv4}/32`, `tcp/8082 ${out.ipv6}/128`],
+    );
+    assert.equal((await cli(['unblock', 'h1'])).code, 0);
+  });
+
+  test('an odd but valid chain name is used as given, and only for our chains', async () => {
+    const result = await cli(['--chain', 'Odd-Chain_1', 'block', 'h1']);
+    labRuns++;
+    assert.equal(result.code, 0, result.stderr);
+    const save = (await onHost('h1', ['iptables-save', '-t', 'filter'])).stdout;
+    assert.match(save, /^-A DOCKER-USER -j Odd-Chain_1$/m);
+    assert.doesNotMatch(save, /PRE_DOCKER/);
+    assert.equal(await tcpConnect(lab!.outside.ns, h1().ipv4, 8081, BLOCKED_MS), 'timeout');
+    assert.equal((await cli(['--chain', 'Odd-Chain_1', 'unblock', 'h1'])).code, 0);
+    labRuns++;
+  });
+});

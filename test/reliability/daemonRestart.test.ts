@@ -1,0 +1,142 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost, type TcpOutcome } from '../support/lab';
+import { cli, type StatusJson } from '../support/engine';
+import { recordFigures } from '../support/figures';
+import { expectedOf, hammer, reachability, watchBlocked, type PortProbe } from '../support/probes';
+import { writeReport } from '../../scripts/reliability-report';
+
+/**
+ * The lockdown and an allow survive what happens to dockerd in real life: a service restart, a crash
+ * (SIGKILL) followed by a start, and containers recreated with new addresses. Judged by connections
+ * from the outside namespace, and while dockerd restarts, by probing the blocked port all along.
+ */
+const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
+
+const EXPECTED: (PortProbe & { expect: TcpOutcome })[] = [
+  { port: 8080, family: 'ipv4', expect: 'open' },
+  { port: 8080, family: 'ipv6', expect: 'open' },
+  { port: 8081, family: 'ipv4', expect: 'timeout' },
+  { port: 8081, family: 'ipv6', expect: 'timeout' },
+  { port: 5353, proto: 'udp', family: 'ipv4', expect: 'timeout' },
+];
+const BLOCKED: PortProbe[] = [
+  { port: 8081, family: 'ipv4' },
+  { port: 8081, family: 'ipv6' },
+];
+
+/** Recreates a lab container as lab/lib/containers.sh makes it, after a placeholder took its address. */
+async function recreate(host: LabHost, name: string, network: string | undefined, publish: string): Promise<{ before: string; after: string }> {
+  const address = async () =>
+    (await onHost(host, ['docker', 'inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name])).stdout.trim();
+  const before = await address();
+  const placeholder = `reliability-placeholder-${name}`;
+  const docker = async (args: string[]) => {
+    const result = await onHost(host, ['docker', ...args], { timeoutMs: 60_000 });
+    assert.equal(result.code, 0, `docker ${args.join(' ')}: ${result.stderr}`);
+  };
+  await docker(['rm', '--force', name]);
+  // The freed address goes to a placeholder, so the new container gets another one.
+  await docker(['run', '--detach', '--name', placeholder, '--label', `lab=${lab!.name}`, ...(network ? ['--network', network] : []), 'lab/busybox:1', 'sleep', '600']);
+  await docker([
+    'run', '--detach', '--name', name, '--init', '--restart', 'unless-stopped', '--label', `lab=${lab!.name}`,
+    '--env', `LAB_HOST=${host.name}`, '--env', `LAB_CONTAINER=${name}`, ...(network ? ['--network', network] : []),
+    '--publish', publish, 'lab/busybox:1', 'lab-page-server',
+  ]);
+  await docker(['rm', '--force', placeholder]);
+  return { before, after: await address() };
+}
+
+for (const name of ['h1', 'h2']) {
+  describe(`dockerd restart and crash on ${name}`, { skip: lab ? false : 'the lab is not up (bash lab/lab.sh up --docker 20,28)' }, () => {
+    let host: LabHost;
+    const out = () => lab!.outside.ns;
+    const figures = { probes: 0, openedWhileBlocked: 0, restarts: 0, crashes: 0, recreated: 0 };
+
+    before(async () => {
+      host = labHost(lab!, name);
+      assert.equal((await cli(['unblock', name])).code, 0);
+    });
+    after(async () => {
+      await cli(['unblock', name]);
+      writeReport();
+    });
+
+    test('block with 8080 allowed: 8080 open, 8081 and UDP 5353 blocked, over IPv4 and IPv6', async () => {
+      const result = await cli(['block', name, '--allow', '8080']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(await reachability(out(), host, EXPECTED), expectedOf(EXPECTED));
+    });
+
+    const docker20 = lab !== undefined && lab.hosts.find((h) => h.name === name)?.dockerMajor === 20;
+    test(
+      'networks created and removed (docker compose up and down) never open the blocked port',
+      docker20 ? { todo: 'Docker 20.10 deletes and re-inserts its FORWARD → DOCKER-USER jump at every network create (EnsureJumpRule): for those milliseconds DOCKER-USER, and so the lockdown, is bypassed' } : {},
+      async () => {
+        const cycles = 6;
+        const result = await hammer(out(), host.ipv4, 8081, async () => {
+          for (let i = 0; i < cycles; i++) {
+            for (const args of [['network', 'create', `reliability-net-${i}`], ['network', 'rm', `reliability-net-${i}`]]) {
+              const r = await onHost(host, ['docker', ...args]);
+              assert.equal(r.code, 0, r.stderr);
+            }
+          }
+        });
+        recordFigures(lab!, 'daemon-restart', host, {
+          case: 'network create/remove while locked',
+          cycles,
+          probes: result.tries,
+          openedWhileBlocked: result.opened,
+          ...(result.opened > 0 ? { gap: `Docker ${host.docker} deletes and re-inserts FORWARD → DOCKER-USER at every network create: the lockdown is bypassed for milliseconds (not fixed)` } : {}),
+        });
+        assert.equal(result.opened, 0, `${result.opened} of ${result.tries} connections to the blocked port got through during ${cycles} network create/remove cycles`);
+      },
+    );
+
+    test('a dockerd restart (stop, start): the blocked port never answers meanwhile, and both hold after', async () => {
+      const restart = labCommand(['restart-docker', name]);
+      const watch = await watchBlocked(out(), host, BLOCKED, restart);
+      const restarted = await restart;
+      assert.equal(restarted.code, 0, restarted.stderr);
+      figures.restarts++;
+      figures.probes += watch.probes;
+      figures.openedWhileBlocked += watch.opened.reduce((n, o) => n + o.count, 0);
+      assert.deepEqual(watch.opened, [], `blocked ports answered during the restart (${watch.probes} probes)`);
+      assert.deepEqual(await reachability(out(), host, EXPECTED), expectedOf(EXPECTED));
+    });
+
+    test('a dockerd crash (SIGKILL) and a start: the same', async () => {
+      const killed = await labCommand(['kill-docker', name]);
+      assert.equal(killed.code, 0, killed.stderr);
+      const start = labCommand(['start-docker', name]);
+      const watch = await watchBlocked(out(), host, BLOCKED, start);
+      const started = await start;
+      assert.equal(started.code, 0, started.stderr);
+      figures.crashes++;
+      figures.probes += watch.probes;
+      figures.openedWhileBlocked += watch.opened.reduce((n, o) => n + o.count, 0);
+      assert.deepEqual(watch.opened, [], `blocked ports answered after the crash (${watch.probes} probes)`);
+      assert.deepEqual(await reachability(out(), host, EXPECTED), expectedOf(EXPECTED));
+    });
+
+    test('containers recreated with new addresses: the same', async () => {
+      const web = await recreate(host, 'web', undefined, '8080:80');
+      const app = await recreate(host, 'app', 'appnet', '8081:80');
+      figures.recreated += 2;
+      assert.notEqual(web.after, web.before, 'web got a new address');
+      assert.notEqual(app.after, app.before, 'app got a new address');
+      assert.deepEqual(await reachability(out(), host, EXPECTED), expectedOf(EXPECTED));
+    });
+
+    test('status still reads the lockdown and the allow, hooked first, without hand-edit drift', async () => {
+      const result = await cli(['--json', 'status', name]);
+      assert.equal(result.code, 0, result.stderr);
+      const status = JSON.parse(result.stdout) as StatusJson;
+      assert.equal(status.locked, true);
+      assert.deepEqual(status.allows, [{ port: 8080, proto: 'tcp', from: null }]);
+      assert.deepEqual(status.warnings.filter((w) => ['hook-not-first', 'drift-modified', 'legacy-hook'].includes(w.code)), []);
+      assert.equal(status.hooks.ipv4[0]?.position, 1);
+      recordFigures(lab!, 'daemon-restart', host, { case: 'restart, crash, recreated containers', ...figures, lockdownHeld: true });
+    });
+  });
+}

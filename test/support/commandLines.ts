@@ -1,0 +1,133 @@
+// What may reach a remote shell. Every exec line the engine sends must be the shell quoting of an
+// argv (bare safe words and single-quoted strings, nothing else), that argv must be one of the
+// engine's own builders, and every line of an iptables-restore payload in it must carry only the
+// values the user's validated input and the host's inventory put there.
+import { applyCommand } from '../../src/core/firewall/applyCommand';
+import { tokenize } from '../../src/core/firewall/iptablesSave';
+import { readFirewallCommand } from '../../src/core/firewall/readFirewall';
+import { parseComment } from '../../src/core/firewall/ruleComment';
+import { shellJoin } from '../../src/core/remote/shellQuote';
+
+const QUOTED = /^'[^']*'(?:\\''[^']*')*$/;
+
+/** Splits a line of shellQuote output back into argv; throws if any part could be read by a shell. */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  // Quoted words hold spaces, so the line is walked, not split.
+  let rest = line;
+  while (rest.length > 0) {
+    const match = /^(?:'[^']*'(?:\\''[^']*')*|[A-Za-z0-9_@%+=:,./-]+)/.exec(rest);
+    if (match === null) throw new Error(`not shell-quoted at: ${JSON.stringify(rest.slice(0, 40))}`);
+    const word = match[0];
+    words.push(QUOTED.test(word) ? word.slice(1, -1).replaceAll("'\\''", "'") : word);
+    rest = rest.slice(word.length);
+    if (rest.length > 0) {
+      if (!rest.startsWith(' ')) throw new Error(`words not separated by one space at: ${JSON.stringify(rest.slice(0, 40))}`);
+      rest = rest.slice(1);
+    }
+  }
+  return words;
+}
+
+/** A C0 control character or DEL, other than those in `allow`. */
+export function hasControlCharacter(text: string, options: { allow?: string } = {}): boolean {
+  return [...text].some((c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return (code < 0x20 || code === 0x7f) && !(options.allow ?? '').includes(c);
+  });
+}
+
+export interface Vocabulary {
+  readonly chain: string;
+  /** Ports the policy or the inventory may put in a rule. */
+  readonly ports: ReadonlySet<number>;
+  /** Canonical CIDRs the policy may put in a rule. */
+  readonly cidrs: ReadonlySet<string>;
+}
+
+export type SentKind = 'read' | 'apply';
+
+const APPLY_SCRIPT = applyCommand('nft', {}).argv[2];
+const RESTORE_BINARIES = new Set(['iptables-restore', 'ip6tables-restore', 'iptables-nft-restore', 'ip6tables-nft-restore', 'iptables-legacy-restore', 'ip6tables-legacy-restore']);
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const FIXED_WORDS = new Set([
+  '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', 'comment', '--comment', '-j', 'RETURN', 'DROP', '-i', '-o', 'docker0', 'br-+', 'lo',
+  '-p', 'tcp', 'udp', '--ctorigdstport', '--ctdir', 'ORIGINAL', '-s', '--dport',
+]);
+
+/**
+ * Checks one line received by the SSH server; returns what it was and how many payload lines it
+ * carried. Throws with the reason on anything else.
+ */
+export function checkSentLine(line: string, vocab: Vocabulary): { kind: SentKind; payloadLines: number } {
+  if (hasControlCharacter(line, { allow: '\t\n' })) throw new Error('a control character in the command line');
+  const words = shellWords(line);
+  if (shellJoin(words) !== line) throw new Error('the line is not exactly shellJoin of its words');
+  const argv = words[0] === 'sudo' ? stripSudo(words) : words;
+  if (sameArgv(argv, readFirewallCommand.argv)) return { kind: 'read', payloadLines: 0 };
+  if (argv.length === 9 && argv[0] === 'sh' && argv[1] === '-c' && argv[2] === APPLY_SCRIPT && argv[3] === 'docker-firewall-apply') {
+    const [, , , , bin4, v4, bin6, v6, rollback] = argv as [string, string, string, string, string, string, string, string, string];
+    if (!RESTORE_BINARIES.has(bin4) || !RESTORE_BINARIES.has(bin6)) throw new Error(`unexpected restore binary ${bin4} / ${bin6}`);
+    let payloadLines = 0;
+    for (const encoded of [v4, v6, rollback]) {
+      if (!BASE64.test(encoded)) throw new Error('a payload argument is not base64');
+      for (const payloadLine of Buffer.from(encoded, 'base64').toString('utf8').split('\n')) {
+        checkPayloadLine(payloadLine, vocab);
+        payloadLines++;
+      }
+    }
+    return { kind: 'apply', payloadLines };
+  }
+  throw new Error(`not a command the engine builds: ${argv.slice(0, 2).join(' ')}…`);
+}
+
+function stripSudo(words: string[]): string[] {
+  if (words[1] === '-n' && words[2] === '--') return words.slice(3);
+  throw new Error(`unexpected sudo form: ${words.slice(0, 4).join(' ')}`);
+}
+
+function sameArgv(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((w, i) => w === b[i]);
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+
+/** One line of an iptables-restore payload: only our chains, the fixed rule vocabulary and the allowed values. */
+export function checkPayloadLine(line: string, vocab: Vocabulary): void {
+  if (!/^[\x20-\x7e]*$/.test(line)) throw new Error(`payload line with a non-printable or non-ASCII character: ${JSON.stringify(line)}`);
+  if (line === '' || line === '*filter' || line === 'COMMIT') return;
+  const c = escape(vocab.chain);
+  const ours = `(?:${c}|${c}_PROXY)`;
+  const structural = [
+    new RegExp(`^-D (?:DOCKER-USER -j ${c}|INPUT -j ${c}_PROXY)$`),
+    new RegExp(`^-I (?:DOCKER-USER 1 -j ${c}|INPUT 1 -j ${c}_PROXY)$`),
+    new RegExp(`^(?::${ours} - \\[0:0\\]|-N ${ours}|-X ${ours})$`),
+  ];
+  if (structural.some((re) => re.test(line))) return;
+  const rule = new RegExp(`^-[AD] ${ours} (.+)$`).exec(line);
+  if (rule === null) throw new Error(`payload line outside our chains: ${line}`);
+  const tokens = tokenize(rule[1]!);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const previous = tokens[i - 1];
+    if (previous === '--comment') {
+      const role = parseComment(token);
+      if (role === undefined) throw new Error(`a comment that is not ours: ${token}`);
+      if (role.kind === 'allow' && (!vocab.ports.has(role.allow.port) || (role.allow.from !== undefined && !vocab.cidrs.has(role.allow.from.text)))) {
+        throw new Error(`an allow comment with values nobody asked for: ${token}`);
+      }
+      if (role.kind === 'proxy-block' && !vocab.ports.has(role.port)) throw new Error(`a proxy-block of an unknown port: ${token}`);
+      continue;
+    }
+    if (previous === '--ctorigdstport' || previous === '--dport') {
+      if (!/^[0-9]+$/.test(token) || !vocab.ports.has(Number(token))) throw new Error(`port ${token} nobody asked for`);
+      continue;
+    }
+    if (previous === '-s') {
+      if (!vocab.cidrs.has(token)) throw new Error(`source ${token} nobody asked for`);
+      continue;
+    }
+    if (!FIXED_WORDS.has(token)) throw new Error(`unexpected word ${JSON.stringify(token)} in ${line}`);
+  }
+}

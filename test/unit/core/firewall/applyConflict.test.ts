@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApplyFailed, parseApplyResult } from '../../../../src/core/firewall/applyCommand';
+import { renderLayout } from '../../../../src/core/firewall/layout';
+import { transitionPayload } from '../../../../src/core/firewall/transition';
+
+/**
+ * Found by test/lab/reliability/concurrency.test.ts: one client unblocked (deleting PRE_DOCKER) while
+ * another allowed a port. The allow's iptables-nft-restore had read the tables with PRE_DOCKER still
+ * there, and the kernel refused the transaction when it was committed, reported at the COMMIT line.
+ * That was taken for a failure (exit 1 with iptables' message) instead of a change to re-plan.
+ */
+const context = { chain: 'PRE_DOCKER', dockerUser: true, bridges: ['docker0', 'br-+'], proxiedPorts: [] };
+const from = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }] }, context);
+const to = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }, { port: 8081, proto: 'tcp' }] }, context);
+const ipv4 = transitionPayload(from, to).join('\n');
+const commitLine = ipv4.split('\n').indexOf('COMMIT') + 1;
+
+const failed = (stderr: string) => ({ stdout: '', stderr, code: 3 });
+
+test('a chain deleted by another client, found missing at COMMIT by nf_tables, is a conflict to re-plan', () => {
+  // Recorded from the lab (iptables v1.8.9, nf_tables).
+  const stderr =
+    "iptables-nft-restore v1.8.9 (nf_tables): Chain 'PRE_DOCKER' does not exist\n" +
+    `Error occurred at line: ${commitLine}\n` +
+    "Try `iptables-nft-restore -h' or 'iptables-nft-restore --help' for more information.\n### failed ipv4\n";
+  assert.equal(parseApplyResult(failed(stderr), { ipv4 }).kind, 'conflict');
+});
+
+test('the parse-time refusals of -D and -N stay conflicts', () => {
+  const deleteLine = ipv4.split('\n').findIndex((l) => l.startsWith('-D ')) + 1;
+  assert.equal(parseApplyResult(failed(`iptables-nft-restore: line ${deleteLine} failed: Bad rule (does a matching rule exist in that chain?).\n### failed ipv4\n`), { ipv4 }).kind, 'conflict');
+});
+
+test('a missing chain that the payload does not name, or an error at another line, is still a failure', () => {
+  const other = "iptables-nft-restore v1.8.9 (nf_tables): Chain 'SOMEONE_ELSES' does not exist\n" + `Error occurred at line: ${commitLine}\n### failed ipv4\n`;
+  assert.throws(() => parseApplyResult(failed(other), { ipv4 }), ApplyFailed);
+  const match = "iptables-nft-restore v1.8.9 (nf_tables): Couldn't load match `conntrack':No such file or directory\nError occurred at line: 5\n### failed ipv4\n";
+  assert.throws(() => parseApplyResult(failed(match), { ipv4 }), ApplyFailed);
+});
