@@ -21,9 +21,9 @@ export async function prepareHosts(lab: Lab): Promise<Section> {
       "The lab's hosts share this machine's `/root`, whose `.bashrc` runs `pyenv init -` and more; bash reads it for every command " +
         `sshd runs. The benchmark bind-mounts Debian's stock root .bashrc (\`${STOCK_BASHRC}\`) over it inside its own hosts' mount ` +
         "namespaces, as on a typical Docker host. Every SSH exec, ours and the baselines' alike, is cheaper for it.",
-      'What-if, not the product as shipped: the same composition as `openHost` (one `SshSession`, dockerode over forwarded ' +
-        "socket channels, `DockerHost`), once as shipped and once with ssh2's `client.setNoDelay(true)` after connecting. " +
-        'Every other section measures the product as shipped.',
+      'Nagle\'s algorithm: the same composition as `openHost` (one `SshSession`, dockerode over forwarded socket channels, ' +
+        "`DockerHost`), once with ssh2's default (Nagle on) and once with `client.setNoDelay(true)`, which the product's " +
+        '`connectSsh` calls after connecting. Every other section measures the product as it is.',
     ],
     comparisons: noDelay,
     facts: [

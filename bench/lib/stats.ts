@@ -39,6 +39,29 @@ export function middle(values: readonly number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
 }
 
+/**
+ * A 95% percentile-bootstrap interval for the median: how far the median of these samples could
+ * move with other samples of the same spread. Seeded, so the same samples give the same interval.
+ */
+export function medianInterval(samples: readonly number[], iterations = 2000, seed = 1): { low: number; high: number } {
+  let state = seed >>> 0;
+  const random = () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const medians: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const resample = samples.map(() => samples[Math.floor(random() * samples.length)]!);
+    medians.push(median(resample));
+  }
+  medians.sort((a, b) => a - b);
+  return { low: quantile(medians, 0.025), high: quantile(medians, 0.975) };
+}
+
 /** Runs fn and returns its value with the wall time it took, in milliseconds. */
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = performance.now();
