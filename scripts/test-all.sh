@@ -27,7 +27,7 @@ trap 'section "lab down"; bash lab/lab.sh down' EXIT
 bash lab/lab.sh up --docker 20,28
 
 # From the user's machine, i.e. the lab's outside namespace; then what must run from the root namespaces.
-step 'lab tests (engine, CLI, SSH, reliability)' ip netns exec dfw-out node scripts/run-node-tests.mjs test/lab
+step 'lab tests (engine, CLI, SSH, lab)' ip netns exec dfw-out node scripts/run-node-tests.mjs test/lab
 step 'lab administration tests' node scripts/run-node-tests.mjs test/labadmin
 if [[ -f test/vscode/runExtensionTests.ts ]]; then
   step 'extension tests in VS Code' npm run --silent test:vscode
