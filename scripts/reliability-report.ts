@@ -1,3 +1,4 @@
+import type { Figure, FigureRecord } from '../test/support/figures';
 // Renders docs/reliability.md from what the reliability suite measured (test-results/reliability.jsonl,
 // one JSON line per measurement, see test/support/figures.ts). Every test file of test/reliability
 // runs it when it ends, so the page always holds the latest figures; it can also be run by hand:
@@ -9,16 +10,6 @@ const REPO_ROOT = resolve(__dirname, '..');
 export const DEFAULT_RESULTS = join(REPO_ROOT, 'test-results', 'reliability.jsonl');
 export const DEFAULT_REPORT = join(REPO_ROOT, 'docs', 'reliability.md');
 
-type Figure = number | string | boolean;
-
-interface FigureRecord {
-  readonly item: string;
-  readonly host: string | null;
-  readonly docker: string | null;
-  readonly lab: string;
-  readonly at: string;
-  readonly figures: Readonly<Record<string, Figure>>;
-}
 
 interface Item {
   readonly id: string;
