@@ -11,7 +11,8 @@ const RUNS = 15;
 const VIEW_RUNS = 3;
 /** How long after activate() a deferred connection would have to start to be counted. */
 const SETTLE_MS = 500;
-const BUNDLES = ['dist/extension.js', 'dist/cli.js'] as const;
+/** The extension's entry, the host engine's libraries it loads on first use (scripts/build.mjs), the CLI. */
+const BUNDLES = ['dist/extension.js', 'dist/lib/ssh2.js', 'dist/lib/dockerode.js', 'dist/cli.js'] as const;
 
 interface ActivationSample {
   readonly requireMs: number;
@@ -50,12 +51,12 @@ export async function measureActivation(lab: Lab): Promise<Section> {
 
   const build = await timed(() => run(['npm', 'run', 'build', '--silent'], { timeoutMs: 120_000 }));
   if (build.value.code !== 0) throw new Error(`npm run build failed: ${build.value.stderr.trim()}`);
-  facts.push({ id: 'build-time', title: '`npm run build` (esbuild, both bundles)', value: `${round(build.ms / 1000, 2)} s` });
+  facts.push({ id: 'build-time', title: '`npm run build` (esbuild, all bundles)', value: `${round(build.ms / 1000, 2)} s` });
   for (const bundle of BUNDLES) {
     const path = join(REPO_ROOT, bundle);
     const size = statSync(path).size;
     const gzip = gzipSync(readFileSync(path)).length;
-    facts.push({ id: `size-${bundle}`, title: `Size of \`${bundle}\` (minified, dependencies bundled)`, value: `${kib(size)} (${kib(gzip)} gzipped)` });
+    facts.push({ id: `size-${bundle}`, title: `Size of \`${bundle}\` (minified, its dependencies bundled)`, value: `${kib(size)} (${kib(gzip)} gzipped)` });
   }
 
   const hosts = firstHosts(lab.hosts.length);
@@ -123,7 +124,8 @@ export async function measureActivation(lab: Lab): Promise<Section> {
         'reading the manifest, drawing) is not in it.',
       'Every `net.Socket.connect` and every child process started in that process is counted from before the bundle is loaded, ' +
         `through activate() and the ${SETTLE_MS} ms after it; the hosts' sshd logs are checked too. Then, in ${VIEW_RUNS} more runs, the Hosts view ` +
-        "is \"shown\" (the extension API's `treeSnapshot()`, which asks the tree for every level as VS Code does) and its cost counted.",
+        "is \"shown\" (the extension API's `treeSnapshot()`, which asks the tree for every level as VS Code does) and its cost counted; " +
+        'that includes loading the host engine, whose libraries (`dist/lib/`) the extension loads with the first host it opens.',
     ],
     comparisons: [],
     facts,

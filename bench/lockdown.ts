@@ -32,6 +32,19 @@ async function applied(handle: HostHandle, change: PolicyChange, reading?: Await
   if (!report.applied) throw new Error(`${handle.label}: the change was not applied (nothing to do?)`);
 }
 
+/**
+ * One run of a baseline on a host: the work timed and the logins sshd accepted for it counted, then
+ * undone on the host (not timed) by `undo`, run there as root.
+ */
+async function baselineRun(lab: Lab, host: string, work: () => Promise<unknown>, undo: readonly string[]): Promise<BaselineSample> {
+  try {
+    const { value, logins } = await countLogins(lab, [host], () => timed(work));
+    return { ms: value.ms, logins };
+  } finally {
+    await onHostOk(lab, host, undo);
+  }
+}
+
 /** Our three ways to apply one change: on an open connection, from a view's reading, and from scratch. */
 function ourContenders(lab: Lab, host: string, warm: HostHandle, change: PolicyChange, undo: PolicyChange, retried: string[]) {
   const undoing = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -103,18 +116,15 @@ export async function measureLockdown(lab: Lab): Promise<Section> {
         ...ourContenders(lab, LOCK_HOST, warm!, changes.block(), changes.unblock(), retried),
         {
           key: 'recipe',
-          run: async () => {
-            try {
-              const { value, logins } = await countLogins(lab, [LOCK_HOST], () =>
-                timed(async () => {
-                  for (const argv of recipe) await sshRun(lab, LOCK_HOST, argv);
-                }),
-              );
-              return { ms: value.ms, logins };
-            } finally {
-              await onHostOk(lab, LOCK_HOST, ['sh', '-c', recipeUndoScript()]);
-            }
-          },
+          run: () =>
+            baselineRun(
+              lab,
+              LOCK_HOST,
+              async () => {
+                for (const argv of recipe) await sshRun(lab, LOCK_HOST, argv);
+              },
+              ['sh', '-c', recipeUndoScript()],
+            ),
         },
       ],
       { rounds: ROUNDS, warmup: 1, timeoutMs: 60_000, label: 'lockdown' },
@@ -156,16 +166,8 @@ export async function measureLockdown(lab: Lab): Promise<Section> {
             ...ourContenders(lab, ALLOW_HOST_OURS, warm!, allow, deny, retried),
             {
               key: 'ssh',
-              run: async () => {
-                try {
-                  const { value, logins } = await countLogins(lab, [ALLOW_HOST_RECIPE], () =>
-                    timed(() => sshRun(lab, ALLOW_HOST_RECIPE, recipeAllowCommand(ALLOW_PORT))),
-                  );
-                  return { ms: value.ms, logins };
-                } finally {
-                  await onHostOk(lab, ALLOW_HOST_RECIPE, recipeDenyCommand(ALLOW_PORT));
-                }
-              },
+              run: () =>
+                baselineRun(lab, ALLOW_HOST_RECIPE, () => sshRun(lab, ALLOW_HOST_RECIPE, recipeAllowCommand(ALLOW_PORT)), recipeDenyCommand(ALLOW_PORT)),
             },
           ],
           { rounds: ROUNDS, warmup: 1, timeoutMs: 60_000, label: 'allow' },

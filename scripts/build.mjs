@@ -1,4 +1,5 @@
 // Bundles the extension and the CLI with esbuild. Type-checking is `npm run typecheck`.
+import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -16,8 +17,37 @@ const common = {
   metafile: true,
 };
 
+/**
+ * The host engine's libraries, bundled apart for the extension: together they take about 100 ms to
+ * load (dockerode loads gRPC and protobufjs at require time), and the extension needs them only
+ * once it opens a host (src/vscode/hosts/hostEngine.ts). dist/lib/dockerode.js takes ssh2 from
+ * dist/lib/ssh2.js (docker-modem requires it), so there is one copy of each. The CLI uses them at
+ * once and keeps them in dist/cli.js.
+ */
+const ENGINE_LIBRARIES = ['ssh2', 'dockerode'];
+
+/** Resolves `require('ssh2')` and `require('dockerode')` to the bundles in dist/lib/, `prefix` being that folder as seen from the output. */
+function engineLibrariesFrom(prefix) {
+  return {
+    name: 'engine-libraries',
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^(${ENGINE_LIBRARIES.join('|')})$`) }, (args) =>
+        args.kind === 'entry-point' ? undefined : { path: `${prefix}${args.path}.js`, external: true },
+      );
+    },
+  };
+}
+
+const resolvePackage = createRequire(import.meta.url).resolve;
+
 const targets = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [engineLibrariesFrom('./lib/')] },
+  ...ENGINE_LIBRARIES.map((name) => ({
+    ...common,
+    entryPoints: [resolvePackage(name)],
+    outfile: `dist/lib/${name}.js`,
+    plugins: [engineLibrariesFrom('./')],
+  })),
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 

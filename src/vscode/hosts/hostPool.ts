@@ -1,13 +1,15 @@
 import type * as vscode from 'vscode';
 import type { HostCallbacks, HostSpec } from '../../core/hosts/hostSpec';
-import { openHost, type HostHandle } from '../../core/hosts/openHost';
+import type { HostHandle } from '../../core/hosts/openHost';
 import { pathSetting, type Settings } from '../settings';
+import { hostEngine } from './hostEngine';
 import type { HostEntry } from './hostEntries';
 
 /**
  * One engine per configured host, opened on first use and kept: openHost connects lazily and keeps
- * one SSH connection per host. A handle is closed when its host is removed, when the settings that
- * make its spec change, and when the extension is deactivated.
+ * one SSH connection per host (the engine's code itself is loaded with the first handle, see
+ * hostEngine.ts). A handle is closed when its host is removed, when the settings that make its spec
+ * change, and when the extension is deactivated.
  */
 export class HostPool implements vscode.Disposable {
   private readonly handles = new Map<string, { readonly key: string; readonly handle: HostHandle }>();
@@ -23,7 +25,7 @@ export class HostPool implements vscode.Disposable {
     const existing = this.handles.get(entry.name);
     if (existing !== undefined && existing.key === key) return existing.handle;
     existing?.handle.close();
-    const handle = openHost(spec, this.callbacksFor(entry.name));
+    const handle = hostEngine().openHost(spec, this.callbacksFor(entry.name));
     this.handles.set(entry.name, { key, handle });
     return handle;
   }
