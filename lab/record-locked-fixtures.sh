@@ -6,11 +6,12 @@
 # moment. The host is unlocked again afterwards.
 set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[[ -s .lab/dfw/state.json ]] || { echo 'the lab is not up: bash lab/lab.sh up --docker 20,28' >&2; exit 2; }
+LAB=${LAB_NAME:-dfw}
+[[ -s .lab/$LAB/state.json ]] || { echo "the lab $LAB is not up: LAB_NAME=$LAB bash lab/lab.sh up --docker 20,28" >&2; exit 2; }
 npm run --silent build >/dev/null 2>&1
 
-cli() { ip netns exec dfw-out node dist/cli.js --ssh-config .lab/dfw/ssh_config "$@" >/dev/null; }
-on_host() { local pid; pid=$(cat ".lab/dfw/hosts/$1/holder.pid"); shift; nsenter --target "$pid" --mount --uts --net -- "$@"; }
+cli() { ip netns exec "$LAB-out" node dist/cli.js --ssh-config .lab/$LAB/ssh_config "$@" >/dev/null; }
+on_host() { local pid; pid=$(cat ".lab/$LAB/hosts/$1/holder.pid"); shift; nsenter --target "$pid" --mount --uts --net -- "$@"; }
 
 for pair in h1:20 h2:28; do
   host=${pair%%:*} major=${pair##*:}
@@ -19,8 +20,8 @@ for pair in h1:20 h2:28; do
   cli block "$host" --allow 8080
   cli allow "$host" 8081 --from 192.0.2.100/32
   cli allow "$host" 5353/udp --from 2001:db8:1::100/128
-  for address in "$(jq -r ".hosts[] | select(.name==\"$host\") | .ipv4" .lab/dfw/state.json)" "[$(jq -r ".hosts[] | select(.name==\"$host\") | .ipv6" .lab/dfw/state.json)]"; do
-    for port in 8080 8081 9; do ip netns exec dfw-out curl -s -o /dev/null --max-time 1 "http://$address:$port/" || true; done
+  for address in "$(jq -r ".hosts[] | select(.name==\"$host\") | .ipv4" .lab/$LAB/state.json)" "[$(jq -r ".hosts[] | select(.name==\"$host\") | .ipv6" .lab/$LAB/state.json)]"; do
+    for port in 8080 8081 9; do ip netns exec "$LAB-out" curl -s -o /dev/null --max-time 1 "http://$address:$port/" || true; done
   done
   on_host "$host" iptables-save -c >"$dir/locked-iptables-save.txt"
   on_host "$host" ip6tables-save -c >"$dir/locked-ip6tables-save.txt"

@@ -1,6 +1,7 @@
 import type { FirewallStatus, StatusRule } from '../core/firewall/status';
 import type { PortExposure } from '../core/firewall/exposure';
 import { describeAllow } from '../core/firewall/policy';
+import { hookLocation } from '../core/firewall/layout';
 import type { Plan } from '../core/firewall/plan';
 
 /** Human-readable renderings for the terminal; --json output is built in json.ts. */
@@ -28,10 +29,10 @@ function formatRules(rules: readonly StatusRule[]): string {
 }
 
 export function formatStatus(host: string, dockerVersion: string, status: FirewallStatus): string {
-  const hook = status.ipv4.hooks.find((h) => h.from === 'DOCKER-USER');
+  const hooks = status.ipv4.hooks.map((h) => `rule ${h.position} of ${hookLocation(h)}`).join(', ');
   const lines = [
     `${host}: Docker ${dockerVersion}, ${status.backend ? `iptables-${status.backend}` : 'no iptables variant holds Docker\'s chains'} (${status.iptablesVersion})`,
-    `Lockdown: ${status.locked ? 'on' : 'off'} (chain ${status.chain}${hook ? `, rule ${hook.position} of DOCKER-USER` : ''})`,
+    `Lockdown: ${status.locked ? 'on' : 'off'} (chain ${status.chain}${hooks ? `, ${hooks}` : ''})`,
     `Allows: ${status.policy.allows.length === 0 ? 'none' : status.policy.allows.map(describeAllow).join('; ')}`,
     `Persistence: ${formatPersistence(status)}`,
     'Ports:',

@@ -72,7 +72,7 @@ export function parseCidr(input: string): Cidr {
   return { family, text: `${network.toString()}/${prefix}` };
 }
 
-/** iptables chain names: 28 characters at most; ours leave room for the `_PROXY` suffix. */
+/** iptables chain names: 28 characters at most; ours leave room for the `_PROXY` and `_GUARD` suffixes. */
 export function parseChainName(input: string): string {
   if (!/^[A-Za-z][A-Za-z0-9_-]{0,20}$/.test(input)) {
     throw new InvalidInput(

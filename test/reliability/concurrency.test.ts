@@ -69,7 +69,7 @@ function duplicateRules(save: string): string[] {
   let family = '';
   for (const line of save.split('\n')) {
     if (line.startsWith('## ')) family = line;
-    if (!/^-A PRE_DOCKER(_PROXY)? /.test(line) && !/-j PRE_DOCKER(_PROXY)?$/.test(line)) continue;
+    if (!/^-A PRE_DOCKER(_PROXY|_GUARD)? /.test(line) && !/-j PRE_DOCKER(_PROXY|_GUARD)?$/.test(line)) continue;
     const key = `${family} ${line}`;
     if (seen.has(key)) dup.push(key);
     seen.add(key);

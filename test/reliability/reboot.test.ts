@@ -44,6 +44,7 @@ async function flushEverything(host: LabHost): Promise<void> {
       ['nat', ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING']],
       ['raw', ['PREROUTING', 'OUTPUT']],
       ['mangle', ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']],
+      ['security', ['INPUT', 'FORWARD', 'OUTPUT']],
     ] as const) {
       for (const args of [['-F'], ['-X'], ...chains.map((c) => ['-P', c, 'ACCEPT'])]) {
         const result = await onHost(host, [bin, '-w', '-t', table, ...args]);

@@ -35,7 +35,7 @@ export async function saveAll(host: string, opts: { exceptChain?: string } = {})
 }
 
 export function normalizeSave(text: string, exceptChain?: string): string[] {
-  const ours = exceptChain === undefined ? undefined : new RegExp(`(^:${exceptChain}(_PROXY)? )|(-A ${exceptChain}(_PROXY)? )|(-j ${exceptChain}(_PROXY)?$)`);
+  const ours = exceptChain === undefined ? undefined : new RegExp(`(^:${exceptChain}(_PROXY|_GUARD)? )|(-A ${exceptChain}(_PROXY|_GUARD)? )|(-j ${exceptChain}(_PROXY|_GUARD)?$)`);
   const lines = text
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('#'))

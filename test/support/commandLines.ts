@@ -96,12 +96,12 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 /** One line of an iptables-restore payload: only our chains, the fixed rule vocabulary and the allowed values. */
 export function checkPayloadLine(line: string, vocab: Vocabulary): void {
   if (!/^[\x20-\x7e]*$/.test(line)) throw new Error(`payload line with a non-printable or non-ASCII character: ${JSON.stringify(line)}`);
-  if (line === '' || line === '*filter' || line === 'COMMIT') return;
+  if (line === '' || line === '*filter' || line === '*security' || line === 'COMMIT') return;
   const c = escape(vocab.chain);
-  const ours = `(?:${c}|${c}_PROXY)`;
+  const ours = `(?:${c}|${c}_PROXY|${c}_GUARD)`;
   const structural = [
-    new RegExp(`^-D (?:DOCKER-USER -j ${c}|INPUT -j ${c}_PROXY)$`),
-    new RegExp(`^-I (?:DOCKER-USER 1 -j ${c}|INPUT 1 -j ${c}_PROXY)$`),
+    new RegExp(`^-D (?:DOCKER-USER -j ${c}|INPUT -j ${c}_PROXY|FORWARD -j ${c}_GUARD)$`),
+    new RegExp(`^-I (?:DOCKER-USER 1 -j ${c}|INPUT 1 -j ${c}_PROXY|FORWARD 1 -j ${c}_GUARD)$`),
     new RegExp(`^(?::${ours} - \\[0:0\\]|-N ${ours}|-X ${ours})$`),
   ];
   if (structural.some((re) => re.test(line))) return;

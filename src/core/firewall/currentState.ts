@@ -1,11 +1,11 @@
 import type { Family } from '../validate';
 import { hasChain, rulesOf, type SavedRule, type SavedTable } from './iptablesSave';
 import type { ChainLayout, FamilyLayout, Hook } from './layout';
-import { proxyChainName } from './layout';
+import { guardChainName, proxyChainName, TABLES, type Table } from './layout';
 import { parseComment } from './ruleComment';
 import type { FamilyTables, RawFirewall, Variant } from './readFirewall';
 
-/** What one family of the host's filter table holds that matters to us. */
+/** What one family of the host's tables (filter, and security for the guard) holds that matters to us. */
 export interface FamilyState {
   readonly family: Family;
   readonly filter: SavedTable | undefined;
@@ -56,19 +56,24 @@ export function currentState(raw: RawFirewall, chain: string): CurrentState {
 
 function familyState(family: Family, tables: FamilyTables | undefined, chain: string): FamilyState {
   const filter = tables?.filter;
-  const owned = [chain, proxyChainName(chain)];
-  const chains: ChainLayout[] = owned
-    .filter((name) => hasChain(filter, name))
-    .map((name) => ({ name, rules: rulesOf(filter, name).map((r) => r.spec) }));
+  const owned: Record<Table, readonly string[]> = { filter: [chain, proxyChainName(chain)], security: [guardChainName(chain)] };
+  const chains: ChainLayout[] = [];
   const hooks: Hook[] = [];
-  if (filter) {
+  const rules: SavedRule[] = [];
+  for (const table of TABLES) {
+    const saved = tables?.[table];
+    const ours = owned[table];
+    const tag = table === 'filter' ? {} : { table };
+    for (const name of ours.filter((n) => hasChain(saved, n))) chains.push({ name, ...tag, rules: rulesOf(saved, name).map((r) => r.spec) });
+    if (saved === undefined) continue;
     const positions = new Map<string, number>();
-    for (const rule of filter.rules) {
+    for (const rule of saved.rules) {
       const position = (positions.get(rule.chain) ?? 0) + 1;
       positions.set(rule.chain, position);
-      if (rule.target !== undefined && owned.includes(rule.target) && !owned.includes(rule.chain)) {
-        hooks.push({ from: rule.chain, spec: rule.spec, position });
+      if (rule.target !== undefined && ours.includes(rule.target) && !ours.includes(rule.chain)) {
+        hooks.push({ ...tag, from: rule.chain, spec: rule.spec, position });
       }
+      if (ours.includes(rule.chain)) rules.push(rule);
     }
   }
   return {
@@ -77,7 +82,7 @@ function familyState(family: Family, tables: FamilyTables | undefined, chain: st
     dockerUser: hasChain(filter, 'DOCKER-USER'),
     dockerManaged: hasChain(filter, 'DOCKER') || hasChain(filter, 'DOCKER-FORWARD'),
     layout: { chains, hooks },
-    rules: filter ? filter.rules.filter((r) => owned.includes(r.chain)) : [],
+    rules,
     readable: tables !== undefined && tables.error === undefined,
     readError: tables === undefined ? `no ${family === 'ipv4' ? 'iptables' : 'ip6tables'} on the host` : tables.error,
   };

@@ -1,6 +1,6 @@
 import { shellQuote } from '../remote/shellQuote';
 import type { RemoteCommand } from '../remote/remoteCommand';
-import { EMPTY_LAYOUT, proxyChainName, type FamilyLayout } from './layout';
+import { EMPTY_LAYOUT, guardChainName, proxyChainName, TABLES, type FamilyLayout } from './layout';
 import { restoreBinary } from './applyCommand';
 import type { Variant } from './readFirewall';
 import { transitionPayload } from './transition';
@@ -21,7 +21,9 @@ export type Persistence =
 
 /** The digest written to /etc/docker-firewall/state: what was saved, to compare with what is in force. */
 export function layoutsDigest(ipv4: FamilyLayout, ipv6: FamilyLayout): string {
-  return [...ipv4.chains, ...ipv6.chains].map((c) => `${c.name}:${c.rules.at(-1) ?? ''}`).join(' ');
+  // Sorted per family: chains are rendered and read back in different orders (per table when read).
+  const family = (layout: FamilyLayout) => layout.chains.map((c) => `${c.name}:${c.rules.at(-1) ?? ''}`).sort();
+  return [...family(ipv4), ...family(ipv6)].join(' ');
 }
 
 export function parsePersistence(lines: readonly string[], current: string): Persistence {
@@ -36,38 +38,55 @@ export function parsePersistence(lines: readonly string[], current: string): Per
 /**
  * The script run at boot (before docker.service) and after every dockerd start. It must never take
  * the lockdown away, not even for the moment between deleting and re-adding our rules, when a
- * dockerd start has left it in force: so each family is replaced in ONE iptables-restore transaction,
- * built from what is there (our hooks deleted as often as they occur, our chains flushed in the same
- * transaction, or made where missing) followed by the saved rules.
+ * dockerd start has left it in force: so each table of each family is replaced in ONE
+ * iptables-restore transaction, built from what is there (our hooks deleted as often as they occur,
+ * our chains flushed in the same transaction, or made where missing) followed by the saved rules.
  */
 function restoreScript(variant: Variant, chain: string): string {
-  const proxy = proxyChainName(chain);
+  // table:hooked-from:our-chain, for every hook the layout can have.
+  const hooks = [`filter:DOCKER-USER:${chain}`, `filter:INPUT:${proxyChainName(chain)}`, `security:FORWARD:${guardChainName(chain)}`];
   const lines = [
     '#!/bin/sh',
     '# Written by Docker Firewall: puts its chains back (never touches Docker\'s). Safe to run again.',
     'set -u',
+    `HOOKS='${hooks.join(' ')}'`,
+    'prepare_table() { # TABLE: delete our hooks and flush our chains there; -X those the file no longer has',
+    // POSIX sh has no local variables: these names must not clash with restore_family's $table.
+    '  for hook in $HOOKS; do',
+    '    hook_table=${hook%%:*} rest=${hook#*:}; from=${rest%%:*} to=${rest#*:}',
+    '    [ "$hook_table" = "$1" ] || continue',
+    '    "$bin" -w -t "$1" -S "$from" 2>/dev/null | grep -x -e "-A $from -j $to" | sed \'s/^-A /-D /\'',
+    '    "$bin" -w -t "$1" -n -L "$to" >/dev/null 2>&1 || continue',
+    '    echo ":$to - [0:0]"',
+    '    grep -qx -e "-N $to" "$file" || echo "-X $to"',
+    '  done',
+    '}',
+    'has_ours() { # TABLE: whether one of our chains is in that table now',
+    '  for hook in $HOOKS; do',
+    '    hook_table=${hook%%:*} to=${hook##*:}',
+    '    [ "$hook_table" = "$1" ] && "$bin" -w -t "$1" -n -L "$to" >/dev/null 2>&1 && return 0',
+    '  done',
+    '  return 1',
+    '}',
     'restore_family() { # BIN FILE',
     '  bin=$1 file=$2',
     '  [ -s "$file" ] || return 0',
     // Before docker starts at boot DOCKER-USER does not exist yet; Docker keeps a DOCKER-USER it finds.
     '  if grep -q DOCKER-USER "$file"; then "$bin" -w -n -L DOCKER-USER >/dev/null 2>&1 || "$bin" -w -N DOCKER-USER || return 1; fi',
     '  {',
-    "    echo '*filter'",
-    `    "$bin" -w -S DOCKER-USER 2>/dev/null | grep -x -e '-A DOCKER-USER -j ${chain}' | sed 's/^-A /-D /'`,
-    `    "$bin" -w -S INPUT 2>/dev/null | grep -x -e '-A INPUT -j ${proxy}' | sed 's/^-A /-D /'`,
-    `    for c in ${chain} ${proxy}; do`,
-    '      "$bin" -w -n -L "$c" >/dev/null 2>&1 || continue',
-    '      echo ":$c - [0:0]"',
-    '      grep -qx -e "-N $c" "$file" || echo "-X $c"',
+    // A table is written where the file has rules for it or where ours are left over from before.
+    `    for table in ${TABLES.join(' ')}; do`,
+    '      grep -qx "\\*$table" "$file" || has_ours "$table" || continue',
+    '      echo "*$table"',
+    '      prepare_table "$table"',
+    '      sed -n "/^\\*$table\\$/,/^COMMIT\\$/p" "$file" | sed \'1d;$d\' | while IFS= read -r line; do',
+    '        case $line in',
+    '          \'-N \'*) "$bin" -w -t "$table" -n -L "${line#-N }" >/dev/null 2>&1 || printf \'%s\\n\' "$line" ;;',
+    '          *) printf \'%s\\n\' "$line" ;;',
+    '        esac',
+    '      done',
+    '      echo COMMIT',
     '    done',
-    '    while IFS= read -r line; do',
-    '      case $line in',
-    "        '*filter' | COMMIT) ;;",
-    '        \'-N \'*) "$bin" -w -n -L "${line#-N }" >/dev/null 2>&1 || printf \'%s\\n\' "$line" ;;',
-    '        *) printf \'%s\\n\' "$line" ;;',
-    '      esac',
-    '    done <"$file"',
-    '    echo COMMIT',
     '  } | "$bin-restore" -w 10 --noflush',
     '}',
   ];

@@ -11,18 +11,21 @@ const SCRIPT = `
 export LC_ALL=C
 section() { printf '\\n### %s\\n' "$1"; }
 section version; iptables --version 2>&1
-save() { # family variant command
-  section "save$1-$2"; "$3" -c -t filter 2>&1; printf '\\n### rc %s\\n' "$?"
+save() { # family variant command tables-loaded
+  section "save$1-$2"; "$3" -c -t filter 2>&1; rc=$?
+  # security holds our guard chain; a legacy table is read only where it is loaded (see below).
+  if [ $rc = 0 ] && { [ $2 = nft ] || grep -qx security "$4" 2>/dev/null; }; then "$3" -c -t security 2>&1; rc=$?; fi
+  printf '\\n### rc %s\\n' "$rc"
 }
 for v in nft legacy; do
   command -v iptables-$v-save >/dev/null 2>&1 || continue
   # Legacy tables are read only where they are loaded: reading them must not load kernel modules.
   if [ $v = legacy ]; then grep -qx filter /proc/net/ip_tables_names 2>/dev/null || continue; fi
-  save 4 $v iptables-$v-save
-  if [ $v = nft ] || grep -qx filter /proc/net/ip6_tables_names 2>/dev/null; then save 6 $v ip6tables-$v-save; fi
+  save 4 $v iptables-$v-save /proc/net/ip_tables_names
+  if [ $v = nft ] || grep -qx filter /proc/net/ip6_tables_names 2>/dev/null; then save 6 $v ip6tables-$v-save /proc/net/ip6_tables_names; fi
 done
 if ! command -v iptables-nft-save >/dev/null 2>&1 && command -v iptables-save >/dev/null 2>&1; then
-  save 4 default iptables-save; save 6 default ip6tables-save
+  save 4 default iptables-save /proc/net/ip_tables_names; save 6 default ip6tables-save /proc/net/ip6_tables_names
 fi
 section persistence
 [ -f /etc/docker-firewall/state ] && cat /etc/docker-firewall/state
@@ -35,6 +38,7 @@ export type Variant = 'nft' | 'legacy' | 'default';
 export interface FamilyTables {
   readonly variant: Variant;
   readonly filter: SavedTable | undefined;
+  readonly security: SavedTable | undefined;
   readonly error?: string | undefined;
 }
 
@@ -78,6 +82,7 @@ export function parseFirewallReport(stdout: string, stderr: string, code: number
     const entry: FamilyTables = {
       variant: match[2] as Variant,
       filter: tables?.get('filter'),
+      security: tables?.get('security'),
       error: failed ? text.trim().split('\n').pop() : undefined,
     };
     (match[1] === '4' ? ipv4 : ipv6).push(entry);

@@ -2,7 +2,7 @@ import type { Family } from '../validate';
 import type { FamilyState } from './currentState';
 import { ownRoles } from './currentState';
 import { exposureOf, type PortExposure, type Protection } from './exposure';
-import { digestOf, sameLayout, type Hook } from './layout';
+import { digestOf, hookLocation, sameLayout, tableOf, type Hook } from './layout';
 import { lockdownObstacle, wantedLayout, type PlanInput } from './plan';
 import type { Policy } from './policy';
 import { readPolicy } from './readPolicy';
@@ -82,9 +82,12 @@ export function firewallStatus(input: Omit<PlanInput, 'policy'>, persistence: Pe
     warnings.push({ code: 'ipv6-unreadable', message: `IPv6 is not covered: ${state.ipv6.readError ?? 'ip6tables could not be read'}.` });
   }
 
+  // Either hook, first in its chain, holds the lockdown on its own (the guard covers Docker's gaps).
+  const forwardHooked = (hooks: readonly Hook[]) =>
+    hooks.some((h) => h.position === 1 && ((tableOf(h) === 'filter' && h.from === 'DOCKER-USER') || (tableOf(h) === 'security' && h.from === 'FORWARD')));
   const protection: Protection = {
-    ipv4: ipv4.hooks.some((h) => h.from === 'DOCKER-USER' && h.position === 1),
-    ipv6Forward: ipv6.hooks.some((h) => h.from === 'DOCKER-USER' && h.position === 1),
+    ipv4: forwardHooked(ipv4.hooks),
+    ipv6Forward: forwardHooked(ipv6.hooks),
     ipv6ProxyBlocked: new Set(
       ownRoles(state.ipv6).flatMap(({ role }) => (role?.kind === 'proxy-block' ? [`${role.proto}/${role.port}`] : [])),
     ),
@@ -123,7 +126,7 @@ function familyStatus(family: FamilyState, input: PlanInput, warnings: Warning[]
   const chain = input.state.chain;
   const label = family.family === 'ipv4' ? 'IPv4' : 'IPv6';
   for (const hook of family.layout.hooks) {
-    if (hook.from !== 'DOCKER-USER' && hook.from !== 'INPUT') {
+    if (tableOf(hook) === 'filter' && hook.from !== 'DOCKER-USER' && hook.from !== 'INPUT') {
       warnings.push({
         code: 'legacy-hook',
         message:
@@ -133,20 +136,21 @@ function familyStatus(family: FamilyState, input: PlanInput, warnings: Warning[]
     } else if (hook.position !== 1) {
       warnings.push({
         code: 'hook-not-first',
-        message: `${label}: the jump to ${hook.spec.replace('-j ', '')} is rule ${hook.position} of ${hook.from}, not the first: rules above it are not filtered.`,
+        message: `${label}: the jump to ${hook.spec.replace('-j ', '')} is rule ${hook.position} of ${hookLocation(hook)}, not the first: rules above it are not filtered.`,
       });
     }
   }
   let drift: FamilyStatus['drift'] = 'none';
   const policy = input.policy;
   if (policy.locked && family.readable) {
-    const modified = family.layout.chains.some((c) => {
+    const modified = family.layout.chains.filter((c) => {
       const marker = ownRoles(family).find(({ rule, role }) => rule.chain === c.name && role?.kind === 'state')?.role;
       return marker?.kind !== 'state' || marker.digest !== digestOf(c.rules.slice(0, -1)) || c.rules.length === 0;
     });
-    if (modified) {
+    if (modified.length > 0) {
       drift = 'modified';
-      warnings.push({ code: 'drift-modified', message: `${label}: rules in ${chain} were changed by hand; applying again repairs them.` });
+      const names = modified.map((c) => c.name).join(' and ');
+      warnings.push({ code: 'drift-modified', message: `${label}: rules in ${names} were changed by hand; applying again repairs them.` });
     } else if (!sameLayout(family.layout, wantedLayout(family, input))) {
       drift = 'outdated';
       warnings.push({

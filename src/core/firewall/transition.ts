@@ -1,17 +1,35 @@
-import type { FamilyLayout } from './layout';
+import { TABLES, tableOf, type FamilyLayout, type Table } from './layout';
 import { parseComment } from './ruleComment';
 import { tokenize } from './iptablesSave';
 
 /**
  * Builds the iptables-restore payload (`--noflush`) that takes one family from the layout found on
- * the host to the wanted one, as one transaction: the kernel gets all of it or none of it.
+ * the host to the wanted one, one transaction per table: the kernel gets all of a table or none of it.
  *
  * It doubles as a compare-and-swap. It deletes the hooks and each chain's state marker exactly as
  * they were read, and creates missing chains with `-N`; if another client changed any of them in the
  * meantime, that line fails, the whole transaction is refused and the caller re-reads and retries.
  */
 export function transitionPayload(from: FamilyLayout, to: FamilyLayout): string[] {
-  const lines: string[] = ['*filter'];
+  const lines: string[] = [];
+  // iptables-restore commits each table on its own, filter first. Should security then fail as a
+  // conflict, the caller's re-read finds filter done and plans the rest.
+  for (const table of TABLES) {
+    const before = inTable(from, table);
+    const after = inTable(to, table);
+    if (before.chains.length + before.hooks.length + after.chains.length + after.hooks.length === 0) continue;
+    lines.push(`*${table}`, ...tableTransition(before, after), 'COMMIT');
+  }
+  lines.push('');
+  return lines;
+}
+
+function inTable(layout: FamilyLayout, table: Table): FamilyLayout {
+  return { chains: layout.chains.filter((c) => tableOf(c) === table), hooks: layout.hooks.filter((h) => tableOf(h) === table) };
+}
+
+function tableTransition(from: FamilyLayout, to: FamilyLayout): string[] {
+  const lines: string[] = [];
   for (const hook of from.hooks) lines.push(`-D ${hook.from} ${hook.spec}`);
   for (const chain of from.chains) {
     const marker = chain.rules.at(-1);
@@ -30,7 +48,6 @@ export function transitionPayload(from: FamilyLayout, to: FamilyLayout): string[
   for (const hook of [...to.hooks].sort((a, b) => a.position - b.position)) {
     lines.push(`-I ${hook.from} ${hook.position} ${hook.spec}`);
   }
-  lines.push('COMMIT', '');
   return lines;
 }
 

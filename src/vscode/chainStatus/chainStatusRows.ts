@@ -1,5 +1,5 @@
 import type { Inventory } from '../../core/docker/inventoryModel';
-import type { Hook } from '../../core/firewall/layout';
+import { hookLocation, type Hook } from '../../core/firewall/layout';
 import { describeAllow } from '../../core/firewall/policy';
 import type { RuleRole } from '../../core/firewall/ruleComment';
 import type { FamilyStatus, FirewallStatus, StatusRule } from '../../core/firewall/status';
@@ -102,7 +102,7 @@ function familyRow(id: string, family: FamilyStatus, chain: string): StatusRow {
     label,
     description: `${hookSummary(family.hooks)} · ${plural(family.rules.length, 'rule')}${drift}`,
     tooltip: [
-      `${label}: ${family.hooks.length === 0 ? `nothing jumps to ${code(chain)}` : family.hooks.map((h) => code(`${h.from} #${h.position} ${h.spec}`)).join(', ')}.`,
+      `${label}: ${family.hooks.length === 0 ? `nothing jumps to ${code(chain)}` : family.hooks.map((h) => code(`${hookLocation(h)} #${h.position} ${h.spec}`)).join(', ')}.`,
       family.dockerUser ? 'Docker’s DOCKER-USER chain is present.' : 'Docker made no DOCKER-USER chain in this family.',
     ].join('\n\n'),
     icon: { id: family.drift === 'none' ? 'list-tree' : 'warning', ...(family.drift === 'none' ? {} : { color: 'list.warningForeground' }) },
@@ -114,19 +114,19 @@ function familyRow(id: string, family: FamilyStatus, chain: string): StatusRow {
   };
 }
 
-/** "hooked at DOCKER-USER #1", "not hooked". */
+/** "hooked at DOCKER-USER #1, security FORWARD #1", "not hooked". */
 export function hookSummary(hooks: readonly Hook[]): string {
   if (hooks.length === 0) return 'not hooked';
-  return `hooked at ${hooks.map((h) => `${h.from} #${h.position}`).join(', ')}`;
+  return `hooked at ${hooks.map((h) => `${hookLocation(h)} #${h.position}`).join(', ')}`;
 }
 
 function hookRow(id: string, hook: Hook): StatusRow {
   const first = hook.position === 1;
   return {
     id,
-    label: `${hook.from} #${hook.position}`,
+    label: `${hookLocation(hook)} #${hook.position}`,
     description: hook.spec,
-    tooltip: `Rule ${hook.position} of ${code(hook.from)}: ${code(hook.spec)}.${first ? '' : ' Rules above it are not filtered by the lockdown.'}`,
+    tooltip: `Rule ${hook.position} of ${code(hookLocation(hook))}: ${code(hook.spec)}.${first ? '' : ' Rules above it are not filtered by the lockdown.'}`,
     icon: first ? { id: 'arrow-right' } : { id: 'warning', color: 'list.warningForeground' },
   };
 }

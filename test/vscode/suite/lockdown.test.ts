@@ -120,20 +120,23 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
       assert.deepEqual(await probe(), outcomes('timeout', 'timeout'));
     });
 
-    test('Chain Status shows the hook first in DOCKER-USER and the chain’s rules, whose counters saw the dropped connections', async () => {
+    test('Chain Status shows the hooks first in DOCKER-USER and security FORWARD and the chains’ rules, whose counters saw the dropped connections', async () => {
       api.selectChainStatusHost(host.name);
       await runCommand('dockerFirewall.refreshChainStatus');
       const rows = await api.chainStatusSnapshot();
       assert.equal(child(rows, 'Lockdown').description, 'on · chain PRE_DOCKER');
       const ipv4 = child(rows, 'IPv4');
-      assert.match(ipv4.description, /^hooked at DOCKER-USER #1 · \d+ rules$/);
-      assert.deepEqual(labelsOf(ipv4.children), ['DOCKER-USER #1', 'PRE_DOCKER']);
+      assert.match(ipv4.description, /^hooked at DOCKER-USER #1, security FORWARD #1 · \d+ rules$/);
+      assert.deepEqual(labelsOf(ipv4.children), ['DOCKER-USER #1', 'security FORWARD #1', 'PRE_DOCKER', 'PRE_DOCKER_GUARD']);
       const rules = child(ipv4.children, 'PRE_DOCKER').children;
       assert.ok(labelsOf(rules).includes('replies (established, related)'), JSON.stringify(labelsOf(rules)));
       // The probes above sent SYNs to web (docker0) and app (a br-* bridge): the block rules counted them.
       for (const label of ['block new connections to docker0', 'block new connections to br-+']) {
         assert.match(child(rules, label).description, /^[1-9][\d,]* pkts · /, `${label}: ${child(rules, label).description}`);
       }
+      // The guard runs after filter: it sees only what DOCKER-USER let through, and nothing got past.
+      const guard = child(ipv4.children, 'PRE_DOCKER_GUARD').children;
+      assert.match(child(guard, 'block new connections to docker0').description, /^0 pkts · /);
       assert.match(child(rows, 'IPv6').description, /^hooked at .*INPUT #1/);
       assert.equal(child(rows, 'Allows').description, 'none');
     });

@@ -156,7 +156,7 @@ async function scenario(t: UiTest): Promise<void> {
   await wb.runCommand('Docker Firewall: Refresh Chain Status');
   await t.chainStatusRow('Docker', new RegExp(`^${escapeRegExp(t.h1.docker)} · `)); // h1's, not another host's
   await t.chainStatusRow('Lockdown', /^on · chain PRE_DOCKER$/);
-  await t.chainStatusRow('IPv4', /^hooked at DOCKER-USER #1 · \d+ rules$/);
+  await t.chainStatusRow('IPv4', /^hooked at DOCKER-USER #1, security FORWARD #1 · \d+ rules$/);
   await t.chainStatusRow('DOCKER-USER #1', /^-j PRE_DOCKER$/);
   await t.chainStatusRow('block new connections to docker0', /^[1-9][\d,]* pkts · /);
   await t.chainStatusRow('block new connections to br-+', /^[1-9][\d,]* pkts · /);

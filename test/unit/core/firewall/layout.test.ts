@@ -12,7 +12,7 @@ test('an open policy owns no chain and no hook', () => {
 
 test('the lockdown passes replies and container traffic, then allows, then drops what goes to a Docker bridge', () => {
   const layout = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }, { port: 53, proto: 'udp', from: parseCidr('198.51.100.0/24') }] }, context);
-  assert.equal(layout.chains.length, 1);
+  assert.equal(layout.chains.length, 2);
   const rules = layout.chains[0]!.rules;
   assert.match(rules[0]!, /^-m conntrack --ctstate RELATED,ESTABLISHED .* -j RETURN$/);
   assert.match(rules[1]!, /^-i docker0 .* -j RETURN$/);
@@ -23,7 +23,21 @@ test('the lockdown passes replies and container traffic, then allows, then drops
   assert.match(rules[5]!, /^-o docker0 .* -j DROP$/);
   assert.match(rules[6]!, /^-o br-\+ .* -j DROP$/);
   assert.equal(rules[7], `-m comment --comment "docker-firewall:v1 state=${digestOf(rules.slice(0, 7))}"`);
-  assert.deepEqual(layout.hooks, [{ from: 'DOCKER-USER', spec: '-j PRE_DOCKER', position: 1 }]);
+  assert.deepEqual(layout.hooks, [
+    { from: 'DOCKER-USER', spec: '-j PRE_DOCKER', position: 1 },
+    { table: 'security', from: 'FORWARD', spec: '-j PRE_DOCKER_GUARD', position: 1 },
+  ]);
+});
+
+test('the same lockdown guards security FORWARD, after filter and never written by Docker, for packets that skipped DOCKER-USER', () => {
+  const layout = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }] }, context);
+  const [main, guard] = layout.chains;
+  assert.deepEqual({ name: guard!.name, table: guard!.table }, { name: 'PRE_DOCKER_GUARD', table: 'security' });
+  assert.equal(main!.table, undefined, 'the main chain stays in filter');
+  assert.deepEqual(guard!.rules, main!.rules);
+  // Without DOCKER-USER in a family Docker forwards nothing there, so there is nothing to guard.
+  const noForwarding = renderLayout('ipv6', { locked: true, allows: [] }, { ...context, dockerUser: false });
+  assert.deepEqual(noForwarding.chains.map((c) => c.name), ['PRE_DOCKER_PROXY']);
 });
 
 test('IPv6 adds an INPUT chain that drops only the ports docker-proxy serves on [::], and applies only IPv6 source ranges', () => {
@@ -43,19 +57,40 @@ test('the same policy renders the same rules whatever the order of its allows', 
   assert.deepEqual(a, b);
 });
 
-test('a transition deletes old hooks and the old state marker exactly, then rebuilds, in one table commit', () => {
+/** The payload cut into its table sections: table name → the lines between `*table` and COMMIT. */
+function sections(lines: readonly string[]): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of lines) {
+    if (line.startsWith('*')) result.set(line.slice(1), (current = []));
+    else if (line === 'COMMIT') current = undefined;
+    else if (current !== undefined) current.push(line);
+  }
+  return result;
+}
+
+test('a transition deletes old hooks and the old state marker exactly, then rebuilds, in one commit per table', () => {
   const old = renderLayout('ipv4', { locked: true, allows: [] }, context);
   const seeded = { chains: old.chains, hooks: [...old.hooks, { from: 'FORWARD', spec: '-o docker0 -j PRE_DOCKER', position: 1 }] };
   const next = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }] }, context);
   const lines = transitionPayload(seeded, next);
-  assert.equal(lines[0], '*filter');
-  assert.equal(lines[1], '-D DOCKER-USER -j PRE_DOCKER');
-  assert.equal(lines[2], '-D FORWARD -o docker0 -j PRE_DOCKER');
-  assert.equal(lines[3], `-D PRE_DOCKER ${old.chains[0]!.rules.at(-1)!}`);
-  assert.equal(lines[4], ':PRE_DOCKER - [0:0]');
-  assert.ok(lines.includes('-I DOCKER-USER 1 -j PRE_DOCKER'));
+  assert.deepEqual(lines.filter((l) => l.startsWith('*') || l === 'COMMIT'), ['*filter', 'COMMIT', '*security', 'COMMIT']);
   assert.deepEqual(lines.slice(-2), ['COMMIT', '']);
-  assert.equal(lines.filter((l) => l.startsWith('-I ')).length, 1);
+  const filter = sections(lines).get('filter')!;
+  assert.equal(filter[0], '-D DOCKER-USER -j PRE_DOCKER');
+  assert.equal(filter[1], '-D FORWARD -o docker0 -j PRE_DOCKER');
+  assert.equal(filter[2], `-D PRE_DOCKER ${old.chains[0]!.rules.at(-1)!}`);
+  assert.equal(filter[3], ':PRE_DOCKER - [0:0]');
+  assert.deepEqual(filter.filter((l) => l.startsWith('-I ')), ['-I DOCKER-USER 1 -j PRE_DOCKER']);
+  const security = sections(lines).get('security')!;
+  assert.equal(security[0], '-D FORWARD -j PRE_DOCKER_GUARD');
+  assert.equal(security[1], `-D PRE_DOCKER_GUARD ${old.chains[1]!.rules.at(-1)!}`);
+  assert.deepEqual(security.filter((l) => l.startsWith('-I ')), ['-I FORWARD 1 -j PRE_DOCKER_GUARD']);
+});
+
+test('a family with nothing of ours in security gets no security section', () => {
+  const proxyOnly = renderLayout('ipv6', { locked: true, allows: [] }, { ...context, dockerUser: false });
+  assert.deepEqual([...sections(transitionPayload({ chains: [], hooks: [] }, proxyOnly)).keys()], ['filter']);
 });
 
 test('creating a chain uses -N, so a chain another client made in the meantime makes the commit fail', () => {
@@ -66,8 +101,10 @@ test('creating a chain uses -N, so a chain another client made in the meantime m
 test('unlocking flushes and deletes our chains after removing every jump to them', () => {
   const old = renderLayout('ipv6', { locked: true, allows: [] }, context);
   const lines = transitionPayload(old, { chains: [], hooks: [] });
-  const firstX = lines.findIndex((l) => l.startsWith('-X '));
-  const lastD = lines.map((l) => l.startsWith('-D ')).lastIndexOf(true);
-  assert.ok(lastD < firstX);
-  assert.ok(lines.includes('-X PRE_DOCKER') && lines.includes('-X PRE_DOCKER_PROXY'));
+  for (const [table, body] of sections(lines)) {
+    const firstX = body.findIndex((l) => l.startsWith('-X '));
+    const lastD = body.map((l) => l.startsWith('-D ')).lastIndexOf(true);
+    assert.ok(firstX !== -1 && lastD < firstX, table);
+  }
+  assert.ok(lines.includes('-X PRE_DOCKER') && lines.includes('-X PRE_DOCKER_PROXY') && lines.includes('-X PRE_DOCKER_GUARD'));
 });

@@ -7,6 +7,7 @@ import { currentState } from '../../../../src/core/firewall/currentState';
 import { readPolicy } from '../../../../src/core/firewall/readPolicy';
 import { firewallStatus } from '../../../../src/core/firewall/status';
 import { planFor } from '../../../../src/core/firewall/plan';
+import { layoutsDigest, parsePersistence } from '../../../../src/core/firewall/persistence';
 import { parseIptablesSave, rulesOf } from '../../../../src/core/firewall/iptablesSave';
 import { buildInventory } from '../../../../src/core/docker/inventory';
 import { publishedPorts } from '../../../../src/core/hosts/dockerHost';
@@ -40,7 +41,12 @@ for (const major of ['20', '28'] as const) {
       assert.equal(state.variant, 'nft');
       assert.equal(state.ipv4.dockerUser, true);
       assert.equal(state.ipv6.dockerUser, major === '28', 'Docker 28 manages ip6tables, 20.10 does not');
-      assert.deepEqual(state.ipv4.layout.hooks, [{ from: 'DOCKER-USER', spec: '-j PRE_DOCKER', position: 1 }]);
+      assert.deepEqual(state.ipv4.layout.hooks, [
+        { from: 'DOCKER-USER', spec: '-j PRE_DOCKER', position: 1 },
+        { table: 'security', from: 'FORWARD', spec: '-j PRE_DOCKER_GUARD', position: 1 },
+      ]);
+      assert.deepEqual(state.ipv4.layout.chains.map((c) => `${c.table ?? 'filter'} ${c.name}`), ['filter PRE_DOCKER', 'security PRE_DOCKER_GUARD']);
+      assert.ok(state.ipv4.rules.some((r) => r.chain === 'PRE_DOCKER_GUARD' && r.packets > 0), 'the guard counts the allowed traffic it sees');
       assert.ok(state.ipv6.layout.hooks.some((h) => h.from === 'INPUT' && h.position === 1));
     });
 
@@ -67,6 +73,13 @@ for (const major of ['20', '28'] as const) {
     test('planning the policy in force again changes nothing', () => {
       const plan = planFor({ state, policy: readPolicy(state), ports, firewallBackend: inventory.docker.firewallBackend });
       assert.equal(plan.changed, false);
+    });
+
+    test('what persist saves (the rendering) and what is in force (read per table) have the same digest', () => {
+      const plan = planFor({ state, policy: readPolicy(state), ports, firewallBackend: inventory.docker.firewallBackend });
+      const saved = layoutsDigest(plan.ipv4.wanted, plan.ipv6.wanted);
+      assert.equal(layoutsDigest(state.ipv4.layout, state.ipv6.layout), saved);
+      assert.equal(parsePersistence([`digest ${saved}`], layoutsDigest(state.ipv4.layout, state.ipv6.layout)).state, 'current');
     });
 
     test('a rule edited by hand inside our chain is drift that the next apply repairs', () => {

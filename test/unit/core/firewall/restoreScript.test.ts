@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { persistCommand, PERSIST_DIR, RESTORE_SCRIPT } from '../../../../src/core/firewall/persistence';
-import { renderLayout, type FamilyLayout } from '../../../../src/core/firewall/layout';
+import { renderLayout, TABLES, tableOf, type FamilyLayout } from '../../../../src/core/firewall/layout';
 import type { Policy } from '../../../../src/core/firewall/policy';
 
 /**
@@ -45,15 +45,18 @@ describe('the restore script on real iptables-nft', { skip: root ? false : 'need
   let script: string;
   const inNs = (argv: string[], env: Record<string, string> = {}) =>
     spawnSync('ip', ['netns', 'exec', ns, 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], { encoding: 'utf8' });
+  /** Our lines of both tables, each prefixed with its table. */
   const ours = (bin: string) =>
-    execFileSync('ip', ['netns', 'exec', ns, `${bin}-save`, '-t', 'filter'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => /PRE_DOCKER/.test(l) && !l.startsWith('#'))
-      .map((l) => l.replace(/\[\d+:\d+\]/g, '[0:0]'));
+    TABLES.flatMap((table) =>
+      execFileSync('ip', ['netns', 'exec', ns, `${bin}-save`, '-t', table], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => /PRE_DOCKER/.test(l) && !l.startsWith('#'))
+        .map((l) => `${table} ${l.replace(/\[\d+:\d+\]/g, '[0:0]')}`),
+    );
   const expected = (layout: FamilyLayout, bin: string) => [
-    ...layout.chains.map((c) => `:${c.name} - [0:0]`),
-    ...layout.hooks.map((h) => `-A ${h.from} ${h.spec}`),
-    ...layout.chains.flatMap((c) => c.rules.map((r) => `-A ${c.name} ${r}`)),
+    ...layout.chains.map((c) => `${tableOf(c)} :${c.name} - [0:0]`),
+    ...layout.hooks.map((h) => `${tableOf(h)} -A ${h.from} ${h.spec}`),
+    ...layout.chains.flatMap((c) => c.rules.map((r) => `${tableOf(c)} -A ${c.name} ${r}`)),
   ].sort().join('\n') + `\n(${bin})`;
   const actual = (bin: string) => `${ours(bin).sort().join('\n')}\n(${bin})`;
   const run = (env: Record<string, string> = {}) => {
@@ -104,16 +107,20 @@ describe('the restore script on real iptables-nft', { skip: root ? false : 'need
       ['iptables-nft', '-I', 'DOCKER-USER', '1', '-j', 'RETURN'],
       ['iptables-nft', '-A', 'DOCKER-USER', '-j', 'PRE_DOCKER'],
       ['ip6tables-nft', '-D', 'INPUT', '-j', 'PRE_DOCKER_PROXY'],
+      ['iptables-nft', '-t', 'security', '-I', 'FORWARD', '1', '-j', 'RETURN'],
+      ['iptables-nft', '-t', 'security', '-A', 'PRE_DOCKER_GUARD', '-j', 'RETURN'],
     ]) assert.equal(inNs(argv).status, 0);
     run();
     assert.equal(actual('iptables-nft'), expected(ipv4, 'iptables-nft'));
     assert.equal(actual('ip6tables-nft'), expected(ipv6, 'ip6tables-nft'));
     const dockerUser = inNs(['iptables-nft', '-S', 'DOCKER-USER']).stdout.split('\n');
     assert.equal(dockerUser[1], '-A DOCKER-USER -j PRE_DOCKER', 'our hook is first');
+    const securityForward = inNs(['iptables-nft', '-t', 'security', '-S', 'FORWARD']).stdout.split('\n');
+    assert.equal(securityForward[1], '-A FORWARD -j PRE_DOCKER_GUARD', 'the guard is first in security FORWARD');
   });
 
   test('a chain of ours that the saved lockdown no longer has is removed, with its hook, in the same transaction', () => {
-    // Saved for IPv6: only the docker-proxy chain (a host whose Docker makes no IPv6 DOCKER-USER); in force: both chains.
+    // Saved for IPv6: only the docker-proxy chain (a host whose Docker makes no IPv6 DOCKER-USER); in force: all three chains.
     const proxyOnly = renderLayout('ipv6', policy, context(false));
     assert.deepEqual(proxyOnly.chains.map((c) => c.name), ['PRE_DOCKER_PROXY']);
     writeFileSync(join(dir, 'rules.v6'), persistedFiles(ipv4, proxyOnly).get(`${PERSIST_DIR}/rules.v6`)!);
