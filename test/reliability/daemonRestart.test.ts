@@ -1,9 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost, type TcpOutcome } from '../support/lab';
+import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost } from '../support/lab';
 import { cli, type StatusJson } from '../support/engine';
 import { recordFigures } from '../support/figures';
-import { expectedOf, hammer, reachability, watchBlocked, type PortProbe } from '../support/probes';
+import { ALLOWED_8080, BLOCKED_8081 } from '../support/lockedPorts';
+import { expectedOf, hammer, reachability, watchBlocked } from '../support/probes';
 import { writeReport } from '../../scripts/reliability-report';
 
 /**
@@ -13,17 +14,8 @@ import { writeReport } from '../../scripts/reliability-report';
  */
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 
-const EXPECTED: (PortProbe & { expect: TcpOutcome })[] = [
-  { port: 8080, family: 'ipv4', expect: 'open' },
-  { port: 8080, family: 'ipv6', expect: 'open' },
-  { port: 8081, family: 'ipv4', expect: 'timeout' },
-  { port: 8081, family: 'ipv6', expect: 'timeout' },
-  { port: 5353, proto: 'udp', family: 'ipv4', expect: 'timeout' },
-];
-const BLOCKED: PortProbe[] = [
-  { port: 8081, family: 'ipv4' },
-  { port: 8081, family: 'ipv6' },
-];
+const EXPECTED = [...ALLOWED_8080, { port: 5353, proto: 'udp' as const, family: 'ipv4' as const, expect: 'timeout' as const }];
+const BLOCKED = BLOCKED_8081;
 
 /** Recreates a lab container as lab/lib/containers.sh makes it, after a placeholder took its address. */
 async function recreate(host: LabHost, name: string, network: string | undefined, publish: string): Promise<{ before: string; after: string }> {

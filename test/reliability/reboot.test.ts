@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost, type TcpOutcome } from '../support/lab';
+import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost } from '../support/lab';
 import { cli, type StatusJson } from '../support/engine';
 import { saveAll } from '../support/cli';
 import { recordFigures } from '../support/figures';
-import { expectedOf, hammer, probe, reachability, watchBlocked, type PortProbe } from '../support/probes';
+import { ALLOWED_8080, BLOCKED_8081 } from '../support/lockedPorts';
+import { expectedOf, hammer, probe, reachability, watchBlocked } from '../support/probes';
 import { sleep } from '../support/faults';
 import { RESTORE_SCRIPT, PERSIST_DIR } from '../../src/core/firewall/persistence';
 import { writeReport } from '../../scripts/reliability-report';
@@ -18,16 +19,8 @@ import { writeReport } from '../../scripts/reliability-report';
  */
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 
-const EXPECTED: (PortProbe & { expect: TcpOutcome })[] = [
-  { port: 8080, family: 'ipv4', expect: 'open' },
-  { port: 8080, family: 'ipv6', expect: 'open' },
-  { port: 8081, family: 'ipv4', expect: 'timeout' },
-  { port: 8081, family: 'ipv6', expect: 'timeout' },
-];
-const BLOCKED: PortProbe[] = [
-  { port: 8081, family: 'ipv4' },
-  { port: 8081, family: 'ipv6' },
-];
+const EXPECTED = ALLOWED_8080;
+const BLOCKED = BLOCKED_8081;
 // The folders persist writes to; the lab mounts a private one over each on every host.
 const PERSIST_MOUNTS = [PERSIST_DIR, '/usr/local/sbin', '/etc/systemd/system'];
 
