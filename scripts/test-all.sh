@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All tests, from a fresh Debian machine: set-up, static checks and unit tests, then the lab
 # (Docker 20.10 and 28 hosts in network namespaces) for the engine and CLI, then the extension in
-# a real VS Code (code-server) driven in Chromium. The lab is always taken down at the end.
+# a real VS Code (code-server) driven in Chromium, then the reliability suite. The lab is always
+# taken down at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -35,6 +36,10 @@ fi
 if [[ -f test/vscode/ui/extension.ui.ts ]]; then
   step 'UI test in Chromium' npm run --silent test:ui
 fi
+
+# Last, as it restarts dockerd, swaps host keys and simulates reboots: faults, bad input and
+# adversaries (issue 5); it writes docs/reliability.md from what it measured.
+step 'reliability suite' ip netns exec dfw-out node scripts/run-node-tests.mjs test/reliability
 
 section 'summary'
 if ((${#failures[@]} > 0)); then
