@@ -1,5 +1,5 @@
 import type { Inventory } from '../../core/docker/inventoryModel';
-import { hookLocation, type Hook } from '../../core/firewall/layout';
+import { guardChainName, hookLocation, proxyChainName, type Hook } from '../../core/firewall/layout';
 import { describeAllow } from '../../core/firewall/policy';
 import type { RuleRole } from '../../core/firewall/ruleComment';
 import type { FamilyStatus, FirewallStatus, StatusRule } from '../../core/firewall/status';
@@ -109,7 +109,7 @@ function familyRow(id: string, family: FamilyStatus, chain: string): StatusRow {
     expanded: true,
     children: [
       ...family.hooks.map((hook, i) => hookRow(`${id}/hook/${i}`, hook)),
-      ...chains.map((name) => chainRow(`${id}/chain/${name}`, name, family.rules.filter((r) => r.chain === name))),
+      ...chains.map((name) => chainRow(`${id}/chain/${name}`, name, family.rules.filter((r) => r.chain === name), chainPurpose(name, chain))),
     ],
   };
 }
@@ -131,11 +131,25 @@ function hookRow(id: string, hook: Hook): StatusRow {
   };
 }
 
-function chainRow(id: string, chain: string, rules: readonly StatusRule[]): StatusRow {
+/** What each of our chains is for, as the tooltip of its row. */
+function chainPurpose(name: string, chain: string): string {
+  if (name === guardChainName(chain)) {
+    return (
+      `The same rules as ${code(chain)}, first in the security table's FORWARD, which runs after filter and which Docker never writes to. ` +
+      `It sees only what ${code('DOCKER-USER')} let through: its drops are connections that got past Docker's own rules ` +
+      '(Docker 20.10 briefly removes its jump to DOCKER-USER whenever a network is created).'
+    );
+  }
+  if (name === proxyChainName(chain)) return `Drops outside connections to the ports docker-proxy serves on ${code('[::]')}, in ip6tables INPUT.`;
+  return `The lockdown, jumped to first from ${code('DOCKER-USER')}.`;
+}
+
+function chainRow(id: string, chain: string, rules: readonly StatusRule[], purpose: string): StatusRow {
   return {
     id,
     label: chain,
     description: plural(rules.length, 'rule'),
+    tooltip: purpose,
     icon: { id: 'list-ordered' },
     expanded: true,
     children: rules.map((rule, i) => ruleRow(`${id}/${i}`, rule)),

@@ -77,6 +77,22 @@ test('a hook that is not first in DOCKER-USER is flagged', () => {
   assert.match(hook.tooltip ?? '', /Rules above it are not filtered/);
 });
 
+test('the guard in security FORWARD shows as a hook and a chain, whose tooltip says what its drops mean', () => {
+  const firewall = lockedStatus();
+  const guardRules = firewall.ipv4.rules.filter((r) => r.chain === 'PRE_DOCKER').map((r) => ({ ...r, chain: 'PRE_DOCKER_GUARD', packets: 0, bytes: 0 }));
+  const ipv4 = {
+    ...firewall.ipv4,
+    hooks: [...firewall.ipv4.hooks, { table: 'security' as const, from: 'FORWARD', spec: '-j PRE_DOCKER_GUARD', position: 1 }],
+    rules: [...firewall.ipv4.rules, ...guardRules],
+  };
+  const family = find(chainStatusRows('h1', snapshotOf({ ...locked, firewall: { ...firewall, ipv4 } })), 'IPv4');
+  assert.equal(family.description, 'hooked at DOCKER-USER #1, security FORWARD #1 · 16 rules');
+  assert.deepEqual(labels(family.children ?? []), ['DOCKER-USER #1', 'security FORWARD #1', 'PRE_DOCKER', 'PRE_DOCKER_GUARD']);
+  assert.match(find(family.children ?? [], 'security FORWARD #1').tooltip ?? '', /^Rule 1 of `security FORWARD`/);
+  assert.match(find(family.children ?? [], 'PRE_DOCKER_GUARD').tooltip ?? '', /runs after filter .* got past Docker's own rules/);
+  assert.match(find(family.children ?? [], 'PRE_DOCKER').tooltip ?? '', /jumped to first from `DOCKER-USER`/);
+});
+
 test('an unreadable IPv6 and drift are visible on the family rows', () => {
   const firewall = lockedStatus();
   const rows = chainStatusRows(
