@@ -60,7 +60,7 @@ export const ITEMS: readonly Item[] = [
     id: 'privilege',
     title: 'Privilege',
     test: 'privilege.test.ts',
-    what: 'deploy (passwordless sudo), nosudo (no rights), sudopw (sudo with a password given through the askSudoPassword callback of openHost).',
+    what: 'deploy (passwordless sudo), nosudo (no rights), sudopw (sudo with a password given through the askSudoPassword callback of openHost, asked once per session; not in the docker group, so the Docker API is read through `sudo docker system dial-stdio`).',
   },
   {
     id: 'bad-input',

@@ -4,16 +4,22 @@ import { parseInvocation, USAGE } from './args';
 import { askSecret } from './prompt';
 import { runCommand } from './runCommand';
 
-/** Exit codes are part of the contract: scripts and our tests rely on them. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, hostKey: 3 } as const;
+/**
+ * Exit codes are part of the contract: scripts and our tests rely on them. notLocked is neither a
+ * failure nor bad input (the host was read, and the command line is valid): the host is not in the
+ * state the command acts on, and nothing was changed.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, hostKey: 3, notLocked: 4 } as const;
 
 const USAGE_CODES = new Set(['InvalidInput', 'InvalidDestination', 'SshConfigError']);
 const HOST_KEY_CODES = new Set(['HostKeyUnknown', 'HostKeyMismatch', 'HostKeyRevoked']);
+const NOT_LOCKED_CODES = new Set(['HostNotLocked']);
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof DockerFirewallError) {
     if (USAGE_CODES.has(error.code)) return EXIT.usage;
     if (HOST_KEY_CODES.has(error.code)) return EXIT.hostKey;
+    if (NOT_LOCKED_CODES.has(error.code)) return EXIT.notLocked;
   }
   return EXIT.failed;
 }

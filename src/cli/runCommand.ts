@@ -1,9 +1,10 @@
-import { changes, type DockerHost, type PolicyChange } from '../core/hosts/dockerHost';
+import { changes, type DockerHost, type HostReading, type PolicyChange } from '../core/hosts/dockerHost';
 import { describeAllow } from '../core/firewall/policy';
 import { persistCommand } from '../core/firewall/persistence';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
 import { psJson, statusJson } from './json';
+import { HostNotLocked, lockWithAllowCommands } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
 
 type Command = Exclude<Invocation, { command: 'help' }>;
@@ -38,7 +39,8 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
     case 'unblock':
     case 'allow':
     case 'deny': {
-      const report = await host.apply(changeFor(inv), { dryRun: inv.dryRun });
+      const reading = await lockedReading(inv, host, label);
+      const report = await host.apply(changeFor(inv), { dryRun: inv.dryRun, reading });
       if (inv.dryRun) {
         print(formatPlan(label, report.plan, report.argv ? shellJoin(report.argv) : ''), {
           host: label,
@@ -50,6 +52,8 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
         return;
       }
       const { firewall } = await host.status();
+      // Another client may have removed the lockdown since lockedReading: the allow then changed nothing.
+      if (inv.command === 'allow' && !firewall.locked) throw notLocked(inv, label);
       print(`${summary(inv.command, inv, report.applied)}\n${formatPorts(firewall.ports)}`, {
         host: label,
         changed: report.applied,
@@ -61,6 +65,24 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
       return;
     }
   }
+}
+
+/**
+ * allow is refused on a host without lockdown (HostNotLocked), before anything is planned, dry run
+ * or not. The reading it took is handed to apply, which plans from it first: a change then costs no
+ * second read.
+ */
+async function lockedReading(inv: Command, host: DockerHost, label: string): Promise<HostReading | undefined> {
+  if (inv.command !== 'allow') return undefined;
+  const reading = await host.read();
+  if (!host.statusOf(reading).locked) throw notLocked(inv, label);
+  return reading;
+}
+
+function notLocked(inv: Command, label: string): HostNotLocked {
+  const [allow] = inv.allows;
+  if (allow === undefined) throw new Error(`${inv.command} without a port`);
+  return new HostNotLocked(label, allow, lockWithAllowCommands(inv.host, allow, inv.options));
 }
 
 function changeFor(inv: Command): PolicyChange {

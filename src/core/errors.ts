@@ -176,14 +176,22 @@ export class DockerUnavailable extends DockerFirewallError {
     readonly user: string | undefined,
     readonly reason: DockerUnavailableReason,
     readonly stderrLine: string,
+    /** For permission-denied: why going through sudo instead did not work either (sudo's own line). */
+    readonly sudoRefusal?: string | undefined,
   ) {
-    super('DockerUnavailable', dockerUnavailableMessage(host, user ?? 'the SSH user', reason, stderrLine));
+    super('DockerUnavailable', dockerUnavailableMessage(host, user ?? 'the SSH user', reason, stderrLine, sudoRefusal));
   }
 }
 
-function dockerUnavailableMessage(host: string, user: string, reason: DockerUnavailableReason, line: string): string {
+function dockerUnavailableMessage(host: string, user: string, reason: DockerUnavailableReason, line: string, sudoRefusal: string | undefined): string {
   switch (reason) {
     case 'permission-denied':
+      if (sudoRefusal !== undefined) {
+        return (
+          `${user} on ${host} may not use the Docker socket, and sudo did not run docker for ${user} either: add ${user} to the docker group ` +
+          `(sudo usermod -aG docker ${user}) and reconnect, or give ${user} sudo rights and enter the sudo password when asked. (${line}; sudo: ${sudoRefusal})`
+        );
+      }
       return `${user} on ${host} may not use the Docker socket: add ${user} to the docker group (sudo usermod -aG docker ${user}) and reconnect. (${line})`;
     case 'not-running':
       return `Docker is not running on ${host} (no daemon behind the socket). (${line})`;

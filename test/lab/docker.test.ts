@@ -1,6 +1,7 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { DockerUnavailable } from '../../src/core/errors';
 import { DockerClient } from '../../src/core/docker/dockerClient';
 import { readInventory, type Inventory } from '../../src/core/docker/inventory';
@@ -114,7 +115,7 @@ describe('Docker over the SSH connection, against the lab', { skip }, () => {
     }
   });
 
-  test('deploy (group docker) reads Docker; sudopw (not in it) gets DockerUnavailable saying to add it to the group', async () => {
+  test('deploy (group docker) reads Docker; sudopw (not in it) reads it through sudo with its password, and without one gets DockerUnavailable saying to add it to the group', async () => {
     const h1 = lab.hosts[0];
     assert.ok(h1);
     const deploy = sessionFor(`${h1.name}-deploy`);
@@ -133,11 +134,33 @@ describe('Docker over the SSH connection, against the lab', { skip }, () => {
         assert.ok(error instanceof DockerUnavailable);
         assert.equal(error.reason, 'permission-denied');
         assert.match(error.message, /add sudopw to the docker group/);
+        assert.match(error.message, /sudo: a password is required/);
         return true;
       });
     } finally {
       sudopwDocker.dispose();
       sudopw.close();
+    }
+
+    const password = readFileSync(lab.sudoPasswordFile, 'utf8').trim();
+    let asked = 0;
+    const withPassword = new SshSession({
+      ...sessionOptionsFromConfig(resolveSshHost(config, `${h1.name}-sudopw`)),
+      askSudoPassword: () => {
+        asked++;
+        return Promise.resolve(password);
+      },
+    });
+    const throughSudo = new DockerClient(withPassword, { socketPath: h1.dockerSocket });
+    try {
+      const inventories = await Promise.all([readInventory(throughSudo), readInventory(throughSudo)]);
+      assert.ok(inventories.every((inventory) => isDeepStrictEqual(demoPorts(inventory), DEMO_PORTS)));
+      assert.equal(throughSudo.transport, 'sudo-dial-stdio');
+      assert.equal(asked, 1);
+      assert.equal(withPassword.connectionCount, 1);
+    } finally {
+      throughSudo.dispose();
+      withPassword.close();
     }
   });
 });

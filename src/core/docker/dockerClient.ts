@@ -2,20 +2,27 @@ import type { Duplex } from 'node:stream';
 import Dockerode from 'dockerode';
 import type { ClientChannel } from 'ssh2';
 import { Cancelled, classifyStderr, DockerFirewallError, DockerRequestFailed, DockerUnavailable, lastStderrLine } from '../errors';
+import type { CommandRunner, ExecResult } from '../remote/remoteCommand';
 import type { SshLogger } from '../ssh/sshSessionOptions';
 import { DialStdioStream } from './dialStdioStream';
 import type { DockerInventorySource } from './inventory';
+import { dialStdioArgv, mayRetryThroughSudo, sudoFallbackFailure } from './sudoFallback';
 import { TunnelAgent } from './tunnelAgent';
 
 /** What the Docker client needs from an SSH session (SshSession has it). */
-export interface DockerTunnelHost {
+export interface DockerTunnelHost extends CommandRunner {
   readonly label: string;
   readonly user: string;
   openStreamLocal(socketPath: string, signal?: AbortSignal): Promise<ClientChannel>;
   openExecStream(argv: readonly string[], signal?: AbortSignal): Promise<ClientChannel>;
+  /** openExecStream as root: through sudo as the session's privileged commands go (see SshSession). */
+  openPrivilegedExecStream(argv: readonly string[], signal?: AbortSignal): Promise<ClientChannel>;
 }
 
 export type DockerTransport = 'streamlocal' | 'dial-stdio';
+
+/** How a request reached the socket: a transport, or dial-stdio through sudo (see sudoFallback). */
+export type DockerRoute = DockerTransport | 'sudo-dial-stdio';
 
 export interface DockerClientOptions {
   /** The Docker socket on the host. Default /var/run/docker.sock. */
@@ -23,7 +30,8 @@ export interface DockerClientOptions {
   /**
    * 'auto' (default): forward the socket over SSH (direct-streamlocal); if sshd refuses
    * (AllowStreamLocalForwarding no) or cannot open it, run `docker system dial-stdio` instead,
-   * and keep to that once it has worked.
+   * and keep to that once it has worked. When the socket refuses the SSH user for permission,
+   * run dial-stdio through sudo, and keep to that once sudo has let it through.
    */
   readonly transport?: 'auto' | DockerTransport | undefined;
   /** Per API call. Default 30 s. */
@@ -53,7 +61,11 @@ export class DockerClient implements DockerInventorySource {
   private readonly socketPath: string;
   private readonly mode: 'auto' | DockerTransport;
   private useDialStdio: boolean;
-  private lastTransport: DockerTransport | undefined;
+  /** Set once `sudo docker system dial-stdio` has reached the socket: every stream goes that way then. */
+  private throughSudo = false;
+  /** The one check of the sudo route in flight, shared by the requests that were refused meanwhile. */
+  private sudoCheck: Promise<void> | undefined;
+  private lastTransport: DockerRoute | undefined;
   /** Why the socket could not be forwarded, kept to explain a later dial-stdio failure. */
   private streamLocalFailure: string | undefined;
 
@@ -75,7 +87,7 @@ export class DockerClient implements DockerInventorySource {
   }
 
   /** How the last request reached the socket. */
-  get transport(): DockerTransport | undefined {
+  get transport(): DockerRoute | undefined {
     return this.lastTransport;
   }
 
@@ -98,9 +110,20 @@ export class DockerClient implements DockerInventorySource {
 
   /**
    * Runs one dockerode call (given the abort signal to pass on) with the request timeout, and turns
-   * whatever went wrong into a typed error: for API calls this class does not wrap.
+   * whatever went wrong into a typed error: for API calls this class does not wrap. A call the socket
+   * refused for permission is made once more through sudo (it never reached the daemon).
    */
   async request<T>(what: string, signal: AbortSignal | undefined, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await this.attempt(what, signal, request);
+    } catch (error) {
+      if (this.mode !== 'auto' || !mayRetryThroughSudo(error, this.host.user)) throw error;
+      await this.switchToSudo(error, signal);
+      return this.attempt(what, signal, request);
+    }
+  }
+
+  private async attempt<T>(what: string, signal: AbortSignal | undefined, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (signal?.aborted) throw new Cancelled(`Docker: ${what} on ${this.host.label}`);
     const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -127,6 +150,7 @@ export class DockerClient implements DockerInventorySource {
   }
 
   private async openStream(): Promise<Duplex> {
+    if (this.throughSudo) return this.openSudoDialStdio();
     if (!this.useDialStdio) {
       try {
         const channel = await this.host.openStreamLocal(this.socketPath);
@@ -142,13 +166,45 @@ export class DockerClient implements DockerInventorySource {
   }
 
   private async openDialStdio(): Promise<Duplex> {
-    const channel = await this.host.openExecStream(['docker', '-H', `unix://${this.socketPath}`, 'system', 'dial-stdio']);
+    const channel = await this.host.openExecStream(dialStdioArgv(this.socketPath));
     this.lastTransport = 'dial-stdio';
     return new DialStdioStream(
       channel,
       (stderr, exitCode) => this.dialStdioFailure(stderr, exitCode),
       () => this.dialStdioAnswered(),
     );
+  }
+
+  private async openSudoDialStdio(): Promise<Duplex> {
+    const channel = await this.host.openPrivilegedExecStream(dialStdioArgv(this.socketPath));
+    this.lastTransport = 'sudo-dial-stdio';
+    return new DialStdioStream(channel, (stderr, exitCode) => this.dialStdioFailure(stderr, exitCode));
+  }
+
+  /**
+   * Checks the sudo route once, with the very command the streams will run: dial-stdio as root with
+   * its stdin closed at once connects to the socket, relays nothing and exits 0. It runs as a
+   * privileged command, so sudo's wish for a password is found there and the user is asked (once per
+   * session: the session keeps the answer for the streams, which cannot be replayed with one).
+   */
+  private async switchToSudo(socketRefusal: DockerUnavailable, signal: AbortSignal | undefined): Promise<void> {
+    if (this.throughSudo) return;
+    this.sudoCheck ??= this.checkSudoRoute(socketRefusal, signal).finally(() => {
+      this.sudoCheck = undefined;
+    });
+    await this.sudoCheck;
+  }
+
+  private async checkSudoRoute(socketRefusal: DockerUnavailable, signal: AbortSignal | undefined): Promise<void> {
+    let result: ExecResult;
+    try {
+      result = await this.host.exec(dialStdioArgv(this.socketPath), { privileged: true, signal });
+    } catch (error) {
+      throw sudoFallbackFailure(socketRefusal, error);
+    }
+    if (result.code !== 0) throw this.dialStdioFailure(result.stderr, result.code);
+    this.throughSudo = true;
+    this.options.logger?.('info', `${this.host.label}: ${this.host.user} may not use the Docker socket (${socketRefusal.stderrLine}); using sudo docker system dial-stdio`);
   }
 
   /**

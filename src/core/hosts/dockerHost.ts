@@ -116,17 +116,34 @@ export class DockerHost {
     throw new ConcurrentChange(lastConflict);
   }
 
-  /** Saves the rules in force so that they come back at boot and after dockerd restarts. */
-  async persist(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<{ plan: Plan; written: boolean }> {
-    const reading = await this.read(options.signal);
-    const plan = this.plan(reading, changes.reapply());
-    if (!plan.policy.locked) throw new ApplyFailed('the host has no lockdown to make persistent: block it first');
-    if (options.dryRun) return { plan, written: false };
-    const variant = reading.state.variant;
-    if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
-    if (plan.changed) await run(this.runner, applyCommand(variant, plan.payloads), options.signal);
-    await run(this.runner, persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted), options.signal);
-    return { plan, written: true };
+  /**
+   * Saves the rules in force so that they come back at boot and after dockerd restarts. The policy
+   * is rendered again first (repairing drift, covering ports published since); that re-apply is a
+   * transaction like any other, and when another client's change makes it conflict, the host is read
+   * and planned again as apply does: saving after a refused re-apply would write rules that are not
+   * the ones in force.
+   */
+  async persist(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<{ plan: Plan; written: boolean; retries: number }> {
+    let lastConflict = '';
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const reading = await this.read(options.signal);
+      const plan = this.plan(reading, changes.reapply());
+      // Checked on every read: the conflict may have been another client removing the lockdown.
+      if (!plan.policy.locked) throw new ApplyFailed('the host has no lockdown to make persistent: block it first');
+      if (options.dryRun) return { plan, written: false, retries: attempt };
+      const variant = reading.state.variant;
+      if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
+      if (plan.changed) {
+        const outcome = await run(this.runner, applyCommand(variant, plan.payloads), options.signal);
+        if (outcome.kind === 'conflict') {
+          lastConflict = outcome.detail;
+          continue;
+        }
+      }
+      await run(this.runner, persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted), options.signal);
+      return { plan, written: true, retries: attempt };
+    }
+    throw new ConcurrentChange(lastConflict);
   }
 
   /** Once a host is persistent, every change is saved too, so a reboot brings back the latest policy. */

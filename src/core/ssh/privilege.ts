@@ -18,10 +18,18 @@ export function sudoWithPassword(argv: readonly string[]): string[] {
   return ['sudo', '-S', '-k', '-p', '', '--', ...argv];
 }
 
+/**
+ * The first line of stdin for sudoWithPassword. sudo reads it one byte at a time up to the newline
+ * and leaves the rest of stdin to the command, so a stream may follow it on the same channel.
+ */
+export function sudoPasswordLine(password: string): Buffer {
+  if (/[\r\n]/.test(password)) throw new Error('a sudo password cannot contain a line break');
+  return Buffer.from(`${password}\n`, 'utf8');
+}
+
 /** stdin for sudoWithPassword: the password line, then the command's own input. */
 export function passwordThenStdin(password: string, stdin: string | undefined): Buffer {
-  if (/[\r\n]/.test(password)) throw new Error('a sudo password cannot contain a line break');
-  return Buffer.concat([Buffer.from(`${password}\n`, 'utf8'), Buffer.from(stdin ?? '', 'utf8')]);
+  return Buffer.concat([sudoPasswordLine(password), Buffer.from(stdin ?? '', 'utf8')]);
 }
 
 /**

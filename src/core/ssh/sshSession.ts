@@ -5,7 +5,7 @@ import { shellJoin } from '../remote/shellQuote';
 import { ChannelLimit } from './channelLimit';
 import { connectSsh } from './connectSsh';
 import { ChannelLost, NotConnected, openChannel, runOnChannel } from './execChannel';
-import { passwordThenStdin, sudoNonInteractive, sudoRefusal, sudoWithPassword } from './privilege';
+import { passwordThenStdin, sudoNonInteractive, sudoPasswordLine, sudoRefusal, sudoWithPassword } from './privilege';
 import type { SshSessionOptions } from './sshSessionOptions';
 
 export interface SshSessionStats {
@@ -109,6 +109,22 @@ export class SshSession implements CommandRunner {
     }
   }
 
+  /**
+   * A command as root, as a raw channel like openExecStream: run directly by root, else through sudo
+   * the way this session's privileged commands go: `sudo -n`, or `sudo -S` with the session's sudo
+   * password written as the first line of stdin, ahead of whatever the caller then writes. A stream
+   * cannot be replayed with a password once its caller has written to it, so a caller runs one
+   * privileged command (exec with privileged) first: that is where sudo is found to want a password
+   * and the answer is asked for, checked and kept; the streams after it reuse the answer.
+   */
+  async openPrivilegedExecStream(argv: readonly string[], signal?: AbortSignal): Promise<ClientChannel> {
+    if (this.options.user === 'root') return this.openExecStream(argv, signal);
+    if (!this.sudoNeedsPassword) return this.openLoggedStream(sudoNonInteractive(argv), undefined, signal);
+    const password = await this.sudoPasswordFor(1, signal);
+    if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given');
+    return this.openLoggedStream(sudoWithPassword(argv), sudoPasswordLine(password), signal);
+  }
+
   /** Ends the connection (and the jump host's); the session cannot be used afterwards. */
   close(): void {
     this.closed = true;
@@ -116,6 +132,14 @@ export class SshSession implements CommandRunner {
     this.client?.end();
     this.client = undefined;
     this.jumpSession?.close();
+  }
+
+  private async openLoggedStream(argv: readonly string[], firstStdin: Buffer | undefined, signal: AbortSignal | undefined): Promise<ClientChannel> {
+    // The command line only: the first stdin line is a sudo password.
+    this.options.logger?.('debug', `${this.label}$ ${shellJoin(argv)} (stream${firstStdin === undefined ? '' : ', stdin: the sudo password line first'})`);
+    const channel = await this.openExecStream(argv, signal);
+    if (firstStdin !== undefined) channel.write(firstStdin);
+    return channel;
   }
 
   private async run(argv: readonly string[], stdin: string | Buffer | undefined, signal: AbortSignal | undefined, shownArgv: readonly string[]): Promise<ExecResult> {
@@ -176,9 +200,16 @@ export class SshSession implements CommandRunner {
     if (this.sudoPassword !== undefined) return this.sudoPassword;
     const ask = this.options.askSudoPassword;
     if (ask === undefined) return undefined;
-    this.sudoPasswordQuestion ??= ask({ host: this.label, user: this.options.user, attempt }).finally(() => {
-      this.sudoPasswordQuestion = undefined;
-    });
+    // The answer is kept as soon as it is given, before sudo has judged it: a command that finds
+    // meanwhile that sudo wants a password uses it rather than asking again. A refused one is dropped.
+    this.sudoPasswordQuestion ??= ask({ host: this.label, user: this.options.user, attempt })
+      .then((answer) => {
+        if (answer !== undefined && !this.closed) this.sudoPassword = answer;
+        return answer;
+      })
+      .finally(() => {
+        this.sudoPasswordQuestion = undefined;
+      });
     return abortable(this.sudoPasswordQuestion, signal, `sudo on ${this.label}`);
   }
 

@@ -80,6 +80,32 @@ describe('docker-firewall command line', { skip: lab ? false : 'the lab is not u
     }
   });
 
+  test('allow on a host that is not locked exits 4, names the command that locks it with the port open, and changes nothing', async () => {
+    assert.equal((await dockerFirewall(['unblock', 'h1'])).code, 0);
+    const before = await saveAll('h1');
+    const cli = `docker-firewall --ssh-config ${lab!.sshConfig}`;
+    for (const [args, remedy] of [
+      [['allow', 'h1', '8080'], `Run \`${cli} block h1 --allow 8080\` to lock it with 8080 open.`],
+      [['allow', 'h1', '8080', '--dry-run'], `Run \`${cli} block h1 --allow 8080\``],
+      [['allow', 'h1', '5353/udp', '--from', '192.0.2.100'], `Run \`${cli} block h1\` and then \`${cli} allow h1 5353/udp --from 192.0.2.100/32\``],
+    ] as const) {
+      const result = await dockerFirewall(args);
+      assert.equal(result.code, 4, `${JSON.stringify(args)}: ${result.stderr}`);
+      assert.match(result.stderr, /^docker-firewall: h1: h1 is not locked: every published port is already reachable/);
+      assert.ok(result.stderr.includes(remedy), result.stderr);
+      assert.match(result.stderr, /Nothing was changed\.$/m);
+      assert.equal(result.stdout, '');
+    }
+    assert.equal(await saveAll('h1'), before);
+    // The command it names does what was meant; allow then works as on any locked host.
+    assert.equal((await dockerFirewall(['block', 'h1', '--allow', '8080'])).code, 0);
+    const again = await dockerFirewall(['allow', 'h1', '8080']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /already so: nothing changed/);
+    assert.equal((await dockerFirewall(['unblock', 'h1'])).code, 0);
+    assert.equal(await saveAll('h1'), before);
+  });
+
   test('status --json has the documented fields', async () => {
     const result = await dockerFirewall(['--json', 'status', 'h2']);
     assert.equal(result.code, 0, result.stderr);

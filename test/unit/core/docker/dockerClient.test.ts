@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
+import type { ServerChannel } from 'ssh2';
 import { join } from 'node:path';
-import { Cancelled, DockerRequestFailed, DockerUnavailable } from '../../../../src/core/errors';
+import { Cancelled, DockerRequestFailed, DockerUnavailable, SudoPasswordIncorrect } from '../../../../src/core/errors';
 import { DockerClient } from '../../../../src/core/docker/dockerClient';
 import { readInventory } from '../../../../src/core/docker/inventory';
 import { formatKnownHostsLine } from '../../../../src/core/ssh/knownHosts';
@@ -179,5 +180,183 @@ test('aborting a call is Cancelled; a daemon that never answers times out as Doc
     docker.dispose();
     session.close();
     await server.close();
+  }
+});
+
+/**
+ * A user outside the docker group: the socket refuses them (sshd's forward of it fails, dial-stdio
+ * says "permission denied"), and sudo, as this fake host's sudoers has it for each user, lets docker
+ * run as root or not. The sudo texts are those recorded from real hosts.
+ */
+const SUDO_USERS = { sudoer: 'nopasswd', sudopw: 'password', nosudo: 'none' } as const;
+const SUDO_PASSWORD = 'dial-s3cret';
+const SUDO_N = 'sudo -n -- ';
+const SUDO_S = "sudo -S -k -p '' -- ";
+
+async function sudoHost(user: keyof typeof SUDO_USERS, askSudoPassword?: () => Promise<string | undefined>): Promise<{ server: FakeServer; session: SshSession; stdinFirstLines: string[] }> {
+  const stdinFirstLines: string[] = [];
+  const dialStdio = `docker -H unix://${socketPath} system dial-stdio`;
+  const refuse = (channel: ServerChannel, stderr: string): true => {
+    channel.stderr.write(stderr);
+    channel.exit(1);
+    channel.end();
+    return true;
+  };
+  const server = await startFakeSshServer({
+    hostKeys: [hostKey.private],
+    users: { [user]: { publicKeys: [userKey.public] } },
+    refuseStreamLocal: true,
+    exec: (command, channel) => {
+      const policy = SUDO_USERS[user];
+      if (command === dialStdio) return refuse(channel, `failed to open the raw stream connection: dial unix ${socketPath}: connect: permission denied\n`);
+      if (command === `${SUDO_N}${dialStdio}`) {
+        if (policy !== 'nopasswd') return refuse(channel, 'sudo: a password is required\n');
+        relay(channel, Buffer.alloc(0));
+        return true;
+      }
+      if (command !== `${SUDO_S}${dialStdio}`) return false;
+      // As sudo -S does: the password line is read byte by byte, the rest of stdin is docker's.
+      let input = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        input = Buffer.concat([input, chunk]);
+        const newline = input.indexOf(0x0a);
+        if (newline === -1) return;
+        channel.off('data', onData);
+        const password = input.subarray(0, newline).toString('utf8');
+        stdinFirstLines.push(password);
+        if (password !== SUDO_PASSWORD) return void refuse(channel, 'Sorry, try again.\nsudo: no password was provided\nsudo: 1 incorrect password attempt\n');
+        if (policy === 'none') return void refuse(channel, `${user} is not in the sudoers file.  This incident will be reported.\n`);
+        relay(channel, input.subarray(newline + 1));
+      };
+      channel.on('data', onData);
+      return true;
+    },
+  });
+  const keyFile = join(work, `id-${server.port}`);
+  writeFileSync(keyFile, userKey.private, { mode: 0o600 });
+  const knownHosts = join(work, `known_hosts-${server.port}`);
+  writeFileSync(knownHosts, `${formatKnownHostsLine('127.0.0.1', server.port, publicBlob(hostKey.public), { hashed: false })}\n`);
+  const session = new SshSession({
+    host: '127.0.0.1',
+    port: server.port,
+    user,
+    label: 'fake',
+    identityFiles: [keyFile],
+    agent: false,
+    knownHostsFiles: [knownHosts],
+    globalKnownHostsFiles: [],
+    askSudoPassword,
+  });
+  return { server, session, stdinFirstLines };
+}
+
+/** dial-stdio as root: what came before on stdin was sudo's, the rest goes to the socket. */
+function relay(channel: ServerChannel, first: Buffer): void {
+  const socket = createConnection(socketPath);
+  if (first.length > 0) socket.write(first);
+  channel.pipe(socket);
+  // Not ended by the pipe: as sshd does, the exit status goes first, then the channel's end.
+  socket.pipe(channel, { end: false });
+  socket.on('close', () => {
+    channel.exit(0);
+    channel.end();
+  });
+}
+
+test('outside the docker group with passwordless sudo, Docker is read through sudo -n docker system dial-stdio on the same connection', async () => {
+  const { server, session } = await sudoHost('sudoer');
+  const docker = new DockerClient(session, { socketPath });
+  try {
+    const first = await readInventory(docker);
+    assert.ok(DEMO.every((name) => first.containers.some((c) => c.name === name)));
+    assert.equal(docker.transport, 'sudo-dial-stdio');
+    const commandsAfterFirst = server.commands.length;
+    await readInventory(docker);
+    assert.deepEqual(
+      [...new Set(server.commands.slice(commandsAfterFirst))],
+      [`sudo -n -- docker -H unix://${socketPath} system dial-stdio`],
+      'once sudo worked, straight to it',
+    );
+    assert.equal(session.connectionCount, 1);
+  } finally {
+    docker.dispose();
+    session.close();
+    await server.close();
+  }
+});
+
+test('with a sudo password, it is asked once for the session and written as the first stdin line of every stream', async () => {
+  let asked = 0;
+  const { server, session, stdinFirstLines } = await sudoHost('sudopw', () => {
+    asked++;
+    return Promise.resolve(SUDO_PASSWORD);
+  });
+  const docker = new DockerClient(session, { socketPath });
+  try {
+    const inventories = await Promise.all([readInventory(docker), readInventory(docker)]);
+    await readInventory(docker);
+    assert.ok(inventories.every((i) => DEMO.every((name) => i.containers.some((c) => c.name === name))));
+    assert.equal(docker.transport, 'sudo-dial-stdio');
+    assert.equal(asked, 1);
+    const throughSudo = server.commands.filter((c) => c.startsWith("sudo -S -k -p '' -- docker "));
+    assert.ok(throughSudo.length >= 1 + 9, `the check and every request: ${throughSudo.length}`);
+    assert.equal(stdinFirstLines.length, throughSudo.length);
+    assert.ok(stdinFirstLines.every((line) => line === SUDO_PASSWORD));
+    assert.equal(session.connectionCount, 1);
+  } finally {
+    docker.dispose();
+    session.close();
+    await server.close();
+  }
+});
+
+test('without a sudo password to give, the error names both remedies: the docker group, or sudo with its password', async () => {
+  const { server, session } = await sudoHost('sudopw');
+  const docker = new DockerClient(session, { socketPath });
+  try {
+    await assert.rejects(docker.listContainers({ all: true }), (error: unknown) => {
+      assert.ok(error instanceof DockerUnavailable, String(error));
+      assert.equal(error.reason, 'permission-denied');
+      assert.equal(error.sudoRefusal, 'a password is required');
+      assert.match(error.message, /^sudopw on fake may not use the Docker socket, and sudo did not run docker for sudopw either: add sudopw to the docker group \(sudo usermod -aG docker sudopw\) and reconnect, or give sudopw sudo rights and enter the sudo password when asked\. \(.*connect: permission denied; sudo: a password is required\)$/);
+      return true;
+    });
+  } finally {
+    docker.dispose();
+    session.close();
+    await server.close();
+  }
+});
+
+test('a user sudo does not know gets the same DockerUnavailable, with sudo\'s refusal; a wrong password is SudoPasswordIncorrect', async () => {
+  const nosudo = await sudoHost('nosudo', () => Promise.resolve(SUDO_PASSWORD));
+  const refused = new DockerClient(nosudo.session, { socketPath });
+  try {
+    await assert.rejects(refused.listContainers({ all: true }), (error: unknown) => {
+      assert.ok(error instanceof DockerUnavailable, String(error));
+      assert.match(error.message, /add nosudo to the docker group/);
+      assert.match(error.message, /sudo: nosudo is not in the sudoers file/);
+      return true;
+    });
+    assert.equal(refused.transport, 'dial-stdio', 'never through sudo');
+  } finally {
+    refused.dispose();
+    nosudo.session.close();
+    await nosudo.server.close();
+  }
+
+  let asked = 0;
+  const wrong = await sudoHost('sudopw', () => {
+    asked++;
+    return Promise.resolve('not-it');
+  });
+  const docker = new DockerClient(wrong.session, { socketPath });
+  try {
+    await assert.rejects(docker.listContainers({ all: true }), SudoPasswordIncorrect);
+    assert.equal(asked, 3, "sudo's three attempts");
+  } finally {
+    docker.dispose();
+    wrong.session.close();
+    await wrong.server.close();
   }
 });

@@ -306,6 +306,30 @@ test('when sudo wants a password it is asked once, sent as the first stdin line 
   s.close();
 });
 
+test('commands that find at the same time that sudo wants a password share one question, until sudo has judged the answer', async () => {
+  // As the engine's read does: iptables and the Docker route through sudo at once. The second
+  // command's refusal by sudo -n came after the first one's question was answered, but before sudo
+  // had accepted the answer, and it asked again (found by test/reliability/privilege.test.ts).
+  let asks = 0;
+  let second: Promise<unknown> | undefined;
+  const s: SshSession = session({
+    user: 'sudopw',
+    askSudoPassword: () => {
+      asks++;
+      // The next command starts once the answer is given, while sudo -S is still checking it.
+      setImmediate(() => {
+        second ??= s.exec(['id', '-un'], { privileged: true });
+      });
+      return Promise.resolve(SUDO_PASSWORD);
+    },
+  });
+  const results = await Promise.all([1, 2].map(() => s.exec(['id', '-un'], { privileged: true })));
+  assert.deepEqual(results.map((r) => r.stdout), ['root\n', 'root\n']);
+  assert.deepEqual(await second, { stdout: 'root\n', stderr: '', code: 0, signal: undefined });
+  assert.equal(asks, 1);
+  s.close();
+});
+
 test('a wrong sudo password is asked again, up to three times, then SudoPasswordIncorrect', async () => {
   const attempts: number[] = [];
   const s = session({
