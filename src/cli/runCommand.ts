@@ -4,7 +4,7 @@ import { persistCommand } from '../core/firewall/persistence';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
 import { psJson, statusJson } from './json';
-import { HostNotLocked, lockWithAllowCommands } from './notLocked';
+import { allowOnUnlockedHost, denyOnUnlockedHost, type HostNotLocked } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
 
 type Command = Exclude<Invocation, { command: 'help' }>;
@@ -39,7 +39,7 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
     case 'unblock':
     case 'allow':
     case 'deny': {
-      const reading = await lockedReading(inv, host, label);
+      const reading = await lockedReading(inv, host);
       const report = await host.apply(changeFor(inv), { dryRun: inv.dryRun, reading });
       if (inv.dryRun) {
         print(formatPlan(label, report.plan, report.argv ? shellJoin(report.argv) : ''), {
@@ -52,8 +52,8 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
         return;
       }
       const { firewall } = await host.status();
-      // Another client may have removed the lockdown since lockedReading: the allow then changed nothing.
-      if (inv.command === 'allow' && !firewall.locked) throw notLocked(inv, label);
+      // Another client may have removed the lockdown since lockedReading: the change then changed nothing.
+      if ((inv.command === 'allow' || inv.command === 'deny') && !firewall.locked) throw notLocked(inv);
       print(`${summary(inv.command, inv, report.applied)}\n${formatPorts(firewall.ports)}`, {
         host: label,
         changed: report.applied,
@@ -68,21 +68,22 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
 }
 
 /**
- * allow is refused on a host without lockdown (HostNotLocked), before anything is planned, dry run
- * or not. The reading it took is handed to apply, which plans from it first: a change then costs no
- * second read.
+ * allow and deny are refused on a host without lockdown (HostNotLocked), before anything is planned,
+ * dry run or not. The reading it took is handed to apply, which plans from it first: a change then
+ * costs no second read.
  */
-async function lockedReading(inv: Command, host: DockerHost, label: string): Promise<HostReading | undefined> {
-  if (inv.command !== 'allow') return undefined;
+async function lockedReading(inv: Command, host: DockerHost): Promise<HostReading | undefined> {
+  if (inv.command !== 'allow' && inv.command !== 'deny') return undefined;
   const reading = await host.read();
-  if (!host.statusOf(reading).locked) throw notLocked(inv, label);
+  if (!host.statusOf(reading).locked) throw notLocked(inv);
   return reading;
 }
 
-function notLocked(inv: Command, label: string): HostNotLocked {
+function notLocked(inv: Command): HostNotLocked {
   const [allow] = inv.allows;
   if (allow === undefined) throw new Error(`${inv.command} without a port`);
-  return new HostNotLocked(label, allow, lockWithAllowCommands(inv.host, allow, inv.options));
+  // As typed, not the label: the suggested command must name the host the same way.
+  return (inv.command === 'deny' ? denyOnUnlockedHost : allowOnUnlockedHost)(inv.host, allow, inv.options);
 }
 
 function changeFor(inv: Command): PolicyChange {

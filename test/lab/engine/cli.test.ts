@@ -80,7 +80,7 @@ describe('docker-firewall command line', { skip: lab ? false : 'the lab is not u
     }
   });
 
-  test('allow on a host that is not locked exits 4, names the command that locks it with the port open, and changes nothing', async () => {
+  test('allow or deny on a host that is not locked exits 4, names the command that locks it as meant, and changes nothing', async () => {
     assert.equal((await dockerFirewall(['unblock', 'h1'])).code, 0);
     const before = await saveAll('h1');
     const cli = `docker-firewall --ssh-config ${lab!.sshConfig}`;
@@ -88,10 +88,11 @@ describe('docker-firewall command line', { skip: lab ? false : 'the lab is not u
       [['allow', 'h1', '8080'], `Run \`${cli} block h1 --allow 8080\` to lock it with 8080 open.`],
       [['allow', 'h1', '8080', '--dry-run'], `Run \`${cli} block h1 --allow 8080\``],
       [['allow', 'h1', '5353/udp', '--from', '192.0.2.100'], `Run \`${cli} block h1\` and then \`${cli} allow h1 5353/udp --from 192.0.2.100/32\``],
+      [['deny', 'h1', '8080'], `Run \`${cli} block h1\` to block external access to every published port`],
     ] as const) {
       const result = await dockerFirewall(args);
       assert.equal(result.code, 4, `${JSON.stringify(args)}: ${result.stderr}`);
-      assert.match(result.stderr, /^docker-firewall: h1: h1 is not locked: every published port is already reachable/);
+      assert.match(result.stderr, /^docker-firewall: h1: h1 is not locked: every published port(,| is already) /);
       assert.ok(result.stderr.includes(remedy), result.stderr);
       assert.match(result.stderr, /Nothing was changed\.$/m);
       assert.equal(result.stdout, '');

@@ -2,14 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseInvocation } from '../../../src/cli/args';
 import { EXIT, exitCodeFor } from '../../../src/cli/main';
-import { HostNotLocked, lockWithAllowCommands } from '../../../src/cli/notLocked';
+import { allowOnUnlockedHost, denyOnUnlockedHost, type HostNotLocked } from '../../../src/cli/notLocked';
 
-/** `allow` on a host without lockdown: refused with the command that does what was meant. */
+/** `allow` or `deny` on a host without lockdown: refused with the command that does what was meant. */
 function refusal(argv: string[]): HostNotLocked {
   const inv = parseInvocation(argv);
-  assert.ok(inv.command === 'allow');
-  const allow = inv.allows[0]!;
-  return new HostNotLocked(inv.host, allow, lockWithAllowCommands(inv.host, allow, inv.options));
+  assert.ok(inv.command === 'allow' || inv.command === 'deny');
+  return (inv.command === 'allow' ? allowOnUnlockedHost : denyOnUnlockedHost)(inv.host, inv.allows[0]!, inv.options);
 }
 
 test('allow PORT on an unlocked host names the block command that opens that port, and says nothing changed', () => {
@@ -38,4 +37,12 @@ test('an allow from a source range is a block and then that allow (block --allow
 test('the options that pick the host, key and chain are carried over, quoted; --json and --accept-new are not', () => {
   const error = refusal(['--ssh-config', '/tmp/my config', '--known-hosts', 'kh', '-i', 'a', '-i', 'b', '--chain', 'MY_CHAIN', '--json', '--accept-new', 'allow', 'h1', '8080']);
   assert.deepEqual(error.remedy, ["docker-firewall --ssh-config '/tmp/my config' --known-hosts kh -i a -i b --chain MY_CHAIN block h1 --allow 8080"]);
+});
+
+test('deny PORT on an unlocked host says the port is reachable and names block, not "nothing changed"', () => {
+  const error = refusal(['--chain', 'MY_CHAIN', 'deny', 'h1', '8080']);
+  assert.deepEqual(error.remedy, ['docker-firewall --chain MY_CHAIN block h1']);
+  assert.match(error.message, /^h1 is not locked: every published port, 8080 among them, is reachable from anywhere/);
+  assert.match(error.message, /Run `docker-firewall --chain MY_CHAIN block h1` to block external access to every published port .*Nothing was changed\.$/);
+  assert.equal(exitCodeFor(error), EXIT.notLocked);
 });
