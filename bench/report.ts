@@ -265,7 +265,7 @@ export function renderConsole(results: BenchResults): string {
     for (const n of section.notes) out.push(`! ${n.replace(/\*\*/g, '')}`);
   }
   out.push('', '== Targets');
-  for (const r of targetRows(results)) out.push(`- [${r.met === undefined ? ' ' : r.met ? 'x' : '!'}] ${r.target}: ${r.result}`);
+  for (const r of targetRows(results)) out.push(`- [${r.met === undefined ? '-' : r.met ? 'x' : '!'}] ${r.target}: ${r.result}`);
   if (results.skipped.length > 0) out.push('', '== Not measured', ...results.skipped.map((s) => `- ${s}`));
   return out.join('\n');
 }
