@@ -1,4 +1,4 @@
-import { TABLES, tableOf, type FamilyLayout, type Table } from './layout';
+import { sameLayout, TABLES, tableOf, type FamilyLayout, type Table } from './layout';
 import { parseComment } from './ruleComment';
 import { tokenize } from './iptablesSave';
 
@@ -17,7 +17,9 @@ export function transitionPayload(from: FamilyLayout, to: FamilyLayout): string[
   for (const table of TABLES) {
     const before = inTable(from, table);
     const after = inTable(to, table);
-    if (before.chains.length + before.hooks.length + after.chains.length + after.hooks.length === 0) continue;
+    // A table that holds what is wanted is left alone (a host locked before the guard existed gets
+    // only its security section).
+    if (sameLayout(before, after)) continue;
     lines.push(`*${table}`, ...tableTransition(before, after), 'COMMIT');
   }
   lines.push('');

@@ -92,6 +92,29 @@ for (const major of ['20', '28'] as const) {
       assert.equal(planFor({ state: tampered, policy: readPolicy(state), ports }).changed, true);
     });
 
+    test('a host locked before the guard existed is outdated, and applying again adds only the guard', () => {
+      const withoutGuard = report.split('\n').filter((l) => !l.includes('PRE_DOCKER_GUARD')).join('\n');
+      const older = currentState(parseFirewallReport(withoutGuard, '', 0), 'PRE_DOCKER');
+      const status = firewallStatus({ state: older, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
+      assert.equal(status.locked, true);
+      assert.equal(status.ipv4.drift, 'outdated');
+      assert.ok(status.ports.filter((p) => p.hostIp === '0.0.0.0').every((p) => p.exposure !== 'exposed'), 'DOCKER-USER alone still blocks');
+      const payload = planFor({ state: older, policy: readPolicy(older), ports }).ipv4.payload ?? '';
+      assert.deepEqual(payload.split('\n').filter((l) => l.startsWith('*')), ['*security']);
+      assert.match(payload, /^-N PRE_DOCKER_GUARD$/m);
+      assert.match(payload, /^-I FORWARD 1 -j PRE_DOCKER_GUARD$/m);
+    });
+
+    test('a rule put above the guard in security FORWARD is reported, naming that table', () => {
+      const pushed = report.replace(/^(\[\d+:\d+\] -A FORWARD -j PRE_DOCKER_GUARD)$/m, '[0:0] -A FORWARD -j ACCEPT\n$1');
+      assert.notEqual(pushed, report);
+      const state4 = currentState(parseFirewallReport(pushed, '', 0), 'PRE_DOCKER');
+      const status = firewallStatus({ state: state4, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
+      const warning = status.warnings.find((w) => w.code === 'hook-not-first');
+      assert.match(warning?.message ?? '', /^IPv4: the jump to PRE_DOCKER_GUARD is rule 2 of security FORWARD, not the first/);
+      assert.ok(!status.warnings.some((w) => w.code === 'legacy-hook'), 'the guard is not the 2017 recipe');
+    });
+
     test('a port published after the lockdown is reported as reachable over IPv6 until applied again', () => {
       const more = [...ports, { container: 'late', hostIp: '::', hostPort: 9999, containerPort: 80, proto: 'tcp' as const }];
       const status = firewallStatus({ state, ports: more, firewallBackend: inventory.docker.firewallBackend }, persistence);
