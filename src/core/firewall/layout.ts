@@ -3,14 +3,14 @@ import type { Family } from '../validate';
 import { allowAppliesTo, normalizeAllows, type Policy } from './policy';
 import { formatComment, type RuleRole } from './ruleComment';
 
-/**
- * The rules we own in one address family, written exactly as iptables-save prints them back, so
- * that what we render and what we read can be compared text for text (drift, idempotence).
- */
 /** The iptables tables we write to. Absent on a chain or hook means `filter`. */
 export type Table = 'filter' | 'security';
 export const TABLES: readonly Table[] = ['filter', 'security'];
 
+/**
+ * The rules we own in one address family, written exactly as iptables-save prints them back, so
+ * that what we render and what we read can be compared text for text (drift, idempotence).
+ */
 export interface ChainLayout {
   readonly name: string;
   readonly table?: Table | undefined;
