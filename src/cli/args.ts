@@ -23,7 +23,7 @@ Options:
   -h, --help            show this help
 
 Exit codes: 0 done; 1 failed on the host; 2 bad usage or input (nothing ran);
-3 host key unknown or changed (nothing ran); 4 allow or deny on a host that is not locked
+3 host key unknown or changed (nothing ran); 4 allow, deny or persist on a host that is not locked
 (every published port is already reachable; nothing changed).`;
 
 export type CommandName = 'ps' | 'status' | 'block' | 'unblock' | 'allow' | 'deny' | 'persist';

@@ -1,6 +1,6 @@
 import { DockerFirewallError } from '../errors';
 import { run, type CommandRunner } from '../remote/remoteCommand';
-import { applyCommand, ApplyFailed } from '../firewall/applyCommand';
+import { applyCommand } from '../firewall/applyCommand';
 import { currentState, type CurrentState } from '../firewall/currentState';
 import { layoutsDigest, parsePersistence, persistCommand } from '../firewall/persistence';
 import { planFor, LockdownRefused, type Plan } from '../firewall/plan';
@@ -41,6 +41,13 @@ export interface HostReading {
 export class ConcurrentChange extends DockerFirewallError {
   constructor(detail: string) {
     super('ConcurrentChange', `the host's firewall kept changing while this change was applied (another client?): ${detail}`);
+  }
+}
+
+/** persist on a host without lockdown: there is nothing to save (the CLI exits 4, as for allow). */
+export class NothingToPersist extends DockerFirewallError {
+  constructor() {
+    super('HostNotLocked', 'the host is not locked, so there is no lockdown to make persistent: block it first. Nothing was changed.');
   }
 }
 
@@ -129,7 +136,7 @@ export class DockerHost {
       const reading = await this.read(options.signal);
       const plan = this.plan(reading, changes.reapply());
       // Checked on every read: the conflict may have been another client removing the lockdown.
-      if (!plan.policy.locked) throw new ApplyFailed('the host has no lockdown to make persistent: block it first');
+      if (!plan.policy.locked) throw new NothingToPersist();
       if (options.dryRun) return { plan, written: false, retries: attempt };
       const variant = reading.state.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');

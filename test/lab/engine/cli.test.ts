@@ -80,7 +80,7 @@ describe('docker-firewall command line', { skip: lab ? false : 'the lab is not u
     }
   });
 
-  test('allow or deny on a host that is not locked exits 4, names the command that locks it as meant, and changes nothing', async () => {
+  test('allow, deny or persist on a host that is not locked exits 4, names the command that locks it as meant, and changes nothing', async () => {
     assert.equal((await dockerFirewall(['unblock', 'h1'])).code, 0);
     const before = await saveAll('h1');
     const cli = `docker-firewall --ssh-config ${lab!.sshConfig}`;
@@ -97,6 +97,9 @@ describe('docker-firewall command line', { skip: lab ? false : 'the lab is not u
       assert.match(result.stderr, /Nothing was changed\.$/m);
       assert.equal(result.stdout, '');
     }
+    const persist = await dockerFirewall(['persist', 'h1']);
+    assert.equal(persist.code, 4, persist.stderr);
+    assert.match(persist.stderr, /not locked, so there is no lockdown to make persistent: block it first\. Nothing was changed\.$/m);
     assert.equal(await saveAll('h1'), before);
     // The command it names does what was meant; allow then works as on any locked host.
     assert.equal((await dockerFirewall(['block', 'h1', '--allow', '8080'])).code, 0);
