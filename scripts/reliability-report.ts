@@ -54,7 +54,7 @@ export const ITEMS: readonly Item[] = [
     id: 'host-keys',
     title: 'Host keys',
     test: 'hostKeys.test.ts',
-    what: 'Unknown key: refused (exit 3) with nothing run. Changed key (the lab host\'s sshd given new host keys): refused before login, exit 3, nothing changed on the host, not even with --accept-new.',
+    what: 'Unknown key: refused (exit 3) with nothing run. Changed key (the lab host\'s sshd given new host keys): refused before login, exit 3, nothing changed on the host, not even with --accept-new. The same in the extension (`test/vscode/suite/hostKeys.test.ts`, run by `npm run test:vscode`): the host reads as unreachable with both fingerprints named, Block External Access stops before login.',
   },
   {
     id: 'privilege',
