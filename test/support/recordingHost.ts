@@ -1,15 +1,14 @@
 // A Docker host recorded from the lab (test/fixtures/iptables), served by an in-process SSH server
 // that records every exec command line exactly as it arrives over SSH, so that property tests can
 // run the real engine and SSH session thousands of times and inspect what would reach a shell.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildInventory } from '../../src/core/docker/inventory';
 import type { Inventory } from '../../src/core/docker/inventoryModel';
 import { DockerHost } from '../../src/core/hosts/dockerHost';
-import { formatKnownHostsLine } from '../../src/core/ssh/knownHosts';
-import { SshSession } from '../../src/core/ssh/sshSession';
-import { generateKey, publicBlob, startFakeSshServer, type FakeServer } from '../unit/core/ssh/support/fakeSshServer';
+import { type SshSession } from '../../src/core/ssh/sshSession';
+import { generateKey, sessionToFakeServer, startFakeSshServer, type FakeServer } from '../unit/core/ssh/support/fakeSshServer';
 import { REPO_ROOT } from './lab';
 
 export type RecordedMajor = '20' | '28';
@@ -53,24 +52,12 @@ export async function startRecordingServer(): Promise<RecordingServer> {
       return true;
     },
   });
-  const key = join(work, 'id');
-  const knownHosts = join(work, 'known_hosts');
-  writeFileSync(key, userKey.private, { mode: 0o600 });
-  writeFileSync(knownHosts, `${formatKnownHostsLine('127.0.0.1', server.port, publicBlob(hostKey.public), { hashed: false })}\n`);
+  const keys = { hostPublicKey: hostKey.public, userPrivateKey: userKey.private };
   const sessions = new Map<string, SshSession>();
   const session = (user: 'root' | 'deploy') => {
     let s = sessions.get(user);
     if (s === undefined) {
-      s = new SshSession({
-        host: '127.0.0.1',
-        port: server.port,
-        user,
-        identityFiles: [key],
-        agent: false,
-        knownHostsFiles: [knownHosts],
-        globalKnownHostsFiles: [],
-        strictHostKeyChecking: 'yes',
-      });
+      s = sessionToFakeServer(server, keys, work, { user, strictHostKeyChecking: 'yes' });
       sessions.set(user, s);
     }
     return s;

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { Cancelled, DockerRequestFailed, DockerUnavailable, SudoPasswordIncorrect } from '../../../../src/core/errors';
 import { DockerClient } from '../../../../src/core/docker/dockerClient';
 import { readInventory } from '../../../../src/core/docker/inventory';
-import { formatKnownHostsLine } from '../../../../src/core/ssh/knownHosts';
-import { SshSession } from '../../../../src/core/ssh/sshSession';
-import { generateKey, publicBlob, startFakeSshServer, type FakeServer } from '../ssh/support/fakeSshServer';
+import { type SshSession } from '../../../../src/core/ssh/sshSession';
+import { generateKey, sessionToFakeServer, startFakeSshServer, type FakeServer } from '../ssh/support/fakeSshServer';
 import { recording as recorded } from './support/recordings';
 
 const hostKey = generateKey();
 const userKey = generateKey();
+const KEYS = { hostPublicKey: hostKey.public, userPrivateKey: userKey.private };
 const recording = recorded('docker-28');
 const DEMO = ['admin', 'app', 'dns', 'web', 'worker'];
 
@@ -74,20 +74,7 @@ async function sshHost(options: { refuseStreamLocal?: boolean; dialStdio?: 'rela
       return true;
     },
   });
-  const keyFile = join(work, `id-${server.port}`);
-  writeFileSync(keyFile, userKey.private, { mode: 0o600 });
-  const knownHosts = join(work, `known_hosts-${server.port}`);
-  writeFileSync(knownHosts, `${formatKnownHostsLine('127.0.0.1', server.port, publicBlob(hostKey.public), { hashed: false })}\n`);
-  const session = new SshSession({
-    host: '127.0.0.1',
-    port: server.port,
-    user: 'deploy',
-    label: 'fake',
-    identityFiles: [keyFile],
-    agent: false,
-    knownHostsFiles: [knownHosts],
-    globalKnownHostsFiles: [],
-  });
+  const session = sessionToFakeServer(server, KEYS, work, { user: 'deploy', label: 'fake' });
   return { server, session };
 }
 
@@ -232,21 +219,7 @@ async function sudoHost(user: keyof typeof SUDO_USERS, askSudoPassword?: () => P
       return true;
     },
   });
-  const keyFile = join(work, `id-${server.port}`);
-  writeFileSync(keyFile, userKey.private, { mode: 0o600 });
-  const knownHosts = join(work, `known_hosts-${server.port}`);
-  writeFileSync(knownHosts, `${formatKnownHostsLine('127.0.0.1', server.port, publicBlob(hostKey.public), { hashed: false })}\n`);
-  const session = new SshSession({
-    host: '127.0.0.1',
-    port: server.port,
-    user,
-    label: 'fake',
-    identityFiles: [keyFile],
-    agent: false,
-    knownHostsFiles: [knownHosts],
-    globalKnownHostsFiles: [],
-    askSudoPassword,
-  });
+  const session = sessionToFakeServer(server, KEYS, work, { user, label: 'fake', askSudoPassword });
   return { server, session, stdinFirstLines };
 }
 

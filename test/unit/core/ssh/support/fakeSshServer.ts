@@ -5,7 +5,12 @@
  */
 import { createConnection, type AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Server, utils, type Connection, type ParsedKey, type ServerChannel, type Session } from 'ssh2';
+import { formatKnownHostsLine } from '../../../../../src/core/ssh/knownHosts';
+import { SshSession } from '../../../../../src/core/ssh/sshSession';
+import type { SshSessionOptions } from '../../../../../src/core/ssh/sshSessionOptions';
 
 export type SudoPolicy = 'nopasswd' | { password: string } | 'not-in-sudoers';
 
@@ -55,6 +60,31 @@ export function generateKey(passphrase?: string): { private: string; public: str
 /** The raw public blob of an OpenSSH public key line. */
 export function publicBlob(publicKeyLine: string): Buffer {
   return Buffer.from(publicKeyLine.split(' ')[1] ?? '', 'base64');
+}
+
+/**
+ * An SshSession to a fake server, logging in with `userKey` and trusting exactly `hostPublicKey`: the
+ * key file and known_hosts are written into `dir` (named by the port, so one dir serves many servers).
+ */
+export function sessionToFakeServer(
+  server: FakeServer,
+  keys: { readonly hostPublicKey: string; readonly userPrivateKey: string },
+  dir: string,
+  options: Partial<SshSessionOptions> & { readonly user: string },
+): SshSession {
+  const keyFile = join(dir, `id-${server.port}`);
+  writeFileSync(keyFile, keys.userPrivateKey, { mode: 0o600 });
+  const knownHosts = join(dir, `known_hosts-${server.port}`);
+  writeFileSync(knownHosts, `${formatKnownHostsLine('127.0.0.1', server.port, publicBlob(keys.hostPublicKey), { hashed: false })}\n`);
+  return new SshSession({
+    host: '127.0.0.1',
+    port: server.port,
+    identityFiles: [keyFile],
+    agent: false,
+    knownHostsFiles: [knownHosts],
+    globalKnownHostsFiles: [],
+    ...options,
+  });
 }
 
 export async function startFakeSshServer(options: FakeServerOptions): Promise<FakeServer> {
