@@ -79,12 +79,14 @@ function ourContenders(lab: Lab, host: string, warm: HostHandle, change: PolicyC
   ];
 }
 
-function ourVariants(samples: Map<string, Sample[]>, what: string) {
+/** Our three ways (connection open, from the view's reading, new connection), each against the baseline. */
+function compareOurs(id: string, title: string, samples: Map<string, Sample[]>, baseline: ReturnType<typeof baselineVariant>) {
   const get = (key: string) => samples.get(key) as OurSample[];
+  const ours = (key: string, label: string) => variant(`ours: one apply${label}`, msOf(get(key)), ourCosts(get(key)));
   return [
-    variant(`ours: ${what}, connection open`, msOf(get('warm')), ourCosts(get('warm'))),
-    variant(`ours: ${what} from the view's reading`, msOf(get('reading')), ourCosts(get('reading'))),
-    variant(`ours: ${what}, new connection`, msOf(get('cold')), ourCosts(get('cold'))),
+    compare(`${id}-warm`, title, 'ms', ours('warm', ', connection open'), baseline),
+    compare(`${id}-reading`, title, 'ms', ours('reading', " from the view's reading"), baseline),
+    compare(`${id}-cold`, `${title}, cold`, 'ms', ours('cold', ', new connection'), baseline),
   ];
 }
 
@@ -145,13 +147,7 @@ export async function measureLockdown(lab: Lab): Promise<Section> {
     if (oursBlocks !== 'timeout' || recipeBlocks !== 'timeout' || reopened !== 'open') notes.push('**The check above did not come out as expected.**');
     return samples;
   });
-  const [lockWarm, lockReading, lockCold] = ourVariants(lockSamples, 'one apply');
-  const recipeV = baselineVariant('2017 recipe: 7 × `ssh HOST iptables …`', lockSamples.get('recipe')!);
-  comparisons.push(
-    compare('lockdown-warm', 'Apply a lockdown', 'ms', lockWarm!, recipeV),
-    compare('lockdown-reading', 'Apply a lockdown', 'ms', lockReading!, recipeV),
-    compare('lockdown-cold', 'Apply a lockdown, cold', 'ms', lockCold!, recipeV),
-  );
+  comparisons.push(...compareOurs('lockdown', 'Apply a lockdown', lockSamples, baselineVariant('2017 recipe: 7 × `ssh HOST iptables …`', lockSamples.get('recipe')!)));
 
   // ---- allow one port ----
   const allow = changes.allow({ port: ALLOW_PORT, proto: 'tcp' });
@@ -190,13 +186,7 @@ export async function measureLockdown(lab: Lab): Promise<Section> {
         await retryingLostExit(() => warm!.host.apply(changes.unblock()), retried);
       }
     });
-    const [allowWarm, allowReading, allowCold] = ourVariants(allowSamples, 'one apply');
-    const sshV = baselineVariant('1 × `ssh HOST iptables -I …`', allowSamples.get('ssh')!);
-    comparisons.push(
-      compare('allow-warm', 'Allow one port', 'ms', allowWarm!, sshV),
-      compare('allow-reading', 'Allow one port', 'ms', allowReading!, sshV),
-      compare('allow-cold', 'Allow one port, cold', 'ms', allowCold!, sshV),
-    );
+    comparisons.push(...compareOurs('allow', 'Allow one port', allowSamples, baselineVariant('1 × `ssh HOST iptables -I …`', allowSamples.get('ssh')!)));
   } finally {
     await onHost(ALLOW_HOST_RECIPE, ['sh', '-c', recipeUndoScript()], { lab });
   }
