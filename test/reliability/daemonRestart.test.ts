@@ -84,30 +84,28 @@ for (const name of ['h1', 'h2']) {
       },
     );
 
-    test('a dockerd restart (stop, start): the blocked port never answers meanwhile, and both hold after', async () => {
-      const restart = labCommand(['restart-docker', name]);
-      const watch = await watchBlocked(out(), host, BLOCKED, restart);
-      const restarted = await restart;
-      assert.equal(restarted.code, 0, restarted.stderr);
-      figures.restarts++;
+    /** Runs a lab command that (re)starts dockerd while probing the blocked ports; then both must hold. */
+    async function watchedStart(command: 'restart-docker' | 'start-docker', what: string): Promise<void> {
+      const start = labCommand([command, name]);
+      const watch = await watchBlocked(out(), host, BLOCKED, start);
+      const started = await start;
+      assert.equal(started.code, 0, started.stderr);
       figures.probes += watch.probes;
       figures.openedWhileBlocked += watch.opened.reduce((n, o) => n + o.count, 0);
-      assert.deepEqual(watch.opened, [], `blocked ports answered during the restart (${watch.probes} probes)`);
+      assert.deepEqual(watch.opened, [], `blocked ports answered ${what} (${watch.probes} probes)`);
       assert.deepEqual(await reachability(out(), host, EXPECTED), expectedOf(EXPECTED));
+    }
+
+    test('a dockerd restart (stop, start): the blocked port never answers meanwhile, and both hold after', async () => {
+      figures.restarts++;
+      await watchedStart('restart-docker', 'during the restart');
     });
 
     test('a dockerd crash (SIGKILL) and a start: the same', async () => {
       const killed = await labCommand(['kill-docker', name]);
       assert.equal(killed.code, 0, killed.stderr);
-      const start = labCommand(['start-docker', name]);
-      const watch = await watchBlocked(out(), host, BLOCKED, start);
-      const started = await start;
-      assert.equal(started.code, 0, started.stderr);
       figures.crashes++;
-      figures.probes += watch.probes;
-      figures.openedWhileBlocked += watch.opened.reduce((n, o) => n + o.count, 0);
-      assert.deepEqual(watch.opened, [], `blocked ports answered after the crash (${watch.probes} probes)`);
-      assert.deepEqual(await reachability(out(), host, EXPECTED), expectedOf(EXPECTED));
+      await watchedStart('start-docker', 'after the crash');
     });
 
     test('containers recreated with new addresses: the same', async () => {
