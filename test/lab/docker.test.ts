@@ -9,6 +9,7 @@ import { loadSshConfig, resolveSshHost, type SshConfig } from '../../src/core/ss
 import { SshSession } from '../../src/core/ssh/sshSession';
 import { sessionOptionsFromConfig } from '../../src/core/ssh/sshSessionOptions';
 import { isLabUp, labStatePath, loadLab, type Lab } from '../support/lab';
+import { DEMO_PORTS } from '../support/demoContainers';
 
 /**
  * Docker's Engine API over the lab hosts' one SSH connection (Docker 20.10 on h1, 28 on h2). Run
@@ -26,14 +27,6 @@ function labSkipReason(): string | false {
   return false;
 }
 
-/** The demo containers, as `docker ps` shows them on both versions. */
-const DEMO_PORTS: Record<string, string[]> = {
-  admin: ['127.0.0.1:8082->80/tcp'],
-  app: ['0.0.0.0:8081->80/tcp', '[::]:8081->80/tcp'],
-  dns: ['0.0.0.0:5353->5353/udp', '[::]:5353->5353/udp'],
-  web: ['0.0.0.0:8080->80/tcp', '[::]:8080->80/tcp'],
-  worker: [],
-};
 
 function demoPorts(inventory: Inventory): Record<string, string[]> {
   return Object.fromEntries(

@@ -5,15 +5,8 @@ import { buildInventory, readInventory, type DockerInventorySource } from '../..
 import { parseContainers } from '../../../../src/core/docker/parseContainers';
 import { ipv6FirewallByDefault, parseInfo, parseVersion } from '../../../../src/core/docker/parseEngine';
 import { recordedHosts, recording } from './support/recordings';
+import { DEMO_PORTS } from '../../../support/demoContainers';
 
-/** The lab's demo containers, as `docker ps` shows them on both versions. */
-const DEMO_PORTS: Record<string, string[]> = {
-  admin: ['127.0.0.1:8082->80/tcp'],
-  app: ['0.0.0.0:8081->80/tcp', '[::]:8081->80/tcp'],
-  dns: ['0.0.0.0:5353->5353/udp', '[::]:5353->5353/udp'],
-  web: ['0.0.0.0:8080->80/tcp', '[::]:8080->80/tcp'],
-  worker: [],
-};
 
 const show = (p: { hostIp: string; hostPort: number; containerPort: number; proto: string }): string =>
   `${p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp}:${p.hostPort}->${p.containerPort}/${p.proto}`;
