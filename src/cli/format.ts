@@ -1,6 +1,7 @@
 import type { FirewallStatus, StatusRule } from '../core/firewall/status';
 import type { PortExposure } from '../core/firewall/exposure';
 import { describeAllow } from '../core/firewall/policy';
+import { endpointText } from '../core/firewall/port';
 import { hookLocation } from '../core/firewall/layout';
 import type { Plan } from '../core/firewall/plan';
 
@@ -11,14 +12,9 @@ export function table(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
 
-export function formatEndpoint(port: { hostIp: string; hostPort: number; proto: string }): string {
-  const ip = port.hostIp.includes(':') ? `[${port.hostIp}]` : port.hostIp || '*';
-  return `${ip}:${port.hostPort}/${port.proto}`;
-}
-
 export function formatPorts(ports: readonly PortExposure[]): string {
   if (ports.length === 0) return '  (no published ports)';
-  const rows = [['CONTAINER', 'PUBLISHED', 'TO', 'EXPOSURE'], ...ports.map((p) => [p.container, formatEndpoint(p), String(p.containerPort), p.exposure])];
+  const rows = [['CONTAINER', 'PUBLISHED', 'TO', 'EXPOSURE'], ...ports.map((p) => [p.container, endpointText(p), String(p.containerPort), p.exposure])];
   return indent(table(rows));
 }
 

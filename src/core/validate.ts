@@ -15,11 +15,6 @@ export class InvalidInput extends DockerFirewallError {
 export type Proto = 'tcp' | 'udp';
 export type Family = 'ipv4' | 'ipv6';
 
-export interface PortSpec {
-  readonly port: number;
-  readonly proto: Proto;
-}
-
 export interface Cidr {
   readonly family: Family;
   /** Canonical network form, as iptables prints it back (host bits cleared, `/32` and `/128` kept). */
@@ -40,13 +35,6 @@ export function parseProto(input: string): Proto {
   const text = input.trim().toLowerCase();
   if (text === 'tcp' || text === 'udp') return text;
   throw new InvalidInput(`"${printable(input)}" is not a protocol: use tcp or udp.`);
-}
-
-/** `PORT` or `PORT/PROTO`, protocol tcp by default. */
-export function parsePortSpec(input: string): PortSpec {
-  const slash = input.indexOf('/');
-  if (slash === -1) return { port: parsePort(input), proto: 'tcp' };
-  return { port: parsePort(input.slice(0, slash)), proto: parseProto(input.slice(slash + 1)) };
 }
 
 export function parseCidr(input: string): Cidr {

@@ -1,3 +1,5 @@
+import type { PublishedPort } from '../firewall/port';
+
 /**
  * What we know about one Docker host: its engine and its containers with their published ports.
  * Plain data, built from the Engine API's JSON by the parsers next to this file.
@@ -33,8 +35,11 @@ export interface ContainerSummary {
   /** Human text, e.g. "Up 5 minutes". */
   readonly status: string;
   readonly networks: readonly ContainerNetwork[];
-  /** Published ports only (those with a host port), one entry per host address. */
-  readonly ports: readonly PublishedPortBinding[];
+  /**
+   * Published ports only (those with a host port), one entry per host address: '0.0.0.0' and '::'
+   * are separate entries (the CLI shows them as ":::" and "[::]"), '127.0.0.1' for local only.
+   */
+  readonly ports: readonly PublishedPort[];
 }
 
 export interface ContainerNetwork {
@@ -43,15 +48,3 @@ export interface ContainerNetwork {
   readonly ipv6?: string | undefined;
 }
 
-export type PortProtocol = 'tcp' | 'udp' | 'sctp';
-
-export interface PublishedPortBinding {
-  /**
-   * The host address Docker binds: '0.0.0.0' and '::' are separate entries (Docker 20.10 reports
-   * "::" and 28 reports "::" too; the CLI shows them as ":::" and "[::]"), '127.0.0.1' for local only.
-   */
-  readonly hostIp: string;
-  readonly hostPort: number;
-  readonly containerPort: number;
-  readonly proto: PortProtocol;
-}

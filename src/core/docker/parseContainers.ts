@@ -1,5 +1,6 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
-import type { ContainerNetwork, ContainerSummary, PortProtocol, PublishedPortBinding } from './inventoryModel';
+import type { PortProto, PublishedPort } from '../firewall/port';
+import type { ContainerNetwork, ContainerSummary } from './inventoryModel';
 import { JsonReader, type JsonObject } from './json';
 
 /**
@@ -19,14 +20,15 @@ export function parseContainers(json: unknown, source = 'GET /containers/json'):
 function parseContainer(read: JsonReader, c: JsonObject, path: string): ContainerSummary {
   const id = read.string(c.Id, `${path}.Id`);
   const names = read.array(c.Names ?? [], `${path}.Names`).map((n, i) => read.string(n, `${path}.Names[${i}]`));
+  const name = containerName(names) ?? id.slice(0, 12);
   return {
     id,
-    name: containerName(names) ?? id.slice(0, 12),
+    name,
     image: read.string(c.Image, `${path}.Image`),
     state: read.string(c.State, `${path}.State`),
     status: read.optionalString(c.Status, `${path}.Status`) ?? '',
     networks: parseNetworks(read, c.NetworkSettings, `${path}.NetworkSettings`),
-    ports: parsePorts(read, c.Ports, `${path}.Ports`),
+    ports: parsePorts(read, name, c.Ports, `${path}.Ports`),
   };
 }
 
@@ -52,11 +54,11 @@ function parseNetworks(read: JsonReader, settings: unknown, path: string): Conta
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const PROTOCOLS: readonly string[] = ['tcp', 'udp', 'sctp'] satisfies PortProtocol[];
+const PROTOCOLS: readonly string[] = ['tcp', 'udp', 'sctp'] satisfies PortProto[];
 
-function parsePorts(read: JsonReader, ports: unknown, path: string): PublishedPortBinding[] {
+function parsePorts(read: JsonReader, container: string, ports: unknown, path: string): PublishedPort[] {
   if (ports === undefined || ports === null) return [];
-  const seen = new Map<string, PublishedPortBinding>();
+  const seen = new Map<string, PublishedPort>();
   read.array(ports, path).forEach((item, i) => {
     const p = read.object(item, `${path}[${i}]`);
     const containerPort = read.integer(p.PrivatePort, `${path}[${i}].PrivatePort`, 1, 65535);
@@ -66,7 +68,7 @@ function parsePorts(read: JsonReader, ports: unknown, path: string): PublishedPo
     if (hostPort === undefined || hostPort === 0) return;
     const hostIp = read.optionalString(p.IP, `${path}[${i}].IP`) ?? '';
     if (hostIp !== '' && isIP(hostIp) === 0) read.fail(`${path}[${i}].IP`, 'an IP address');
-    const binding: PublishedPortBinding = { hostIp, hostPort, containerPort, proto: proto as PortProtocol };
+    const binding: PublishedPort = { container, hostIp, hostPort, containerPort, proto: proto as PortProto };
     seen.set(`${hostIp}|${hostPort}|${containerPort}|${proto}`, binding);
   });
   return [...seen.values()].sort(

@@ -1,6 +1,6 @@
 import type { Policy } from './policy';
-import { allowAppliesTo, describeAllow } from './policy';
-import { isIpv6, isLoopback, type PublishedPort } from './publishedPort';
+import { describeAllow } from './policy';
+import { allowsFor, endpointText, isIpv6, isLoopback, portText, type PublishedPort } from './port';
 
 export type Exposure = 'exposed' | 'blocked' | 'allowed' | 'local-only';
 
@@ -13,7 +13,7 @@ export interface PortExposure extends PublishedPort {
 export interface Protection {
   /** Our chain is hooked first in DOCKER-USER for IPv4. */
   readonly ipv4: boolean;
-  /** The IPv6 ports docker-proxy serves that our INPUT chain drops (`tcp/8080`). */
+  /** The IPv6 ports docker-proxy serves that our INPUT chain drops, by portText (`8080/tcp`). */
   readonly ipv6ProxyBlocked: ReadonlySet<string>;
   /** Our chain is hooked in IPv6 DOCKER-USER (Docker manages IPv6 forwarding). */
   readonly ipv6Forward: boolean;
@@ -21,13 +21,12 @@ export interface Protection {
 
 export function exposureOf(port: PublishedPort, policy: Policy, protection: Protection): PortExposure {
   const is = (exposure: Exposure, reason: string): PortExposure => ({ ...port, exposure, reason });
-  const where = `${isIpv6(port.hostIp) ? `[${port.hostIp}]` : port.hostIp || '*'}:${port.hostPort}/${port.proto}`;
+  const where = endpointText(port);
   if (isLoopback(port.hostIp)) return is('local-only', `${where} is published on the host's loopback only.`);
   if (!policy.locked) return is('exposed', `${where} is published to every network: this host has no lockdown.`);
-  const family = isIpv6(port.hostIp) ? 'ipv6' : 'ipv4';
-  const allows = policy.allows.filter((a) => a.port === port.hostPort && a.proto === port.proto && allowAppliesTo(a, family));
+  const allows = allowsFor(policy.allows, port);
   const covered = isIpv6(port.hostIp)
-    ? protection.ipv6ProxyBlocked.has(`${port.proto}/${port.hostPort}`) || protection.ipv6Forward
+    ? protection.ipv6ProxyBlocked.has(portText({ port: port.hostPort, proto: port.proto })) || protection.ipv6Forward
     : protection.ipv4;
   if (!covered) {
     return is(

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Family } from '../validate';
 import { allowAppliesTo, normalizeAllows, type Policy } from './policy';
+import { comparePortSpecs, type PortSpec } from './port';
 import { formatComment, type RuleRole } from './ruleComment';
 
 /** The iptables tables we write to. Absent on a chain or hook means `filter`. */
@@ -35,20 +36,14 @@ export interface FamilyLayout {
 
 export const EMPTY_LAYOUT: FamilyLayout = { chains: [], hooks: [] };
 
-/** Published ports that docker-proxy serves on an IPv6 wildcard, reached over INPUT rather than FORWARD. */
-export interface ProxiedPort {
-  readonly port: number;
-  readonly proto: 'tcp' | 'udp';
-}
-
 export interface RenderContext {
   readonly chain: string;
   /** Whether Docker made DOCKER-USER in this family (it does not for IPv6 on Docker 20.10). */
   readonly dockerUser: boolean;
   /** Docker bridges whose forwarded traffic the lockdown covers; `+` is iptables' wildcard. */
   readonly bridges: readonly string[];
-  /** IPv6 only: ports docker-proxy serves on `[::]`. */
-  readonly proxiedPorts: readonly ProxiedPort[];
+  /** IPv6 only: ports docker-proxy serves on `[::]`, reached over INPUT rather than FORWARD. */
+  readonly proxiedPorts: readonly PortSpec[];
 }
 
 export const DEFAULT_BRIDGES: readonly string[] = ['docker0', 'br-+'];
@@ -111,7 +106,7 @@ export function renderLayout(family: Family, policy: Policy, context: RenderCont
         `-i lo ${comment({ kind: 'loopback' })} -j RETURN`,
         ...allowRules,
         ...[...context.proxiedPorts]
-          .sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto))
+          .sort(comparePortSpecs)
           .map(({ port, proto }) => `-p ${proto} -m ${proto} --dport ${port} ${comment({ kind: 'proxy-block', port, proto })} -j DROP`),
       ]),
     );

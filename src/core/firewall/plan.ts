@@ -3,7 +3,7 @@ import type { Family } from '../validate';
 import type { CurrentState, FamilyState } from './currentState';
 import { DEFAULT_BRIDGES, renderLayout, sameLayout, type FamilyLayout } from './layout';
 import type { Policy } from './policy';
-import { proxiedPorts, type PublishedPort } from './publishedPort';
+import { proxiedPorts, type PublishedPort } from './port';
 import { transitionPayload } from './transition';
 import type { FamilyPayloads } from './applyCommand';
 

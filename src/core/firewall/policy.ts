@@ -1,4 +1,5 @@
 import type { Cidr, Family, Proto } from '../validate';
+import { portText } from './port';
 
 /** An exception to the lockdown: new connections to a published host port, from anywhere or from one source range. */
 export interface Allow {
@@ -17,7 +18,7 @@ export interface Policy {
 export const OPEN_POLICY: Policy = { locked: false, allows: [] };
 
 export function allowKey(allow: Allow): string {
-  return `${allow.proto}/${allow.port}${allow.from ? ` from ${allow.from.text}` : ''}`;
+  return `${portText(allow)}${allow.from ? ` from ${allow.from.text}` : ''}`;
 }
 
 export function sameAllow(a: Allow, b: Allow): boolean {
@@ -47,5 +48,5 @@ export function allowAppliesTo(allow: Allow, family: Family): boolean {
 }
 
 export function describeAllow(allow: Allow): string {
-  return `${allow.port}/${allow.proto} from ${allow.from ? allow.from.text : 'anywhere'}`;
+  return `${portText(allow)} from ${allow.from ? allow.from.text : 'anywhere'}`;
 }

@@ -2,6 +2,7 @@ import type { Family } from '../validate';
 import type { FamilyState } from './currentState';
 import { ownRoles } from './currentState';
 import { exposureOf, type PortExposure, type Protection } from './exposure';
+import { portText } from './port';
 import { digestOf, hookLocation, sameLayout, tableOf, type Hook } from './layout';
 import { lockdownObstacle, wantedLayout, type PlanInput } from './plan';
 import type { Policy } from './policy';
@@ -89,7 +90,7 @@ export function firewallStatus(input: Omit<PlanInput, 'policy'>, persistence: Pe
     ipv4: forwardHooked(ipv4.hooks),
     ipv6Forward: forwardHooked(ipv6.hooks),
     ipv6ProxyBlocked: new Set(
-      ownRoles(state.ipv6).flatMap(({ role }) => (role?.kind === 'proxy-block' ? [`${role.proto}/${role.port}`] : [])),
+      ownRoles(state.ipv6).flatMap(({ role }) => (role?.kind === 'proxy-block' ? [portText(role)] : [])),
     ),
   };
   const ports = input.ports.map((port) => exposureOf(port, policy, protection));

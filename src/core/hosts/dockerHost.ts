@@ -5,7 +5,7 @@ import { currentState, type CurrentState } from '../firewall/currentState';
 import { layoutsDigest, parsePersistence, persistCommand } from '../firewall/persistence';
 import { planFor, LockdownRefused, type Plan } from '../firewall/plan';
 import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
-import type { PublishedPort } from '../firewall/publishedPort';
+import type { PublishedPort } from '../firewall/port';
 import { readFirewallCommand } from '../firewall/readFirewall';
 import { readPolicy } from '../firewall/readPolicy';
 import { firewallStatus, type FirewallStatus } from '../firewall/status';
@@ -162,7 +162,5 @@ export class DockerHost {
 }
 
 export function publishedPorts(inventory: Inventory): PublishedPort[] {
-  return inventory.containers.flatMap((c) =>
-    c.ports.map((p) => ({ container: c.name, hostIp: p.hostIp, hostPort: p.hostPort, containerPort: p.containerPort, proto: p.proto })),
-  );
+  return inventory.containers.flatMap((c) => c.ports);
 }

@@ -1,4 +1,5 @@
 import { describeAllow } from '../../core/firewall/policy';
+import { portText } from '../../core/firewall/port';
 import type { Services } from '../services';
 import { resolveHost } from '../ui/pickHost';
 import { askSource, pickPortSpec } from '../ui/pickPort';
@@ -18,7 +19,7 @@ export async function allowPort(services: Services, arg?: unknown): Promise<void
   if (current === undefined) return;
   const spec = await pickPortSpec(entry.name, current.firewall.ports, current.firewall.policy.allows);
   if (spec === undefined) return;
-  const source = await askSource(entry.name, `${spec.port}/${spec.proto}`);
+  const source = await askSource(entry.name, portText(spec));
   if (source === undefined) return;
   const allow = { port: spec.port, proto: spec.proto, from: source.from };
   services.log.info(`${entry.name}: allowing ${describeAllow(allow)}.`);

@@ -6,5 +6,5 @@ import { resolvePort } from './portTarget';
 export async function allowPortAccess(services: Services, arg?: unknown): Promise<void> {
   const target = await resolvePort(services, arg, 'Allow external access');
   if (target === undefined) return;
-  await allowOnHost(services, target.entry, { port: target.port, proto: target.proto });
+  await allowOnHost(services, target.entry, target.spec);
 }

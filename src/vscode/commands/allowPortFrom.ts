@@ -1,3 +1,4 @@
+import { portText } from '../../core/firewall/port';
 import type { Services } from '../services';
 import { askRequiredSource } from '../ui/pickPort';
 import { allowOnHost } from './allowFlow';
@@ -7,7 +8,7 @@ import { resolvePort } from './portTarget';
 export async function allowPortFrom(services: Services, arg?: unknown): Promise<void> {
   const target = await resolvePort(services, arg, 'Allow from a source');
   if (target === undefined) return;
-  const from = await askRequiredSource(target.entry.name, `${target.port}/${target.proto}`);
+  const from = await askRequiredSource(target.entry.name, portText(target.spec));
   if (from === undefined) return;
-  await allowOnHost(services, target.entry, { port: target.port, proto: target.proto, from });
+  await allowOnHost(services, target.entry, { ...target.spec, from });
 }

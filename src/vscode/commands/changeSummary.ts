@@ -1,6 +1,7 @@
 import type { PortExposure } from '../../core/firewall/exposure';
 import { PERSIST_DIR, RESTORE_SCRIPT, UNIT_PATH } from '../../core/firewall/persistence';
 import { describeAllow, type Allow, type Policy } from '../../core/firewall/policy';
+import { allowsFor, hostPortText, portText } from '../../core/firewall/port';
 
 /** The texts of the modal confirmations: what will change, said before it changes (pure, unit-tested). */
 export interface Confirmation {
@@ -14,18 +15,14 @@ export interface Confirmation {
 export function distinctPorts(ports: readonly PortExposure[]): string[] {
   const byKey = new Map<string, { port: number; proto: string; containers: Set<string> }>();
   for (const p of ports) {
-    const key = `${p.hostPort}/${p.proto}`;
+    const key = hostPortText(p);
     const entry = byKey.get(key) ?? { port: p.hostPort, proto: p.proto, containers: new Set<string>() };
     entry.containers.add(p.container);
     byKey.set(key, entry);
   }
   return [...byKey.values()]
     .sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto))
-    .map((e) => `${e.port}/${e.proto} (${[...e.containers].sort().join(', ')})`);
-}
-
-function coveredByAllow(port: PortExposure, allows: readonly Allow[]): Allow[] {
-  return allows.filter((a) => a.port === port.hostPort && a.proto === port.proto);
+    .map((e) => `${portText(e)} (${[...e.containers].sort().join(', ')})`);
 }
 
 function bullets(lines: readonly string[]): string {
@@ -35,7 +32,7 @@ function bullets(lines: readonly string[]): string {
 /** `ports`: the exposure now; `wanted`: the policy the lockdown will have (its allows stay open). */
 export function blockConfirmation(hostName: string, ports: readonly PortExposure[], wanted: Policy): Confirmation {
   const external = ports.filter((p) => p.exposure !== 'local-only');
-  const willBlock = external.filter((p) => coveredByAllow(p, wanted.allows).length === 0 && p.exposure !== 'blocked');
+  const willBlock = external.filter((p) => allowsFor(wanted.allows, p).length === 0 && p.exposure !== 'blocked');
   const parts: string[] = [];
   parts.push(
     willBlock.length > 0

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { changes, type PolicyChange } from '../../core/hosts/dockerHost';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
+import { hostPortText } from '../../core/firewall/port';
 import type { HostEntry } from '../hosts/hostEntries';
 import type { Services } from '../services';
 import { resolveHost } from '../ui/pickHost';
@@ -35,7 +36,7 @@ async function allowsToRemove(services: Services, arg: unknown): Promise<{ entry
     const entry = services.registry.find(node.hostName);
     if (entry === undefined) return undefined;
     if (node.allows.length === 0) {
-      void vscode.window.showInformationMessage(`${node.port.hostPort}/${node.port.proto} on ${entry.name} has no allow to remove.`);
+      void vscode.window.showInformationMessage(`${hostPortText(node.port)} on ${entry.name} has no allow to remove.`);
       return undefined;
     }
     return { entry, allows: node.allows };

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Proto } from '../../core/validate';
+import { hostPortText, specOf, type PortSpec } from '../../core/firewall/port';
 import type { HostEntry } from '../hosts/hostEntries';
 import type { Services } from '../services';
 import type { PortNode } from '../tree/nodes';
@@ -10,8 +10,7 @@ import { runOnHost } from './hostTask';
 
 export interface PortTarget {
   readonly entry: HostEntry;
-  readonly port: number;
-  readonly proto: Proto;
+  readonly spec: PortSpec;
   /** The port item the command came from, if any. */
   readonly node: PortNode | undefined;
 }
@@ -22,12 +21,12 @@ export async function resolvePort(services: Services, arg: unknown, verb: string
   if (node !== undefined) {
     const entry = services.registry.find(node.hostName);
     if (entry === undefined) return undefined;
-    const proto = node.port.proto;
-    if (proto !== 'tcp' && proto !== 'udp') {
-      void vscode.window.showWarningMessage(`Docker Firewall allows tcp and udp ports only; ${node.port.hostPort}/${proto} stays as the lockdown has it.`);
+    const spec = specOf(node.port);
+    if (spec === undefined) {
+      void vscode.window.showWarningMessage(`Docker Firewall allows tcp and udp ports only; ${hostPortText(node.port)} stays as the lockdown has it.`);
       return undefined;
     }
-    return { entry, port: node.port.hostPort, proto, node };
+    return { entry, spec, node };
   }
   const entry = await resolveHost(services, arg, `${verb}: which host?`);
   if (entry === undefined) return undefined;
@@ -36,5 +35,5 @@ export async function resolvePort(services: Services, arg: unknown, verb: string
   );
   if (current === undefined) return undefined;
   const spec = await pickPortSpec(entry.name, current.firewall.ports, current.firewall.policy.allows);
-  return spec === undefined ? undefined : { entry, port: spec.port, proto: spec.proto, node: undefined };
+  return spec === undefined ? undefined : { entry, spec, node: undefined };
 }

@@ -1,5 +1,6 @@
 import type { HostSnapshot } from '../hosts/hostSnapshot';
-import { allowsFor, type ContainerNode, type HostTreeNode, type PortNode } from './nodes';
+import { allowsFor } from '../../core/firewall/port';
+import type { ContainerNode, HostTreeNode, PortNode } from './nodes';
 
 /** The children of a host node for what was last read from it (pure, unit-tested). */
 export function childrenOf(hostName: string, snapshot: HostSnapshot): HostTreeNode[] {

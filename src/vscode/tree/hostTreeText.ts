@@ -1,6 +1,7 @@
 import type { ContainerSummary } from '../../core/docker/inventoryModel';
 import type { Exposure, PortExposure } from '../../core/firewall/exposure';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
+import { bindingText } from '../../core/firewall/port';
 import type { HostEntry } from '../hosts/hostEntries';
 import { hostState, type HostSnapshot } from '../hosts/hostSnapshot';
 import { clockTime, code, escapeMarkdown, plural, type IconSpec, type ItemText } from './treeText';
@@ -21,7 +22,7 @@ const EXPOSURE_ICON: Record<Exposure, IconSpec> = {
   'local-only': { id: 'home' },
 };
 
-export function hostText(entry: HostEntry, snapshot: HostSnapshot): ItemText {
+export function hostItemText(entry: HostEntry, snapshot: HostSnapshot): ItemText {
   const state = hostState(snapshot);
   const status = snapshot.status;
   const lines = [`**${escapeMarkdown(entry.name)}** — ${code(entry.destination)}`];
@@ -77,14 +78,14 @@ export function portSummary(ports: readonly PortExposure[]): string {
   return `${plural(ports.length, 'published port')}: ${counts.join(', ')}`;
 }
 
-export function containerText(container: ContainerSummary, ports: readonly PortExposure[]): ItemText {
+export function containerItemText(container: ContainerSummary, ports: readonly PortExposure[]): ItemText {
   const lines = [
     `**${escapeMarkdown(container.name)}** ${code(container.id.slice(0, 12))}`,
     `Image ${code(container.image)} · ${escapeMarkdown(container.status || container.state)}`,
   ];
   const networks = container.networks.map((n) => [n.name, n.ipv4, n.ipv6].filter((v) => v !== undefined && v !== '').join(' '));
   if (networks.length > 0) lines.push(`Networks: ${networks.map(code).join(', ')}`);
-  lines.push(ports.length === 0 ? 'No published ports.' : ports.map((p) => `- ${code(portLabel(p))} ${EXPOSURE_TEXT[p.exposure]}`).join('\n'));
+  lines.push(ports.length === 0 ? 'No published ports.' : ports.map((p) => `- ${code(bindingText(p))} ${EXPOSURE_TEXT[p.exposure]}`).join('\n'));
   return {
     label: container.name,
     description: `${container.image} · ${container.state}`,
@@ -106,12 +107,6 @@ function containerIcon(state: string): IconSpec {
   }
 }
 
-/** `0.0.0.0:8080 → 80/tcp`, `[::]:8080 → 80/tcp`, as `docker ps` writes `0.0.0.0:8080->80/tcp`. */
-export function portLabel(port: { hostIp: string; hostPort: number; containerPort: number; proto: string }): string {
-  const ip = port.hostIp === '' ? '*' : port.hostIp.includes(':') ? `[${port.hostIp}]` : port.hostIp;
-  return `${ip}:${port.hostPort} → ${port.containerPort}/${port.proto}`;
-}
-
 /** `blocked`, `exposed`, `local only`, `allowed`, or `allowed from 203.0.113.0/24` when only ranges are allowed. */
 export function portDescription(port: PortExposure, allows: readonly Allow[]): string {
   const text = EXPOSURE_TEXT[port.exposure];
@@ -119,13 +114,13 @@ export function portDescription(port: PortExposure, allows: readonly Allow[]): s
   return `${text} from ${allows.map((a) => a.from?.text ?? '').join(', ')}`;
 }
 
-export function portText(port: PortExposure, allows: readonly Allow[]): ItemText {
-  const lines = [`**${escapeMarkdown(portLabel(port))}** · container ${code(port.container)}`, escapeMarkdown(port.reason)];
+export function portItemText(port: PortExposure, allows: readonly Allow[]): ItemText {
+  const lines = [`**${escapeMarkdown(bindingText(port))}** · container ${code(port.container)}`, escapeMarkdown(port.reason)];
   if (allows.length > 0) lines.push(`Allowed: ${allows.map((a) => escapeMarkdown(describeAllow(a))).join('; ')}`);
-  return { label: portLabel(port), description: portDescription(port, allows), tooltip: lines.join('\n\n'), icon: EXPOSURE_ICON[port.exposure] };
+  return { label: bindingText(port), description: portDescription(port, allows), tooltip: lines.join('\n\n'), icon: EXPOSURE_ICON[port.exposure] };
 }
 
-export function errorText(message: string): ItemText {
+export function errorItemText(message: string): ItemText {
   return {
     label: message,
     tooltip: `${escapeMarkdown(message)}\n\nSelect to try again. Details are in the log (Docker Firewall: Show Log).`,

@@ -4,7 +4,7 @@ import type { HostRegistry } from '../hosts/hostRegistry';
 import type { HostStatusStore } from '../hosts/hostStatusStore';
 import { nodeContextValue } from './contextValue';
 import { childrenOf, portNodes } from './hostChildren';
-import { containerText, errorText, hostText, portText } from './hostTreeText';
+import { containerItemText, errorItemText, hostItemText, portItemText } from './hostTreeText';
 import { hostNode, nodeId, type HostNode, type HostTreeNode } from './nodes';
 import { treeItem } from './treeItem';
 
@@ -73,14 +73,14 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>,
     switch (node.kind) {
       case 'host': {
         const entry = this.registry.find(node.hostName) ?? { name: node.hostName, destination: node.hostName };
-        return treeItem(hostText(entry, this.store.get(node.hostName)), Expanded);
+        return treeItem(hostItemText(entry, this.store.get(node.hostName)), Expanded);
       }
       case 'container':
-        return treeItem(containerText(node.container, node.ports), node.ports.length > 0 ? Expanded : None);
+        return treeItem(containerItemText(node.container, node.ports), node.ports.length > 0 ? Expanded : None);
       case 'port':
-        return treeItem(portText(node.port, node.allows), None);
+        return treeItem(portItemText(node.port, node.allows), None);
       case 'error': {
-        const item = treeItem(errorText(node.message), None);
+        const item = treeItem(errorItemText(node.message), None);
         item.command = { command: commandId('retryHost'), title: 'Retry', arguments: [node] };
         return item;
       }

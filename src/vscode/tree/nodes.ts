@@ -1,6 +1,7 @@
 import type { ContainerSummary } from '../../core/docker/inventoryModel';
 import type { PortExposure } from '../../core/firewall/exposure';
 import type { Allow } from '../../core/firewall/policy';
+import { hostPortText } from '../../core/firewall/port';
 
 /**
  * The elements of the Hosts tree. Plain data (no VS Code types) so that a test, or a command run
@@ -53,15 +54,6 @@ export function hostNode(hostName: string): HostNode {
   return { kind: 'host', hostName };
 }
 
-/** The host-relative key of a port, as the Hosts tree and commands name it: `8080/tcp`. */
-export function portKey(port: { hostPort: number; proto: string }): string {
-  return `${port.hostPort}/${port.proto}`;
-}
-
-export function allowsFor(allows: readonly Allow[], port: { hostPort: number; proto: string }): Allow[] {
-  return allows.filter((a) => a.port === port.hostPort && a.proto === port.proto);
-}
-
 /** The TreeItem id: stable across reads (expansion state is kept) and unique in the tree. */
 export function nodeId(node: HostTreeNode): string {
   const host = `host:${node.hostName}`;
@@ -71,7 +63,7 @@ export function nodeId(node: HostTreeNode): string {
     case 'container':
       return `${host}/container:${node.container.id}`;
     case 'port':
-      return `${host}/container:${node.port.container}/port:${node.port.hostIp}:${node.port.hostPort}/${node.port.proto}`;
+      return `${host}/container:${node.port.container}/port:${node.port.hostIp}:${hostPortText(node.port)}`;
     case 'error':
       return `${host}/error`;
     case 'info':

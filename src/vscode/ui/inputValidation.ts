@@ -1,5 +1,6 @@
 import { DockerFirewallError } from '../../core/errors';
-import { parseCidr, parsePortSpec, type Cidr, type PortSpec } from '../../core/validate';
+import { parsePortSpec, type PortSpec } from '../../core/firewall/port';
+import { parseCidr, type Cidr } from '../../core/validate';
 
 /**
  * `validateInput` functions for input boxes, on top of core/validate: each returns the message to

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { PortExposure } from '../../core/firewall/exposure';
 import type { Allow } from '../../core/firewall/policy';
-import type { Cidr, PortSpec, Proto } from '../../core/validate';
+import type { PortSpec } from '../../core/firewall/port';
+import type { Cidr, Proto } from '../../core/validate';
 import { parsePortInput, parseSource, portSpecProblem, sourceProblem } from './inputValidation';
 import { portChoices } from './portChoices';
 

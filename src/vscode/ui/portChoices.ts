@@ -1,6 +1,6 @@
 import type { PortExposure } from '../../core/firewall/exposure';
 import type { Allow } from '../../core/firewall/policy';
-import type { PortSpec } from '../../core/validate';
+import { allowsFor, comparePortSpecs, portText, specOf, type PortSpec } from '../../core/firewall/port';
 import { portDescription } from '../tree/hostTreeText';
 
 export interface PortChoice {
@@ -18,20 +18,21 @@ export interface PortChoice {
 export function portChoices(ports: readonly PortExposure[], allows: readonly Allow[]): PortChoice[] {
   const byKey = new Map<string, { spec: PortSpec; containers: Set<string>; exposures: PortExposure[] }>();
   for (const p of ports) {
-    if (p.exposure === 'local-only' || (p.proto !== 'tcp' && p.proto !== 'udp')) continue;
-    const key = `${p.hostPort}/${p.proto}`;
-    const entry = byKey.get(key) ?? { spec: { port: p.hostPort, proto: p.proto }, containers: new Set<string>(), exposures: [] };
+    const spec = specOf(p);
+    if (p.exposure === 'local-only' || spec === undefined) continue;
+    const key = portText(spec);
+    const entry = byKey.get(key) ?? { spec, containers: new Set<string>(), exposures: [] };
     entry.containers.add(p.container);
     entry.exposures.push(p);
     byKey.set(key, entry);
   }
   return [...byKey.values()]
-    .sort((a, b) => a.spec.port - b.spec.port || a.spec.proto.localeCompare(b.spec.proto))
+    .sort((a, b) => comparePortSpecs(a.spec, b.spec))
     .map(({ spec, containers, exposures }) => {
-      const portAllows = allows.filter((a) => a.port === spec.port && a.proto === spec.proto);
+      const portAllows = allowsFor(allows, { hostPort: spec.port, proto: spec.proto });
       const states = [...new Set(exposures.map((e) => portDescription(e, portAllows)))];
       return {
-        label: `${spec.port}/${spec.proto}`,
+        label: portText(spec),
         description: [...containers].sort().join(', '),
         detail: states.join(' / '),
         spec,

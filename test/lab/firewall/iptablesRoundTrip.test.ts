@@ -8,7 +8,7 @@ import { applyCommand } from '../../../src/core/firewall/applyCommand';
 import { readPolicy } from '../../../src/core/firewall/readPolicy';
 import { sameLayout } from '../../../src/core/firewall/layout';
 import type { Policy } from '../../../src/core/firewall/policy';
-import type { PublishedPort } from '../../../src/core/firewall/publishedPort';
+import type { PublishedPort } from '../../../src/core/firewall/port';
 import { parseCidr } from '../../../src/core/validate';
 import { makeIptablesNamespace, type IptablesNamespace } from '../../support/iptablesNetns';
 

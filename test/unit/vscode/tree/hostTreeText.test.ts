@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PortExposure } from '../../../../src/core/firewall/exposure';
 import { UNKNOWN_SNAPSHOT } from '../../../../src/vscode/hosts/hostSnapshot';
-import { containerText, hostText, portDescription, portLabel, portSummary, portText } from '../../../../src/vscode/tree/hostTreeText';
+import { bindingText } from '../../../../src/core/firewall/port';
+import { containerItemText, hostItemText, portDescription, portItemText, portSummary } from '../../../../src/vscode/tree/hostTreeText';
 import { escapeMarkdown } from '../../../../src/vscode/tree/treeText';
 import { recording, snapshotOf } from '../support/fixtures';
 
@@ -20,23 +21,23 @@ const port = (over: Partial<PortExposure>): PortExposure => ({
 });
 
 test('a host reads "open" or "locked" as its description, with an icon to match', () => {
-  const open = hostText(entry, snapshotOf(rec));
+  const open = hostItemText(entry, snapshotOf(rec));
   assert.equal(open.label, 'h2');
   assert.equal(open.description, 'open');
   assert.deepEqual(open.icon, { id: 'unlock', color: 'list.warningForeground' });
-  const locked = hostText(entry, snapshotOf({ ...rec, firewall: { ...rec.firewall, locked: true } }));
+  const locked = hostItemText(entry, snapshotOf({ ...rec, firewall: { ...rec.firewall, locked: true } }));
   assert.equal(locked.description, 'locked');
   assert.deepEqual(locked.icon, { id: 'lock', color: 'charts.green' });
 });
 
 test('a locked host with warnings has a warning-coloured lock and says how many in its tooltip', () => {
-  const warned = hostText(entry, snapshotOf({ ...rec, firewall: { ...rec.firewall, locked: true, warnings: [{ code: 'not-persistent', message: 'x' }] } }));
+  const warned = hostItemText(entry, snapshotOf({ ...rec, firewall: { ...rec.firewall, locked: true, warnings: [{ code: 'not-persistent', message: 'x' }] } }));
   assert.deepEqual(warned.icon, { id: 'lock', color: 'list.warningForeground' });
   assert.match(warned.tooltip ?? '', /1 warning: see Chain Status/);
 });
 
 test('the host tooltip names the destination, Docker version, containers and ports by exposure', () => {
-  const tooltip = hostText({ name: 'prod', destination: 'deploy@203.0.113.7:2222' }, snapshotOf(rec)).tooltip ?? '';
+  const tooltip = hostItemText({ name: 'prod', destination: 'deploy@203.0.113.7:2222' }, snapshotOf(rec)).tooltip ?? '';
   assert.match(tooltip, /`deploy@203\.0\.113\.7:2222`/);
   assert.match(tooltip, /Docker 28\\\.5\\\.2\\\+dfsg4/);
   assert.match(tooltip, /5 containers · 7 published ports: 6 exposed, 1 local only/);
@@ -45,11 +46,11 @@ test('the host tooltip names the destination, Docker version, containers and por
 });
 
 test('a host not read yet, being connected to, or unreachable says so', () => {
-  assert.equal(hostText(entry, UNKNOWN_SNAPSHOT).description, '');
-  const connecting = hostText(entry, { ...UNKNOWN_SNAPSHOT, loading: true });
+  assert.equal(hostItemText(entry, UNKNOWN_SNAPSHOT).description, '');
+  const connecting = hostItemText(entry, { ...UNKNOWN_SNAPSHOT, loading: true });
   assert.equal(connecting.description, 'connecting…');
   assert.equal(connecting.icon?.id, 'loading~spin');
-  const failed = hostText(entry, { status: undefined, loading: false, failure: { message: 'Could not connect to h2: refused', code: 'ConnectionFailed', at: new Date() } });
+  const failed = hostItemText(entry, { status: undefined, loading: false, failure: { message: 'Could not connect to h2: refused', code: 'ConnectionFailed', at: new Date() } });
   assert.equal(failed.description, 'unreachable');
   assert.match(failed.tooltip ?? '', /Could not be read: Could not connect to h2: refused/);
 });
@@ -57,7 +58,7 @@ test('a host not read yet, being connected to, or unreachable says so', () => {
 test('a container shows its name, then image and state', () => {
   const container = rec.inventory.containers.find((c) => c.name === 'web');
   assert.ok(container);
-  const text = containerText(container, rec.firewall.ports.filter((p) => p.container === 'web'));
+  const text = containerItemText(container, rec.firewall.ports.filter((p) => p.container === 'web'));
   assert.equal(text.label, 'web');
   assert.equal(text.description, `${container.image} · running`);
   assert.equal(text.icon?.id, 'vm-running');
@@ -65,9 +66,9 @@ test('a container shows its name, then image and state', () => {
 });
 
 test('a port is labelled like docker ps, with brackets around IPv6 addresses', () => {
-  assert.equal(portLabel(port({})), '0.0.0.0:8080 → 80/tcp');
-  assert.equal(portLabel(port({ hostIp: '::' })), '[::]:8080 → 80/tcp');
-  assert.equal(portLabel(port({ hostIp: '' })), '*:8080 → 80/tcp');
+  assert.equal(bindingText(port({})), '0.0.0.0:8080 → 80/tcp');
+  assert.equal(bindingText(port({ hostIp: '::' })), '[::]:8080 → 80/tcp');
+  assert.equal(bindingText(port({ hostIp: '' })), '*:8080 → 80/tcp');
 });
 
 test('a port describes its exposure: exposed, blocked, allowed (from which ranges) or local only', () => {
@@ -84,16 +85,16 @@ test('a port describes its exposure: exposed, blocked, allowed (from which range
 });
 
 test('a port tooltip says why it is in its state (the engine’s reason) and lists its allows', () => {
-  const text = portText(port({ exposure: 'allowed', reason: '0.0.0.0:8080/tcp is open: 8080/tcp from anywhere.' }), [{ port: 8080, proto: 'tcp' }]);
+  const text = portItemText(port({ exposure: 'allowed', reason: '0.0.0.0:8080/tcp is open: 8080/tcp from anywhere.' }), [{ port: 8080, proto: 'tcp' }]);
   assert.match(text.tooltip ?? '', /is open: 8080\/tcp from anywhere/);
   assert.match(text.tooltip ?? '', /Allowed: 8080\/tcp from anywhere/);
   assert.deepEqual(text.icon, { id: 'unlock' });
-  assert.deepEqual(portText(port({ exposure: 'exposed' }), []).icon, { id: 'globe', color: 'list.warningForeground' });
-  assert.deepEqual(portText(port({ exposure: 'blocked' }), []).icon, { id: 'lock' });
+  assert.deepEqual(portItemText(port({ exposure: 'exposed' }), []).icon, { id: 'globe', color: 'list.warningForeground' });
+  assert.deepEqual(portItemText(port({ exposure: 'blocked' }), []).icon, { id: 'lock' });
 });
 
 test('every recorded reason appears in its port’s tooltip', () => {
-  for (const p of rec.firewall.ports) assert.ok((portText(p, []).tooltip ?? '').includes(escapeMarkdown(p.reason)), p.reason);
+  for (const p of rec.firewall.ports) assert.ok((portItemText(p, []).tooltip ?? '').includes(escapeMarkdown(p.reason)), p.reason);
 });
 
 test('the port summary counts ports by exposure', () => {
@@ -113,7 +114,7 @@ test('a recorded lockdown: ports allowed from a range say from where, the host h
   assert.equal(describe('::', 5353), 'blocked');
   assert.equal(describe('0.0.0.0', 8080), 'allowed');
   assert.equal(describe('0.0.0.0', 8081), 'blocked');
-  const host = hostText({ name: 'h1', destination: 'h1' }, snapshotOf(locked));
+  const host = hostItemText({ name: 'h1', destination: 'h1' }, snapshotOf(locked));
   assert.equal(host.description, 'locked');
   assert.deepEqual(host.icon, { id: 'lock', color: 'list.warningForeground' });
   assert.match(host.tooltip ?? '', /Lockdown \*\*on\*\* \(chain `PRE_DOCKER`\), not persistent/);
