@@ -1,4 +1,4 @@
-import type { FirewallStatus } from '../core/firewall/status';
+import type { FirewallStatus, StatusRule } from '../core/firewall/status';
 import type { Inventory } from '../core/docker/inventory';
 import type { PortExposure } from '../core/firewall/exposure';
 
@@ -15,13 +15,18 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
     ports: status.ports.map(portJson),
     hooks: { ipv4: status.ipv4.hooks, ipv6: status.ipv6.hooks },
     rules: {
-      ipv4: status.ipv4.rules.map(({ chain, spec, packets, bytes, role }) => ({ chain, spec, packets, bytes, role: role ?? null })),
-      ipv6: status.ipv6.rules.map(({ chain, spec, packets, bytes, role }) => ({ chain, spec, packets, bytes, role: role ?? null })),
+      ipv4: status.ipv4.rules.map(ruleJson),
+      ipv6: status.ipv6.rules.map(ruleJson),
     },
     drift: { ipv4: status.ipv4.drift, ipv6: status.ipv6.drift },
     persistence: status.persistence,
     warnings: status.warnings,
   };
+}
+
+/** A rule of ours with its counters; `role` is the kind of rule our comment names (null: not ours). */
+function ruleJson({ chain, spec, packets, bytes, role }: StatusRule) {
+  return { chain, spec, packets, bytes, role: role?.kind ?? null };
 }
 
 export function portJson(p: PortExposure) {

@@ -8,7 +8,7 @@ import { buildInventory } from '../../src/core/docker/inventory';
 import type { Inventory } from '../../src/core/docker/inventoryModel';
 import { DockerHost } from '../../src/core/hosts/dockerHost';
 import { type SshSession } from '../../src/core/ssh/sshSession';
-import { generateKey, sessionToFakeServer, startFakeSshServer, type FakeServer } from '../unit/core/ssh/support/fakeSshServer';
+import { generateKey, sessionToFakeServer, startFakeSshServer, type FakeServer } from './fakeSshServer';
 import { REPO_ROOT } from './lab';
 
 export type RecordedMajor = '20' | '28';

@@ -2,7 +2,7 @@ import type { Family } from '../validate';
 import { hasChain, rulesOf, type SavedRule, type SavedTable } from './iptablesSave';
 import type { ChainLayout, FamilyLayout, Hook } from './layout';
 import { guardChainName, proxyChainName, TABLES, type Table } from './layout';
-import { parseComment } from './ruleComment';
+import { parseComment, type RuleRole } from './ruleComment';
 import type { FamilyTables, RawFirewall, Variant } from './readFirewall';
 
 /** What one family of the host's tables (filter, and security for the guard) holds that matters to us. */
@@ -14,11 +14,17 @@ export interface FamilyState {
   readonly dockerManaged: boolean;
   /** Our chains and every jump to them, exactly as found. */
   readonly layout: FamilyLayout;
-  /** Our rules with their counters, chain by chain. */
-  readonly rules: readonly SavedRule[];
+  /** Our rules with their counters, chain by chain, each with the role its comment gives it. */
+  readonly rules: readonly OwnRule[];
   /** False when this family's tables could not be read (no ip6tables, say): nothing is planned for it. */
   readonly readable: boolean;
   readonly readError?: string | undefined;
+}
+
+/** A rule in one of our chains, with the role read from its comment (once, here). */
+export interface OwnRule extends SavedRule {
+  /** Undefined for a rule whose comment is not one of ours: someone's hand edit. */
+  readonly role: RuleRole | undefined;
 }
 
 export interface CurrentState {
@@ -59,7 +65,7 @@ function familyState(family: Family, tables: FamilyTables | undefined, chain: st
   const owned: Record<Table, readonly string[]> = { filter: [chain, proxyChainName(chain)], security: [guardChainName(chain)] };
   const chains: ChainLayout[] = [];
   const hooks: Hook[] = [];
-  const rules: SavedRule[] = [];
+  const rules: OwnRule[] = [];
   for (const table of TABLES) {
     const saved = tables?.[table];
     const ours = owned[table];
@@ -73,7 +79,7 @@ function familyState(family: Family, tables: FamilyTables | undefined, chain: st
       if (rule.target !== undefined && ours.includes(rule.target) && !ours.includes(rule.chain)) {
         hooks.push({ ...tag, from: rule.chain, spec: rule.spec, position });
       }
-      if (ours.includes(rule.chain)) rules.push(rule);
+      if (ours.includes(rule.chain)) rules.push({ ...rule, role: rule.comment === undefined ? undefined : parseComment(rule.comment) });
     }
   }
   return {
@@ -86,9 +92,4 @@ function familyState(family: Family, tables: FamilyTables | undefined, chain: st
     readable: tables !== undefined && tables.error === undefined,
     readError: tables === undefined ? `no ${family === 'ipv4' ? 'iptables' : 'ip6tables'} on the host` : tables.error,
   };
-}
-
-/** Rules of ours whose comment we can read; others in our chains are someone's hand edits. */
-export function ownRoles(state: FamilyState) {
-  return state.rules.map((rule) => ({ rule, role: rule.comment === undefined ? undefined : parseComment(rule.comment) }));
 }

@@ -1,5 +1,4 @@
 import type { CurrentState } from './currentState';
-import { ownRoles } from './currentState';
 import { normalizeAllows, type Allow, type Policy } from './policy';
 
 /** The policy as the host's rules state it: the host is the source of truth, not a local file. */
@@ -7,7 +6,7 @@ export function readPolicy(state: CurrentState): Policy {
   const allows: Allow[] = [];
   let locked = false;
   for (const family of [state.ipv4, state.ipv6]) {
-    for (const { role } of ownRoles(family)) {
+    for (const { role } of family.rules) {
       if (role?.kind === 'block' || role?.kind === 'proxy-block') locked = true;
       if (role?.kind === 'allow') allows.push(role.allow);
     }

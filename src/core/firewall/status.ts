@@ -1,6 +1,5 @@
 import type { Family } from '../validate';
 import type { FamilyState } from './currentState';
-import { ownRoles } from './currentState';
 import { exposureOf, type PortExposure, type Protection } from './exposure';
 import { portText } from './port';
 import { digestOf, hookLocation, sameLayout, tableOf, type Hook } from './layout';
@@ -15,8 +14,10 @@ export interface StatusRule {
   readonly spec: string;
   readonly packets: number;
   readonly bytes: number;
-  /** Undefined for a rule that is not ours (added by hand inside our chain). */
-  readonly role: RuleRole['kind'] | undefined;
+  /** The arguments as iptables-save printed them (the spec, split as iptables would). */
+  readonly args: readonly string[];
+  /** What the rule is for, from its comment; undefined for a rule that is not ours (added by hand inside our chain). */
+  readonly role: RuleRole | undefined;
 }
 
 export interface FamilyStatus {
@@ -90,7 +91,7 @@ export function firewallStatus(input: Omit<PlanInput, 'policy'>, persistence: Pe
     ipv4: forwardHooked(ipv4.hooks),
     ipv6Forward: forwardHooked(ipv6.hooks),
     ipv6ProxyBlocked: new Set(
-      ownRoles(state.ipv6).flatMap(({ role }) => (role?.kind === 'proxy-block' ? [portText(role)] : [])),
+      state.ipv6.rules.flatMap(({ role }) => (role?.kind === 'proxy-block' ? [portText(role)] : [])),
     ),
   };
   const ports = input.ports.map((port) => exposureOf(port, policy, protection));
@@ -145,7 +146,7 @@ function familyStatus(family: FamilyState, input: PlanInput, warnings: Warning[]
   const policy = input.policy;
   if (policy.locked && family.readable) {
     const modified = family.layout.chains.filter((c) => {
-      const marker = ownRoles(family).find(({ rule, role }) => rule.chain === c.name && role?.kind === 'state')?.role;
+      const marker = family.rules.find((rule) => rule.chain === c.name && rule.role?.kind === 'state')?.role;
       return marker?.kind !== 'state' || marker.digest !== digestOf(c.rules.slice(0, -1)) || c.rules.length === 0;
     });
     if (modified.length > 0) {
@@ -165,13 +166,7 @@ function familyStatus(family: FamilyState, input: PlanInput, warnings: Warning[]
     readable: family.readable,
     dockerUser: family.dockerUser,
     hooks: family.layout.hooks,
-    rules: ownRoles(family).map(({ rule, role }) => ({
-      chain: rule.chain,
-      spec: rule.spec,
-      packets: rule.packets,
-      bytes: rule.bytes,
-      role: role?.kind,
-    })),
+    rules: family.rules.map(({ chain, spec, args, packets, bytes, role }) => ({ chain, spec, args, packets, bytes, role })),
     drift,
   };
 }

@@ -75,22 +75,11 @@ export class DockerHost {
   }
 
   statusOf(reading: HostReading): FirewallStatus {
-    const raw = reading.state;
-    const digest = layoutsDigest(raw.ipv4.layout, raw.ipv6.layout);
-    return firewallStatus(
-      { state: raw, ports: publishedPorts(reading.inventory), firewallBackend: reading.inventory.docker.firewallBackend },
-      parsePersistence(raw.persistence, digest),
-    );
+    return statusOfReading(reading);
   }
 
   plan(reading: HostReading, change: PolicyChange): Plan {
-    const policy = change(readPolicy(reading.state));
-    return planFor({
-      state: reading.state,
-      policy,
-      ports: publishedPorts(reading.inventory),
-      firewallBackend: reading.inventory.docker.firewallBackend,
-    });
+    return planChange(reading, change);
   }
 
   /**
@@ -159,6 +148,26 @@ export class DockerHost {
     if (!persisted) return;
     await run(this.runner, persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted), signal);
   }
+}
+
+/** The plan that takes the host from a reading to the change's policy (pure; LockdownRefused when it cannot). */
+export function planChange(reading: HostReading, change: PolicyChange): Plan {
+  return planFor({
+    state: reading.state,
+    policy: change(readPolicy(reading.state)),
+    ports: publishedPorts(reading.inventory),
+    firewallBackend: reading.inventory.docker.firewallBackend,
+  });
+}
+
+/** What a reading says about the host's firewall: the status views and the CLI show (pure). */
+export function statusOfReading(reading: HostReading): FirewallStatus {
+  const tables = reading.state;
+  const digest = layoutsDigest(tables.ipv4.layout, tables.ipv6.layout);
+  return firewallStatus(
+    { state: tables, ports: publishedPorts(reading.inventory), firewallBackend: reading.inventory.docker.firewallBackend },
+    parsePersistence(tables.persistence, digest),
+  );
 }
 
 export function publishedPorts(inventory: Inventory): PublishedPort[] {

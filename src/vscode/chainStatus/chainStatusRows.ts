@@ -1,6 +1,7 @@
 import type { Inventory } from '../../core/docker/inventoryModel';
 import { guardChainName, hookLocation, proxyChainName, type Hook } from '../../core/firewall/layout';
 import { describeAllow } from '../../core/firewall/policy';
+import { portText } from '../../core/firewall/port';
 import type { RuleRole } from '../../core/firewall/ruleComment';
 import type { FamilyStatus, FirewallStatus, StatusRule } from '../../core/firewall/status';
 import type { HostSnapshot } from '../hosts/hostSnapshot';
@@ -167,7 +168,7 @@ const ROLE_TEXT: Record<RuleRole['kind'], string> = {
 };
 
 function ruleRow(id: string, rule: StatusRule): StatusRow {
-  const role = rule.role === undefined ? 'not written by Docker Firewall' : ROLE_TEXT[rule.role];
+  const role = rule.role === undefined ? 'not written by Docker Firewall' : ROLE_TEXT[rule.role.kind];
   return {
     id,
     label: ruleLabel(rule),
@@ -176,38 +177,34 @@ function ruleRow(id: string, rule: StatusRule): StatusRow {
       code(`-A ${rule.chain} ${rule.spec}`),
       `${escapeMarkdown(role)}: ${formatCount(rule.packets)} packets, ${formatCount(rule.bytes)} bytes matched since the rule was written.`,
     ].join('\n\n'),
-    icon: rule.role === undefined ? { id: 'question', color: 'list.warningForeground' } : { id: ruleIcon(rule.role) },
+    icon: rule.role === undefined ? { id: 'question', color: 'list.warningForeground' } : { id: ruleIcon(rule.role.kind) },
   };
 }
 
 /**
- * What a rule does, short enough for a side bar: read from our comment (`allow tcp/8080 from=…`)
- * and the interface it matches; the full rule is in the tooltip. A rule that is not ours shows as written.
+ * What a rule does, short enough for a side bar: from the role its comment gave it when the host was
+ * read, and the interface it matches; the full rule is in the tooltip. A rule that is not ours shows as written.
  */
-export function ruleLabel(rule: Pick<StatusRule, 'spec' | 'role'>): string {
-  const words = /--comment "?docker-firewall:v1 ([^"]*)"?/.exec(rule.spec)?.[1]?.split(' ') ?? [];
-  const portOf = (word: string | undefined) => {
-    const match = /^(tcp|udp)\/(\d+)$/.exec(word ?? '');
-    return match === null ? (word ?? '') : `${match[2] ?? ''}/${match[1] ?? ''}`;
+export function ruleLabel(rule: Pick<StatusRule, 'spec' | 'args' | 'role'>): string {
+  const device = (flag: '-i' | '-o') => {
+    const index = rule.args.indexOf(flag);
+    return index === -1 ? undefined : rule.args[index + 1];
   };
-  const device = (flag: '-i' | '-o') => new RegExp(`(?:^|\\s)${flag} (\\S+)`).exec(rule.spec)?.[1];
-  switch (rule.role) {
-    case undefined:
-      return ruleSummary(rule.spec);
+  const role = rule.role;
+  if (role === undefined) return ruleSummary(rule.spec);
+  switch (role.kind) {
     case 'established':
       return 'replies (established, related)';
     case 'from-containers':
       return `from containers on ${device('-i') ?? 'a bridge'}`;
     case 'loopback':
       return 'loopback';
-    case 'allow': {
-      const from = words.find((w) => w.startsWith('from='))?.slice('from='.length);
-      return `allow ${portOf(words[1])} from ${from ?? 'anywhere'}`;
-    }
+    case 'allow':
+      return `allow ${portText(role.allow)} from ${role.allow.from?.text ?? 'anywhere'}`;
     case 'block':
       return `block new connections to ${device('-o') ?? 'containers'}`;
     case 'proxy-block':
-      return `block ${portOf(words[1])} (docker-proxy)`;
+      return `block ${portText(role)} (docker-proxy)`;
     case 'state':
       return 'state marker';
   }
@@ -245,7 +242,7 @@ function allowsRow(id: string, firewall: FirewallStatus): StatusRow {
       : 'Allows only matter while the lockdown is on.',
     icon: { id: 'pass' },
     expanded: true,
-    children: allows.map((a) => ({ id: `${id}/${a.proto}/${a.port}/${a.from?.text ?? 'any'}`, label: describeAllow(a), icon: { id: 'unlock' } })),
+    children: allows.map((a) => ({ id: `${id}/${portText(a)}/${a.from?.text ?? 'any'}`, label: describeAllow(a), icon: { id: 'unlock' } })),
   };
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { openHost } from '../../../src/core/hosts/openHost';
 import { sha256Fingerprint } from '../../../src/core/ssh/hostKey';
-import { generateKey, publicBlob, startFakeSshServer, type FakeServer } from '../core/ssh/support/fakeSshServer';
+import { generateKey, publicBlob, startFakeSshServer, type FakeServer } from '../../support/fakeSshServer';
 
 /**
  * accept-new (the --accept-new flag, or StrictHostKeyChecking accept-new/no in the ssh config)

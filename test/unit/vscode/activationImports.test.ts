@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { repoRoot } from './support/fixtures';
+import { repoRoot } from '../../support/packageJson';
 
 /**
  * Loading the extension must not load the host engine: ssh2 and dockerode take about 100 ms to

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { repoRoot } from './support/fixtures';
+import { repoRoot } from '../../support/packageJson';
 
 /**
  * The modules these unit tests load run on plain Node, without VS Code: they may import `vscode`

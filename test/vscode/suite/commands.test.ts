@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import packageJson from '../../../package.json';
-import { activateApi } from './support/extension';
+import { activateApi } from '../../support/vscode/extension';
 
 suite('Contributed commands', () => {
   test('every command in contributes.commands is registered once the extension is active', async () => {

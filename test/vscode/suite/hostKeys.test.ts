@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { DockerFirewallApi } from '../../../src/vscode/api';
 import { normalizeSave } from '../../support/cli';
-import { activateApi, hostItem, runCommand } from './support/extension';
-import { readSuiteLab, type SuiteLab } from './support/labState';
+import { activateApi, hostItem, runCommand } from '../../support/vscode/extension';
+import { readSuiteLab, type SuiteLab } from '../../support/vscode/labState';
 
 // Issue 5, host keys, in the extension: h1's sshd is given new host keys (as after a reinstall, or
 // a man in the middle). Reading the host and Block External Access must both stop before login:

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { DockerFirewallApi } from '../../../src/vscode/api';
-import { activateApi, child, exposures, extensionRoot, labelsOf } from './support/extension';
-import { readSuiteLab, type SuiteLab } from './support/labState';
-import { unblockWithCli } from './support/outside';
+import { activateApi, child, exposures, extensionRoot, labelsOf } from '../../support/vscode/extension';
+import { readSuiteLab, type SuiteLab } from '../../support/vscode/labState';
+import { unblockWithCli } from '../../support/vscode/outside';
 
 /** What the lab publishes on every host (lab/README.md), as the Hosts tree labels and describes it. */
 const OPEN_EXPOSURES = {

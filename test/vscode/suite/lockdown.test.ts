@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { DockerFirewallApi, TreeSnapshotItem } from '../../../src/vscode/api';
-import { activateApi, child, exposures, extensionRoot, hostItem, labelsOf, portItem, runCommand } from './support/extension';
-import { readSuiteLab, type SuiteLab, type SuiteLabHost } from './support/labState';
-import { firewallRules, tcpConnectAll, unblockWithCli, type TcpOutcome } from './support/outside';
+import { activateApi, child, exposures, extensionRoot, hostItem, labelsOf, portItem, runCommand } from '../../support/vscode/extension';
+import { readSuiteLab, type SuiteLab, type SuiteLabHost } from '../../support/vscode/labState';
+import { firewallRules, tcpConnectAll, unblockWithCli, type TcpOutcome } from '../../support/vscode/outside';
 
 // Every command runs as a click in the Hosts tree would: with the item's node. The lab's user
 // settings turn confirmDestructiveActions off (the UI test answers the real modal). Each verdict is

@@ -10,8 +10,8 @@ import { Cancelled, DockerRequestFailed, DockerUnavailable, SudoPasswordIncorrec
 import { DockerClient } from '../../../../src/core/docker/dockerClient';
 import { readInventory } from '../../../../src/core/docker/inventory';
 import { type SshSession } from '../../../../src/core/ssh/sshSession';
-import { generateKey, sessionToFakeServer, startFakeSshServer, type FakeServer } from '../ssh/support/fakeSshServer';
-import { recording as recorded } from './support/recordings';
+import { generateKey, sessionToFakeServer, startFakeSshServer, type FakeServer } from '../../../support/fakeSshServer';
+import { recording as recorded } from '../../../support/dockerRecordings';
 
 const hostKey = generateKey();
 const userKey = generateKey();

@@ -4,7 +4,7 @@ import { InvalidResponse } from '../../../../src/core/errors';
 import { buildInventory, readInventory, type DockerInventorySource } from '../../../../src/core/docker/inventory';
 import { parseContainers } from '../../../../src/core/docker/parseContainers';
 import { ipv6FirewallByDefault, parseInfo, parseVersion } from '../../../../src/core/docker/parseEngine';
-import { recordedHosts, recording } from './support/recordings';
+import { recordedHosts, recording } from '../../../support/dockerRecordings';
 import { DEMO_PORTS } from '../../../support/demoContainers';
 
 

@@ -20,7 +20,7 @@ import { sha256Fingerprint } from '../../../../src/core/ssh/hostKey';
 import { formatKnownHostsLine, parseKnownHosts } from '../../../../src/core/ssh/knownHosts';
 import { SshSession } from '../../../../src/core/ssh/sshSession';
 import type { SshSessionOptions } from '../../../../src/core/ssh/sshSessionOptions';
-import { generateKey, publicBlob, startFakeSshServer, type FakeServer } from './support/fakeSshServer';
+import { generateKey, publicBlob, startFakeSshServer, type FakeServer } from '../../../support/fakeSshServer';
 
 const hostKey = generateKey();
 const otherHostKey = generateKey();

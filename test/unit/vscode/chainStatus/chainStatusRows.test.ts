@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import type { FirewallStatus } from '../../../../src/core/firewall/status';
 import { chainStatusRows, hookSummary, ruleLabel, ruleSummary, type StatusRow } from '../../../../src/vscode/chainStatus/chainStatusRows';
 import { UNKNOWN_SNAPSHOT } from '../../../../src/vscode/hosts/hostSnapshot';
-import { recording, snapshotOf } from '../support/fixtures';
+import { lockedHost, openHost, snapshotOf } from '../../../support/recordedHosts';
 
-const rec = recording('h2-open');
+const rec = openHost('28');
 const labels = (rows: readonly StatusRow[]) => rows.map((r) => r.label);
 const find = (rows: readonly StatusRow[], label: string): StatusRow => {
   const row = rows.find((r) => r.label === label);
@@ -13,7 +13,7 @@ const find = (rows: readonly StatusRow[], label: string): StatusRow => {
   return row;
 };
 
-const locked = recording('h1-locked');
+const locked = lockedHost('28');
 /** The recorded lockdown, to vary one field at a time. */
 const lockedStatus = (): FirewallStatus => locked.firewall;
 
@@ -33,39 +33,42 @@ test('a locked host: warnings first, where the hooks sit, each chain’s rules w
   assert.deepEqual(find(rows, 'Warnings').children?.map((r) => r.id.split('/').pop()), ['not-persistent']);
   assert.equal(find(rows, 'Lockdown').description, 'on · chain PRE_DOCKER');
   const ipv4 = find(rows, 'IPv4');
-  assert.equal(ipv4.description, 'hooked at DOCKER-USER #1 · 8 rules');
-  assert.deepEqual(labels(ipv4.children ?? []), ['DOCKER-USER #1', 'PRE_DOCKER']);
+  assert.equal(ipv4.description, 'hooked at DOCKER-USER #1, security FORWARD #1 · 16 rules');
+  assert.deepEqual(labels(ipv4.children ?? []), ['DOCKER-USER #1', 'security FORWARD #1', 'PRE_DOCKER', 'PRE_DOCKER_GUARD']);
   const rules = find(ipv4.children ?? [], 'PRE_DOCKER').children ?? [];
   assert.deepEqual(labels(rules), [
     'replies (established, related)',
     'from containers on docker0',
     'from containers on br-+',
-    'allow 5353/udp from 192.0.2.100/32',
     'allow 8080/tcp from anywhere',
+    'allow 8081/tcp from 192.0.2.100/32',
     'block new connections to docker0',
     'block new connections to br-+',
     'state marker',
   ]);
-  // Two connections to web:8080 were let through, two to app:8081 (on a br- network) dropped, when this was recorded.
+  // When this was recorded, one connection each to 8080 (allowed) and 8081 (allowed from 192.0.2.100, where it came from) got through.
   assert.equal(rules[0]?.description, '22 pkts · 1.7 KiB');
-  assert.equal(rules[4]?.description, '2 pkts · 120 B');
+  assert.equal(rules[3]?.description, '1 pkts · 60 B');
   assert.equal(rules[5]?.description, '0 pkts · 0 B');
-  assert.equal(rules[6]?.description, '2 pkts · 120 B');
-  assert.match(rules[4]?.tooltip ?? '', /^`-A PRE_DOCKER -p tcp -m conntrack --ctorigdstport 8080 --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow tcp\/8080" -j RETURN`/);
+  assert.match(rules[3]?.tooltip ?? '', /^`-A PRE_DOCKER -p tcp -m conntrack --ctorigdstport 8080 --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow tcp\/8080" -j RETURN`/);
+  assert.match(find(ipv4.children ?? [], 'security FORWARD #1').tooltip ?? '', /^Rule 1 of `security FORWARD`/);
+  assert.match(find(ipv4.children ?? [], 'PRE_DOCKER_GUARD').tooltip ?? '', /runs after filter .* got past Docker's own rules/);
+  assert.match(find(ipv4.children ?? [], 'PRE_DOCKER').tooltip ?? '', /jumped to first from `DOCKER-USER`/);
   const ipv6 = find(rows, 'IPv6');
-  assert.equal(ipv6.description, 'hooked at INPUT #1, DOCKER-USER #1 · 14 rules');
-  assert.deepEqual(labels(ipv6.children ?? []), ['INPUT #1', 'DOCKER-USER #1', 'PRE_DOCKER', 'PRE_DOCKER_PROXY']);
+  assert.equal(ipv6.description, 'hooked at INPUT #1, DOCKER-USER #1, security FORWARD #1 · 24 rules');
+  assert.deepEqual(labels(ipv6.children ?? []), ['INPUT #1', 'DOCKER-USER #1', 'security FORWARD #1', 'PRE_DOCKER', 'PRE_DOCKER_PROXY', 'PRE_DOCKER_GUARD']);
   const proxy = find(ipv6.children ?? [], 'PRE_DOCKER_PROXY').children ?? [];
   assert.deepEqual(labels(proxy), [
     'replies (established, related)',
     'loopback',
+    'allow 5353/udp from 2001:db8:1::100/128',
     'allow 8080/tcp from anywhere',
     'block 5353/udp (docker-proxy)',
     'block 8080/tcp (docker-proxy)',
     'block 8081/tcp (docker-proxy)',
     'state marker',
   ]);
-  assert.deepEqual(labels(find(rows, 'Allows').children ?? []), ['5353/udp from 192.0.2.100/32', '8080/tcp from anywhere']);
+  assert.deepEqual(labels(find(rows, 'Allows').children ?? []), ['5353/udp from 2001:db8:1::100/128', '8080/tcp from anywhere', '8081/tcp from 192.0.2.100/32']);
   assert.equal(find(rows, 'Persistence').description, 'not persistent');
 });
 
@@ -75,22 +78,6 @@ test('a hook that is not first in DOCKER-USER is flagged', () => {
   const hook = find(find(rows, 'IPv4').children ?? [], 'DOCKER-USER #3');
   assert.equal(hook.icon?.id, 'warning');
   assert.match(hook.tooltip ?? '', /Rules above it are not filtered/);
-});
-
-test('the guard in security FORWARD shows as a hook and a chain, whose tooltip says what its drops mean', () => {
-  const firewall = lockedStatus();
-  const guardRules = firewall.ipv4.rules.filter((r) => r.chain === 'PRE_DOCKER').map((r) => ({ ...r, chain: 'PRE_DOCKER_GUARD', packets: 0, bytes: 0 }));
-  const ipv4 = {
-    ...firewall.ipv4,
-    hooks: [...firewall.ipv4.hooks, { table: 'security' as const, from: 'FORWARD', spec: '-j PRE_DOCKER_GUARD', position: 1 }],
-    rules: [...firewall.ipv4.rules, ...guardRules],
-  };
-  const family = find(chainStatusRows('h1', snapshotOf({ ...locked, firewall: { ...firewall, ipv4 } })), 'IPv4');
-  assert.equal(family.description, 'hooked at DOCKER-USER #1, security FORWARD #1 · 16 rules');
-  assert.deepEqual(labels(family.children ?? []), ['DOCKER-USER #1', 'security FORWARD #1', 'PRE_DOCKER', 'PRE_DOCKER_GUARD']);
-  assert.match(find(family.children ?? [], 'security FORWARD #1').tooltip ?? '', /^Rule 1 of `security FORWARD`/);
-  assert.match(find(family.children ?? [], 'PRE_DOCKER_GUARD').tooltip ?? '', /runs after filter .* got past Docker's own rules/);
-  assert.match(find(family.children ?? [], 'PRE_DOCKER').tooltip ?? '', /jumped to first from `DOCKER-USER`/);
 });
 
 test('an unreadable IPv6 and drift are visible on the family rows', () => {
@@ -126,7 +113,7 @@ test('row ids are unique', () => {
 });
 
 test('a rule that is not ours shows as written, without any comment of ours', () => {
-  assert.equal(ruleLabel({ spec: '-s 10.0.0.0/8 -j ACCEPT', role: undefined }), '-s 10.0.0.0/8 -j ACCEPT');
+  assert.equal(ruleLabel({ spec: '-s 10.0.0.0/8 -j ACCEPT', args: ['-s', '10.0.0.0/8', '-j', 'ACCEPT'], role: undefined }), '-s 10.0.0.0/8 -j ACCEPT');
 });
 
 test('rule summaries drop only our comment; hook summaries name chain and position', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATEGORY, COMMANDS, COMMAND_KEYS, commandId, CONTEXT_KEYS, VIEWS, type CommandInfo } from '../../../../src/vscode/commands/commandTable';
-import { packageJson, repoRoot } from '../support/fixtures';
+import { packageJson, repoRoot } from '../../../support/packageJson';
 
 const contributed = packageJson.contributes;
 const ids = new Set(COMMAND_KEYS.map(commandId));

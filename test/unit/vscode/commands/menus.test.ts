@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandId, type CommandKey } from '../../../../src/vscode/commands/commandTable';
 import { contextValue, type ContextSubject } from '../../../../src/vscode/tree/contextValue';
-import { packageJson } from '../support/fixtures';
+import { packageJson } from '../../../support/packageJson';
 
 /** One subject per kind of item the views show, named for the test's intent table. */
 const SUBJECTS = {

@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Plan } from '../../../../src/core/firewall/plan';
+import { changes, planChange } from '../../../../src/core/hosts/dockerHost';
 import { previewText } from '../../../../src/vscode/commands/previewText';
-import { recording } from '../support/fixtures';
+import { lockedHost, openHost } from '../../../support/recordedHosts';
 
-for (const host of ['h1', 'h2']) {
-  test(`the preview of Block External Access on ${host} holds each family’s payload exactly, under comments`, () => {
-    const rec = recording(`${host}-open`);
-    const plan = rec.blockPlan;
-    assert.ok(plan);
-    const text = previewText({ hostName: host, change: 'Block External Access', chain: 'PRE_DOCKER', plan, variant: rec.variant });
+for (const [host, major] of [['h1', '20'], ['h2', '28']] as const) {
+  test(`the preview of Block External Access on ${host} (Docker ${major}) holds each family’s payload exactly, under comments`, () => {
+    const rec = openHost(major);
+    const plan = planChange(rec.reading, changes.block());
+    const text = previewText({ hostName: host, change: 'Block External Access', chain: 'PRE_DOCKER', plan, variant: rec.reading.state.variant });
     assert.match(text, new RegExp(`^# Docker Firewall: preview of "Block External Access" on ${host}\\. Nothing has been changed\\.`));
     assert.match(text, /policy after the change: locked, no allows\./);
     for (const family of ['ipv4', 'ipv6'] as const) {
@@ -25,16 +25,17 @@ for (const host of ['h1', 'h2']) {
 }
 
 test('a change that changes nothing says so', () => {
-  const plan = recording('h1-open').blockPlan as Plan;
+  const plan = planChange(openHost('20').reading, changes.block());
   const unchanged: Plan = { ...plan, changed: false, ipv4: { ...plan.ipv4, payload: undefined }, ipv6: { ...plan.ipv6, payload: undefined } };
   assert.match(previewText({ hostName: 'h1', change: 'Apply the Lockdown Again', chain: 'PRE_DOCKER', plan: unchanged, variant: 'nft' }), /Nothing to change/);
 });
 
 test('the preview of Remove Lockdown on a recorded lockdown deletes our chains in both families', () => {
-  const rec = recording('h1-locked') as ReturnType<typeof recording> & { unblockPlan: Plan };
-  const text = previewText({ hostName: 'h1', change: 'Remove Lockdown', chain: 'PRE_DOCKER', plan: rec.unblockPlan, variant: rec.variant });
+  const rec = lockedHost('28');
+  const unblockPlan = planChange(rec.reading, changes.unblock());
+  const text = previewText({ hostName: 'h1', change: 'Remove Lockdown', chain: 'PRE_DOCKER', plan: unblockPlan, variant: rec.reading.state.variant });
   assert.match(text, /policy after the change: open \(no lockdown\)/);
-  assert.ok(text.includes(rec.unblockPlan.ipv4.payload ?? '(none)'));
-  assert.ok(text.includes(rec.unblockPlan.ipv6.payload ?? '(none)'));
+  assert.ok(unblockPlan.ipv4.payload !== undefined && text.includes(unblockPlan.ipv4.payload));
+  assert.ok(unblockPlan.ipv6.payload !== undefined && text.includes(unblockPlan.ipv6.payload));
   assert.match(text, /-X PRE_DOCKER_PROXY/);
 });

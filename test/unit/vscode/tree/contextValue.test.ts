@@ -4,9 +4,9 @@ import { UNKNOWN_SNAPSHOT, type HostSnapshot } from '../../../../src/vscode/host
 import { contextValue, nodeContextValue } from '../../../../src/vscode/tree/contextValue';
 import { childrenOf, portNodes } from '../../../../src/vscode/tree/hostChildren';
 import { hostNode, type ContainerNode, type HostTreeNode } from '../../../../src/vscode/tree/nodes';
-import { recording, snapshotOf } from '../support/fixtures';
+import { lockedHost, openHost, snapshotOf } from '../../../support/recordedHosts';
 
-const open = snapshotOf(recording('h2-open'));
+const open = snapshotOf(openHost('28'));
 const valueOf = (node: HostTreeNode, snapshot: HostSnapshot) => nodeContextValue(node, () => snapshot);
 
 test('a host is tagged with its state, and a locked host whose lockdown is saved as in force with +persistent', () => {
@@ -56,15 +56,15 @@ test('container states from Docker cannot inject tags or regex syntax', () => {
 });
 
 test('ports of a locked host: blocked, allowed (+anywhere when open to all), local-only, all +locked', () => {
-  const snapshot = snapshotOf(recording('h1-locked'));
+  const snapshot = snapshotOf(lockedHost('28'));
   const containers = childrenOf('h1', snapshot).filter((n): n is ContainerNode => n.kind === 'container');
   const byPort = Object.fromEntries(containers.flatMap(portNodes).map((p) => [`${p.port.hostIp}:${p.port.hostPort}/${p.port.proto}`, valueOf(p, snapshot)]));
   assert.deepEqual(byPort, {
     '127.0.0.1:8082/tcp': 'port+local-only+locked',
-    '0.0.0.0:8081/tcp': 'port+blocked+locked',
+    '0.0.0.0:8081/tcp': 'port+allowed+locked',
     ':::8081/tcp': 'port+blocked+locked',
-    '0.0.0.0:5353/udp': 'port+allowed+locked',
-    ':::5353/udp': 'port+blocked+locked',
+    '0.0.0.0:5353/udp': 'port+blocked+locked',
+    ':::5353/udp': 'port+allowed+locked',
     '0.0.0.0:8080/tcp': 'port+allowed+locked+anywhere',
     ':::8080/tcp': 'port+allowed+locked+anywhere',
   });

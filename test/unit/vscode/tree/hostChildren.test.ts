@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { UNKNOWN_SNAPSHOT } from '../../../../src/vscode/hosts/hostSnapshot';
 import { childrenOf, portNodes } from '../../../../src/vscode/tree/hostChildren';
 import { nodeId, type ContainerNode, type HostTreeNode } from '../../../../src/vscode/tree/nodes';
-import { recording, snapshotOf } from '../support/fixtures';
+import { openHost, snapshotOf } from '../../../support/recordedHosts';
 
-const rec = recording('h1-open');
+const rec = openHost('20');
 const snapshot = snapshotOf(rec);
 const containers = childrenOf('h1', snapshot).filter((n): n is ContainerNode => n.kind === 'container');
 
 test('a host read successfully has its containers as children, sorted by name', () => {
   assert.deepEqual(
     containers.map((c) => c.container.name),
-    rec.inventory.containers.map((c) => c.name).sort((a, b) => a.localeCompare(b)),
+    rec.reading.inventory.containers.map((c) => c.name).sort((a, b) => a.localeCompare(b)),
   );
 });
 
@@ -34,7 +34,7 @@ test('a host that could not be read has one error child that says why', () => {
 });
 
 test('a host with no containers says so; a host not read yet has no children yet', () => {
-  const empty = snapshotOf({ ...rec, inventory: { ...rec.inventory, containers: [] } });
+  const empty = snapshotOf({ ...rec, reading: { ...rec.reading, inventory: { ...rec.reading.inventory, containers: [] } } });
   assert.deepEqual(childrenOf('h1', empty).map((n) => n.kind), ['info']);
   assert.deepEqual(childrenOf('h1', UNKNOWN_SNAPSHOT), []);
 });

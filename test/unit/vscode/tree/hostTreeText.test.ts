@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PortExposure } from '../../../../src/core/firewall/exposure';
 import { UNKNOWN_SNAPSHOT } from '../../../../src/vscode/hosts/hostSnapshot';
-import { bindingText } from '../../../../src/core/firewall/port';
+import { allowsFor, bindingText } from '../../../../src/core/firewall/port';
 import { containerItemText, hostItemText, portDescription, portItemText, portSummary } from '../../../../src/vscode/tree/hostTreeText';
 import { escapeMarkdown } from '../../../../src/vscode/tree/treeText';
-import { recording, snapshotOf } from '../support/fixtures';
+import { lockedHost, openHost, snapshotOf } from '../../../support/recordedHosts';
 
-const rec = recording('h2-open');
+const rec = openHost('28');
 const entry = { name: 'h2', destination: 'h2' };
 const port = (over: Partial<PortExposure>): PortExposure => ({
   container: 'web',
@@ -56,7 +56,7 @@ test('a host not read yet, being connected to, or unreachable says so', () => {
 });
 
 test('a container shows its name, then image and state', () => {
-  const container = rec.inventory.containers.find((c) => c.name === 'web');
+  const container = rec.reading.inventory.containers.find((c) => c.name === 'web');
   assert.ok(container);
   const text = containerItemText(container, rec.firewall.ports.filter((p) => p.container === 'web'));
   assert.equal(text.label, 'web');
@@ -103,17 +103,18 @@ test('the port summary counts ports by exposure', () => {
 });
 
 test('a recorded lockdown: ports allowed from a range say from where, the host has a warning-coloured lock', () => {
-  const locked = recording('h1-locked');
+  const locked = lockedHost('28');
   const allows = locked.firewall.policy.allows;
   const describe = (ip: string, port: number) => {
     const p = locked.firewall.ports.find((x) => x.hostIp === ip && x.hostPort === port);
     assert.ok(p);
-    return portDescription(p, allows.filter((a) => a.port === p.hostPort && a.proto === p.proto));
+    return portDescription(p, allowsFor(allows, p));
   };
-  assert.equal(describe('0.0.0.0', 5353), 'allowed from 192.0.2.100/32');
-  assert.equal(describe('::', 5353), 'blocked');
+  assert.equal(describe('0.0.0.0', 5353), 'blocked');
+  assert.equal(describe('::', 5353), 'allowed from 2001:db8:1::100/128');
   assert.equal(describe('0.0.0.0', 8080), 'allowed');
-  assert.equal(describe('0.0.0.0', 8081), 'blocked');
+  assert.equal(describe('0.0.0.0', 8081), 'allowed from 192.0.2.100/32');
+  assert.equal(describe('::', 8081), 'blocked');
   const host = hostItemText({ name: 'h1', destination: 'h1' }, snapshotOf(locked));
   assert.equal(host.description, 'locked');
   assert.deepEqual(host.icon, { id: 'lock', color: 'list.warningForeground' });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { portChoices } from '../../../../src/vscode/ui/portChoices';
-import { recording } from '../support/fixtures';
+import { openHost } from '../../../support/recordedHosts';
 
 test('Allow Port offers each published port once, with its containers, leaving out loopback-only ones', () => {
-  const rec = recording('h1-open');
+  const rec = openHost('20');
   const choices = portChoices(rec.firewall.ports, []);
   assert.deepEqual(
     choices.map((c) => [c.label, c.description, c.detail]),
@@ -12,7 +12,6 @@ test('Allow Port offers each published port once, with its containers, leaving o
       ['5353/udp', 'dns', 'exposed'],
       ['8080/tcp', 'web', 'exposed'],
       ['8081/tcp', 'app', 'exposed'],
-      ['9000/tcp', 'extra-1', 'exposed'],
     ],
   );
   assert.deepEqual(choices[0]?.spec, { port: 5353, proto: 'udp' });

@@ -2,8 +2,8 @@
 // helpers to find items in the views' snapshots.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { DockerFirewallApi, TreeSnapshotItem } from '../../../../src/vscode/api';
-import packageJson from '../../../../package.json';
+import type { DockerFirewallApi, TreeSnapshotItem } from '../../../src/vscode/api';
+import packageJson from '../../../package.json';
 
 export const EXTENSION_ID = `${packageJson.publisher}.${packageJson.name}`;
 

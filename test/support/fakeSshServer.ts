@@ -8,9 +8,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, utils, type Connection, type ParsedKey, type ServerChannel, type Session } from 'ssh2';
-import { formatKnownHostsLine } from '../../../../../src/core/ssh/knownHosts';
-import { SshSession } from '../../../../../src/core/ssh/sshSession';
-import type { SshSessionOptions } from '../../../../../src/core/ssh/sshSessionOptions';
+import { formatKnownHostsLine } from '../../src/core/ssh/knownHosts';
+import { SshSession } from '../../src/core/ssh/sshSession';
+import type { SshSessionOptions } from '../../src/core/ssh/sshSessionOptions';
 
 export type SudoPolicy = 'nopasswd' | { password: string } | 'not-in-sudoers';
 

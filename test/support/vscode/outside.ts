@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { normalizeSave } from '../../../support/cli';
+import { normalizeSave } from '../cli';
 import type { SuiteLab } from './labState';
 
 export type TcpOutcome = 'open' | 'refused' | 'timeout';

@@ -10,7 +10,7 @@ export interface RecordedHost {
   readonly info: unknown;
 }
 
-const FIXTURES = join(__dirname, '../../../../fixtures/docker');
+const FIXTURES = join(__dirname, '../fixtures/docker');
 
 /**
  * Every host recorded under test/fixtures/docker/ (real Docker 20.10 and 28 of the lab). Files are

@@ -1,0 +1,102 @@
+// Lab hosts as recorded in test/fixtures (real iptables-save output and Engine API answers), run
+// through the engine's own read pipeline: the parser, the state, the status and the plan that a
+// live host would get. Unit tests of the views and the CLI take their hosts from here instead of
+// hand-written snapshots of internal types.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildInventory } from '../../src/core/docker/inventory';
+import { currentState } from '../../src/core/firewall/currentState';
+import { parseFirewallReport } from '../../src/core/firewall/readFirewall';
+import type { FirewallStatus } from '../../src/core/firewall/status';
+import { statusOfReading, type HostReading } from '../../src/core/hosts/dockerHost';
+import type { HostSnapshot } from '../../src/vscode/hosts/hostSnapshot';
+
+export const FIXTURES = join(__dirname, '../fixtures');
+
+export type DockerMajor = '20' | '28';
+
+/** A recorded host: what was read, and the status the engine makes of it. */
+export interface RecordedHost {
+  /** Where it came from, for messages: "Docker 28, locked". */
+  readonly label: string;
+  readonly reading: HostReading;
+  readonly firewall: FirewallStatus;
+}
+
+const text = (...path: string[]) => readFileSync(join(FIXTURES, ...path), 'utf8');
+
+/** Reads a recorded JSON answer, naming the file when it does not parse. */
+function json(...path: string[]): unknown {
+  const body = text(...path);
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    throw new Error(`test/fixtures/${path.join('/')} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * The report our read command would have printed on a host that held these iptables-save
+ * recordings: their filter and security tables under the command's section markers.
+ */
+export function reportFromSaves(version: string, ipv4Save: string, ipv6Save: string): string {
+  const tables = (save: string) =>
+    save
+      .split(/^(?=\*)/m)
+      .filter((block) => /^\*(filter|security)\n/.test(block))
+      .join('');
+  return [
+    '',
+    '### version',
+    version.trim(),
+    '',
+    '### save4-nft',
+    tables(ipv4Save),
+    '### rc 0',
+    '',
+    '### save6-nft',
+    tables(ipv6Save),
+    '### rc 0',
+    '',
+    '### persistence',
+    '',
+    '### end',
+    '',
+  ].join('\n');
+}
+
+/** A lab host without lockdown, as lab/record-fixtures.sh recorded it. */
+export function openHost(major: DockerMajor): RecordedHost {
+  const dir = `docker-${major}`;
+  const report = reportFromSaves(
+    text('iptables', dir, 'iptables-version.txt'),
+    text('iptables', dir, 'iptables-save.txt'),
+    text('iptables', dir, 'ip6tables-save.txt'),
+  );
+  const inventory = buildInventory({ containers: json('docker', dir, 'containers.json'), version: json('docker', dir, 'version.json'), info: json('docker', dir, 'info.json') });
+  return recorded(`Docker ${major}, open`, report, inventory);
+}
+
+/** A lab host locked by our engine with three allows, as lab/record-locked-fixtures.sh recorded it. */
+export function lockedHost(major: DockerMajor): RecordedHost {
+  const dir = `docker-${major}`;
+  const inventory = buildInventory({
+    containers: json('iptables', dir, 'locked-containers.json'),
+    version: json('iptables', dir, 'locked-version.json'),
+    info: json('iptables', dir, 'locked-info.json'),
+  });
+  return recorded(`Docker ${major}, locked`, text('iptables', dir, 'locked-report.txt'), inventory);
+}
+
+function recorded(label: string, report: string, inventory: HostReading['inventory']): RecordedHost {
+  const reading: HostReading = { inventory, state: currentState(parseFirewallReport(report, '', 0), 'PRE_DOCKER') };
+  return { label, reading, firewall: statusOfReading(reading) };
+}
+
+/** The time the views show as "Read at" for a recorded host. */
+export const READ_AT = new Date(2026, 10, 28, 12, 3, 4);
+
+/** What the extension holds after reading the host (the views draw from this). */
+export function snapshotOf(host: Pick<RecordedHost, 'reading' | 'firewall'>): HostSnapshot {
+  return { status: { inventory: host.reading.inventory, firewall: host.firewall, readAt: READ_AT }, failure: undefined, loading: false };
+}
