@@ -31,7 +31,7 @@ function json(...path: string[]): unknown {
   try {
     return JSON.parse(body) as unknown;
   } catch (error) {
-    throw new Error(`test/fixtures/${path.join('/')} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`test/fixtures/${path.join("/")} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 
