@@ -22,7 +22,7 @@ export async function prepareHosts(lab: Lab): Promise<Section> {
         `sshd runs. The benchmark bind-mounts Debian's stock root .bashrc (\`${STOCK_BASHRC}\`) over it inside its own hosts' mount ` +
         "namespaces, as on a typical Docker host. Every SSH exec, ours and the baselines' alike, is cheaper for it.",
       'Nagle\'s algorithm: the same composition as `openHost` (one `SshSession`, dockerode over forwarded socket channels, ' +
-        "`DockerHost`), once with ssh2's default (Nagle on) and once with `client.setNoDelay(true)`, which the product's " +
+        "`FirewallEngine`), once with ssh2's default (Nagle on) and once with `client.setNoDelay(true)`, which the product's " +
         '`connectSsh` calls after connecting. Every other section measures the product as it is.',
     ],
     comparisons: noDelay,

@@ -37,13 +37,13 @@ export async function measureInventory(lab: Lab, hosts: readonly { name: string;
       const result = await withHandles(lab, [name], async ([warm]) => {
         const warmHandle = warm!;
         // Opens the connection: the warm rounds measure a view's refresh.
-        await retryingLostExit(() => warmHandle.host.status(), retried);
+        await retryingLostExit(() => warmHandle.engine.status(), retried);
         return interleave<OurSample | BaselineSample>(
           [
             {
               key: 'warm',
               run: async () => measureOurs(lab, [warmHandle], [name], async () => {
-                seen.ours = (await warmHandle.host.status()).inventory.containers.length;
+                seen.ours = (await warmHandle.engine.status()).inventory.containers.length;
               }),
             },
             {
@@ -51,7 +51,7 @@ export async function measureInventory(lab: Lab, hosts: readonly { name: string;
               run: async () => {
                 const handle = openLabHost(lab, name);
                 try {
-                  return await measureOurs(lab, [handle], [name], () => handle.host.status());
+                  return await measureOurs(lab, [handle], [name], () => handle.engine.status());
                 } finally {
                   handle.close();
                 }

@@ -1,5 +1,5 @@
-import type { HostHandle } from '../src/core/hosts/openHost';
-import { changes, type PolicyChange } from '../src/core/hosts/dockerHost';
+import type { HostConnection } from '../src/core/hosts/openHost';
+import { changes, type PolicyChange } from '../src/core/hosts/firewallEngine';
 import { onHost, tcpConnect, type Lab } from '../test/support/lab';
 import { countLogins, hostNamed, openLabHost, sshRun } from './lib/benchLab';
 import { measureOurs, msOf, ourCosts, withHandles, type OurSample } from './lib/ours';
@@ -27,8 +27,8 @@ export async function onHostOk(lab: Lab, host: string, argv: readonly string[]):
 }
 
 /** Applies a change and insists that it was applied (a benchmark of a no-op would flatter us). */
-async function applied(handle: HostHandle, change: PolicyChange, reading?: Awaited<ReturnType<HostHandle['host']['read']>>): Promise<void> {
-  const report = await handle.host.apply(change, reading === undefined ? {} : { reading });
+async function applied(handle: HostConnection, change: PolicyChange, reading?: Awaited<ReturnType<HostConnection['engine']['read']>>): Promise<void> {
+  const report = await handle.engine.apply(change, reading === undefined ? {} : { reading });
   if (!report.applied) throw new Error(`${handle.label}: the change was not applied (nothing to do?)`);
 }
 
@@ -46,12 +46,12 @@ async function baselineRun(lab: Lab, host: string, work: () => Promise<unknown>,
 }
 
 /** Our three ways to apply one change: on an open connection, from a view's reading, and from scratch. */
-function ourContenders(lab: Lab, host: string, warm: HostHandle, change: PolicyChange, undo: PolicyChange, retried: string[]) {
+function ourContenders(lab: Lab, host: string, warm: HostConnection, change: PolicyChange, undo: PolicyChange, retried: string[]) {
   const undoing = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } finally {
-      await retryingLostExit(() => warm.host.apply(undo), retried, 'undo');
+      await retryingLostExit(() => warm.engine.apply(undo), retried, 'undo');
     }
   };
   return [
@@ -60,7 +60,7 @@ function ourContenders(lab: Lab, host: string, warm: HostHandle, change: PolicyC
       key: 'reading',
       run: () =>
         undoing(async () => {
-          const reading = await warm.host.read();
+          const reading = await warm.engine.read();
           return measureOurs(lab, [warm], [host], () => applied(warm, change, reading));
         }),
     },
@@ -107,12 +107,12 @@ export async function measureLockdown(lab: Lab): Promise<Section> {
   const probe = async (host: string, port: number) => tcpConnect(lab.outside.ns, hostNamed(lab, host).ipv4, port, 1500);
   const retried: string[] = [];
   /** Setup and checks (not timed): applied, and run again if they hit the lost-exit-status race. */
-  const setup = (handle: HostHandle, change: PolicyChange) => retryingLostExit(() => applied(handle, change), retried);
+  const setup = (handle: HostConnection, change: PolicyChange) => retryingLostExit(() => applied(handle, change), retried);
 
   // ---- block ----
   const recipe = recipeCommands(admin);
   const lockSamples = await withHandles(lab, [LOCK_HOST], async ([warm]) => {
-    await retryingLostExit(() => warm!.host.status(), retried);
+    await retryingLostExit(() => warm!.engine.status(), retried);
     const { samples, retried: again } = await interleave<Sample>(
       [
         ...ourContenders(lab, LOCK_HOST, warm!, changes.block(), changes.unblock(), retried),
@@ -183,7 +183,7 @@ export async function measureLockdown(lab: Lab): Promise<Section> {
         if (oursOpen !== 'open' || recipeOpen !== 'open' || oursOther !== 'timeout') notes.push('**The check above did not come out as expected.**');
         return samples;
       } finally {
-        await retryingLostExit(() => warm!.host.apply(changes.unblock()), retried);
+        await retryingLostExit(() => warm!.engine.apply(changes.unblock()), retried);
       }
     });
     comparisons.push(...compareOurs('allow', 'Allow one port', allowSamples, baselineVariant('1 × `ssh HOST iptables -I …`', allowSamples.get('ssh')!)));

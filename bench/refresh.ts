@@ -17,7 +17,7 @@ interface PerHostSample extends OurSample {
 async function refreshAll(lab: Lab, hosts: readonly string[], parallel: boolean): Promise<PerHostSample> {
   return withHandles(lab, hosts, async (handles) => {
     const perHost: number[] = [];
-    const read = async (i: number) => (perHost[i] = (await timed(() => handles[i]!.host.status())).ms);
+    const read = async (i: number) => (perHost[i] = (await timed(() => handles[i]!.engine.status())).ms);
     const cpu = process.cpuUsage();
     const sample = await measureOurs(lab, handles, hosts, async () => {
       if (parallel) await Promise.all(handles.map((_, i) => read(i)));

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { changes, type PolicyChange } from '../src/core/hosts/dockerHost';
+import { changes, type PolicyChange } from '../src/core/hosts/firewallEngine';
 import { normalizeAllows, type Allow } from '../src/core/firewall/policy';
 import { onHost, run, tcpConnect, type Lab } from '../test/support/lab';
 import { hostNamed } from './lib/benchLab';
@@ -89,7 +89,7 @@ export async function measureThroughput(lab: Lab): Promise<Section> {
   await onHostOk(lab, HOST, ['docker', 'run', '--detach', '--name', CONTAINER, '--publish', `${PORT}:${PORT}`, IMAGE, '/bin/iperf3', '--server']);
   try {
     return await withHandles(lab, [HOST], async ([handle]) => {
-      const host = handle!.host;
+      const host = handle!.engine;
       const states: { key: string; change: PolicyChange; label: string }[] = [
         { key: 'open', change: changes.unblock(), label: 'unlocked' },
         { key: 'locked-1', change: exactly(allowsWith(1)), label: `locked, 1 allow (${PORT})` },

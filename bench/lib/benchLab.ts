@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openHost, type HostHandle } from '../../src/core/hosts/openHost';
+import { openHost, type HostConnection } from '../../src/core/hosts/openHost';
 import { labHost, run, type Lab, type LabHost, type RunResult } from '../../test/support/lab';
 
 /** The benchmark's own lab: other engineers use dfw, dfwr and vsx beside it. */
@@ -12,7 +12,7 @@ export const BENCH_EXTRA_CONTAINERS = 50;
 export const BENCH_LAB_UP = ['up', '--hosts', String(BENCH_HOSTS), '--docker', '20', '--extra-containers', String(BENCH_EXTRA_CONTAINERS)];
 
 /** Opens one of our host handles on a lab host, as the CLI would with `--ssh-config`. */
-export function openLabHost(lab: Lab, name: string): HostHandle {
+export function openLabHost(lab: Lab, name: string): HostConnection {
   return openHost({ destination: name, sshConfigPath: lab.sshConfig, label: name });
 }
 

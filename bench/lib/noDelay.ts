@@ -1,7 +1,7 @@
 import type { Client } from 'ssh2';
 import { createDockerClient } from '../../src/core/docker/dockerClient';
 import { readInventory } from '../../src/core/docker/inventory';
-import { DockerHost } from '../../src/core/hosts/dockerHost';
+import { FirewallEngine } from '../../src/core/hosts/firewallEngine';
 import { loadSshConfig, resolveSshHost } from '../../src/core/ssh/sshConfig';
 import { SshSession } from '../../src/core/ssh/sshSession';
 import { sessionOptionsFromConfig } from '../../src/core/ssh/sshSessionOptions';
@@ -10,7 +10,7 @@ import { compare, variant, type Comparison } from './results';
 import { interleave, retryingLostExit, timed } from './stats';
 
 /** openHost's composition, rebuilt here so that the session's socket can be reached. */
-export async function composedHost(lab: Lab, host: string, noDelay: boolean): Promise<{ session: SshSession; host: DockerHost }> {
+export async function composedHost(lab: Lab, host: string, noDelay: boolean): Promise<{ session: SshSession; host: FirewallEngine }> {
   const loaded = await loadSshConfig({ userConfig: lab.sshConfig });
   const resolved = resolveSshHost(loaded.config, host, { configFile: loaded.files[0] });
   const session = new SshSession({ ...sessionOptionsFromConfig(resolved), label: host });
@@ -20,7 +20,7 @@ export async function composedHost(lab: Lab, host: string, noDelay: boolean): Pr
   // client private, hence the cast.
   (session as unknown as { client: Client }).client.setNoDelay(noDelay);
   const docker = createDockerClient(session);
-  return { session, host: new DockerHost(session, (signal) => readInventory(docker, signal), 'PRE_DOCKER') };
+  return { session, host: new FirewallEngine(session, (signal) => readInventory(docker, signal), 'PRE_DOCKER') };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { HostHandle } from '../../src/core/hosts/openHost';
+import type { HostConnection } from '../../src/core/hosts/openHost';
 import type { Lab } from '../../test/support/lab';
 import { acceptedLoginsOn, openLabHost } from './benchLab';
 import { middle, timed } from './stats';
@@ -15,7 +15,7 @@ export interface OurSample {
 const ZERO = { connectionsOpened: 0, execChannels: 0, streamChannels: 0 };
 
 /** Times fn on handles already open (warm) or not (cold): the cost is the change of their counters. */
-export async function measureOurs(lab: Lab, handles: readonly HostHandle[], hosts: readonly string[], fn: () => Promise<unknown>): Promise<OurSample> {
+export async function measureOurs(lab: Lab, handles: readonly HostConnection[], hosts: readonly string[], fn: () => Promise<unknown>): Promise<OurSample> {
   const before = handles.map((h) => h.stats() ?? ZERO);
   const loginsBefore = acceptedLoginsOn(lab, hosts);
   const { ms } = await timed(fn);
@@ -32,7 +32,7 @@ export async function measureOurs(lab: Lab, handles: readonly HostHandle[], host
 }
 
 /** Opens a handle per host, runs fn with them, closes them whatever happens. */
-export async function withHandles<T>(lab: Lab, hosts: readonly string[], fn: (handles: HostHandle[]) => Promise<T>): Promise<T> {
+export async function withHandles<T>(lab: Lab, hosts: readonly string[], fn: (handles: HostConnection[]) => Promise<T>): Promise<T> {
   const handles = hosts.map((h) => openLabHost(lab, h));
   try {
     return await fn(handles);

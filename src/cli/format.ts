@@ -27,7 +27,7 @@ function formatRules(rules: readonly StatusRule[]): string {
 export function formatStatus(host: string, dockerVersion: string, status: FirewallStatus): string {
   const hooks = status.ipv4.hooks.map((h) => `rule ${h.position} of ${hookLocation(h)}`).join(', ');
   const lines = [
-    `${host}: Docker ${dockerVersion}, ${status.backend ? `iptables-${status.backend}` : 'no iptables variant holds Docker\'s chains'} (${status.iptablesVersion})`,
+    `${host}: Docker ${dockerVersion}, ${status.iptablesVariant ? `iptables-${status.iptablesVariant}` : 'no iptables variant holds Docker\'s chains'} (${status.iptablesVersion})`,
     `Lockdown: ${status.locked ? 'on' : 'off'} (chain ${status.chain}${hooks ? `, ${hooks}` : ''})`,
     `Allows: ${status.policy.allows.length === 0 ? 'none' : status.policy.allows.map(describeAllow).join('; ')}`,
     `Persistence: ${formatPersistence(status)}`,

@@ -2,12 +2,20 @@ import type { FirewallStatus, StatusRule } from '../core/firewall/status';
 import type { Inventory } from '../core/docker/inventory';
 import type { PortExposure } from '../core/firewall/exposure';
 
-/** The stable shape of `--json` output. Field names are part of the CLI's contract. */
+/**
+ * The shape of `--json` output: field names are part of the CLI's contract, and `schema` says which
+ * version of it a document follows (see CHANGELOG.md for what changed between versions).
+ */
+export const JSON_SCHEMA = 2;
+
 export function statusJson(host: string, inventory: Inventory, status: FirewallStatus) {
   return {
+    schema: JSON_SCHEMA,
     host,
+    /** Docker's own firewall backend (Engine API `FirewallBackend.Driver`: iptables, nftables…). */
     docker: { version: inventory.docker.version, firewallBackend: inventory.docker.firewallBackend ?? null },
-    backend: status.backend ?? null,
+    /** Which iptables holds Docker's chains on the host (nft or legacy): not Docker's backend. */
+    iptablesVariant: status.iptablesVariant ?? null,
     iptablesVersion: status.iptablesVersion,
     locked: status.locked,
     chain: status.chain,
@@ -43,6 +51,7 @@ export function portJson(p: PortExposure) {
 
 export function psJson(host: string, inventory: Inventory, status: FirewallStatus) {
   return {
+    schema: JSON_SCHEMA,
     host,
     locked: status.locked,
     containers: inventory.containers.map((c) => ({

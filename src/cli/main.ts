@@ -33,7 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.ok;
     }
     label = inv.host;
-    const handle = openHost(
+    const connection = openHost(
       {
         destination: inv.host,
         sshConfigPath: inv.options.sshConfig,
@@ -55,9 +55,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     );
     try {
-      await runCommand(inv, handle.host, handle.label, { out: (text) => process.stdout.write(`${text}\n`) });
+      await runCommand(inv, connection.engine, connection.label, { out: (text) => process.stdout.write(`${text}\n`) });
     } finally {
-      handle.close();
+      connection.close();
     }
     return EXIT.ok;
   } catch (error) {

@@ -1,9 +1,9 @@
-import { changes, type DockerHost, type HostReading, type PolicyChange } from '../core/hosts/dockerHost';
+import { changes, type FirewallEngine, type HostReading, type PolicyChange } from '../core/hosts/firewallEngine';
 import { describeAllow } from '../core/firewall/policy';
 import { persistCommand } from '../core/firewall/persistence';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
-import { psJson, statusJson } from './json';
+import { JSON_SCHEMA, psJson, statusJson } from './json';
 import { allowOnUnlockedHost, denyOnUnlockedHost, type HostNotLocked } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
 
@@ -14,7 +14,7 @@ export interface Output {
 }
 
 /** Runs one parsed command against a host; throws typed errors for main() to map to exit codes. */
-export async function runCommand(inv: Command, host: DockerHost, label: string, output: Output): Promise<void> {
+export async function runCommand(inv: Command, host: FirewallEngine, label: string, output: Output): Promise<void> {
   const print = (human: string, json: unknown) => output.out(inv.options.json ? JSON.stringify(json, null, 2) : human);
   switch (inv.command) {
     case 'ps':
@@ -27,11 +27,11 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
     case 'persist': {
       const result = await host.persist({ dryRun: inv.dryRun });
       if (inv.dryRun) {
-        const variant = (await host.read()).state.variant ?? 'nft';
+        const variant = (await host.read()).tables.variant ?? 'nft';
         const command = persistCommand(variant, host.chain, result.plan.ipv4.wanted, result.plan.ipv6.wanted);
-        print(`Would run on ${label}:\n  ${shellJoin(command.argv)}`, { host: label, dryRun: true, argv: command.argv });
+        print(`Would run on ${label}:\n  ${shellJoin(command.argv)}`, { schema: JSON_SCHEMA, host: label, dryRun: true, argv: command.argv });
       } else {
-        print(`${label}: lockdown saved; it is put back at boot and after every dockerd start.`, { host: label, persisted: true });
+        print(`${label}: lockdown saved; it is put back at boot and after every dockerd start.`, { schema: JSON_SCHEMA, host: label, persisted: true });
       }
       return;
     }
@@ -43,6 +43,7 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
       const report = await host.apply(changeFor(inv), { dryRun: inv.dryRun, reading });
       if (inv.dryRun) {
         print(formatPlan(label, report.plan, report.argv ? shellJoin(report.argv) : ''), {
+          schema: JSON_SCHEMA,
           host: label,
           dryRun: true,
           changed: report.plan.changed,
@@ -55,6 +56,7 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
       // Another client may have removed the lockdown since lockedReading: the change then changed nothing.
       if ((inv.command === 'allow' || inv.command === 'deny') && !firewall.locked) throw notLocked(inv);
       print(`${summary(inv.command, inv, report.applied)}\n${formatPorts(firewall.ports)}`, {
+        schema: JSON_SCHEMA,
         host: label,
         changed: report.applied,
         locked: firewall.locked,
@@ -72,7 +74,7 @@ export async function runCommand(inv: Command, host: DockerHost, label: string, 
  * dry run or not. The reading it took is handed to apply, which plans from it first: a change then
  * costs no second read.
  */
-async function lockedReading(inv: Command, host: DockerHost): Promise<HostReading | undefined> {
+async function lockedReading(inv: Command, host: FirewallEngine): Promise<HostReading | undefined> {
   if (inv.command !== 'allow' && inv.command !== 'deny') return undefined;
   const reading = await host.read();
   if (!host.statusOf(reading).locked) throw notLocked(inv);

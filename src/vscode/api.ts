@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { HostEntry } from './hosts/hostEntries';
-import type { HostState } from './hosts/hostSnapshot';
-import { hostState } from './hosts/hostSnapshot';
+import type { ConfiguredHost } from './hosts/configuredHosts';
+import type { HostDisplayState } from './hosts/hostSnapshot';
+import { hostDisplayState } from './hosts/hostSnapshot';
 import type { Services } from './services';
 
 /**
@@ -13,11 +13,11 @@ export interface DockerFirewallApi {
   readonly version: 1;
   readonly hosts: {
     /** The configured hosts, as the settings hold them (after validation). */
-    list(): readonly HostEntry[];
-    add(entry: HostEntry): Promise<void>;
+    list(): readonly ConfiguredHost[];
+    add(entry: ConfiguredHost): Promise<void>;
     remove(name: string): Promise<void>;
     /** What the Hosts tree shows for the host right now, without reading it. */
-    state(name: string): HostState;
+    state(name: string): HostDisplayState;
   };
   /** Reads every configured host again; resolves when all reads have settled. */
   refresh(): Promise<void>;
@@ -45,22 +45,22 @@ export function createApi(services: Services): DockerFirewallApi {
   return {
     version: 1,
     hosts: {
-      list: () => services.registry.hosts,
-      add: (entry) => services.registry.add([entry]),
-      remove: (name) => services.registry.remove(name),
-      state: (name) => hostState(services.store.get(name)),
+      list: () => services.settings.hosts,
+      add: (entry) => services.settings.add([entry]),
+      remove: (name) => services.settings.remove(name),
+      state: (name) => hostDisplayState(services.reads.get(name)),
     },
     refresh: async () => {
-      await Promise.all(services.registry.hosts.map((h) => services.store.load(h.name, { force: true })));
+      await Promise.all(services.settings.hosts.map((h) => services.reads.load(h.name, { force: true })));
     },
     treeSnapshot: async () => {
       // The tree never waits for a host's read (see HostsTreeProvider.getChildren): the snapshot does.
-      await Promise.all(services.registry.hosts.map((h) => services.store.load(h.name)));
+      await Promise.all(services.settings.hosts.map((h) => services.reads.load(h.name)));
       return snapshotOf(services.hostsTree, undefined);
     },
     chainStatusSnapshot: async () => {
       const name = services.chainStatus.hostName;
-      if (name !== undefined) await services.store.load(name);
+      if (name !== undefined) await services.reads.load(name);
       return snapshotOf(services.chainStatus, undefined);
     },
     selectChainStatusHost: (name) => services.chainStatus.select(name),

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { ChainStatusView } from './chainStatus/chainStatusView';
 import { VIEWS } from './commands/commandTable';
-import { HostPool } from './hosts/hostPool';
+import { ConnectionPool } from './hosts/connectionPool';
 import { hostCallbacks } from './hosts/hostPrompts';
-import { HostRegistry } from './hosts/hostRegistry';
+import { SettingsStore } from './hosts/settingsStore';
 import { HostSecrets } from './hosts/hostSecrets';
-import { HostStatusStore } from './hosts/hostStatusStore';
+import { HostReadCache } from './hosts/hostReadCache';
 import { HostsTreeProvider } from './tree/hostsTreeProvider';
 import type { HostTreeNode } from './tree/nodes';
 import { isHostKeyAlarm, refusesSecrets } from './ui/failure';
@@ -14,10 +14,10 @@ import { reportFailure } from './ui/notify';
 /** Everything the commands work with, built once by activate() (the composition root). */
 export interface Services {
   readonly log: vscode.LogOutputChannel;
-  readonly registry: HostRegistry;
+  readonly settings: SettingsStore;
   readonly secrets: HostSecrets;
-  readonly pool: HostPool;
-  readonly store: HostStatusStore;
+  readonly connections: ConnectionPool;
+  readonly reads: HostReadCache;
   readonly hostsTree: HostsTreeProvider;
   readonly hostsView: vscode.TreeView<HostTreeNode>;
   readonly chainStatus: ChainStatusView;
@@ -32,9 +32,9 @@ export function createServices(context: vscode.ExtensionContext): Services {
     return disposable;
   };
   const log = own(vscode.window.createOutputChannel('Docker Firewall', { log: true }));
-  const registry = own(new HostRegistry(log));
+  const registry = own(new SettingsStore(log));
   const secrets = new HostSecrets(context.secrets, context.globalState);
-  const pool = own(new HostPool(() => registry.settings, (hostName) => hostCallbacks(hostName, log, secrets)));
+  const pool = own(new ConnectionPool(() => registry.current, (hostName) => hostCallbacks(hostName, log, secrets)));
 
   const noteHostError = (hostName: string, error: unknown): void => {
     if (refusesSecrets(error)) {
@@ -48,9 +48,9 @@ export function createServices(context: vscode.ExtensionContext): Services {
     if (isHostKeyAlarm(error)) void reportFailure(log, 'read the firewall', hostName, error);
   };
   const store = own(
-    new HostStatusStore(
+    new HostReadCache(
       (hostName) => registry.find(hostName),
-      (entry, signal) => pool.get(entry).host.status(signal),
+      (entry, signal) => pool.get(entry).engine.status(signal),
       log,
       onReadFailure,
     ),
@@ -72,5 +72,5 @@ export function createServices(context: vscode.ExtensionContext): Services {
       for (const { name } of previous.hosts) if (!current.hosts.some((h) => h.name === name)) store.forget(name);
     }),
   );
-  return { log, registry, secrets, pool, store, hostsTree, hostsView, chainStatus, noteHostError };
+  return { log, settings: registry, secrets, connections: pool, reads: store, hostsTree, hostsView, chainStatus, noteHostError };
 }

@@ -2,11 +2,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DockerFirewallError } from '../core/errors';
 import { parseChainName } from '../core/validate';
-import { parseHostEntries, type HostEntry } from './hosts/hostEntries';
+import { parseConfiguredHosts, type ConfiguredHost } from './hosts/configuredHosts';
 
 /** The `dockerFirewall.*` settings, checked: what settings.json holds is only a suggestion of the schema. */
 export interface Settings {
-  readonly hosts: readonly HostEntry[];
+  readonly hosts: readonly ConfiguredHost[];
   readonly chain: string;
   /** Seconds between Chain Status refreshes while it is visible; 0 = off. */
   readonly refreshInterval: number;
@@ -29,7 +29,7 @@ export interface SettingsSource {
 
 export function readSettings(source: SettingsSource, home: string = homedir()): Settings {
   const problems: string[] = [];
-  const parsedHosts = parseHostEntries(source.get('hosts'));
+  const parsedHosts = parseConfiguredHosts(source.get('hosts'));
   problems.push(...parsedHosts.problems);
 
   let chain = DEFAULT_CHAIN;

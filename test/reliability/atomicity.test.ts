@@ -8,7 +8,7 @@ import { saveAll } from '../support/cli';
 import { cli, labEngine, policyKey, setPolicy, statusJsonOf, statusPolicyKey, type LoggedHost, type StatusJson } from '../support/engine';
 import { CutProxy, envCount, killSshdSession, runSeed, seededRandom, sleep, waitForNoApply, type CutTrigger } from '../support/faults';
 import { recordFigures } from '../support/figures';
-import { changes, type PolicyChange } from '../../src/core/hosts/dockerHost';
+import { changes, type PolicyChange } from '../../src/core/hosts/firewallEngine';
 import type { Policy } from '../../src/core/firewall/policy';
 import { writeReport } from '../../scripts/reliability-report';
 
@@ -131,8 +131,8 @@ for (const name of ['h1', 'h2']) {
       });
       let error: unknown;
       try {
-        await engine.host.apply(op.change);
-        await engine.host.status();
+        await engine.engine.apply(op.change);
+        await engine.engine.status();
       } catch (e) {
         error = e;
       } finally {

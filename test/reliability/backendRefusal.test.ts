@@ -4,7 +4,7 @@ import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost }
 import { saveAll } from '../support/cli';
 import { cli, composedLabHost, type StatusJson } from '../support/engine';
 import { recordFigures } from '../support/figures';
-import { changes } from '../../src/core/hosts/dockerHost';
+import { changes } from '../../src/core/hosts/firewallEngine';
 import { LockdownRefused } from '../../src/core/firewall/plan';
 import { readFirewallCommand } from '../../src/core/firewall/readFirewall';
 import { writeReport } from '../../scripts/reliability-report';

@@ -14,11 +14,11 @@ import { checkPayloadLine, checkSentLine, hasControlCharacter, shellWords, type 
 import { recordedHost, startRecordingServer, type RecordedMajor, type RecordingServer } from '../support/recordingHost';
 import { parseInvocation } from '../../src/cli/args';
 import { exitCodeFor, main } from '../../src/cli/main';
-import { changes, type PolicyChange } from '../../src/core/hosts/dockerHost';
+import { changes, type PolicyChange } from '../../src/core/hosts/firewallEngine';
 import { openHost } from '../../src/core/hosts/openHost';
 import { persistCommand } from '../../src/core/firewall/persistence';
 import { readPolicy } from '../../src/core/firewall/readPolicy';
-import { currentState } from '../../src/core/firewall/currentState';
+import { firewallTables } from '../../src/core/firewall/firewallTables';
 import { parseFirewallReport } from '../../src/core/firewall/readFirewall';
 import type { Allow } from '../../src/core/firewall/policy';
 import type { Inventory } from '../../src/core/docker/inventoryModel';
@@ -74,7 +74,7 @@ const hostSpec = fc.oneof(
 /** What a user's input may legitimately put into rules on the recorded hosts. */
 function vocabulary(major: RecordedMajor, chain: string, extra: readonly Allow[]): Vocabulary {
   const { report, inventory } = recordedHost(major);
-  const recorded = readPolicy(currentState(parseFirewallReport(report, '', 0), 'PRE_DOCKER')).allows;
+  const recorded = readPolicy(firewallTables(parseFirewallReport(report, '', 0), 'PRE_DOCKER')).allows;
   const allows = [...recorded, ...extra];
   return {
     chain,

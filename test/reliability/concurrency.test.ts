@@ -9,7 +9,7 @@ import { saveAll } from '../support/cli';
 import { applyCount, cli, labEngine, policyKey, setPolicy, statusJsonOf, statusPolicyKey, type CliRun, type LoggedHost } from '../support/engine';
 import { envCount, runSeed, seededRandom, sleep } from '../support/faults';
 import { recordFigures } from '../support/figures';
-import { changes, ConcurrentChange, DockerHost, type PolicyChange } from '../../src/core/hosts/dockerHost';
+import { changes, ConcurrentChange, FirewallEngine, type PolicyChange } from '../../src/core/hosts/firewallEngine';
 import { withAllow, withoutAllow, type Allow, type Policy } from '../../src/core/firewall/policy';
 import { parseCidr } from '../../src/core/validate';
 import type { CommandRunner, ExecResult } from '../../src/core/remote/remoteCommand';
@@ -100,7 +100,7 @@ for (const name of ['h1', 'h2']) {
       const status = await statusJsonOf(direct);
       assert.equal(statusPolicyKey(status), policyKey(expected), `${context}: status`);
       assert.deepEqual(duplicateRules(await saveAll(host.name)), [], `${context}: duplicate rules`);
-      const again = await direct.host.apply(() => expected);
+      const again = await direct.engine.apply(() => expected);
       assert.equal(again.applied, false, `${context}: the rules differ from the rendering of ${policyKey(expected)}`);
       assert.deepEqual(status.warnings.filter((w) => w.code === 'drift-modified'), [], context);
     }
@@ -136,7 +136,7 @@ for (const name of ['h1', 'h2']) {
       const engines = [labEngine(lab!, name), labEngine(lab!, name), labEngine(lab!, name)];
       const figures = { rounds: 0, both: 0, conflicts: 0, retries: 0, maxRetries: 0, duplicates: 0 };
       try {
-        await Promise.all(engines.map((e) => e.host.status()));
+        await Promise.all(engines.map((e) => e.engine.status()));
         const plan: Round[] = [
           ...rounds(lab!),
           { start: LOCKED, contenders: [allowOf(tcp(8080), ['8080']), allowOf(tcp(8081), ['8081']), allowOf({ port: 5353, proto: 'udp' }, ['5353/udp'])] },
@@ -147,7 +147,7 @@ for (const name of ['h1', 'h2']) {
         for (let i = 0; i < ENGINE_ROUNDS; i++) {
           const round = plan[i % plan.length]!;
           await setPolicy(direct, round.start);
-          const outcomes = await Promise.allSettled(round.contenders.map((c, k) => engines[k]!.host.apply(c.change)));
+          const outcomes = await Promise.allSettled(round.contenders.map((c, k) => engines[k]!.engine.apply(c.change)));
           let expected = round.start;
           outcomes.forEach((o, k) => {
             if (o.status === 'fulfilled') {
@@ -176,9 +176,9 @@ for (const name of ['h1', 'h2']) {
       // Engines, warm: all read at once, so each round of retries has one winner.
       const engines = ports.map(() => labEngine(lab!, name));
       try {
-        await Promise.all(engines.map((e) => e.host.status()));
+        await Promise.all(engines.map((e) => e.engine.status()));
         await setPolicy(direct, LOCKED);
-        const outcomes = await Promise.allSettled(engines.map((e, i) => e.host.apply(changes.allow(tcp(ports[i]!)))));
+        const outcomes = await Promise.allSettled(engines.map((e, i) => e.engine.apply(changes.allow(tcp(ports[i]!)))));
         let expected = LOCKED;
         outcomes.forEach((o, i) => {
           if (o.status === 'fulfilled') {
@@ -259,7 +259,7 @@ describe('the xtables lock held by another process', { skip: process.getuid?.() 
     const holder = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     const started = Date.now();
-    const report = await new DockerHost(runner, () => Promise.resolve(inventory), 'PRE_DOCKER').apply(changes.block());
+    const report = await new FirewallEngine(runner, () => Promise.resolve(inventory), 'PRE_DOCKER').apply(changes.block());
     const waited = Date.now() - started;
     await new Promise<void>((resolve) => (holder.exitCode !== null ? resolve() : holder.once('close', () => resolve())));
     assert.equal(report.applied, true);

@@ -5,7 +5,7 @@ import { saveAll } from '../support/cli';
 import { cli, labEngine, statusJsonOf, type LoggedHost, type StatusJson } from '../support/engine';
 import { envCount } from '../support/faults';
 import { recordFigures } from '../support/figures';
-import { changes } from '../../src/core/hosts/dockerHost';
+import { changes } from '../../src/core/hosts/firewallEngine';
 import { writeReport } from '../../scripts/reliability-report';
 
 /**
@@ -68,7 +68,7 @@ for (const name of ['h1', 'h2']) {
         assert.equal(first.code, 0, first.stderr);
         const reference = await saveAll(name);
         for (let i = 1; i < REPEATS; i++) {
-          const report = await direct.host.apply(change);
+          const report = await direct.engine.apply(change);
           assert.equal(report.applied, false);
           assert.equal(report.argv, undefined, 'nothing was sent');
           assert.equal(await saveAll(name), reference);

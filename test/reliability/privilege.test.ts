@@ -6,7 +6,7 @@ import { saveAll } from '../support/cli';
 import { cli, labEngine, type StatusJson } from '../support/engine';
 import { recordFigures } from '../support/figures';
 import { BLOCKED_MS } from '../support/probes';
-import { changes } from '../../src/core/hosts/dockerHost';
+import { changes } from '../../src/core/hosts/firewallEngine';
 import { writeReport } from '../../scripts/reliability-report';
 
 /**
@@ -78,10 +78,10 @@ describe('privilege', { skip: lab ? false : 'the lab is not up (bash lab/lab.sh 
     const handle = labEngine(lab!, 'h1-sudopw', {}, { askSudoPassword: () => { asked++; return Promise.resolve(password); } });
     try {
       // The firewall and Docker read at the same time, as every refresh does: one question for both.
-      const { inventory, firewall } = await handle.host.status();
+      const { inventory, firewall } = await handle.engine.status();
       assert.ok(inventory.containers.some((c) => c.name === 'web'), 'Docker was read');
       assert.equal(firewall.locked, false);
-      await handle.host.status();
+      await handle.engine.status();
     } finally {
       handle.close();
     }
@@ -104,10 +104,10 @@ describe('privilege', { skip: lab ? false : 'the lab is not up (bash lab/lab.sh 
     let asked = 0;
     const handle = labEngine(lab!, 'h1-sudopw', {}, { askSudoPassword: () => { asked++; return Promise.resolve(password); } });
     try {
-      assert.equal((await handle.host.apply(changes.block())).applied, true);
+      assert.equal((await handle.engine.apply(changes.block())).applied, true);
       assert.equal(await tcpConnect(lab!.outside.ns, host.ipv4, 8081, BLOCKED_MS), 'timeout', 'blocked for real');
-      assert.equal((await handle.host.status()).firewall.locked, true);
-      assert.equal((await handle.host.apply(changes.unblock())).applied, true);
+      assert.equal((await handle.engine.status()).firewall.locked, true);
+      assert.equal((await handle.engine.apply(changes.unblock())).applied, true);
       assert.equal(await tcpConnect(lab!.outside.ns, host.ipv4, 8081, BLOCKED_MS), 'open');
     } finally {
       handle.close();

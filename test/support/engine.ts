@@ -1,26 +1,26 @@
 // The engine in the test process, against the lab, the way the CLI composes it (openHost), with
 // its debug log kept so a test can tell which remote command was running when a fault struck.
-import { openHost, type HostHandle } from '../../src/core/hosts/openHost';
-import { DockerHost } from '../../src/core/hosts/dockerHost';
+import { openHost, type HostConnection } from '../../src/core/hosts/openHost';
+import { FirewallEngine } from '../../src/core/hosts/firewallEngine';
 import { createDockerClient } from '../../src/core/docker/dockerClient';
 import { readInventory, type DockerInventorySource } from '../../src/core/docker/inventory';
 import type { CommandRunner } from '../../src/core/remote/remoteCommand';
 import { loadSshConfig, resolveSshHost } from '../../src/core/ssh/sshConfig';
 import { SshSession } from '../../src/core/ssh/sshSession';
 import { sessionOptionsFromConfig } from '../../src/core/ssh/sshSessionOptions';
-import type { HostCallbacks, HostSpec } from '../../src/core/hosts/hostSpec';
+import type { HostCallbacks, HostTarget } from '../../src/core/hosts/hostTarget';
 import type { Policy } from '../../src/core/firewall/policy';
 import { describeAllow } from '../../src/core/firewall/policy';
 import { statusJson } from '../../src/cli/json';
 import { CLI } from './cli';
 import { loadLab, run, type Lab, type RunResult } from './lab';
 
-export interface LoggedHost extends HostHandle {
+export interface LoggedHost extends HostConnection {
   /** Debug log lines, in order ("h1$ sh -c …" for every remote command). */
   readonly log: string[];
 }
 
-export function labEngine(lab: Lab, destination: string, spec: Partial<HostSpec> = {}, callbacks: HostCallbacks = {}): LoggedHost {
+export function labEngine(lab: Lab, destination: string, spec: Partial<HostTarget> = {}, callbacks: HostCallbacks = {}): LoggedHost {
   const log: string[] = [];
   const handle = openHost(
     { destination, sshConfigPath: lab.sshConfig, ...spec },
@@ -38,14 +38,14 @@ export function labEngine(lab: Lab, destination: string, spec: Partial<HostSpec>
 export type StatusJson = ReturnType<typeof statusJson>;
 
 /** The CLI's `status --json` document, computed in the test process by the CLI's own function. */
-export async function statusJsonOf(handle: HostHandle): Promise<StatusJson> {
-  const { inventory, firewall } = await handle.host.status();
+export async function statusJsonOf(handle: HostConnection): Promise<StatusJson> {
+  const { inventory, firewall } = await handle.engine.status();
   return statusJson(handle.label, inventory, firewall);
 }
 
 /** Sets the host's policy to exactly this one (one read, one apply). */
-export async function setPolicy(handle: HostHandle, policy: Policy): Promise<boolean> {
-  const report = await handle.host.apply(() => policy);
+export async function setPolicy(handle: HostConnection, policy: Policy): Promise<boolean> {
+  const report = await handle.engine.apply(() => policy);
   return report.applied;
 }
 
@@ -92,7 +92,7 @@ export function applyCount(commands: readonly string[]): number {
 }
 
 export interface ComposedHost {
-  readonly host: DockerHost;
+  readonly host: FirewallEngine;
   /** argv of every command the engine ran, in order. */
   readonly sent: (readonly string[])[];
   close(): void;
@@ -122,7 +122,7 @@ export async function composedLabHost(lab: Lab, alias: string, alter: { info?: (
       return alter.info ? alter.info(info) : info;
     },
   };
-  const host = new DockerHost(runner, (signal) => readInventory(source, signal), 'PRE_DOCKER');
+  const host = new FirewallEngine(runner, (signal) => readInventory(source, signal), 'PRE_DOCKER');
   return {
     host,
     sent,

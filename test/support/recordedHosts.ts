@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildInventory } from '../../src/core/docker/inventory';
-import { currentState } from '../../src/core/firewall/currentState';
+import { firewallTables } from '../../src/core/firewall/firewallTables';
 import { parseFirewallReport } from '../../src/core/firewall/readFirewall';
 import type { FirewallStatus } from '../../src/core/firewall/status';
-import { statusOfReading, type HostReading } from '../../src/core/hosts/dockerHost';
+import { statusOfReading, type HostReading } from '../../src/core/hosts/firewallEngine';
 import type { HostSnapshot } from '../../src/vscode/hosts/hostSnapshot';
 
 export const FIXTURES = join(__dirname, '../fixtures');
@@ -89,7 +89,7 @@ export function lockedHost(major: DockerMajor): RecordedHost {
 }
 
 function recorded(label: string, report: string, inventory: HostReading['inventory']): RecordedHost {
-  const reading: HostReading = { inventory, state: currentState(parseFirewallReport(report, '', 0), 'PRE_DOCKER') };
+  const reading: HostReading = { inventory, tables: firewallTables(parseFirewallReport(report, '', 0), 'PRE_DOCKER') };
   return { label, reading, firewall: statusOfReading(reading) };
 }
 

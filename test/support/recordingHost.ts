@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildInventory } from '../../src/core/docker/inventory';
 import type { Inventory } from '../../src/core/docker/inventoryModel';
-import { DockerHost } from '../../src/core/hosts/dockerHost';
+import { FirewallEngine } from '../../src/core/hosts/firewallEngine';
 import { type SshSession } from '../../src/core/ssh/sshSession';
 import { generateKey, sessionToFakeServer, startFakeSshServer, type FakeServer } from './fakeSshServer';
 import { REPO_ROOT } from './lab';
@@ -28,7 +28,7 @@ export interface RecordingServer {
   report: string;
   /** A session logged in as user (root: commands as they are; deploy: through sudo -n). */
   session(user: 'root' | 'deploy'): SshSession;
-  engine(user: 'root' | 'deploy', inventory: Inventory, chain: string): DockerHost;
+  engine(user: 'root' | 'deploy', inventory: Inventory, chain: string): FirewallEngine;
   close(): Promise<void>;
 }
 
@@ -71,7 +71,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
       state.report = text;
     },
     session,
-    engine: (user, inventory, chain) => new DockerHost(session(user), () => Promise.resolve(inventory), chain),
+    engine: (user, inventory, chain) => new FirewallEngine(session(user), () => Promise.resolve(inventory), chain),
     close: async () => {
       for (const s of sessions.values()) s.close();
       await server.close();

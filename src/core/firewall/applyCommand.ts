@@ -1,6 +1,6 @@
 import { DockerFirewallError } from '../errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
-import type { Variant } from './readFirewall';
+import type { IptablesVariant } from './readFirewall';
 
 /**
  * Applies both families' payloads in one round trip. Payloads travel base64-encoded as arguments
@@ -35,14 +35,14 @@ export class ApplyFailed extends DockerFirewallError {
   }
 }
 
-export function restoreBinary(variant: Variant, family: 'ipv4' | 'ipv6'): string {
+export function restoreBinary(variant: IptablesVariant, family: 'ipv4' | 'ipv6'): string {
   const base = family === 'ipv4' ? 'iptables' : 'ip6tables';
   return variant === 'default' ? `${base}-restore` : `${base}-${variant}-restore`;
 }
 
 const encode = (payload: string | undefined) => (payload ? Buffer.from(payload, 'utf8').toString('base64') : '');
 
-export function applyCommand(variant: Variant, payloads: FamilyPayloads): RemoteCommand<ApplyOutcome> {
+export function applyCommand(variant: IptablesVariant, payloads: FamilyPayloads): RemoteCommand<ApplyOutcome> {
   return {
     argv: [
       'sh',

@@ -1,6 +1,6 @@
 import { DockerFirewallError } from '../errors';
 import type { Family } from '../validate';
-import type { CurrentState, FamilyState } from './currentState';
+import type { FirewallTables, FamilyTables } from './firewallTables';
 import { DEFAULT_BRIDGES, renderLayout, sameLayout, type FamilyLayout } from './layout';
 import type { Policy } from './policy';
 import { proxiedPorts, type PublishedPort } from './port';
@@ -30,7 +30,7 @@ export class LockdownRefused extends DockerFirewallError {
 }
 
 export interface PlanInput {
-  readonly state: CurrentState;
+  readonly tables: FirewallTables;
   readonly policy: Policy;
   readonly ports: readonly PublishedPort[];
   /** Engine API's FirewallBackend.Driver, when the daemon reports one. */
@@ -38,9 +38,9 @@ export interface PlanInput {
   readonly bridges?: readonly string[] | undefined;
 }
 
-export function wantedLayout(family: FamilyState, input: PlanInput): FamilyLayout {
+export function wantedLayout(family: FamilyTables, input: PlanInput): FamilyLayout {
   return renderLayout(family.family, input.policy, {
-    chain: input.state.chain,
+    chain: input.tables.chain,
     dockerUser: family.dockerUser,
     bridges: input.bridges ?? DEFAULT_BRIDGES,
     proxiedPorts: family.family === 'ipv6' ? proxiedPorts(input.ports) : [],
@@ -55,7 +55,7 @@ export function lockdownObstacle(input: PlanInput): string | undefined {
       `rules written with iptables would not filter its traffic. Run dockerd with the iptables backend to use Docker Firewall.`
     );
   }
-  if (input.state.variant === undefined || !input.state.ipv4.dockerUser) {
+  if (input.tables.variant === undefined || !input.tables.ipv4.dockerUser) {
     return (
       'Docker\'s DOCKER-USER chain was not found in this host\'s iptables (neither nf_tables nor legacy). ' +
       'Is dockerd running with iptables enabled (Docker 17.06 or later)? Nothing was changed.'
@@ -69,7 +69,7 @@ export function planFor(input: PlanInput): Plan {
     const obstacle = lockdownObstacle(input);
     if (obstacle !== undefined) throw new LockdownRefused(obstacle);
   }
-  const familyPlan = (family: FamilyState): FamilyPlan => {
+  const familyPlan = (family: FamilyTables): FamilyPlan => {
     const wanted = family.readable ? wantedLayout(family, input) : family.layout;
     const same = sameLayout(family.layout, wanted);
     return {
@@ -79,8 +79,8 @@ export function planFor(input: PlanInput): Plan {
       payload: same ? undefined : transitionPayload(family.layout, wanted).join('\n'),
     };
   };
-  const ipv4 = familyPlan(input.state.ipv4);
-  const ipv6 = familyPlan(input.state.ipv6);
+  const ipv4 = familyPlan(input.tables.ipv4);
+  const ipv6 = familyPlan(input.tables.ipv6);
   return {
     policy: input.policy,
     ipv4,

@@ -33,10 +33,10 @@ command -v systemctl >/dev/null 2>&1 && printf 'systemd %s\\n' "$(systemctl is-e
 section end
 `;
 
-export type Variant = 'nft' | 'legacy' | 'default';
+export type IptablesVariant = 'nft' | 'legacy' | 'default';
 
-export interface FamilyTables {
-  readonly variant: Variant;
+export interface SavedFamily {
+  readonly variant: IptablesVariant;
   readonly filter: SavedTable | undefined;
   readonly security: SavedTable | undefined;
   readonly error?: string | undefined;
@@ -44,8 +44,8 @@ export interface FamilyTables {
 
 export interface RawFirewall {
   readonly iptablesVersion: string;
-  readonly ipv4: readonly FamilyTables[];
-  readonly ipv6: readonly FamilyTables[];
+  readonly ipv4: readonly SavedFamily[];
+  readonly ipv6: readonly SavedFamily[];
   /** Lines of the persistence section, as printed. */
   readonly persistence: readonly string[];
 }
@@ -70,8 +70,8 @@ export function parseFirewallReport(stdout: string, stderr: string, code: number
     const reason = stderr.trim().split('\n').pop() ?? `exit status ${String(code)}`;
     throw new FirewallReadFailed(`reading the firewall did not finish: ${reason}`);
   }
-  const ipv4: FamilyTables[] = [];
-  const ipv6: FamilyTables[] = [];
+  const ipv4: SavedFamily[] = [];
+  const ipv6: SavedFamily[] = [];
   for (const [name, body] of sections) {
     const match = /^save([46])-(nft|legacy|default)$/.exec(name);
     if (!match) continue;
@@ -79,8 +79,8 @@ export function parseFirewallReport(stdout: string, stderr: string, code: number
     const text = rcMatch ? `\n${body}`.slice(0, rcMatch.index) : body;
     const failed = rcMatch !== null && rcMatch[1] !== '0';
     const tables = failed ? undefined : parseIptablesSave(text);
-    const entry: FamilyTables = {
-      variant: match[2] as Variant,
+    const entry: SavedFamily = {
+      variant: match[2] as IptablesVariant,
       filter: tables?.get('filter'),
       security: tables?.get('security'),
       error: failed ? text.trim().split('\n').pop() : undefined,

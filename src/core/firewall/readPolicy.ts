@@ -1,8 +1,8 @@
-import type { CurrentState } from './currentState';
+import type { FirewallTables } from './firewallTables';
 import { normalizeAllows, type Allow, type Policy } from './policy';
 
 /** The policy as the host's rules state it: the host is the source of truth, not a local file. */
-export function readPolicy(state: CurrentState): Policy {
+export function readPolicy(state: FirewallTables): Policy {
   const allows: Allow[] = [];
   let locked = false;
   for (const family of [state.ipv4, state.ipv6]) {

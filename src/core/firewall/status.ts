@@ -1,5 +1,5 @@
 import type { Family } from '../validate';
-import type { FamilyState } from './currentState';
+import type { FamilyTables } from './firewallTables';
 import { exposureOf, type PortExposure, type Protection } from './exposure';
 import { portText } from './port';
 import { digestOf, hookLocation, sameLayout, tableOf, type Hook } from './layout';
@@ -50,7 +50,7 @@ export interface Warning {
 
 export interface FirewallStatus {
   readonly chain: string;
-  readonly backend: string | undefined;
+  readonly iptablesVariant: string | undefined;
   readonly iptablesVersion: string;
   readonly locked: boolean;
   readonly policy: Policy;
@@ -62,7 +62,7 @@ export interface FirewallStatus {
 }
 
 export function firewallStatus(input: Omit<PlanInput, 'policy'>, persistence: Persistence): FirewallStatus {
-  const { state } = input;
+  const { tables: state } = input;
   const policy = readPolicy(state);
   const planInput: PlanInput = { ...input, policy };
   const warnings: Warning[] = [];
@@ -112,7 +112,7 @@ export function firewallStatus(input: Omit<PlanInput, 'policy'>, persistence: Pe
   }
   return {
     chain: state.chain,
-    backend: state.variant,
+    iptablesVariant: state.variant,
     iptablesVersion: state.iptablesVersion,
     locked: policy.locked,
     policy,
@@ -124,8 +124,8 @@ export function firewallStatus(input: Omit<PlanInput, 'policy'>, persistence: Pe
   };
 }
 
-function familyStatus(family: FamilyState, input: PlanInput, warnings: Warning[]): FamilyStatus {
-  const chain = input.state.chain;
+function familyStatus(family: FamilyTables, input: PlanInput, warnings: Warning[]): FamilyStatus {
+  const chain = input.tables.chain;
   const label = family.family === 'ipv4' ? 'IPv4' : 'IPv6';
   for (const hook of family.layout.hooks) {
     if (tableOf(hook) === 'filter' && hook.from !== 'DOCKER-USER' && hook.from !== 'INPUT') {

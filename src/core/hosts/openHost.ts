@@ -6,12 +6,13 @@ import { loadSshConfig, resolveSshHost } from '../ssh/sshConfig';
 import { SshSession, type SshSessionStats } from '../ssh/sshSession';
 import { sessionOptionsFromConfig, type HostKeyInfo, type SshCallbacks, type SshSessionOptions } from '../ssh/sshSessionOptions';
 import { parseChainName } from '../validate';
-import { DockerHost } from './dockerHost';
-import type { HostCallbacks, HostSpec } from './hostSpec';
+import { FirewallEngine } from './firewallEngine';
+import type { HostCallbacks, HostTarget } from './hostTarget';
 
-export interface HostHandle {
+/** One host, opened: its SSH connection (made on first use), the Docker API over it, and the firewall engine. */
+export interface HostConnection {
   readonly label: string;
-  readonly host: DockerHost;
+  readonly engine: FirewallEngine;
   /** Connections and channels opened so far (benchmarks, tests); undefined before the first use. */
   stats(): SshSessionStats | undefined;
   close(): void;
@@ -19,19 +20,19 @@ export interface HostHandle {
 
 /**
  * The composition of one host: its ssh config resolved, one SSH session (opened on first use),
- * the Docker API tunnelled over that same session, and the firewall engine on top. The spec's
+ * the Docker API tunnelled over that same session, and the firewall engine on top. The target's
  * destination and chain are checked here, synchronously, so bad input fails before any connection.
  */
-export function openHost(spec: HostSpec, callbacks: HostCallbacks = {}): HostHandle {
-  parseDestination(spec.destination);
-  const chain = parseChainName(spec.chain ?? 'PRE_DOCKER');
-  const label = spec.label ?? spec.destination;
+export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): HostConnection {
+  parseDestination(target.destination);
+  const chain = parseChainName(target.chain ?? 'PRE_DOCKER');
+  const label = target.label ?? target.destination;
 
   let session: SshSession | undefined;
   let closed = false;
   const sessionOnce = once(async () => {
-    const loaded = await loadSshConfig({ userConfig: spec.sshConfigPath });
-    const resolved = resolveSshHost(loaded.config, spec.destination, { configFile: loaded.files[0] });
+    const loaded = await loadSshConfig({ userConfig: target.sshConfigPath });
+    const resolved = resolveSshHost(loaded.config, target.destination, { configFile: loaded.files[0] });
     const options = sessionOptionsFromConfig(resolved, sshCallbacks(callbacks));
     const opened = new SshSession(
       announcingAcceptNew(
@@ -39,9 +40,9 @@ export function openHost(spec: HostSpec, callbacks: HostCallbacks = {}): HostHan
           ...options,
           label,
           // undefined (not []) keeps OpenSSH's default ~/.ssh/id_* keys when nothing names a key.
-          identityFiles: spec.identityFiles?.length ? [...spec.identityFiles, ...(options.identityFiles ?? [])] : options.identityFiles,
-          knownHostsFiles: spec.knownHostsPath !== undefined ? [spec.knownHostsPath] : options.knownHostsFiles,
-          strictHostKeyChecking: spec.acceptNewHostKeys ? 'accept-new' : options.strictHostKeyChecking,
+          identityFiles: target.identityFiles?.length ? [...target.identityFiles, ...(options.identityFiles ?? [])] : options.identityFiles,
+          knownHostsFiles: target.knownHostsPath !== undefined ? [target.knownHostsPath] : options.knownHostsFiles,
+          strictHostKeyChecking: target.acceptNewHostKeys ? 'accept-new' : options.strictHostKeyChecking,
         },
         callbacks,
       ),
@@ -52,16 +53,16 @@ export function openHost(spec: HostSpec, callbacks: HostCallbacks = {}): HostHan
   });
   const dockerOnce = once(async (): Promise<DockerClient> => {
     const ssh = await sessionOnce();
-    return createDockerClient(ssh, { socketPath: spec.dockerSocket, logger: sshCallbacks(callbacks).logger });
+    return createDockerClient(ssh, { socketPath: target.dockerSocket, logger: sshCallbacks(callbacks).logger });
   });
 
   const runner: CommandRunner = {
     exec: async (argv, options) => (await sessionOnce()).exec(argv, options),
   };
-  const host = new DockerHost(runner, async (signal) => readInventory(await dockerOnce(), signal), chain);
+  const host = new FirewallEngine(runner, async (signal) => readInventory(await dockerOnce(), signal), chain);
   return {
     label,
-    host,
+    engine: host,
     stats: () => session?.stats,
     close: () => {
       closed = true;

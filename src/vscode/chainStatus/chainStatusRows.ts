@@ -67,7 +67,7 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot): Statu
 }
 
 function lockdownRow(id: string, firewall: FirewallStatus, readAt: Date): StatusRow {
-  const backend = firewall.backend === undefined ? 'no iptables variant holds Docker’s chains' : `iptables-${firewall.backend}`;
+  const backend = firewall.iptablesVariant === undefined ? 'no iptables variant holds Docker’s chains' : `iptables-${firewall.iptablesVariant}`;
   return {
     id,
     label: 'Lockdown',

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CONTEXT_KEYS, VIEWS } from '../commands/commandTable';
-import type { HostRegistry } from '../hosts/hostRegistry';
-import type { HostStatusStore } from '../hosts/hostStatusStore';
+import type { SettingsStore } from '../hosts/settingsStore';
+import type { HostReadCache } from '../hosts/hostReadCache';
 import { treeItem } from '../tree/treeItem';
 import { chainStatusRows, type StatusRow } from './chainStatusRows';
 
@@ -19,18 +19,18 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
-    private readonly registry: HostRegistry,
-    private readonly store: HostStatusStore,
+    private readonly settings: SettingsStore,
+    private readonly reads: HostReadCache,
   ) {
     this.view = vscode.window.createTreeView(VIEWS.chainStatus, { treeDataProvider: this });
     this.subscriptions = [
       this.view,
       this.changed,
       this.view.onDidChangeVisibility(() => this.schedule(true)),
-      store.onDidChange(({ hostName, quiet }) => {
+      reads.onDidChange(({ hostName, quiet }) => {
         if (hostName === this.selected && !quiet) this.refresh();
       }),
-      registry.onDidChange(({ previous, current }) => {
+      settings.onDidChange(({ previous, current }) => {
         if (this.selected !== undefined && !current.hosts.some((h) => h.name === this.selected)) this.select(undefined);
         else if (previous.refreshInterval !== current.refreshInterval) this.schedule(false);
       }),
@@ -58,7 +58,7 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
 
   /** Reads the selected host again now. */
   async reload(): Promise<void> {
-    if (this.selected !== undefined) await this.store.load(this.selected, { force: true });
+    if (this.selected !== undefined) await this.reads.load(this.selected, { force: true });
   }
 
   getTreeItem(row: StatusRow): vscode.TreeItem {
@@ -77,10 +77,10 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
   getChildren(row?: StatusRow): StatusRow[] {
     if (row !== undefined) return [...(row.children ?? [])];
     const name = this.selected;
-    if (name === undefined || this.registry.find(name) === undefined) return [];
-    const snapshot = this.store.get(name);
+    if (name === undefined || this.settings.find(name) === undefined) return [];
+    const snapshot = this.reads.get(name);
     if (snapshot.status === undefined && snapshot.failure === undefined && !snapshot.loading) {
-      void this.store.load(name);
+      void this.reads.load(name);
       return chainStatusRows(name, { ...snapshot, loading: true });
     }
     return chainStatusRows(name, snapshot);
@@ -96,17 +96,17 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
     this.stopTimer();
     const name = this.selected;
     if (!this.view.visible || name === undefined) return;
-    const seconds = this.registry.settings.refreshInterval;
+    const seconds = this.settings.current.refreshInterval;
     if (now) {
-      const status = this.store.get(name).status;
-      if (status !== undefined && Date.now() - status.readAt.getTime() > Math.min(seconds * 1000, 5000)) void this.store.load(name, { force: true });
+      const status = this.reads.get(name).status;
+      if (status !== undefined && Date.now() - status.readAt.getTime() > Math.min(seconds * 1000, 5000)) void this.reads.load(name, { force: true });
     }
     if (seconds === 0) return;
     this.timer = setInterval(() => {
       const current = this.selected;
       // Only a host that answered last time is polled: a failing one would reconnect (and prompt) every few seconds.
-      if (current === undefined || !this.view.visible || this.store.isLoading(current) || this.store.get(current).status === undefined) return;
-      void this.store.load(current, { force: true });
+      if (current === undefined || !this.view.visible || this.reads.isLoading(current) || this.reads.get(current).status === undefined) return;
+      void this.reads.load(current, { force: true });
     }, seconds * 1000);
   }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { listSshDockerContexts } from '../hosts/dockerContexts';
-import { destinationProblem, hostNameProblem, parseHostEntries, uniqueHostName, type HostEntry } from '../hosts/hostEntries';
+import { destinationProblem, hostNameProblem, parseConfiguredHosts, uniqueHostName, type ConfiguredHost } from '../hosts/configuredHosts';
 import { sshConfigAliases } from '../hosts/sshConfigHosts';
 import type { Services } from '../services';
 import { reasonOf } from '../ui/failure';
@@ -8,7 +8,7 @@ import { VIEWS } from './commandTable';
 
 interface SourceItem extends vscode.QuickPickItem {
   /** Undefined for "type one". */
-  readonly entry?: HostEntry | undefined;
+  readonly entry?: ConfiguredHost | undefined;
 }
 
 /**
@@ -17,18 +17,18 @@ interface SourceItem extends vscode.QuickPickItem {
  * adds that host without asking.
  */
 export async function addHost(services: Services, arg?: unknown): Promise<void> {
-  const existing = services.registry.hosts;
+  const existing = services.settings.hosts;
   if (typeof arg === 'object' && arg !== null && 'destination' in arg) {
-    const parsed = parseHostEntries([arg]);
+    const parsed = parseConfiguredHosts([arg]);
     const [entry] = parsed.hosts;
     if (entry === undefined) throw new Error(parsed.problems.join(' '));
-    await services.registry.add([entry]);
+    await services.settings.add([entry]);
     return;
   }
 
   const taken = (destination: string) => existing.some((h) => h.destination === destination || h.name === destination);
   const [aliases, contexts] = await Promise.all([
-    sshConfigAliases(services.registry.settings.sshConfigPath).catch((error: unknown) => {
+    sshConfigAliases(services.settings.current.sshConfigPath).catch((error: unknown) => {
       services.log.warn(`Could not read the ssh config: ${reasonOf(error)}`);
       return [];
     }),
@@ -54,7 +54,7 @@ export async function addHost(services: Services, arg?: unknown): Promise<void> 
   const entry =
     choice.item.entry !== undefined ? { ...choice.item.entry, name: uniqueHostName(choice.item.entry.name, existing) } : await typedHost(existing, choice.typed);
   if (entry === undefined) return;
-  await services.registry.add([entry]);
+  await services.settings.add([entry]);
   services.log.info(`Added host ${entry.name} (${entry.destination}).`);
   await vscode.commands.executeCommand(`${VIEWS.hosts}.focus`);
 }
@@ -81,7 +81,7 @@ function pickSource(items: readonly SourceItem[]): Promise<{ item: SourceItem; t
   });
 }
 
-async function typedHost(existing: readonly HostEntry[], typed: string): Promise<HostEntry | undefined> {
+async function typedHost(existing: readonly ConfiguredHost[], typed: string): Promise<ConfiguredHost | undefined> {
   const destination = await vscode.window.showInputBox({
     value: typed.trim(),
     title: 'Add a Docker host (1/2)',

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { changes } from '../../core/hosts/dockerHost';
+import { changes } from '../../core/hosts/firewallEngine';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
-import type { HostEntry } from '../hosts/hostEntries';
+import type { ConfiguredHost } from '../hosts/configuredHosts';
 import type { Services } from '../services';
 import { confirm } from '../ui/confirm';
 import { allowOnOpenHostConfirmation } from './changeSummary';
@@ -11,7 +11,7 @@ import { rereadHost, runOnHost } from './hostTask';
  * Opens one port on a host: an allow on a locked host; on a host without lockdown, the lockdown
  * itself with this allow (after the same confirmation as Block External Access).
  */
-export async function allowOnHost(services: Services, entry: HostEntry, allow: Allow): Promise<void> {
+export async function allowOnHost(services: Services, entry: ConfiguredHost, allow: Allow): Promise<void> {
   const what = describeAllow(allow);
   const work = { verb: `allow ${what}`, title: `Allowing ${what} on ${entry.name}…` };
   const first = await runOnHost(services, entry, work, async (host, signal) => {
@@ -25,7 +25,7 @@ export async function allowOnHost(services: Services, entry: HostEntry, allow: A
   let applied: boolean;
   if (first.kind === 'open') {
     const confirmation = allowOnOpenHostConfirmation(entry.name, first.firewall.ports, allow);
-    if ((await confirm(services.registry.settings.confirmDestructiveActions, confirmation)) !== confirmation.action) return;
+    if ((await confirm(services.settings.current.confirmDestructiveActions, confirmation)) !== confirmation.action) return;
     const { reading } = first;
     const report = await runOnHost(services, entry, work, (host, signal) => host.apply(changes.block([allow]), { signal, reading }));
     if (report === undefined) return void (await rereadHost(services, entry));

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { changes } from '../../core/hosts/dockerHost';
+import { changes } from '../../core/hosts/firewallEngine';
 import type { Services } from '../services';
 import { confirm } from '../ui/confirm';
 import { openPreview } from '../ui/preview';
@@ -28,10 +28,10 @@ export async function blockHost(services: Services, arg?: unknown): Promise<void
   }
 
   const confirmation = blockConfirmation(entry.name, prepared.firewall.ports, prepared.plan.policy);
-  const answer = await confirm(services.registry.settings.confirmDestructiveActions, confirmation, PREVIEW);
+  const answer = await confirm(services.settings.current.confirmDestructiveActions, confirmation, PREVIEW);
   if (answer === PREVIEW) {
     const { plan, chain, reading } = prepared;
-    await openPreview(previewText({ hostName: entry.name, change: confirmation.action, chain, plan, variant: reading.state.variant }));
+    await openPreview(previewText({ hostName: entry.name, change: confirmation.action, chain, plan, variant: reading.tables.variant }));
     return;
   }
   if (answer !== confirmation.action) return;
@@ -44,7 +44,7 @@ export async function blockHost(services: Services, arg?: unknown): Promise<void
   await rereadHost(services, entry);
   if (report === undefined) return;
   services.log.info(`${entry.name}: external access blocked (${report.applied ? 'applied' : 'already so'}, ${report.retries} retries).`);
-  if (services.store.get(entry.name).status?.firewall.persistence.state === 'none') {
+  if (services.reads.get(entry.name).status?.firewall.persistence.state === 'none') {
     void vscode.window
       .showInformationMessage(`External access to ${entry.name} is blocked. It lasts until the next reboot unless you make it persistent.`, 'Make Persistent')
       .then((choice) => {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { changes, type PolicyChange } from '../../core/hosts/dockerHost';
+import { changes, type PolicyChange } from '../../core/hosts/firewallEngine';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
 import { hostPortText } from '../../core/firewall/port';
-import type { HostEntry } from '../hosts/hostEntries';
+import type { ConfiguredHost } from '../hosts/configuredHosts';
 import type { Services } from '../services';
 import { resolveHost } from '../ui/pickHost';
 import { portNodeFromArg } from './commandArgs';
@@ -30,10 +30,10 @@ export async function denyPort(services: Services, arg?: unknown): Promise<void>
   void vscode.window.showInformationMessage(`${entry.name}: ${what} is blocked again.`);
 }
 
-async function allowsToRemove(services: Services, arg: unknown): Promise<{ entry: HostEntry; allows: readonly Allow[] } | undefined> {
+async function allowsToRemove(services: Services, arg: unknown): Promise<{ entry: ConfiguredHost; allows: readonly Allow[] } | undefined> {
   const node = portNodeFromArg(arg);
   if (node !== undefined) {
-    const entry = services.registry.find(node.hostName);
+    const entry = services.settings.find(node.hostName);
     if (entry === undefined) return undefined;
     if (node.allows.length === 0) {
       void vscode.window.showInformationMessage(`${hostPortText(node.port)} on ${entry.name} has no allow to remove.`);

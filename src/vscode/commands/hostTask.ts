@@ -1,5 +1,5 @@
-import type { DockerHost } from '../../core/hosts/dockerHost';
-import type { HostEntry } from '../hosts/hostEntries';
+import type { FirewallEngine } from '../../core/hosts/firewallEngine';
+import type { ConfiguredHost } from '../hosts/configuredHosts';
 import type { Services } from '../services';
 import { reportFailure } from '../ui/notify';
 import { withCancellableProgress } from '../ui/progress';
@@ -11,12 +11,12 @@ import { withCancellableProgress } from '../ui/progress';
  */
 export async function runOnHost<T>(
   services: Services,
-  entry: HostEntry,
+  entry: ConfiguredHost,
   work: { readonly verb: string; readonly title: string },
-  task: (host: DockerHost, signal: AbortSignal) => Promise<T>,
+  task: (host: FirewallEngine, signal: AbortSignal) => Promise<T>,
 ): Promise<T | undefined> {
   try {
-    return await withCancellableProgress(work.title, (signal) => task(services.pool.get(entry).host, signal));
+    return await withCancellableProgress(work.title, (signal) => task(services.connections.get(entry).engine, signal));
   } catch (error) {
     services.noteHostError(entry.name, error);
     void reportFailure(services.log, work.verb, entry.name, error);
@@ -25,6 +25,6 @@ export async function runOnHost<T>(
 }
 
 /** Reads the host again so both views show the result of a change. */
-export async function rereadHost(services: Services, entry: HostEntry): Promise<void> {
-  await services.store.load(entry.name, { force: true });
+export async function rereadHost(services: Services, entry: ConfiguredHost): Promise<void> {
+  await services.reads.load(entry.name, { force: true });
 }

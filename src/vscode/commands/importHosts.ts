@@ -1,21 +1,21 @@
 import * as vscode from 'vscode';
-import { uniqueHostName, type HostEntry } from '../hosts/hostEntries';
+import { uniqueHostName, type ConfiguredHost } from '../hosts/configuredHosts';
 import { sshConfigAliases } from '../hosts/sshConfigHosts';
 import type { Services } from '../services';
 import { reasonOf } from '../ui/failure';
 
 /** Import from SSH Config… — adds several Host aliases of the ssh config at once. */
 export async function importHosts(services: Services): Promise<void> {
-  const configPath = services.registry.settings.sshConfigPath ?? '~/.ssh/config';
+  const configPath = services.settings.current.sshConfigPath ?? '~/.ssh/config';
   let aliases: string[];
   try {
-    aliases = await sshConfigAliases(services.registry.settings.sshConfigPath);
+    aliases = await sshConfigAliases(services.settings.current.sshConfigPath);
   } catch (error) {
     services.log.error(`Could not read ${configPath}: ${reasonOf(error)}`);
     void vscode.window.showErrorMessage(`Could not read ${configPath}: ${reasonOf(error)}`);
     return;
   }
-  const existing = services.registry.hosts;
+  const existing = services.settings.hosts;
   const fresh = aliases.filter((a) => !existing.some((h) => h.destination === a || h.name === a));
   if (fresh.length === 0) {
     void vscode.window.showInformationMessage(
@@ -28,8 +28,8 @@ export async function importHosts(services: Services): Promise<void> {
     { title: `Import hosts from ${configPath}`, placeHolder: 'Which hosts run Docker?', canPickMany: true },
   );
   if (picked === undefined || picked.length === 0) return;
-  const added: HostEntry[] = [];
+  const added: ConfiguredHost[] = [];
   for (const { label } of picked) added.push({ name: uniqueHostName(label, [...existing, ...added]), destination: label });
-  await services.registry.add(added);
+  await services.settings.add(added);
   services.log.info(`Imported ${added.map((h) => h.name).join(', ')} from ${configPath}.`);
 }

@@ -9,13 +9,13 @@ import { rereadHost, runOnHost } from './hostTask';
 export async function persistHost(services: Services, arg?: unknown): Promise<void> {
   const entry = await resolveHost(services, arg, 'Make the lockdown of which host persistent?');
   if (entry === undefined) return;
-  const known = services.store.get(entry.name).status;
+  const known = services.reads.get(entry.name).status;
   if (known !== undefined && !known.firewall.locked) {
     void vscode.window.showInformationMessage(`${entry.name} has no lockdown to make persistent: block external access first.`);
     return;
   }
   const confirmation = persistConfirmation(entry.name);
-  if ((await confirm(services.registry.settings.confirmDestructiveActions, confirmation)) !== confirmation.action) return;
+  if ((await confirm(services.settings.current.confirmDestructiveActions, confirmation)) !== confirmation.action) return;
   const result = await runOnHost(services, entry, { verb: 'make the lockdown persistent', title: `Making the lockdown of ${entry.name} persistent…` }, (host, signal) =>
     host.persist({ signal }),
   );

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { hostPortText, specOf, type PortSpec } from '../../core/firewall/port';
-import type { HostEntry } from '../hosts/hostEntries';
+import type { ConfiguredHost } from '../hosts/configuredHosts';
 import type { Services } from '../services';
 import type { PortNode } from '../tree/nodes';
 import { resolveHost } from '../ui/pickHost';
@@ -9,7 +9,7 @@ import { portNodeFromArg } from './commandArgs';
 import { runOnHost } from './hostTask';
 
 export interface PortTarget {
-  readonly entry: HostEntry;
+  readonly entry: ConfiguredHost;
   readonly spec: PortSpec;
   /** The port item the command came from, if any. */
   readonly node: PortNode | undefined;
@@ -19,7 +19,7 @@ export interface PortTarget {
 export async function resolvePort(services: Services, arg: unknown, verb: string): Promise<PortTarget | undefined> {
   const node = portNodeFromArg(arg);
   if (node !== undefined) {
-    const entry = services.registry.find(node.hostName);
+    const entry = services.settings.find(node.hostName);
     if (entry === undefined) return undefined;
     const spec = specOf(node.port);
     if (spec === undefined) {

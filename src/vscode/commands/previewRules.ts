@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { changes, type PolicyChange } from '../../core/hosts/dockerHost';
+import { changes, type PolicyChange } from '../../core/hosts/firewallEngine';
 import type { Services } from '../services';
 import { openPreview } from '../ui/preview';
 import { reportFailure } from '../ui/notify';
@@ -33,7 +33,7 @@ export async function previewRules(services: Services, arg?: unknown): Promise<v
   if (choice === undefined) return;
   try {
     const plan = host.plan(reading.reading, choice.change);
-    await openPreview(previewText({ hostName: entry.name, change: choice.label, chain: firewall.chain, plan, variant: reading.reading.state.variant }));
+    await openPreview(previewText({ hostName: entry.name, change: choice.label, chain: firewall.chain, plan, variant: reading.reading.tables.variant }));
   } catch (error) {
     void reportFailure(services.log, 'preview rules', entry.name, error);
   }

@@ -1,13 +1,13 @@
 import { restoreBinary } from '../../core/firewall/applyCommand';
 import type { Plan } from '../../core/firewall/plan';
 import { describeAllow } from '../../core/firewall/policy';
-import type { Variant } from '../../core/firewall/readFirewall';
+import type { IptablesVariant } from '../../core/firewall/readFirewall';
 
 /**
  * The text of a Preview Rules document: each family's payload exactly as it would be fed to
  * iptables-restore, under `#` comments (which iptables-restore itself ignores). Pure, unit-tested.
  */
-export function previewText(input: { hostName: string; change: string; chain: string; plan: Plan; variant: Variant | undefined }): string {
+export function previewText(input: { hostName: string; change: string; chain: string; plan: Plan; variant: IptablesVariant | undefined }): string {
   const { hostName, change, chain, plan, variant } = input;
   const policy = plan.policy.locked
     ? `locked${plan.policy.allows.length > 0 ? `, allowing ${plan.policy.allows.map(describeAllow).join('; ')}` : ', no allows'}`

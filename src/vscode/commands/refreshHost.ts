@@ -5,5 +5,5 @@ import { resolveHost } from '../ui/pickHost';
 export async function refreshHost(services: Services, arg?: unknown): Promise<void> {
   const entry = await resolveHost(services, arg, 'Refresh which host?');
   if (entry === undefined) return;
-  await services.store.load(entry.name, { force: true });
+  await services.reads.load(entry.name, { force: true });
 }

@@ -5,8 +5,8 @@ import { pickHost } from '../ui/pickHost';
 /** Chain Status title: Select Host… — which host the view shows. */
 export async function selectHost(services: Services, arg?: unknown): Promise<void> {
   const name = hostNameFromArg(arg);
-  const entry = name !== undefined ? services.registry.find(name) : await pickHost(services, 'Show the chain status of which host?');
+  const entry = name !== undefined ? services.settings.find(name) : await pickHost(services, 'Show the chain status of which host?');
   if (entry === undefined) return;
   services.chainStatus.select(entry.name);
-  await services.store.load(entry.name);
+  await services.reads.load(entry.name);
 }

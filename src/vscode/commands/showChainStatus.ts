@@ -9,5 +9,5 @@ export async function showChainStatus(services: Services, arg?: unknown): Promis
   if (entry === undefined) return;
   services.chainStatus.select(entry.name);
   await vscode.commands.executeCommand(`${VIEWS.chainStatus}.focus`);
-  await services.store.load(entry.name);
+  await services.reads.load(entry.name);
 }

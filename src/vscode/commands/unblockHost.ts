@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { changes } from '../../core/hosts/dockerHost';
+import { changes } from '../../core/hosts/firewallEngine';
 import type { Services } from '../services';
 import { confirm } from '../ui/confirm';
 import { resolveHost } from '../ui/pickHost';
@@ -21,7 +21,7 @@ export async function unblockHost(services: Services, arg?: unknown): Promise<vo
     return;
   }
   const confirmation = unblockConfirmation(entry.name, firewall.ports, firewall.policy);
-  if ((await confirm(services.registry.settings.confirmDestructiveActions, confirmation)) !== confirmation.action) return;
+  if ((await confirm(services.settings.current.confirmDestructiveActions, confirmation)) !== confirmation.action) return;
 
   const report = await runOnHost(services, entry, { verb: VERB, title: `Removing the lockdown from ${entry.name}…` }, (host, signal) =>
     host.apply(changes.unblock(), { signal }),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { HostCallbacks, UnknownHostKey } from '../../core/hosts/hostSpec';
+import type { HostCallbacks, UnknownHostKey } from '../../core/hosts/hostTarget';
 import type { HostSecrets, SecretKind } from './hostSecrets';
 
 const TRUST = 'Trust';

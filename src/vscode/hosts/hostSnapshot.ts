@@ -2,7 +2,7 @@ import type { Inventory } from '../../core/docker/inventoryModel';
 import type { FirewallStatus } from '../../core/firewall/status';
 
 /** One successful read of a host: its containers and its firewall as Docker Firewall sees them. */
-export interface HostStatus {
+export interface HostReport {
   readonly inventory: Inventory;
   readonly firewall: FirewallStatus;
   readonly readAt: Date;
@@ -20,7 +20,7 @@ export interface HostFailure {
  * clears the status, so nothing stale is shown as current.
  */
 export interface HostSnapshot {
-  readonly status: HostStatus | undefined;
+  readonly status: HostReport | undefined;
   readonly failure: HostFailure | undefined;
   readonly loading: boolean;
 }
@@ -31,9 +31,9 @@ export const UNKNOWN_SNAPSHOT: HostSnapshot = { status: undefined, failure: unde
  * The state a host is shown in. A reload keeps showing the previous status (no flicker while the
  * chain status refreshes every few seconds); only a host with nothing to show yet is 'connecting'.
  */
-export type HostState = 'unknown' | 'connecting' | 'locked' | 'open' | 'unreachable';
+export type HostDisplayState = 'unknown' | 'connecting' | 'locked' | 'open' | 'unreachable';
 
-export function hostState(snapshot: HostSnapshot): HostState {
+export function hostDisplayState(snapshot: HostSnapshot): HostDisplayState {
   if (snapshot.status !== undefined) return snapshot.status.firewall.locked ? 'locked' : 'open';
   if (snapshot.loading) return 'connecting';
   if (snapshot.failure !== undefined) return 'unreachable';

@@ -1,5 +1,5 @@
 import type { Exposure } from '../../core/firewall/exposure';
-import { hostState, type HostSnapshot, type HostState } from '../hosts/hostSnapshot';
+import { hostDisplayState, type HostSnapshot, type HostDisplayState } from '../hosts/hostSnapshot';
 import type { HostTreeNode, PortNode } from './nodes';
 
 /**
@@ -9,7 +9,7 @@ import type { HostTreeNode, PortNode } from './nodes';
  * every regex against what this function produces.
  */
 export type ContextSubject =
-  | { readonly kind: 'host'; readonly state: HostState; readonly persistent: boolean }
+  | { readonly kind: 'host'; readonly state: HostDisplayState; readonly persistent: boolean }
   | { readonly kind: 'container'; readonly state: string }
   | {
       readonly kind: 'port';
@@ -55,7 +55,7 @@ function tag(text: string): string {
 
 /** The subject of a host item: its state, and whether its lockdown is saved as it is in force. */
 export function hostSubject(snapshot: HostSnapshot): ContextSubject {
-  return { kind: 'host', state: hostState(snapshot), persistent: snapshot.status?.firewall.persistence.state === 'current' };
+  return { kind: 'host', state: hostDisplayState(snapshot), persistent: snapshot.status?.firewall.persistence.state === 'current' };
 }
 
 export function portSubject(node: PortNode): ContextSubject {

@@ -2,8 +2,8 @@ import type { ContainerSummary } from '../../core/docker/inventoryModel';
 import type { Exposure, PortExposure } from '../../core/firewall/exposure';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
 import { bindingText } from '../../core/firewall/port';
-import type { HostEntry } from '../hosts/hostEntries';
-import { hostState, type HostSnapshot } from '../hosts/hostSnapshot';
+import type { ConfiguredHost } from '../hosts/configuredHosts';
+import { hostDisplayState, type HostSnapshot } from '../hosts/hostSnapshot';
 import { clockTime, code, escapeMarkdown, plural, type IconSpec, type ItemText } from './treeText';
 
 /** Labels, descriptions, tooltips and icons of the Hosts tree (pure, unit-tested). */
@@ -22,8 +22,8 @@ const EXPOSURE_ICON: Record<Exposure, IconSpec> = {
   'local-only': { id: 'home' },
 };
 
-export function hostItemText(entry: HostEntry, snapshot: HostSnapshot): ItemText {
-  const state = hostState(snapshot);
+export function hostItemText(entry: ConfiguredHost, snapshot: HostSnapshot): ItemText {
+  const state = hostDisplayState(snapshot);
   const status = snapshot.status;
   const lines = [`**${escapeMarkdown(entry.name)}** — ${code(entry.destination)}`];
   if (entry.identityFile !== undefined) lines.push(`Identity file: ${code(entry.identityFile)}`);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { commandId } from '../commands/commandTable';
-import type { HostRegistry } from '../hosts/hostRegistry';
-import type { HostStatusStore } from '../hosts/hostStatusStore';
+import type { SettingsStore } from '../hosts/settingsStore';
+import type { HostReadCache } from '../hosts/hostReadCache';
 import { nodeContextValue } from './contextValue';
 import { childrenOf, portNodes } from './hostChildren';
 import { containerItemText, errorItemText, hostItemText, portItemText } from './hostTreeText';
@@ -22,15 +22,15 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>,
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
-    private readonly registry: HostRegistry,
-    private readonly store: HostStatusStore,
+    private readonly settings: SettingsStore,
+    private readonly reads: HostReadCache,
   ) {
     this.subscriptions = [
       this.changed,
-      store.onDidChange(({ hostName, quiet }) => {
+      reads.onDidChange(({ hostName, quiet }) => {
         if (!quiet) this.refresh(this.hostNodes.get(hostName));
       }),
-      registry.onDidChange(() => this.refresh()),
+      settings.onDidChange(() => this.refresh()),
     ];
   }
 
@@ -42,7 +42,7 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>,
   getTreeItem(node: HostTreeNode): vscode.TreeItem {
     const item = this.itemFor(node);
     item.id = nodeId(node);
-    item.contextValue = nodeContextValue(node, (name) => this.store.get(name));
+    item.contextValue = nodeContextValue(node, (name) => this.reads.get(name));
     return item;
   }
 
@@ -52,8 +52,8 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>,
       case 'host': {
         // Never wait for the read here: its end redraws this node, and VS Code must not be fetching
         // the same children twice at once (it would see every id registered twice).
-        const snapshot = this.store.get(node.hostName);
-        if (snapshot.status === undefined && snapshot.failure === undefined) void this.store.load(node.hostName);
+        const snapshot = this.reads.get(node.hostName);
+        if (snapshot.status === undefined && snapshot.failure === undefined) void this.reads.load(node.hostName);
         return childrenOf(node.hostName, snapshot);
       }
       case 'container':
@@ -72,8 +72,8 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>,
   private itemFor(node: HostTreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'host': {
-        const entry = this.registry.find(node.hostName) ?? { name: node.hostName, destination: node.hostName };
-        return treeItem(hostItemText(entry, this.store.get(node.hostName)), Expanded);
+        const entry = this.settings.find(node.hostName) ?? { name: node.hostName, destination: node.hostName };
+        return treeItem(hostItemText(entry, this.reads.get(node.hostName)), Expanded);
       }
       case 'container':
         return treeItem(containerItemText(node.container, node.ports), node.ports.length > 0 ? Expanded : None);
@@ -90,16 +90,16 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>,
   }
 
   private hostChildren(): HostNode[] {
-    const names = new Set(this.registry.hosts.map((h) => h.name));
+    const names = new Set(this.settings.hosts.map((h) => h.name));
     for (const name of [...this.hostNodes.keys()]) if (!names.has(name)) this.hostNodes.delete(name);
-    return this.registry.hosts.map((entry) => {
+    return this.settings.hosts.map((entry) => {
       let node = this.hostNodes.get(entry.name);
       if (node === undefined) {
         node = hostNode(entry.name);
         this.hostNodes.set(entry.name, node);
       }
       // Every host shows locked/open, so every visible host is read (each once; Refresh reads again).
-      void this.store.load(entry.name);
+      void this.reads.load(entry.name);
       return node;
     });
   }

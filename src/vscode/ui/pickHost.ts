@@ -1,25 +1,25 @@
 import * as vscode from 'vscode';
 import { commandId } from '../commands/commandTable';
 import { hostNameFromArg } from '../commands/commandArgs';
-import type { HostEntry } from '../hosts/hostEntries';
-import { hostState } from '../hosts/hostSnapshot';
+import type { ConfiguredHost } from '../hosts/configuredHosts';
+import { hostDisplayState } from '../hosts/hostSnapshot';
 import type { Services } from '../services';
 
 interface HostItem extends vscode.QuickPickItem {
-  readonly entry: HostEntry;
+  readonly entry: ConfiguredHost;
 }
 
 /** The host a command is about: the node's (or name's) host, else asked with a QuickPick. */
-export async function resolveHost(services: Services, arg: unknown, placeHolder: string): Promise<HostEntry | undefined> {
+export async function resolveHost(services: Services, arg: unknown, placeHolder: string): Promise<ConfiguredHost | undefined> {
   const name = hostNameFromArg(arg);
   if (name === undefined) return pickHost(services, placeHolder);
-  const entry = services.registry.find(name);
+  const entry = services.settings.find(name);
   if (entry === undefined) void vscode.window.showWarningMessage(`Docker Firewall has no host named "${name}".`);
   return entry;
 }
 
-export async function pickHost(services: Services, placeHolder: string): Promise<HostEntry | undefined> {
-  const hosts = services.registry.hosts;
+export async function pickHost(services: Services, placeHolder: string): Promise<ConfiguredHost | undefined> {
+  const hosts = services.settings.hosts;
   if (hosts.length === 0) {
     void vscode.window.showInformationMessage('No Docker hosts are configured yet.', 'Add Host').then((choice) => {
       if (choice !== undefined) void vscode.commands.executeCommand(commandId('addHost'));
@@ -27,7 +27,7 @@ export async function pickHost(services: Services, placeHolder: string): Promise
     return undefined;
   }
   const items = hosts.map((entry): HostItem => {
-    const state = hostState(services.store.get(entry.name));
+    const state = hostDisplayState(services.reads.get(entry.name));
     const icon = state === 'locked' ? '$(lock)' : state === 'open' ? '$(unlock)' : state === 'unreachable' ? '$(error)' : '$(server)';
     const description = state === 'locked' || state === 'open' || state === 'unreachable' ? `${entry.destination} · ${state}` : entry.destination;
     return { label: `${icon} ${entry.name}`, description, entry };

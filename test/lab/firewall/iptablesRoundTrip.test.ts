@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { run } from '../../../src/core/remote/remoteCommand';
 import { readFirewallCommand } from '../../../src/core/firewall/readFirewall';
-import { currentState } from '../../../src/core/firewall/currentState';
+import { firewallTables } from '../../../src/core/firewall/firewallTables';
 import { planFor } from '../../../src/core/firewall/plan';
 import { applyCommand } from '../../../src/core/firewall/applyCommand';
 import { readPolicy } from '../../../src/core/firewall/readPolicy';
@@ -44,33 +44,33 @@ for (const variant of ['nft', 'legacy'] as const) {
     for (const [name, policy] of policies) {
       test(`${name}: applied in one transaction per family and read back exactly`, async () => {
         const runner = ns.runner;
-        const before = currentState(await run(runner, readFirewallCommand), 'PRE_DOCKER');
+        const before = firewallTables(await run(runner, readFirewallCommand), 'PRE_DOCKER');
         assert.equal(before.variant, variant);
-        const plan = planFor({ state: before, policy, ports });
+        const plan = planFor({ tables: before, policy, ports });
         const outcome = await run(runner, applyCommand(variant, plan.payloads));
         assert.equal(outcome.kind, 'applied');
-        const after = currentState(await run(runner, readFirewallCommand), 'PRE_DOCKER');
+        const after = firewallTables(await run(runner, readFirewallCommand), 'PRE_DOCKER');
         assert.ok(sameLayout(after.ipv4.layout, plan.ipv4.wanted), `IPv4 read back differs:\n${JSON.stringify(after.ipv4.layout, null, 1)}`);
         assert.ok(sameLayout(after.ipv6.layout, plan.ipv6.wanted), `IPv6 read back differs:\n${JSON.stringify(after.ipv6.layout, null, 1)}`);
         assert.deepEqual(readPolicy(after), { locked: policy.locked, allows: policy.locked ? readPolicy(after).allows : [] });
         assert.equal(readPolicy(after).allows.length, policy.allows.length);
         // The same policy again plans nothing at all.
-        assert.equal(planFor({ state: after, policy, ports }).changed, false);
+        assert.equal(planFor({ tables: after, policy, ports }).changed, false);
       });
     }
 
     test('a transition planned on a stale read is refused whole (compare-and-swap)', async () => {
       const runner = ns.runner;
-      const state0 = currentState(await run(runner, readFirewallCommand), 'PRE_DOCKER');
-      const planA = planFor({ state: state0, policy: { locked: true, allows: [{ port: 1, proto: 'tcp' }] }, ports });
-      const planB = planFor({ state: state0, policy: { locked: true, allows: [{ port: 2, proto: 'tcp' }] }, ports });
+      const state0 = firewallTables(await run(runner, readFirewallCommand), 'PRE_DOCKER');
+      const planA = planFor({ tables: state0, policy: { locked: true, allows: [{ port: 1, proto: 'tcp' }] }, ports });
+      const planB = planFor({ tables: state0, policy: { locked: true, allows: [{ port: 2, proto: 'tcp' }] }, ports });
       assert.equal((await run(runner, applyCommand(variant, planA.payloads))).kind, 'applied');
       const saveBefore = ns.run([`iptables-${variant}-save`, '-t', 'filter']);
       assert.equal((await run(runner, applyCommand(variant, planB.payloads))).kind, 'conflict');
       const saveAfter = ns.run([`iptables-${variant}-save`, '-t', 'filter']);
       const strip = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).join('\n');
       assert.equal(strip(saveAfter), strip(saveBefore));
-      const opened = planFor({ state: currentState(await run(runner, readFirewallCommand), 'PRE_DOCKER'), policy: { locked: false, allows: [] }, ports });
+      const opened = planFor({ tables: firewallTables(await run(runner, readFirewallCommand), 'PRE_DOCKER'), policy: { locked: false, allows: [] }, ports });
       assert.equal((await run(runner, applyCommand(variant, opened.payloads))).kind, 'applied');
     });
   });

@@ -88,7 +88,7 @@ test('openHost without an onHostKeyAdded callback tells its log instead', async 
   const logged: string[] = [];
   const handle = openHost({ destination: 'fake', sshConfigPath: config('accept-new', knownHosts) }, { log: (level, message) => logged.push(`${level} ${message}`) });
   try {
-    await handle.host.read().catch(() => undefined);
+    await handle.engine.read().catch(() => undefined);
   } finally {
     handle.close();
   }

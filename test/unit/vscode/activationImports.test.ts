@@ -52,7 +52,7 @@ function loadedWith(entry: string): { files: Set<string>; packages: Set<string> 
 
 test('loading and activating the extension loads neither the host engine nor ssh2 and dockerode', () => {
   const { files, packages } = loadedWith('src/extension.ts');
-  assert.ok(files.has('src/vscode/hosts/hostPool.ts'), 'the walk reaches the host pool');
+  assert.ok(files.has('src/vscode/hosts/connectionPool.ts'), 'the walk reaches the connection pool');
   assert.ok(!files.has(ENGINE), `activation loads ${ENGINE}; open it through src/vscode/hosts/hostEngine.ts`);
   for (const name of ENGINE_LIBRARIES) assert.ok(!packages.has(name), `activation loads ${name}`);
 });

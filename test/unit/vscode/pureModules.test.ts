@@ -16,7 +16,7 @@ const PURE = [
   'commands/previewText.ts',
   'chainStatus/chainStatusRows.ts',
   'hosts/dockerContexts.ts',
-  'hosts/hostEntries.ts',
+  'hosts/configuredHosts.ts',
   'hosts/hostSnapshot.ts',
   'settings.ts',
   'tree/contextValue.ts',

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFirewallReport } from '../../../../src/core/firewall/readFirewall';
-import { currentState } from '../../../../src/core/firewall/currentState';
+import { firewallTables } from '../../../../src/core/firewall/firewallTables';
 import { readPolicy } from '../../../../src/core/firewall/readPolicy';
 import { firewallStatus } from '../../../../src/core/firewall/status';
 import { planFor } from '../../../../src/core/firewall/plan';
 import { layoutsDigest, parsePersistence } from '../../../../src/core/firewall/persistence';
 import { parseIptablesSave, rulesOf } from '../../../../src/core/firewall/iptablesSave';
 import { buildInventory } from '../../../../src/core/docker/inventory';
-import { publishedPorts } from '../../../../src/core/hosts/dockerHost';
+import { publishedPorts } from '../../../../src/core/hosts/firewallEngine';
 
 /**
  * Parsers and status on what real hosts printed: Docker 20.10 and 28 locked with three allows by
@@ -22,7 +22,7 @@ const read = (major: string, file: string) => readFileSync(join(FIXTURES, `docke
 for (const major of ['20', '28'] as const) {
   describe(`Docker ${major} recordings`, () => {
     const report = read(major, 'locked-report.txt');
-    const state = currentState(parseFirewallReport(report, '', 0), 'PRE_DOCKER');
+    const state = firewallTables(parseFirewallReport(report, '', 0), 'PRE_DOCKER');
     const json = (name: string): unknown => JSON.parse(read(major, `locked-${name}.json`));
     const inventory = buildInventory({ containers: json('containers'), version: json('version'), info: json('info') });
     const ports = publishedPorts(inventory);
@@ -51,7 +51,7 @@ for (const major of ['20', '28'] as const) {
     });
 
     test('the status has no warning but persistence, and counters are read', () => {
-      const status = firewallStatus({ state, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
+      const status = firewallStatus({ tables: state, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
       assert.deepEqual(status.warnings.map((w) => w.code), ['not-persistent']);
       assert.equal(status.ipv4.drift, 'none');
       assert.equal(status.ipv6.drift, 'none');
@@ -59,7 +59,7 @@ for (const major of ['20', '28'] as const) {
     });
 
     test('each published port gets its exposure, per address family', () => {
-      const status = firewallStatus({ state, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
+      const status = firewallStatus({ tables: state, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
       const of = (container: string, hostIp: string) => status.ports.find((p) => p.container === container && p.hostIp === hostIp)?.exposure;
       assert.equal(of('web', '0.0.0.0'), 'allowed');
       assert.equal(of('web', '::'), 'allowed');
@@ -71,12 +71,12 @@ for (const major of ['20', '28'] as const) {
     });
 
     test('planning the policy in force again changes nothing', () => {
-      const plan = planFor({ state, policy: readPolicy(state), ports, firewallBackend: inventory.docker.firewallBackend });
+      const plan = planFor({ tables: state, policy: readPolicy(state), ports, firewallBackend: inventory.docker.firewallBackend });
       assert.equal(plan.changed, false);
     });
 
     test('what persist saves (the rendering) and what is in force (read per table) have the same digest', () => {
-      const plan = planFor({ state, policy: readPolicy(state), ports, firewallBackend: inventory.docker.firewallBackend });
+      const plan = planFor({ tables: state, policy: readPolicy(state), ports, firewallBackend: inventory.docker.firewallBackend });
       const saved = layoutsDigest(plan.ipv4.wanted, plan.ipv6.wanted);
       assert.equal(layoutsDigest(state.ipv4.layout, state.ipv6.layout), saved);
       assert.equal(parsePersistence([`digest ${saved}`], layoutsDigest(state.ipv4.layout, state.ipv6.layout)).state, 'current');
@@ -85,21 +85,21 @@ for (const major of ['20', '28'] as const) {
     test('a rule edited by hand inside our chain is drift that the next apply repairs', () => {
       const edited = report.replace(/--ctorigdstport 8080 /, '--ctorigdstport 8090 ');
       assert.notEqual(edited, report);
-      const tampered = currentState(parseFirewallReport(edited, '', 0), 'PRE_DOCKER');
-      const status = firewallStatus({ state: tampered, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
+      const tampered = firewallTables(parseFirewallReport(edited, '', 0), 'PRE_DOCKER');
+      const status = firewallStatus({ tables: tampered, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
       assert.equal(status.ipv4.drift, 'modified');
       assert.ok(status.warnings.some((w) => w.code === 'drift-modified'));
-      assert.equal(planFor({ state: tampered, policy: readPolicy(state), ports }).changed, true);
+      assert.equal(planFor({ tables: tampered, policy: readPolicy(state), ports }).changed, true);
     });
 
     test('a host locked before the guard existed is outdated, and applying again adds only the guard', () => {
       const withoutGuard = report.split('\n').filter((l) => !l.includes('PRE_DOCKER_GUARD')).join('\n');
-      const older = currentState(parseFirewallReport(withoutGuard, '', 0), 'PRE_DOCKER');
-      const status = firewallStatus({ state: older, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
+      const older = firewallTables(parseFirewallReport(withoutGuard, '', 0), 'PRE_DOCKER');
+      const status = firewallStatus({ tables: older, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
       assert.equal(status.locked, true);
       assert.equal(status.ipv4.drift, 'outdated');
       assert.ok(status.ports.filter((p) => p.hostIp === '0.0.0.0').every((p) => p.exposure !== 'exposed'), 'DOCKER-USER alone still blocks');
-      const payload = planFor({ state: older, policy: readPolicy(older), ports }).ipv4.payload ?? '';
+      const payload = planFor({ tables: older, policy: readPolicy(older), ports }).ipv4.payload ?? '';
       assert.deepEqual(payload.split('\n').filter((l) => l.startsWith('*')), ['*security']);
       assert.match(payload, /^-N PRE_DOCKER_GUARD$/m);
       assert.match(payload, /^-I FORWARD 1 -j PRE_DOCKER_GUARD$/m);
@@ -108,8 +108,8 @@ for (const major of ['20', '28'] as const) {
     test('a rule put above the guard in security FORWARD is reported, naming that table', () => {
       const pushed = report.replace(/^(\[\d+:\d+\] -A FORWARD -j PRE_DOCKER_GUARD)$/m, '[0:0] -A FORWARD -j ACCEPT\n$1');
       assert.notEqual(pushed, report);
-      const state4 = currentState(parseFirewallReport(pushed, '', 0), 'PRE_DOCKER');
-      const status = firewallStatus({ state: state4, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
+      const state4 = firewallTables(parseFirewallReport(pushed, '', 0), 'PRE_DOCKER');
+      const status = firewallStatus({ tables: state4, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
       const warning = status.warnings.find((w) => w.code === 'hook-not-first');
       assert.match(warning?.message ?? '', /^IPv4: the jump to PRE_DOCKER_GUARD is rule 2 of security FORWARD, not the first/);
       assert.ok(!status.warnings.some((w) => w.code === 'legacy-hook'), 'the guard is not the 2017 recipe');
@@ -117,7 +117,7 @@ for (const major of ['20', '28'] as const) {
 
     test('a port published after the lockdown is reported as reachable over IPv6 until applied again', () => {
       const more = [...ports, { container: 'late', hostIp: '::', hostPort: 9999, containerPort: 80, proto: 'tcp' as const }];
-      const status = firewallStatus({ state, ports: more, firewallBackend: inventory.docker.firewallBackend }, persistence);
+      const status = firewallStatus({ tables: state, ports: more, firewallBackend: inventory.docker.firewallBackend }, persistence);
       const late = status.ports.find((p) => p.container === 'late');
       if (major === '20') {
         assert.equal(late?.exposure, 'exposed');
@@ -136,10 +136,10 @@ for (const major of ['20', '28'] as const) {
 }
 
 test('Docker\'s nftables backend (no DOCKER-USER) is refused with an explanation, and so is a host without Docker chains', () => {
-  const state = currentState(parseFirewallReport(read('20', 'locked-report.txt'), '', 0), 'PRE_DOCKER');
-  assert.throws(() => planFor({ state, policy: { locked: true, allows: [] }, ports: [], firewallBackend: 'nftables' }), /nftables firewall backend/);
-  const bare = currentState(parseFirewallReport('\n### version\niptables v1.8.9 (nf_tables)\n\n### save4-nft\n\n### rc 0\n\n### end\n', '', 0), 'PRE_DOCKER');
-  assert.throws(() => planFor({ state: bare, policy: { locked: true, allows: [] }, ports: [] }), /DOCKER-USER chain was not found/);
+  const state = firewallTables(parseFirewallReport(read('20', 'locked-report.txt'), '', 0), 'PRE_DOCKER');
+  assert.throws(() => planFor({ tables: state, policy: { locked: true, allows: [] }, ports: [], firewallBackend: 'nftables' }), /nftables firewall backend/);
+  const bare = firewallTables(parseFirewallReport('\n### version\niptables v1.8.9 (nf_tables)\n\n### save4-nft\n\n### rc 0\n\n### end\n', '', 0), 'PRE_DOCKER');
+  assert.throws(() => planFor({ tables: bare, policy: { locked: true, allows: [] }, ports: [] }), /DOCKER-USER chain was not found/);
 });
 
 test('a read that did not finish is an error that keeps the host\'s last stderr line', () => {

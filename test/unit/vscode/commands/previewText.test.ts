@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Plan } from '../../../../src/core/firewall/plan';
-import { changes, planChange } from '../../../../src/core/hosts/dockerHost';
+import { changes, planChange } from '../../../../src/core/hosts/firewallEngine';
 import { previewText } from '../../../../src/vscode/commands/previewText';
 import { lockedHost, openHost } from '../../../support/recordedHosts';
 
@@ -9,7 +9,7 @@ for (const [host, major] of [['h1', '20'], ['h2', '28']] as const) {
   test(`the preview of Block External Access on ${host} (Docker ${major}) holds each family’s payload exactly, under comments`, () => {
     const rec = openHost(major);
     const plan = planChange(rec.reading, changes.block());
-    const text = previewText({ hostName: host, change: 'Block External Access', chain: 'PRE_DOCKER', plan, variant: rec.reading.state.variant });
+    const text = previewText({ hostName: host, change: 'Block External Access', chain: 'PRE_DOCKER', plan, variant: rec.reading.tables.variant });
     assert.match(text, new RegExp(`^# Docker Firewall: preview of "Block External Access" on ${host}\\. Nothing has been changed\\.`));
     assert.match(text, /policy after the change: locked, no allows\./);
     for (const family of ['ipv4', 'ipv6'] as const) {
@@ -33,7 +33,7 @@ test('a change that changes nothing says so', () => {
 test('the preview of Remove Lockdown on a recorded lockdown deletes our chains in both families', () => {
   const rec = lockedHost('28');
   const unblockPlan = planChange(rec.reading, changes.unblock());
-  const text = previewText({ hostName: 'h1', change: 'Remove Lockdown', chain: 'PRE_DOCKER', plan: unblockPlan, variant: rec.reading.state.variant });
+  const text = previewText({ hostName: 'h1', change: 'Remove Lockdown', chain: 'PRE_DOCKER', plan: unblockPlan, variant: rec.reading.tables.variant });
   assert.match(text, /policy after the change: open \(no lockdown\)/);
   assert.ok(unblockPlan.ipv4.payload !== undefined && text.includes(unblockPlan.ipv4.payload));
   assert.ok(unblockPlan.ipv6.payload !== undefined && text.includes(unblockPlan.ipv6.payload));

@@ -3,7 +3,7 @@
  * connecting. The CLI answers them from flags and the terminal; the extension with modals and input
  * boxes (secrets only in SecretStorage).
  */
-export interface HostSpec {
+export interface HostTarget {
   /** `[user@]host[:port]` or a Host alias of the ssh config. */
   readonly destination: string;
   /** Shown to the user; defaults to the destination. */

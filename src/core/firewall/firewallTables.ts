@@ -3,10 +3,10 @@ import { hasChain, rulesOf, type SavedRule, type SavedTable } from './iptablesSa
 import type { ChainLayout, FamilyLayout, Hook } from './layout';
 import { guardChainName, proxyChainName, TABLES, type Table } from './layout';
 import { parseComment, type RuleRole } from './ruleComment';
-import type { FamilyTables, RawFirewall, Variant } from './readFirewall';
+import type { SavedFamily, RawFirewall, IptablesVariant } from './readFirewall';
 
 /** What one family of the host's tables (filter, and security for the guard) holds that matters to us. */
-export interface FamilyState {
+export interface FamilyTables {
   readonly family: Family;
   readonly filter: SavedTable | undefined;
   readonly dockerUser: boolean;
@@ -27,15 +27,15 @@ export interface OwnRule extends SavedRule {
   readonly role: RuleRole | undefined;
 }
 
-export interface CurrentState {
+export interface FirewallTables {
   readonly chain: string;
   /** The iptables variant whose tables hold Docker's chains; undefined if none does. */
-  readonly variant: Variant | undefined;
+  readonly variant: IptablesVariant | undefined;
   /** Variants other than the chosen one that also hold Docker chains (a confusing host). */
-  readonly otherDockerVariants: readonly Variant[];
+  readonly otherDockerVariants: readonly IptablesVariant[];
   readonly iptablesVersion: string;
-  readonly ipv4: FamilyState;
-  readonly ipv6: FamilyState;
+  readonly ipv4: FamilyTables;
+  readonly ipv6: FamilyTables;
   /** The persistence section of the read, as printed (see persistence.ts). */
   readonly persistence: readonly string[];
 }
@@ -43,11 +43,11 @@ export interface CurrentState {
 const isDockerTable = (filter: SavedTable | undefined) =>
   hasChain(filter, 'DOCKER-USER') || hasChain(filter, 'DOCKER') || hasChain(filter, 'DOCKER-FORWARD');
 
-export function currentState(raw: RawFirewall, chain: string): CurrentState {
+export function firewallTables(raw: RawFirewall, chain: string): FirewallTables {
   const withDocker = raw.ipv4.filter((t) => isDockerTable(t.filter)).map((t) => t.variant);
   // Prefer the variant Docker wrote to; with none, the nft one (Debian's default) so status still reads.
-  const variant: Variant | undefined = withDocker[0];
-  const pick = (tables: readonly FamilyTables[]) =>
+  const variant: IptablesVariant | undefined = withDocker[0];
+  const pick = (tables: readonly SavedFamily[]) =>
     tables.find((t) => t.variant === (variant ?? 'nft')) ?? tables.find((t) => t.variant === 'default') ?? tables[0];
   return {
     chain,
@@ -60,7 +60,7 @@ export function currentState(raw: RawFirewall, chain: string): CurrentState {
   };
 }
 
-function familyState(family: Family, tables: FamilyTables | undefined, chain: string): FamilyState {
+function familyState(family: Family, tables: SavedFamily | undefined, chain: string): FamilyTables {
   const filter = tables?.filter;
   const owned: Record<Table, readonly string[]> = { filter: [chain, proxyChainName(chain)], security: [guardChainName(chain)] };
   const chains: ChainLayout[] = [];

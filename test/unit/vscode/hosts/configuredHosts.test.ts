@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { destinationProblem, hostEntriesJson, hostNameProblem, parseHostEntries, uniqueHostName } from '../../../../src/vscode/hosts/hostEntries';
+import { destinationProblem, configuredHostsJson, hostNameProblem, parseConfiguredHosts, uniqueHostName } from '../../../../src/vscode/hosts/configuredHosts';
 
 test('valid entries are kept, trimmed, with identityFile only when given', () => {
-  const parsed = parseHostEntries([
+  const parsed = parseConfiguredHosts([
     { name: ' prod ', destination: 'deploy@203.0.113.7:2222', identityFile: '~/.ssh/prod' },
     { name: 'lab', destination: 'h1', identityFile: '' },
   ]);
@@ -15,11 +15,11 @@ test('valid entries are kept, trimmed, with identityFile only when given', () =>
 });
 
 test('a missing name defaults to the destination', () => {
-  assert.deepEqual(parseHostEntries([{ destination: 'h1' }]).hosts, [{ name: 'h1', destination: 'h1' }]);
+  assert.deepEqual(parseConfiguredHosts([{ destination: 'h1' }]).hosts, [{ name: 'h1', destination: 'h1' }]);
 });
 
 test('bad entries are left out with a reason that names the entry', () => {
-  const parsed = parseHostEntries(['h1', { name: 'x' }, { name: 'y', destination: 'a b' }, { name: 'z', destination: 'h1;rm -rf /' }, null]);
+  const parsed = parseConfiguredHosts(['h1', { name: 'x' }, { name: 'y', destination: 'a b' }, { name: 'z', destination: 'h1;rm -rf /' }, null]);
   assert.deepEqual(parsed.hosts, []);
   assert.equal(parsed.problems.length, 5);
   assert.match(parsed.problems[0] ?? '', /^dockerFirewall\.hosts\[0\]/);
@@ -27,7 +27,7 @@ test('bad entries are left out with a reason that names the entry', () => {
 });
 
 test('a second host with the same name is left out', () => {
-  const parsed = parseHostEntries([
+  const parsed = parseConfiguredHosts([
     { name: 'a', destination: 'h1' },
     { name: 'a', destination: 'h2' },
   ]);
@@ -36,8 +36,8 @@ test('a second host with the same name is left out', () => {
 });
 
 test('a setting that is not an array yields no hosts and a problem; an unset one none and no problem', () => {
-  assert.equal(parseHostEntries({ name: 'a' }).problems.length, 1);
-  assert.deepEqual(parseHostEntries(undefined), { hosts: [], problems: [] });
+  assert.equal(parseConfiguredHosts({ name: 'a' }).problems.length, 1);
+  assert.deepEqual(parseConfiguredHosts(undefined), { hosts: [], problems: [] });
 });
 
 test('destinations and names are checked as they are typed', () => {
@@ -57,5 +57,5 @@ test('unique names get a counter; JSON for the setting omits absent identity fil
   ];
   assert.equal(uniqueHostName('h1', existing), 'h1 (3)');
   assert.equal(uniqueHostName('h2', existing), 'h2');
-  assert.deepEqual(hostEntriesJson([{ name: 'a', destination: 'b' }]), [{ name: 'a', destination: 'b' }]);
+  assert.deepEqual(configuredHostsJson([{ name: 'a', destination: 'b' }]), [{ name: 'a', destination: 'b' }]);
 });

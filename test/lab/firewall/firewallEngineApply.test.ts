@@ -1,11 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changes, DockerHost } from '../../../src/core/hosts/dockerHost';
+import { changes, FirewallEngine } from '../../../src/core/hosts/firewallEngine';
 import { readPolicy } from '../../../src/core/firewall/readPolicy';
 import type { Inventory } from '../../../src/core/docker/inventory';
 import { makeIptablesNamespace, type IptablesNamespace } from '../../support/iptablesNetns';
 
-/** DockerHost's apply loop on real iptables: round trips, compare-and-swap conflicts and retries. */
+/** FirewallEngine's apply loop on real iptables: round trips, compare-and-swap conflicts and retries. */
 const root = process.getuid?.() === 0;
 const inventory: Inventory = {
   docker: { version: '28.5.2', apiVersion: '1.51', firewallBackend: 'iptables' },
@@ -14,12 +14,12 @@ const inventory: Inventory = {
   ],
 };
 
-describe('DockerHost.apply on real iptables', { skip: root ? false : 'needs root for network namespaces' }, () => {
+describe('FirewallEngine.apply on real iptables', { skip: root ? false : 'needs root for network namespaces' }, () => {
   let ns: IptablesNamespace;
-  let host: DockerHost;
+  let host: FirewallEngine;
   before(() => {
     ns = makeIptablesNamespace('nft');
-    host = new DockerHost(ns.runner, () => Promise.resolve(inventory), 'PRE_DOCKER');
+    host = new FirewallEngine(ns.runner, () => Promise.resolve(inventory), 'PRE_DOCKER');
   });
   after(() => ns.remove());
 
@@ -38,11 +38,11 @@ describe('DockerHost.apply on real iptables', { skip: root ? false : 'needs root
   test('a reading made stale by another client is refused by the host, read again, and both changes stand', async () => {
     const stale = await host.read();
     // Another client changes the host after our reading.
-    await new DockerHost(ns.runner, () => Promise.resolve(inventory), 'PRE_DOCKER').apply(changes.allow({ port: 9000, proto: 'udp' }));
+    await new FirewallEngine(ns.runner, () => Promise.resolve(inventory), 'PRE_DOCKER').apply(changes.allow({ port: 9000, proto: 'udp' }));
     const report = await host.apply(changes.allow({ port: 9001, proto: 'tcp' }), { reading: stale });
     assert.equal(report.applied, true);
     assert.equal(report.retries, 1);
-    const policy = readPolicy((await host.read()).state);
+    const policy = readPolicy((await host.read()).tables);
     assert.deepEqual(policy.allows.map((a) => `${a.proto}/${a.port}`).sort(), ['tcp/8080', 'tcp/9001', 'udp/9000']);
   });
 
@@ -51,7 +51,7 @@ describe('DockerHost.apply on real iptables', { skip: root ? false : 'needs root
     await host.apply(changes.deny({ port: 8080, proto: 'tcp' }));
     const report = await host.apply(changes.allow({ port: 8080, proto: 'tcp' }), { reading: stale });
     assert.equal(report.applied, true);
-    assert.ok(readPolicy((await host.read()).state).allows.some((a) => a.port === 8080));
+    assert.ok(readPolicy((await host.read()).tables).allows.some((a) => a.port === 8080));
   });
 
   test('unblock leaves nothing of ours', async () => {

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildInventory } from '../../../../src/core/docker/inventory';
-import { ConcurrentChange, DockerHost } from '../../../../src/core/hosts/dockerHost';
+import { ConcurrentChange, FirewallEngine } from '../../../../src/core/hosts/firewallEngine';
 import { readFirewallCommand } from '../../../../src/core/firewall/readFirewall';
 import type { CommandRunner, ExecResult } from '../../../../src/core/remote/remoteCommand';
 
 /**
- * DockerHost over a scripted host: the recorded firewall of a locked Docker 20.10 host (with a rule
+ * FirewallEngine over a scripted host: the recorded firewall of a locked Docker 20.10 host (with a rule
  * edited by hand, so that persist must render the policy again before saving it) and its recorded
  * Engine API answers. The runner answers the apply transaction as the test says.
  */
@@ -21,7 +21,7 @@ const drifted = read('locked-report.txt').replace(/--ctorigdstport 8080 /, '--ct
 type Step = 'read' | 'apply' | 'persist';
 
 /** What the host ran, in order, and an apply answered by `answerApply` (attempt 1, 2, …). */
-function scriptedHost(answerApply: (attempt: number, ipv4Payload: string) => ExecResult): { host: DockerHost; steps: Step[] } {
+function scriptedHost(answerApply: (attempt: number, ipv4Payload: string) => ExecResult): { host: FirewallEngine; steps: Step[] } {
   const steps: Step[] = [];
   let applies = 0;
   const runner: CommandRunner = {
@@ -41,7 +41,7 @@ function scriptedHost(answerApply: (attempt: number, ipv4Payload: string) => Exe
       throw new Error(`unexpected command ${argv.join(' ')}`);
     },
   };
-  return { host: new DockerHost(runner, () => Promise.resolve(inventory), 'PRE_DOCKER'), steps };
+  return { host: new FirewallEngine(runner, () => Promise.resolve(inventory), 'PRE_DOCKER'), steps };
 }
 
 const applied: ExecResult = { stdout: '### applied\n', stderr: '', code: 0 };

@@ -1,7 +1,7 @@
 import { DockerFirewallError } from '../errors';
 import { run, type CommandRunner } from '../remote/remoteCommand';
 import { applyCommand } from '../firewall/applyCommand';
-import { currentState, type CurrentState } from '../firewall/currentState';
+import { firewallTables, type FirewallTables } from '../firewall/firewallTables';
 import { layoutsDigest, parsePersistence, persistCommand } from '../firewall/persistence';
 import { planFor, LockdownRefused, type Plan } from '../firewall/plan';
 import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
@@ -35,7 +35,7 @@ export interface ApplyReport {
 
 export interface HostReading {
   readonly inventory: Inventory;
-  readonly state: CurrentState;
+  readonly tables: FirewallTables;
 }
 
 export class ConcurrentChange extends DockerFirewallError {
@@ -57,7 +57,7 @@ const MAX_ATTEMPTS = 4;
  * The firewall engine for one Docker host, over one connection. Every read is a single round trip
  * for iptables plus Docker API calls on the same connection; every apply is one more round trip.
  */
-export class DockerHost {
+export class FirewallEngine {
   constructor(
     private readonly runner: CommandRunner,
     private readonly inventorySource: (signal?: AbortSignal) => Promise<Inventory>,
@@ -66,7 +66,7 @@ export class DockerHost {
 
   async read(signal?: AbortSignal): Promise<HostReading> {
     const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand, signal)]);
-    return { inventory, state: currentState(raw, this.chain) };
+    return { inventory, tables: firewallTables(raw, this.chain) };
   }
 
   async status(signal?: AbortSignal): Promise<{ inventory: Inventory; firewall: FirewallStatus; raw: HostReading }> {
@@ -98,7 +98,7 @@ export class DockerHost {
       // "Nothing to do" is only believed from a fresh read: the cached one may be out of date.
       if (!plan.changed && fromCache) continue;
       if (!plan.changed) return { plan, argv: undefined, applied: false, retries: attempt };
-      const variant = reading.state.variant;
+      const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
       const command = applyCommand(variant, plan.payloads);
       if (options.dryRun) return { plan, argv: command.argv, applied: false, retries: attempt };
@@ -127,7 +127,7 @@ export class DockerHost {
       // Checked on every read: the conflict may have been another client removing the lockdown.
       if (!plan.policy.locked) throw new NothingToPersist();
       if (options.dryRun) return { plan, written: false, retries: attempt };
-      const variant = reading.state.variant;
+      const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
       if (plan.changed) {
         const outcome = await run(this.runner, applyCommand(variant, plan.payloads), options.signal);
@@ -143,8 +143,8 @@ export class DockerHost {
   }
 
   /** Once a host is persistent, every change is saved too, so a reboot brings back the latest policy. */
-  private async refreshPersistence(reading: HostReading, plan: Plan, variant: NonNullable<CurrentState['variant']>, signal?: AbortSignal) {
-    const persisted = reading.state.persistence.some((l) => l.startsWith('digest '));
+  private async refreshPersistence(reading: HostReading, plan: Plan, variant: NonNullable<FirewallTables['variant']>, signal?: AbortSignal) {
+    const persisted = reading.tables.persistence.some((l) => l.startsWith('digest '));
     if (!persisted) return;
     await run(this.runner, persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted), signal);
   }
@@ -153,8 +153,8 @@ export class DockerHost {
 /** The plan that takes the host from a reading to the change's policy (pure; LockdownRefused when it cannot). */
 export function planChange(reading: HostReading, change: PolicyChange): Plan {
   return planFor({
-    state: reading.state,
-    policy: change(readPolicy(reading.state)),
+    tables: reading.tables,
+    policy: change(readPolicy(reading.tables)),
     ports: publishedPorts(reading.inventory),
     firewallBackend: reading.inventory.docker.firewallBackend,
   });
@@ -162,10 +162,10 @@ export function planChange(reading: HostReading, change: PolicyChange): Plan {
 
 /** What a reading says about the host's firewall: the status views and the CLI show (pure). */
 export function statusOfReading(reading: HostReading): FirewallStatus {
-  const tables = reading.state;
+  const tables = reading.tables;
   const digest = layoutsDigest(tables.ipv4.layout, tables.ipv6.layout);
   return firewallStatus(
-    { state: tables, ports: publishedPorts(reading.inventory), firewallBackend: reading.inventory.docker.firewallBackend },
+    { tables: tables, ports: publishedPorts(reading.inventory), firewallBackend: reading.inventory.docker.firewallBackend },
     parsePersistence(tables.persistence, digest),
   );
 }

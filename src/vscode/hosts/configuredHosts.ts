@@ -2,7 +2,7 @@ import { DockerFirewallError } from '../../core/errors';
 import { parseDestination } from '../../core/ssh/destination';
 
 /** One entry of the `dockerFirewall.hosts` setting. */
-export interface HostEntry {
+export interface ConfiguredHost {
   /** Unique among the entries; the name shown in the tree and used in commands. */
   readonly name: string;
   /** `[user@]host[:port]` or a Host alias of the ssh config. */
@@ -10,17 +10,17 @@ export interface HostEntry {
   readonly identityFile?: string | undefined;
 }
 
-export interface ParsedHostEntries {
-  readonly hosts: readonly HostEntry[];
+export interface ParsedConfiguredHosts {
+  readonly hosts: readonly ConfiguredHost[];
   /** Entries left out, each with why: for the log, so a typo in settings.json is findable. */
   readonly problems: readonly string[];
 }
 
 /** Checks the setting's JSON at run time: settings.json can hold anything, whatever the schema says. */
-export function parseHostEntries(raw: unknown): ParsedHostEntries {
+export function parseConfiguredHosts(raw: unknown): ParsedConfiguredHosts {
   if (raw === undefined || raw === null) return { hosts: [], problems: [] };
   if (!Array.isArray(raw)) return { hosts: [], problems: ['dockerFirewall.hosts should be an array of {"name", "destination"} objects.'] };
-  const hosts: HostEntry[] = [];
+  const hosts: ConfiguredHost[] = [];
   const problems: string[] = [];
   raw.forEach((item: unknown, index) => {
     const where = `dockerFirewall.hosts[${index}]`;
@@ -58,7 +58,7 @@ export function destinationProblem(destination: string): string | undefined {
 }
 
 /** Why a new host cannot take this name, or undefined. */
-export function hostNameProblem(name: string, existing: readonly HostEntry[]): string | undefined {
+export function hostNameProblem(name: string, existing: readonly ConfiguredHost[]): string | undefined {
   const trimmed = name.trim();
   if (trimmed === '') return 'Give the host a name.';
   if (trimmed.length > 100) return 'Use a name of at most 100 characters.';
@@ -67,13 +67,13 @@ export function hostNameProblem(name: string, existing: readonly HostEntry[]): s
 }
 
 /** A name not taken yet: the wanted one, else with " (2)", " (3)"… */
-export function uniqueHostName(wanted: string, existing: readonly HostEntry[]): string {
+export function uniqueHostName(wanted: string, existing: readonly ConfiguredHost[]): string {
   const taken = new Set(existing.map((h) => h.name));
   if (!taken.has(wanted)) return wanted;
   for (let n = 2; ; n++) if (!taken.has(`${wanted} (${n})`)) return `${wanted} (${n})`;
 }
 
 /** The setting's JSON for these entries (identityFile only when there is one). */
-export function hostEntriesJson(hosts: readonly HostEntry[]): Record<string, string>[] {
+export function configuredHostsJson(hosts: readonly ConfiguredHost[]): Record<string, string>[] {
   return hosts.map((h) => ({ name: h.name, destination: h.destination, ...(h.identityFile !== undefined ? { identityFile: h.identityFile } : {}) }));
 }

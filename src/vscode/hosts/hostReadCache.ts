@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { errorCode, isCancellation, reasonOf } from '../ui/failure';
-import type { HostEntry } from './hostEntries';
-import { UNKNOWN_SNAPSHOT, type HostSnapshot, type HostStatus } from './hostSnapshot';
+import type { ConfiguredHost } from './configuredHosts';
+import { UNKNOWN_SNAPSHOT, type HostSnapshot, type HostReport } from './hostSnapshot';
 
 export interface HostSnapshotChange {
   readonly hostName: string;
@@ -12,13 +12,13 @@ export interface HostSnapshotChange {
   readonly quiet: boolean;
 }
 
-export type HostReader = (entry: HostEntry, signal: AbortSignal) => Promise<Omit<HostStatus, 'readAt'>>;
+export type HostReader = (entry: ConfiguredHost, signal: AbortSignal) => Promise<Omit<HostReport, 'readAt'>>;
 
 /**
  * The last thing read from each host, shared by the Hosts tree and the Chain Status view, so that
  * one read serves both. Reads of one host never overlap: a second caller gets the read in flight.
  */
-export class HostStatusStore implements vscode.Disposable {
+export class HostReadCache implements vscode.Disposable {
   private readonly snapshots = new Map<string, HostSnapshot>();
   private readonly inflight = new Map<string, { readonly controller: AbortController; readonly promise: Promise<HostSnapshot> }>();
   private readonly changed = new vscode.EventEmitter<HostSnapshotChange>();
@@ -26,7 +26,7 @@ export class HostStatusStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor(
-    private readonly find: (hostName: string) => HostEntry | undefined,
+    private readonly find: (hostName: string) => ConfiguredHost | undefined,
     private readonly reader: HostReader,
     private readonly log: vscode.LogOutputChannel,
     private readonly onFailure: (hostName: string, error: unknown) => void,
@@ -72,7 +72,7 @@ export class HostStatusStore implements vscode.Disposable {
     this.changed.dispose();
   }
 
-  private async read(entry: HostEntry, controller: AbortController): Promise<HostSnapshot> {
+  private async read(entry: ConfiguredHost, controller: AbortController): Promise<HostSnapshot> {
     const name = entry.name;
     const started = Date.now();
     let next: HostSnapshot;
