@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { InvalidInput, parseChainName, parseCidr } from '../core/validate';
+import { InvalidInput } from '../core/errors';
+import { parseChainName, parseCidr } from '../core/validate';
 import { parsePortSpec } from '../core/firewall/port';
 import type { Allow } from '../core/firewall/policy';
 

@@ -1,4 +1,4 @@
-import { DockerFirewallError } from '../core/errors';
+import { DockerFirewallError, type ErrorCode } from '../core/errors';
 import { openHost } from '../core/hosts/openHost';
 import { parseInvocation, USAGE } from './args';
 import { askSecret } from './prompt';
@@ -11,17 +11,40 @@ import { runCommand } from './runCommand';
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, hostKey: 3, notLocked: 4 } as const;
 
-const USAGE_CODES = new Set(['InvalidInput', 'InvalidDestination', 'SshConfigError']);
-const HOST_KEY_CODES = new Set(['HostKeyUnknown', 'HostKeyMismatch', 'HostKeyRevoked']);
-const NOT_LOCKED_CODES = new Set(['HostNotLocked']);
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof DockerFirewallError) {
-    if (USAGE_CODES.has(error.code)) return EXIT.usage;
-    if (HOST_KEY_CODES.has(error.code)) return EXIT.hostKey;
-    if (NOT_LOCKED_CODES.has(error.code)) return EXIT.notLocked;
-  }
-  return EXIT.failed;
+/** Every error code's exit code: a new ErrorCode does not compile until it is given one here. */
+const EXIT_CODES: Record<ErrorCode, ExitCode> = {
+  InvalidInput: EXIT.usage,
+  InvalidDestination: EXIT.usage,
+  SshConfigError: EXIT.usage,
+  HostKeyUnknown: EXIT.hostKey,
+  HostKeyMismatch: EXIT.hostKey,
+  HostKeyRevoked: EXIT.hostKey,
+  HostNotLocked: EXIT.notLocked,
+  AuthenticationFailed: EXIT.failed,
+  ConnectionFailed: EXIT.failed,
+  ConnectTimeout: EXIT.failed,
+  PermissionDenied: EXIT.failed,
+  SudoPasswordRequired: EXIT.failed,
+  SudoPasswordIncorrect: EXIT.failed,
+  IptablesMissing: EXIT.failed,
+  CommandNotFound: EXIT.failed,
+  RemoteCommandFailed: EXIT.failed,
+  DockerUnavailable: EXIT.failed,
+  DockerRequestFailed: EXIT.failed,
+  InvalidResponse: EXIT.failed,
+  ResponseTooLarge: EXIT.failed,
+  Cancelled: EXIT.failed,
+  FirewallReadFailed: EXIT.failed,
+  LockdownRefused: EXIT.failed,
+  ApplyFailed: EXIT.failed,
+  ConcurrentChange: EXIT.failed,
+  PersistFailed: EXIT.failed,
+};
+
+export function exitCodeFor(error: unknown): ExitCode {
+  return error instanceof DockerFirewallError ? EXIT_CODES[error.code] : EXIT.failed;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,4 +1,4 @@
-import { DockerFirewallError } from '../core/errors';
+import { HostNotLocked } from '../core/firewall/errors';
 import type { Allow } from '../core/firewall/policy';
 import { shellJoin } from '../core/remote/shellQuote';
 import type { GlobalOptions } from './args';
@@ -10,16 +10,6 @@ import type { GlobalOptions } from './args';
  * port is closed). What the user wants is the lockdown; the VS Code extension offers exactly that
  * (allowFlow), the CLI names the command for it.
  */
-export class HostNotLocked extends DockerFirewallError {
-  constructor(
-    readonly host: string,
-    message: string,
-    /** The commands that lock the host as was meant, as they would be typed. */
-    readonly remedy: readonly string[],
-  ) {
-    super('HostNotLocked', message);
-  }
-}
 
 export function allowOnUnlockedHost(host: string, allow: Allow, options: GlobalOptions): HostNotLocked {
   const remedy = lockWithAllowCommands(host, allow, options);
@@ -27,7 +17,6 @@ export function allowOnUnlockedHost(host: string, allow: Allow, options: GlobalO
   const port = portSpec(allow);
   const result = allow.from === undefined ? `with ${port} open` : `with ${port} open to ${allow.from.text} only`;
   return new HostNotLocked(
-    host,
     `${host} is not locked: every published port is already ${reachable}, so there is nothing to allow. ` +
       `Run ${remedy.map((c) => `\`${c}\``).join(' and then ')} to lock it ${result}. Nothing was changed.`,
     remedy,
@@ -37,7 +26,6 @@ export function allowOnUnlockedHost(host: string, allow: Allow, options: GlobalO
 export function denyOnUnlockedHost(host: string, allow: Allow, options: GlobalOptions): HostNotLocked {
   const remedy = [commandLine(options, ['block', host])];
   return new HostNotLocked(
-    host,
     `${host} is not locked: every published port, ${portSpec(allow)} among them, is reachable from anywhere, and denying one ` +
       `port takes back an allow of the lockdown. Run \`${remedy[0]!}\` to block external access to every published port ` +
       '(with --allow PORT for each one to keep open). Nothing was changed.',

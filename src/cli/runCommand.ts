@@ -4,7 +4,8 @@ import { persistCommand } from '../core/firewall/persistence';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
 import { JSON_SCHEMA, psJson, statusJson } from './json';
-import { allowOnUnlockedHost, denyOnUnlockedHost, type HostNotLocked } from './notLocked';
+import type { HostNotLocked } from '../core/firewall/errors';
+import { allowOnUnlockedHost, denyOnUnlockedHost } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
 
 type Command = Exclude<Invocation, { command: 'help' }>;

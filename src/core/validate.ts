@@ -1,16 +1,11 @@
 import * as ipaddr from 'ipaddr.js';
-import { DockerFirewallError } from './errors';
+import { InvalidInput } from './errors';
 
 /**
  * Everything a user types that ends up in a rule goes through here first. Each parser either
  * returns a value in canonical form or throws InvalidInput with a message that says what to do;
  * nothing has been sent to any host at that point.
  */
-export class InvalidInput extends DockerFirewallError {
-  constructor(message: string) {
-    super('InvalidInput', message);
-  }
-}
 
 export type Proto = 'tcp' | 'udp';
 export type Family = 'ipv4' | 'ipv6';

@@ -5,7 +5,7 @@ import { saveAll } from '../support/cli';
 import { cli, composedLabHost, type StatusJson } from '../support/engine';
 import { recordFigures } from '../support/figures';
 import { changes } from '../../src/core/hosts/firewallEngine';
-import { LockdownRefused } from '../../src/core/firewall/plan';
+import { LockdownRefused } from '../../src/core/firewall/errors';
 import { readFirewallCommand } from '../../src/core/firewall/readFirewall';
 import { writeReport } from '../../scripts/reliability-report';
 

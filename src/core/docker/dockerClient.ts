@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 import Dockerode from 'dockerode';
 import type { ClientChannel } from 'ssh2';
-import { Cancelled, classifyStderr, DockerFirewallError, DockerRequestFailed, DockerUnavailable, lastStderrLine } from '../errors';
+import { Cancelled, DockerFirewallError, DockerRequestFailed, DockerUnavailable } from '../errors';
+import { classifyStderr, lastStderrLine } from '../remote/classifyStderr';
 import type { CommandRunner, ExecResult } from '../remote/remoteCommand';
 import type { SshLogger } from '../ssh/sshSessionOptions';
 import { DialStdioStream } from './dialStdioStream';

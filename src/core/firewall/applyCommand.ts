@@ -1,4 +1,4 @@
-import { DockerFirewallError } from '../errors';
+import { ApplyFailed } from './errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import type { IptablesVariant } from './readFirewall';
 
@@ -28,12 +28,6 @@ export interface FamilyPayloads {
 }
 
 export type ApplyOutcome = { readonly kind: 'applied' } | { readonly kind: 'conflict'; readonly detail: string };
-
-export class ApplyFailed extends DockerFirewallError {
-  constructor(message: string) {
-    super('ApplyFailed', message);
-  }
-}
 
 export function restoreBinary(variant: IptablesVariant, family: 'ipv4' | 'ipv6'): string {
   const base = family === 'ipv4' ? 'iptables' : 'ip6tables';

@@ -1,3 +1,4 @@
+import { PersistFailed } from './errors';
 import { shellQuote } from '../remote/shellQuote';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { EMPTY_LAYOUT, guardChainName, proxyChainName, TABLES, type FamilyLayout } from './layout';
@@ -132,7 +133,7 @@ export function persistCommand(variant: IptablesVariant, chain: string, ipv4: Fa
       argv: ['sh', '-c', UNPERSIST],
       privileged: true,
       parse(result) {
-        if (result.code !== 0) throw new Error(`could not remove the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+        if (result.code !== 0) throw new PersistFailed(`could not remove the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
       },
     };
   }
@@ -163,7 +164,7 @@ export function persistCommand(variant: IptablesVariant, chain: string, ipv4: Fa
     argv: ['sh', '-c', script],
     privileged: true,
     parse(result) {
-      if (result.code !== 0) throw new Error(`could not write the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+      if (result.code !== 0) throw new PersistFailed(`could not write the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
     },
   };
 }

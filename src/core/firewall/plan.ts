@@ -1,4 +1,4 @@
-import { DockerFirewallError } from '../errors';
+import { LockdownRefused } from './errors';
 import type { Family } from '../validate';
 import type { FirewallTables, FamilyTables } from './firewallTables';
 import { DEFAULT_BRIDGES, renderLayout, sameLayout, type FamilyLayout } from './layout';
@@ -21,12 +21,6 @@ export interface Plan {
   readonly ipv6: FamilyPlan;
   readonly changed: boolean;
   readonly payloads: FamilyPayloads;
-}
-
-export class LockdownRefused extends DockerFirewallError {
-  constructor(message: string) {
-    super('LockdownRefused', message);
-  }
 }
 
 export interface PlanInput {

@@ -1,4 +1,5 @@
-import { InvalidInput, parsePort, parseProto, type Family, type Proto } from '../validate';
+import { InvalidInput } from '../errors';
+import { parsePort, parseProto, type Family, type Proto } from '../validate';
 import type { Allow } from './policy';
 
 /**

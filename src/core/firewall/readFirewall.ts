@@ -1,4 +1,4 @@
-import { DockerFirewallError } from '../errors';
+import { FirewallReadFailed } from './errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { parseIptablesSave, type SavedTable } from './iptablesSave';
 
@@ -57,12 +57,6 @@ export const readFirewallCommand: RemoteCommand<RawFirewall> = {
     return parseFirewallReport(result.stdout, result.stderr, result.code);
   },
 };
-
-export class FirewallReadFailed extends DockerFirewallError {
-  constructor(message: string) {
-    super('FirewallReadFailed', message);
-  }
-}
 
 export function parseFirewallReport(stdout: string, stderr: string, code: number | null): RawFirewall {
   const sections = splitSections(stdout);

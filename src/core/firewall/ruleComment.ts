@@ -1,4 +1,5 @@
-import { parseCidr, parsePort, parseProto, InvalidInput } from '../validate';
+import { InvalidInput } from '../errors';
+import { parseCidr, parsePort, parseProto } from '../validate';
 import type { Allow } from './policy';
 
 /**

@@ -1,9 +1,9 @@
-import { DockerFirewallError } from '../errors';
+import { ConcurrentChange, HostNotLocked, LockdownRefused } from '../firewall/errors';
 import { run, type CommandRunner } from '../remote/remoteCommand';
 import { applyCommand } from '../firewall/applyCommand';
 import { firewallTables, type FirewallTables } from '../firewall/firewallTables';
 import { layoutsDigest, parsePersistence, persistCommand } from '../firewall/persistence';
-import { planFor, LockdownRefused, type Plan } from '../firewall/plan';
+import { planFor, type Plan } from '../firewall/plan';
 import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
 import type { PublishedPort } from '../firewall/port';
 import { readFirewallCommand } from '../firewall/readFirewall';
@@ -36,19 +36,6 @@ export interface ApplyReport {
 export interface HostReading {
   readonly inventory: Inventory;
   readonly tables: FirewallTables;
-}
-
-export class ConcurrentChange extends DockerFirewallError {
-  constructor(detail: string) {
-    super('ConcurrentChange', `the host's firewall kept changing while this change was applied (another client?): ${detail}`);
-  }
-}
-
-/** persist on a host without lockdown: there is nothing to save (the CLI exits 4, as for allow). */
-export class NothingToPersist extends DockerFirewallError {
-  constructor() {
-    super('HostNotLocked', 'the host is not locked, so there is no lockdown to make persistent: block it first. Nothing was changed.');
-  }
 }
 
 const MAX_ATTEMPTS = 4;
@@ -125,7 +112,7 @@ export class FirewallEngine {
       const reading = await this.read(options.signal);
       const plan = this.plan(reading, changes.reapply());
       // Checked on every read: the conflict may have been another client removing the lockdown.
-      if (!plan.policy.locked) throw new NothingToPersist();
+      if (!plan.policy.locked) throw new HostNotLocked('the host is not locked, so there is no lockdown to make persistent: block it first. Nothing was changed.');
       if (options.dryRun) return { plan, written: false, retries: attempt };
       const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');

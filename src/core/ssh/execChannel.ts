@@ -1,5 +1,5 @@
 import type { Client, ClientChannel } from 'ssh2';
-import { Cancelled } from '../errors';
+import { Cancelled, ResponseTooLarge } from '../errors';
 import type { ExecResult } from '../remote/remoteCommand';
 
 export interface ChannelRunOptions {
@@ -90,7 +90,7 @@ export async function runOnChannel(client: Client, command: string, options: Cha
       size += chunk.length;
       if (size > limit) {
         channel.close();
-        settle(() => reject(new Error(`${options.description} wrote more than ${limit} bytes of output`)));
+        settle(() => reject(new ResponseTooLarge(options.description, limit)));
         return;
       }
       into.push(chunk);

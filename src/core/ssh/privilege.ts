@@ -1,4 +1,5 @@
-import { classifyStderr, type DockerFirewallError, PermissionDenied, SudoPasswordIncorrect, type RemoteContext } from '../errors';
+import { type DockerFirewallError, InvalidInput, PermissionDenied, SudoPasswordIncorrect, type RemoteContext } from '../errors';
+import { classifyStderr } from '../remote/classifyStderr';
 import type { ExecResult } from '../remote/remoteCommand';
 
 /**
@@ -23,7 +24,7 @@ export function sudoWithPassword(argv: readonly string[]): string[] {
  * and leaves the rest of stdin to the command, so a stream may follow it on the same channel.
  */
 export function sudoPasswordLine(password: string): Buffer {
-  if (/[\r\n]/.test(password)) throw new Error('a sudo password cannot contain a line break');
+  if (/[\r\n]/.test(password)) throw new InvalidInput('A sudo password cannot contain a line break: sudo reads one line.');
   return Buffer.from(`${password}\n`, 'utf8');
 }
 

@@ -230,7 +230,7 @@ export class SshSession implements CommandRunner {
   }
 
   private async ensureClient(signal: AbortSignal | undefined): Promise<Client> {
-    if (this.closed) throw new Error(`the SSH session to ${this.label} was closed`);
+    if (this.closed) throw new Cancelled(`The SSH session to ${this.label} (closed)`);
     if (this.client !== undefined) return this.client;
     this.connecting ??= this.open().finally(() => {
       this.connecting = undefined;
@@ -255,7 +255,7 @@ export class SshSession implements CommandRunner {
     this.counters.connectionsOpened++;
     if (this.closed) {
       client.end();
-      throw new Error(`the SSH session to ${this.label} was closed`);
+      throw new Cancelled(`The SSH session to ${this.label} (closed)`);
     }
     client.on('close', () => this.forget(client, `connection to ${this.label} closed`));
     // After login ssh2 still reports keepalive timeouts and socket errors; 'close' follows them.

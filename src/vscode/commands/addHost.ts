@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { InvalidInput } from '../../core/errors';
 import { listSshDockerContexts } from '../hosts/dockerContexts';
 import { destinationProblem, hostNameProblem, parseConfiguredHosts, uniqueHostName, type ConfiguredHost } from '../hosts/configuredHosts';
 import { sshConfigAliases } from '../hosts/sshConfigHosts';
@@ -21,7 +22,7 @@ export async function addHost(services: Services, arg?: unknown): Promise<void> 
   if (typeof arg === 'object' && arg !== null && 'destination' in arg) {
     const parsed = parseConfiguredHosts([arg]);
     const [entry] = parsed.hosts;
-    if (entry === undefined) throw new Error(parsed.problems.join(' '));
+    if (entry === undefined) throw new InvalidInput(parsed.problems.join(' '));
     await services.settings.add([entry]);
     return;
   }

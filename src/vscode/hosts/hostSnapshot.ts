@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../core/errors';
 import type { Inventory } from '../../core/docker/inventoryModel';
 import type { FirewallStatus } from '../../core/firewall/status';
 
@@ -11,7 +12,7 @@ export interface HostReport {
 export interface HostFailure {
   readonly message: string;
   /** DockerFirewallError's code when the error had one ('HostKeyMismatch', 'ConnectTimeout'…). */
-  readonly code: string | undefined;
+  readonly code: ErrorCode | undefined;
   readonly at: Date;
 }
 

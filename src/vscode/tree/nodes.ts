@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../core/errors';
 import type { ContainerSummary } from '../../core/docker/inventoryModel';
 import type { PortExposure } from '../../core/firewall/exposure';
 import type { Allow } from '../../core/firewall/policy';
@@ -39,7 +40,7 @@ export interface ErrorNode {
   readonly kind: 'error';
   readonly hostName: string;
   readonly message: string;
-  readonly code: string | undefined;
+  readonly code: ErrorCode | undefined;
 }
 
 /** A line of information, such as "No containers". */

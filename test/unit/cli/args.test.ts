@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseInvocation } from '../../../src/cli/args';
-import { InvalidInput } from '../../../src/core/validate';
+import { InvalidInput } from '../../../src/core/errors';
 
 test('block takes repeated --allow specs and global options', () => {
   const inv = parseInvocation(['--chain', 'MY_CHAIN', '--json', '-i', 'a', '-i', 'b', 'block', 'h1', '--allow', '8080', '--allow', '5353/udp', '--dry-run']);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseInvocation } from '../../../src/cli/args';
 import { EXIT, exitCodeFor } from '../../../src/cli/main';
-import { allowOnUnlockedHost, denyOnUnlockedHost, type HostNotLocked } from '../../../src/cli/notLocked';
+import { allowOnUnlockedHost, denyOnUnlockedHost } from '../../../src/cli/notLocked';
+import type { HostNotLocked } from '../../../src/core/firewall/errors';
 
 /** `allow` or `deny` on a host without lockdown: refused with the command that does what was meant. */
 function refusal(argv: string[]): HostNotLocked {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parsePortSpec } from '../../../src/core/firewall/port';
-import { InvalidInput, parseChainName, parseCidr, parsePort, parseProto } from '../../../src/core/validate';
+import { InvalidInput } from '../../../src/core/errors';
+import { parseChainName, parseCidr, parsePort, parseProto } from '../../../src/core/validate';
 
 const nasty = fc.oneof(
   fc.string({ unit: 'binary' }),

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dialStdioArgv, mayRetryThroughSudo, sudoFallbackFailure } from '../../../../src/core/docker/sudoFallback';
-import { Cancelled, classifyStderr, DockerUnavailable, PermissionDenied, SudoPasswordIncorrect, SudoPasswordRequired } from '../../../../src/core/errors';
+import { Cancelled, DockerUnavailable, PermissionDenied, SudoPasswordIncorrect, SudoPasswordRequired } from '../../../../src/core/errors';
+import { classifyStderr } from '../../../../src/core/remote/classifyStderr';
 import { passwordThenStdin, sudoPasswordLine, sudoWithPassword } from '../../../../src/core/ssh/privilege';
 import { shellJoin } from '../../../../src/core/remote/shellQuote';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplyFailed, parseApplyResult } from '../../../../src/core/firewall/applyCommand';
+import { parseApplyResult } from '../../../../src/core/firewall/applyCommand';
+import { ApplyFailed } from '../../../../src/core/firewall/errors';
 import { renderLayout } from '../../../../src/core/firewall/layout';
 import { transitionPayload } from '../../../../src/core/firewall/transition';
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildInventory } from '../../../../src/core/docker/inventory';
-import { ConcurrentChange, FirewallEngine } from '../../../../src/core/hosts/firewallEngine';
+import { ConcurrentChange } from '../../../../src/core/firewall/errors';
+import { FirewallEngine } from '../../../../src/core/hosts/firewallEngine';
 import { readFirewallCommand } from '../../../../src/core/firewall/readFirewall';
 import type { CommandRunner, ExecResult } from '../../../../src/core/remote/remoteCommand';
 

@@ -2,12 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { classifyStderr, errorFromFailedCommand } from '../../../../src/core/remote/classifyStderr';
 import {
-  classifyStderr,
   CommandNotFound,
   DockerFirewallError,
   DockerUnavailable,
-  errorFromFailedCommand,
   HostKeyMismatch,
   IptablesMissing,
   PermissionDenied,
