@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ConfiguredHost } from './hosts/configuredHosts';
+import type { ConfiguredHost } from './settings/configuredHosts';
 import type { HostDisplayState } from './hosts/hostSnapshot';
 import { hostDisplayState } from './hosts/hostSnapshot';
 import type { Services } from './services';

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import { ChainStatusView } from './chainStatus/chainStatusView';
-import { VIEWS } from './commands/commandTable';
+import { VIEWS } from './ids';
 import { ConnectionPool } from './hosts/connectionPool';
 import { hostCallbacks } from './hosts/hostPrompts';
-import { SettingsStore } from './hosts/settingsStore';
+import { SettingsStore } from './settings/settingsStore';
 import { HostSecrets } from './hosts/hostSecrets';
 import { HostReadCache } from './hosts/hostReadCache';
 import { HostsTreeProvider } from './tree/hostsTreeProvider';
 import type { HostTreeNode } from './tree/nodes';
-import { isHostKeyAlarm, refusesSecrets } from './ui/failure';
+import { isHostKeyAlarm, refusesSecrets } from './failure';
 import { reportFailure } from './ui/notify';
 
 /** Everything the commands work with, built once by activate() (the composition root). */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { CONTEXT_KEYS, VIEWS } from '../commands/commandTable';
-import type { SettingsStore } from '../hosts/settingsStore';
+import { CONTEXT_KEYS, VIEWS } from '../ids';
+import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
 import { treeItem } from '../tree/treeItem';
 import { chainStatusRows, type StatusRow } from './chainStatusRows';

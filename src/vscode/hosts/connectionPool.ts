@@ -1,9 +1,9 @@
 import type * as vscode from 'vscode';
 import type { HostCallbacks, HostTarget } from '../../core/hosts/hostTarget';
 import type { HostConnection } from '../../core/hosts/openHost';
-import { pathSetting, type Settings } from '../settings';
+import { pathSetting, type Settings } from '../settings/settings';
 import { hostEngine } from './hostEngine';
-import type { ConfiguredHost } from './configuredHosts';
+import type { ConfiguredHost } from '../settings/configuredHosts';
 
 /**
  * One HostConnection (an SSH connection and the firewall engine on it) per configured host, opened

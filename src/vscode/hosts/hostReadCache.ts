@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { errorCode, isCancellation, reasonOf } from '../ui/failure';
-import type { ConfiguredHost } from './configuredHosts';
+import { errorCode, isCancellation, reasonOf } from '../failure';
+import type { ConfiguredHost } from '../settings/configuredHosts';
 import { UNKNOWN_SNAPSHOT, type HostSnapshot, type HostReport } from './hostSnapshot';
 
 export interface HostSnapshotChange {

@@ -2,7 +2,7 @@ import type { ContainerSummary } from '../../core/docker/inventoryModel';
 import type { Exposure, PortExposure } from '../../core/firewall/exposure';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
 import { bindingText } from '../../core/firewall/port';
-import type { ConfiguredHost } from '../hosts/configuredHosts';
+import type { ConfiguredHost } from '../settings/configuredHosts';
 import { hostDisplayState, type HostSnapshot } from '../hosts/hostSnapshot';
 import { clockTime, code, escapeMarkdown, plural, type IconSpec, type ItemText } from './treeText';
 

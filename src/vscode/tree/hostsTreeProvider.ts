@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { commandId } from '../commands/commandTable';
-import type { SettingsStore } from '../hosts/settingsStore';
+import { commandId } from '../ids';
+import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
 import { nodeContextValue } from './contextValue';
 import { childrenOf, portNodes } from './hostChildren';

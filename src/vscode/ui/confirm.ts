@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Confirmation } from '../commands/changeSummary';
+import type { Confirmation } from './confirmations';
 
 /**
  * A modal whose button names the verb. Skipped (answered yes) when

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { failureMessage, isCancellation, reasonOf } from './failure';
+import { failureMessage, isCancellation, reasonOf } from '../failure';
 
 const SHOW_LOG = 'Show Log';
 

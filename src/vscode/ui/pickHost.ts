@@ -1,16 +1,23 @@
 import * as vscode from 'vscode';
-import { commandId } from '../commands/commandTable';
-import { hostNameFromArg } from '../commands/commandArgs';
-import type { ConfiguredHost } from '../hosts/configuredHosts';
+import { commandId } from '../ids';
+import { hostNameFromArg } from '../tree/nodeArgs';
+import type { ConfiguredHost } from '../settings/configuredHosts';
 import { hostDisplayState } from '../hosts/hostSnapshot';
-import type { Services } from '../services';
+import type { HostReadCache } from '../hosts/hostReadCache';
+import type { SettingsStore } from '../settings/settingsStore';
+
+/** What picking a host needs: the configured hosts, and what is known of each (Services has both). */
+export interface HostChoices {
+  readonly settings: Pick<SettingsStore, 'hosts' | 'find'>;
+  readonly reads: Pick<HostReadCache, 'get'>;
+}
 
 interface HostItem extends vscode.QuickPickItem {
   readonly entry: ConfiguredHost;
 }
 
 /** The host a command is about: the node's (or name's) host, else asked with a QuickPick. */
-export async function resolveHost(services: Services, arg: unknown, placeHolder: string): Promise<ConfiguredHost | undefined> {
+export async function resolveHost(services: HostChoices, arg: unknown, placeHolder: string): Promise<ConfiguredHost | undefined> {
   const name = hostNameFromArg(arg);
   if (name === undefined) return pickHost(services, placeHolder);
   const entry = services.settings.find(name);
@@ -18,7 +25,7 @@ export async function resolveHost(services: Services, arg: unknown, placeHolder:
   return entry;
 }
 
-export async function pickHost(services: Services, placeHolder: string): Promise<ConfiguredHost | undefined> {
+export async function pickHost(services: HostChoices, placeHolder: string): Promise<ConfiguredHost | undefined> {
   const hosts = services.settings.hosts;
   if (hosts.length === 0) {
     void vscode.window.showInformationMessage('No Docker hosts are configured yet.', 'Add Host').then((choice) => {

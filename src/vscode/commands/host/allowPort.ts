@@ -1,0 +1,27 @@
+import { describeAllow } from '../../../core/firewall/policy';
+import { portText } from '../../../core/firewall/port';
+import type { Services } from '../../services';
+import { resolveHost } from '../../ui/pickHost';
+import { askSource, pickPortSpec } from '../../ui/pickPort';
+import { allowOnHost } from '../../tasks/allowOnHost';
+import { runOnHost } from '../../tasks/hostTask';
+
+/**
+ * Host or Command Palette: Allow Port… asks for the host, then one of its published ports (or a
+ * typed one), the protocol when it was not given, and an optional source range.
+ */
+export async function allowPort(services: Services, arg?: unknown): Promise<void> {
+  const entry = await resolveHost(services, arg, 'Allow a port on which host?');
+  if (entry === undefined) return;
+  const current = await runOnHost(services, entry, { verb: 'list the published ports', title: `Reading ${entry.name}…` }, (host, signal) =>
+    host.status(signal),
+  );
+  if (current === undefined) return;
+  const spec = await pickPortSpec(entry.name, current.firewall.ports, current.firewall.policy.allows);
+  if (spec === undefined) return;
+  const source = await askSource(entry.name, portText(spec));
+  if (source === undefined) return;
+  const allow = { port: spec.port, proto: spec.proto, from: source.from };
+  services.log.info(`${entry.name}: allowing ${describeAllow(allow)}.`);
+  await allowOnHost(services, entry, allow);
+}

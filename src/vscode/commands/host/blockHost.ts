@@ -1,0 +1,56 @@
+import * as vscode from 'vscode';
+import { changes } from '../../../core/hosts/firewallEngine';
+import type { Services } from '../../services';
+import { confirm } from '../../ui/confirm';
+import { openPreview } from '../../ui/preview';
+import { resolveHost } from '../../ui/pickHost';
+import { blockConfirmation } from '../../ui/confirmations';
+import { commandId } from '../../ids';
+import { rereadHost, runOnHost } from '../../tasks/hostTask';
+import { previewText } from '../../ui/previewText';
+
+const PREVIEW = 'Preview Rules';
+const VERB = 'block external access';
+
+/** Host: Block External Access. Says what will be blocked and what stays open before changing anything. */
+export async function blockHost(services: Services, arg?: unknown): Promise<void> {
+  const entry = await resolveHost(services, arg, 'Block external access to which host?');
+  if (entry === undefined) return;
+  const prepared = await runOnHost(services, entry, { verb: VERB, title: `Reading ${entry.name}…` }, async (host, signal) => {
+    const reading = await host.read(signal);
+    return { reading, firewall: host.statusOf(reading), plan: host.plan(reading, changes.block()), chain: host.chain };
+  });
+  if (prepared === undefined) return;
+  if (!prepared.plan.changed) {
+    void vscode.window.showInformationMessage(`External access to ${entry.name} is already blocked: nothing to change.`);
+    await rereadHost(services, entry);
+    return;
+  }
+
+  const confirmation = blockConfirmation(entry.name, prepared.firewall.ports, prepared.plan.policy);
+  const answer = await confirm(services.settings.current.confirmDestructiveActions, confirmation, PREVIEW);
+  if (answer === PREVIEW) {
+    const { plan, chain, reading } = prepared;
+    await openPreview(previewText({ hostName: entry.name, change: confirmation.action, chain, plan, variant: reading.tables.variant }));
+    return;
+  }
+  if (answer !== confirmation.action) return;
+
+  const report = await runOnHost(services, entry, { verb: VERB, title: `Blocking external access to ${entry.name}…` }, (host, signal) =>
+    // Planned from the reading the user confirmed; should the host have changed since, the
+    // transaction is refused and apply reads again.
+    host.apply(changes.block(), { signal, reading: prepared.reading }),
+  );
+  await rereadHost(services, entry);
+  if (report === undefined) return;
+  services.log.info(`${entry.name}: external access blocked (${report.applied ? 'applied' : 'already so'}, ${report.retries} retries).`);
+  if (services.reads.get(entry.name).status?.firewall.persistence.state === 'none') {
+    void vscode.window
+      .showInformationMessage(`External access to ${entry.name} is blocked. It lasts until the next reboot unless you make it persistent.`, 'Make Persistent')
+      .then((choice) => {
+        if (choice !== undefined) void vscode.commands.executeCommand(commandId('persistHost'), entry.name);
+      });
+  } else {
+    void vscode.window.showInformationMessage(`External access to ${entry.name} is blocked.`);
+  }
+}

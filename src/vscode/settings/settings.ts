@@ -1,0 +1,71 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DockerFirewallError } from '../../core/errors';
+import { parseChainName } from '../../core/validate';
+import { parseConfiguredHosts, type ConfiguredHost } from './configuredHosts';
+
+/** The `dockerFirewall.*` settings, checked: what settings.json holds is only a suggestion of the schema. */
+export interface Settings {
+  readonly hosts: readonly ConfiguredHost[];
+  readonly chain: string;
+  /** Seconds between Chain Status refreshes while it is visible; 0 = off. */
+  readonly refreshInterval: number;
+  readonly knownHostsPath: string | undefined;
+  readonly sshConfigPath: string | undefined;
+  readonly confirmDestructiveActions: boolean;
+  /** Values that were ignored, and why (for the log). */
+  readonly problems: readonly string[];
+}
+
+export const SETTINGS_SECTION = 'dockerFirewall';
+export const DEFAULT_CHAIN = 'PRE_DOCKER';
+export const DEFAULT_REFRESH_INTERVAL = 10;
+export const MAX_REFRESH_INTERVAL = 3600;
+
+/** What `vscode.workspace.getConfiguration('dockerFirewall')` offers; a plain object in tests. */
+export interface SettingsSource {
+  get(key: string): unknown;
+}
+
+export function readSettings(source: SettingsSource, home: string = homedir()): Settings {
+  const problems: string[] = [];
+  const parsedHosts = parseConfiguredHosts(source.get('hosts'));
+  problems.push(...parsedHosts.problems);
+
+  let chain = DEFAULT_CHAIN;
+  const chainValue = source.get('chain');
+  if (typeof chainValue === 'string' && chainValue.trim() !== '') {
+    try {
+      chain = parseChainName(chainValue.trim());
+    } catch (error) {
+      problems.push(`dockerFirewall.chain: ${error instanceof DockerFirewallError ? error.message : String(error)} Using ${DEFAULT_CHAIN}.`);
+    }
+  }
+
+  const intervalValue = source.get('refreshInterval');
+  let refreshInterval = DEFAULT_REFRESH_INTERVAL;
+  if (typeof intervalValue === 'number' && Number.isFinite(intervalValue) && intervalValue >= 0) {
+    refreshInterval = Math.min(Math.round(intervalValue), MAX_REFRESH_INTERVAL);
+  } else if (intervalValue !== undefined) {
+    problems.push(`dockerFirewall.refreshInterval should be a number of seconds (0 = off); using ${DEFAULT_REFRESH_INTERVAL}.`);
+  }
+
+  return {
+    hosts: parsedHosts.hosts,
+    chain,
+    refreshInterval,
+    knownHostsPath: pathSetting(source.get('knownHostsPath'), home),
+    sshConfigPath: pathSetting(source.get('sshConfigPath'), home),
+    confirmDestructiveActions: source.get('confirmDestructiveActions') !== false,
+    problems,
+  };
+}
+
+/** '' means "ssh's default"; `~/…` is the user's home, as in ssh_config. */
+export function pathSetting(value: unknown, home: string = homedir()): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const path = value.trim();
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return path;
+}
