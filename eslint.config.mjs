@@ -100,7 +100,7 @@ export default tseslint.config(
       'src/vscode/**/*Store.ts',
       'src/vscode/**/*Cache.ts',
       'src/vscode/**/*Prompts.ts',
-      'src/vscode/tree/treeItem.ts',
+      'src/vscode/tree/{treeItem,viewRefresh}.ts',
       'src/vscode/ui/{confirm,notify,preview,progress,pickHost,pickPort}.ts',
     ],
     rules: {

@@ -54,9 +54,9 @@ export function createApi(services: Services): DockerFirewallApi {
       await Promise.all(services.settings.hosts.map((h) => services.reads.load(h.name, { force: true })));
     },
     treeSnapshot: async () => {
-      // The tree never waits for a host's read (see HostsTreeProvider.getChildren): the snapshot does.
+      // The tree never waits for a host's read (see HostsView.getChildren): the snapshot does.
       await Promise.all(services.settings.hosts.map((h) => services.reads.load(h.name)));
-      return snapshotOf(services.hostsTree, undefined);
+      return snapshotOf(services.hostsView, undefined);
     },
     chainStatusSnapshot: async () => {
       const name = services.chainStatus.hostName;

@@ -1,13 +1,11 @@
 import * as vscode from 'vscode';
 import { ChainStatusView } from './chainStatus/chainStatusView';
-import { VIEWS } from './ids';
 import { ConnectionPool } from './hosts/connectionPool';
 import { hostCallbacks } from './hosts/hostPrompts';
 import { SettingsStore } from './settings/settingsStore';
 import { HostSecrets } from './hosts/hostSecrets';
 import { HostReadCache } from './hosts/hostReadCache';
-import { HostsTreeProvider } from './tree/hostsTreeProvider';
-import type { HostTreeNode } from './tree/nodes';
+import { HostsView } from './tree/hostsView';
 import { isHostKeyAlarm, refusesSecrets } from './failure';
 import { reportFailure } from './ui/notify';
 
@@ -18,8 +16,7 @@ export interface Services {
   readonly secrets: HostSecrets;
   readonly connections: ConnectionPool;
   readonly reads: HostReadCache;
-  readonly hostsTree: HostsTreeProvider;
-  readonly hostsView: vscode.TreeView<HostTreeNode>;
+  readonly hostsView: HostsView;
   readonly chainStatus: ChainStatusView;
   /** What every failed host operation goes through: saved secrets that were refused are forgotten. */
   noteHostError(hostName: string, error: unknown): void;
@@ -55,12 +52,11 @@ export function createServices(context: vscode.ExtensionContext): Services {
       onReadFailure,
     ),
   );
-  const hostsTree = own(new HostsTreeProvider(registry, store));
-  const hostsView = own(vscode.window.createTreeView(VIEWS.hosts, { treeDataProvider: hostsTree, showCollapseAll: true }));
+  const hostsView = own(new HostsView(registry, store));
   const chainStatus = own(new ChainStatusView(registry, store));
 
   own(
-    hostsView.onDidChangeSelection(({ selection }) => {
+    hostsView.treeView.onDidChangeSelection(({ selection }) => {
       const node = selection[0];
       if (node !== undefined) chainStatus.select(node.hostName);
     }),
@@ -72,5 +68,5 @@ export function createServices(context: vscode.ExtensionContext): Services {
       for (const { name } of previous.hosts) if (!current.hosts.some((h) => h.name === name)) store.forget(name);
     }),
   );
-  return { log, settings: registry, secrets, connections: pool, reads: store, hostsTree, hostsView, chainStatus, noteHostError };
+  return { log, settings: registry, secrets, connections: pool, reads: store, hostsView, chainStatus, noteHostError };
 }

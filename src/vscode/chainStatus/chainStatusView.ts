@@ -3,6 +3,7 @@ import { CONTEXT_KEYS, VIEWS } from '../ids';
 import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
 import { treeItem } from '../tree/treeItem';
+import { ViewRefresh } from '../tree/viewRefresh';
 import { chainStatusRows, type StatusRow } from './chainStatusRows';
 
 /**
@@ -12,9 +13,9 @@ import { chainStatusRows, type StatusRow } from './chainStatusRows';
  */
 export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vscode.Disposable {
   private selected: string | undefined;
-  private readonly changed = new vscode.EventEmitter<StatusRow | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly view: vscode.TreeView<StatusRow>;
+  private readonly redraw = new ViewRefresh<StatusRow>();
+  readonly onDidChangeTreeData = this.redraw.event;
+  readonly treeView: vscode.TreeView<StatusRow>;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
@@ -22,11 +23,11 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
     private readonly settings: SettingsStore,
     private readonly reads: HostReadCache,
   ) {
-    this.view = vscode.window.createTreeView(VIEWS.chainStatus, { treeDataProvider: this });
+    this.treeView = vscode.window.createTreeView(VIEWS.chainStatus, { treeDataProvider: this });
     this.subscriptions = [
-      this.view,
-      this.changed,
-      this.view.onDidChangeVisibility(() => this.schedule(true)),
+      this.treeView,
+      this.redraw,
+      this.treeView.onDidChangeVisibility(() => this.schedule(true)),
       reads.onDidChange(({ hostName, quiet }) => {
         if (hostName === this.selected && !quiet) this.refresh();
       }),
@@ -45,7 +46,7 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
   select(hostName: string | undefined): void {
     if (hostName === this.selected) return;
     this.selected = hostName;
-    this.view.description = hostName ?? '';
+    this.treeView.description = hostName ?? '';
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.chainStatusHostSelected, hostName !== undefined);
     this.refresh();
     this.schedule(true);
@@ -53,7 +54,7 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
 
   /** Redraws the rows from what is known (no read). */
   refresh(): void {
-    this.changed.fire(undefined);
+    this.redraw.request();
   }
 
   /** Reads the selected host again now. */
@@ -95,7 +96,7 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
   private schedule(now: boolean): void {
     this.stopTimer();
     const name = this.selected;
-    if (!this.view.visible || name === undefined) return;
+    if (!this.treeView.visible || name === undefined) return;
     const seconds = this.settings.current.refreshInterval;
     if (now) {
       const status = this.reads.get(name).status;
@@ -105,7 +106,7 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
     this.timer = setInterval(() => {
       const current = this.selected;
       // Only a host that answered last time is polled: a failing one would reconnect (and prompt) every few seconds.
-      if (current === undefined || !this.view.visible || this.reads.isLoading(current) || this.reads.get(current).status === undefined) return;
+      if (current === undefined || !this.treeView.visible || this.reads.isLoading(current) || this.reads.get(current).status === undefined) return;
       void this.reads.load(current, { force: true });
     }, seconds * 1000);
   }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { commandId } from '../ids';
+import { commandId, VIEWS } from '../ids';
 import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
 import { nodeContextValue } from './contextValue';
@@ -7,16 +7,19 @@ import { childrenOf, portNodes } from './hostChildren';
 import { containerItemText, errorItemText, hostItemText, portItemText } from './hostTreeText';
 import { hostNode, nodeId, type HostNode, type HostTreeNode } from './nodes';
 import { treeItem } from './treeItem';
+import { ViewRefresh } from './viewRefresh';
 
 const { Expanded, None } = vscode.TreeItemCollapsibleState;
 
 /**
- * Hosts → containers → published ports. Hosts are read when the tree first shows them (never at
- * activation); a host that cannot be read gets an error child with a retry action.
+ * The Hosts view: hosts → containers → published ports. Hosts are read when the tree first shows
+ * them (never at activation); a host that cannot be read gets an error child with a retry action.
+ * Like ChainStatusView, it owns its TreeView and is redrawn through a ViewRefresh.
  */
-export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<HostTreeNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.Disposable {
+  private readonly redraw = new ViewRefresh<HostTreeNode>();
+  readonly onDidChangeTreeData = this.redraw.event;
+  readonly treeView: vscode.TreeView<HostTreeNode>;
   /** The host nodes handed to VS Code, kept so that one host can be refreshed on its own. */
   private readonly hostNodes = new Map<string, HostNode>();
   private readonly subscriptions: vscode.Disposable[];
@@ -25,10 +28,13 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>,
     private readonly settings: SettingsStore,
     private readonly reads: HostReadCache,
   ) {
+    this.treeView = vscode.window.createTreeView(VIEWS.hosts, { treeDataProvider: this, showCollapseAll: true });
     this.subscriptions = [
-      this.changed,
+      this.treeView,
+      this.redraw,
       reads.onDidChange(({ hostName, quiet }) => {
-        if (!quiet) this.refresh(this.hostNodes.get(hostName));
+        const node = this.hostNodes.get(hostName);
+        if (!quiet && node !== undefined) this.refresh(node);
       }),
       settings.onDidChange(() => this.refresh()),
     ];
@@ -36,7 +42,7 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostTreeNode>,
 
   /** Redraws one node and what is below it, or the whole tree. */
   refresh(node?: HostTreeNode): void {
-    this.changed.fire(node);
+    this.redraw.request(node);
   }
 
   getTreeItem(node: HostTreeNode): vscode.TreeItem {
