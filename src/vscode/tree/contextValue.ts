@@ -3,10 +3,12 @@ import { hostDisplayState, type HostSnapshot, type HostDisplayState } from '../h
 import type { HostTreeNode, PortNode } from './nodes';
 
 /**
- * `contextValue`s are a kind followed by `+flag` tags in a fixed order (`host+locked+persistent`,
- * `port+blocked+locked`), and package.json's `when` clauses match them with regexes
- * (`viewItem =~ /^host\+locked\b/`). Keeping the tags in one pure function lets a unit test check
- * every regex against what this function produces.
+ * `contextValue`s are a kind followed by `+tag`s in a fixed order: first what the item is
+ * (`host+locked+persistent`, `port+blocked+locked`), then what can be done with it
+ * (`+blockable`, `+allowable`…). package.json's menus match only the positive "can be done" tags
+ * (`viewItem =~ /^host\b.*\+blockable\b/`), so a new state tag can never make a command appear
+ * or disappear by accident. Keeping the tags in one pure function lets a unit test check every menu
+ * regex against what this function produces.
  */
 export type ContextSubject =
   | { readonly kind: 'host'; readonly state: HostDisplayState; readonly persistent: boolean }
@@ -25,11 +27,20 @@ export type ContextSubject =
 
 export function contextValue(subject: ContextSubject): string {
   const tags: string[] = [subject.kind];
+  const ruleProtocol = subject.kind === 'port' && (subject.proto === 'tcp' || subject.proto === 'udp');
   switch (subject.kind) {
-    case 'host':
+    case 'host': {
+      const locked = subject.state === 'locked';
+      const read = locked || subject.state === 'open';
       tags.push(subject.state);
-      if (subject.persistent && subject.state === 'locked') tags.push('persistent');
+      if (subject.persistent && locked) tags.push('persistent');
+      if (subject.state === 'open') tags.push('blockable');
+      if (locked) tags.push('unblockable');
+      // Allow Port and Preview Rules need the host's ports and rules: a host that has been read.
+      if (read) tags.push('readable');
+      if (locked && !subject.persistent) tags.push('persistable');
       break;
+    }
     case 'container':
       tags.push(tag(subject.state));
       break;
@@ -38,7 +49,10 @@ export function contextValue(subject: ContextSubject): string {
       if (subject.locked) tags.push('locked');
       if (subject.allowedFromAnywhere) tags.push('anywhere');
       // Allows exist for tcp and udp only.
-      if (subject.proto !== 'tcp' && subject.proto !== 'udp') tags.push(tag(subject.proto));
+      if (!ruleProtocol) tags.push(tag(subject.proto));
+      // Opening a port is an exception to a lockdown; one open to anywhere has nothing left to open.
+      if (subject.locked && ruleProtocol && subject.exposure !== 'local-only' && !subject.allowedFromAnywhere) tags.push('allowable');
+      if (subject.exposure === 'allowed') tags.push('deniable');
       break;
     case 'error':
     case 'info':

@@ -39,7 +39,7 @@ suite('Hosts tree on the lab hosts', () => {
     assert.deepEqual(labelsOf(tree), lab.hosts.map((h) => h.name));
     for (const host of tree) {
       assert.equal(host.description, 'open', `${host.label}: ${host.tooltip}`);
-      assert.equal(host.contextValue, 'host+open');
+      assert.equal(host.contextValue, 'host+open+blockable+readable');
       assert.equal(api.hosts.state(host.label), 'open');
       assert.deepEqual(labelsOf(host.children), ['admin', 'app', 'dns', 'web', 'worker'], host.label);
       for (const container of host.children) {

@@ -115,7 +115,7 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
       assert.equal(shown.description, 'locked');
       assert.match(shown.contextValue, /^host\+locked\b/);
       assert.deepEqual(exposures(shown), expected('blocked'));
-      assert.equal(portItem(shown, 'web', WEB_V4).contextValue, 'port+blocked+locked');
+      assert.equal(portItem(shown, 'web', WEB_V4).contextValue, 'port+blocked+locked+allowable');
       assert.equal(portItem(shown, 'web', WEB_V4).icon, 'lock');
       assert.deepEqual(await probe(), outcomes('timeout', 'timeout'));
     });
@@ -146,7 +146,7 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
       const shown = await item();
       assert.equal(api.hosts.state(host.name), 'locked');
       assert.deepEqual(exposures(shown), expected('blocked', true));
-      assert.equal(portItem(shown, 'web', WEB_V4).contextValue, 'port+allowed+locked+anywhere');
+      assert.equal(portItem(shown, 'web', WEB_V4).contextValue, 'port+allowed+locked+anywhere+deniable');
       assert.deepEqual(await probe(), outcomes('open', 'timeout'));
       await runCommand('dockerFirewall.refreshChainStatus');
       assert.deepEqual(labelsOf(child(await api.chainStatusSnapshot(), 'Allows').children), ['8080/tcp from anywhere']);

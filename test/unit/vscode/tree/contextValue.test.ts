@@ -10,7 +10,7 @@ const open = snapshotOf(openHost('28'));
 const valueOf = (node: HostTreeNode, snapshot: HostSnapshot) => nodeContextValue(node, () => snapshot);
 
 test('a host is tagged with its state, and a locked host whose lockdown is saved as in force with +persistent', () => {
-  assert.equal(valueOf(hostNode('h2'), open), 'host+open');
+  assert.equal(valueOf(hostNode('h2'), open), 'host+open+blockable+readable');
   assert.equal(valueOf(hostNode('h2'), UNKNOWN_SNAPSHOT), 'host+unknown');
   assert.equal(valueOf(hostNode('h2'), { ...UNKNOWN_SNAPSHOT, loading: true }), 'host+connecting');
   assert.equal(valueOf(hostNode('h2'), { status: undefined, loading: false, failure: { message: 'x', code: 'ConnectTimeout', at: new Date() } }), 'host+unreachable');
@@ -27,13 +27,13 @@ test('a host is tagged with its state, and a locked host whose lockdown is saved
       },
     },
   });
-  assert.equal(valueOf(hostNode('h2'), locked('none')), 'host+locked');
-  assert.equal(valueOf(hostNode('h2'), locked('current')), 'host+locked+persistent');
-  assert.equal(valueOf(hostNode('h2'), locked('outdated')), 'host+locked');
+  assert.equal(valueOf(hostNode('h2'), locked('none')), 'host+locked+unblockable+readable+persistable');
+  assert.equal(valueOf(hostNode('h2'), locked('current')), 'host+locked+persistent+unblockable+readable');
+  assert.equal(valueOf(hostNode('h2'), locked('outdated')), 'host+locked+unblockable+readable+persistable');
 });
 
 test('a host being read again keeps showing what it was read as (menus do not flicker during refreshes)', () => {
-  assert.equal(valueOf(hostNode('h2'), { ...open, loading: true }), 'host+open');
+  assert.equal(valueOf(hostNode('h2'), { ...open, loading: true }), 'host+open+blockable+readable');
 });
 
 test('ports of a host without lockdown are exposed, or local-only on loopback, never +locked', () => {
@@ -42,11 +42,12 @@ test('ports of a host without lockdown are exposed, or local-only on loopback, n
   assert.deepEqual([...new Set(values)].sort(), ['port+exposed', 'port+local-only']);
 });
 
-test('a port allowed from anywhere is tagged +anywhere; sctp ports carry their protocol', () => {
+test('a port allowed from anywhere is tagged +anywhere and cannot be opened further; sctp ports carry their protocol and cannot be allowed', () => {
   const base = { kind: 'port', exposure: 'allowed', locked: true, proto: 'tcp' } as const;
-  assert.equal(contextValue({ ...base, allowedFromAnywhere: true }), 'port+allowed+locked+anywhere');
-  assert.equal(contextValue({ ...base, allowedFromAnywhere: false }), 'port+allowed+locked');
+  assert.equal(contextValue({ ...base, allowedFromAnywhere: true }), 'port+allowed+locked+anywhere+deniable');
+  assert.equal(contextValue({ ...base, allowedFromAnywhere: false }), 'port+allowed+locked+allowable+deniable');
   assert.equal(contextValue({ kind: 'port', exposure: 'blocked', locked: true, allowedFromAnywhere: false, proto: 'sctp' }), 'port+blocked+locked+sctp');
+  assert.equal(contextValue({ kind: 'port', exposure: 'blocked', locked: true, allowedFromAnywhere: false, proto: 'udp' }), 'port+blocked+locked+allowable');
 });
 
 test('container states from Docker cannot inject tags or regex syntax', () => {
@@ -61,12 +62,12 @@ test('ports of a locked host: blocked, allowed (+anywhere when open to all), loc
   const byPort = Object.fromEntries(containers.flatMap(portNodes).map((p) => [`${p.port.hostIp}:${p.port.hostPort}/${p.port.proto}`, valueOf(p, snapshot)]));
   assert.deepEqual(byPort, {
     '127.0.0.1:8082/tcp': 'port+local-only+locked',
-    '0.0.0.0:8081/tcp': 'port+allowed+locked',
-    ':::8081/tcp': 'port+blocked+locked',
-    '0.0.0.0:5353/udp': 'port+blocked+locked',
-    ':::5353/udp': 'port+allowed+locked',
-    '0.0.0.0:8080/tcp': 'port+allowed+locked+anywhere',
-    ':::8080/tcp': 'port+allowed+locked+anywhere',
+    '0.0.0.0:8081/tcp': 'port+allowed+locked+allowable+deniable',
+    ':::8081/tcp': 'port+blocked+locked+allowable',
+    '0.0.0.0:5353/udp': 'port+blocked+locked+allowable',
+    ':::5353/udp': 'port+allowed+locked+allowable+deniable',
+    '0.0.0.0:8080/tcp': 'port+allowed+locked+anywhere+deniable',
+    ':::8080/tcp': 'port+allowed+locked+anywhere+deniable',
   });
-  assert.equal(valueOf(hostNode('h1'), snapshot), 'host+locked');
+  assert.equal(valueOf(hostNode('h1'), snapshot), 'host+locked+unblockable+readable+persistable');
 });
