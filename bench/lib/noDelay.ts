@@ -8,6 +8,7 @@ import { sessionOptionsFromConfig } from '../../src/core/ssh/sshSessionOptions';
 import type { Lab } from '../../test/support/lab';
 import { compare, variant, type Comparison } from './results';
 import { interleave, retryingLostExit, timed } from './stats';
+import { DEFAULT_CHAIN } from '../../src/core/validate';
 
 /** openHost's composition, rebuilt here so that the session's socket can be reached. */
 export async function composedHost(lab: Lab, host: string, noDelay: boolean): Promise<{ session: SshSession; host: FirewallEngine }> {
@@ -20,7 +21,7 @@ export async function composedHost(lab: Lab, host: string, noDelay: boolean): Pr
   // client private, hence the cast.
   (session as unknown as { client: Client }).client.setNoDelay(noDelay);
   const docker = createDockerClient(session);
-  return { session, host: new FirewallEngine(session, (signal) => readInventory(docker, signal), 'PRE_DOCKER') };
+  return { session, host: new FirewallEngine(session, (signal) => readInventory(docker, signal), DEFAULT_CHAIN) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { InvalidInput } from '../core/errors';
-import { parseChainName, parseCidr } from '../core/validate';
+import { parseChainName, parseCidr, type ChainName } from '../core/validate';
 import { parsePortSpec } from '../core/firewall/port';
 import type { Allow } from '../core/firewall/policy';
 
@@ -35,7 +35,7 @@ export interface GlobalOptions {
   readonly knownHosts?: string | undefined;
   readonly identities: readonly string[];
   readonly acceptNew: boolean;
-  readonly chain: string;
+  readonly chain: ChainName;
   readonly json: boolean;
 }
 

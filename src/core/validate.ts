@@ -55,8 +55,14 @@ export function parseCidr(input: string): Cidr {
   return { family, text: `${network.toString()}/${prefix}` };
 }
 
+/**
+ * The name of our chain, checked: only parseChainName makes one, so a plain string (from a setting,
+ * a flag, a host) cannot reach a rule or the shell text of the persistence script unchecked.
+ */
+export type ChainName = string & { readonly __brand: 'ChainName' };
+
 /** iptables chain names: 28 characters at most; ours leave room for the `_PROXY` and `_GUARD` suffixes. */
-export function parseChainName(input: string): string {
+export function parseChainName(input: string): ChainName {
   if (!/^[A-Za-z][A-Za-z0-9_-]{0,20}$/.test(input)) {
     throw new InvalidInput(
       `"${printable(input)}" cannot be a chain name: use 1 to 21 letters, digits, "_" or "-", starting with a letter (default PRE_DOCKER).`,
@@ -66,8 +72,10 @@ export function parseChainName(input: string): string {
   if (reserved.includes(input.toUpperCase()) || input.startsWith('DOCKER')) {
     throw new InvalidInput(`"${input}" is a built-in or Docker chain: choose a name of your own such as PRE_DOCKER.`);
   }
-  return input;
+  return input as ChainName;
 }
+
+export const DEFAULT_CHAIN: ChainName = parseChainName('PRE_DOCKER');
 
 /** Shows control characters and the like visibly in error messages instead of echoing them raw. */
 export function printable(input: string): string {

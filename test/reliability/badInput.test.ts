@@ -24,7 +24,7 @@ import type { Allow } from '../../src/core/firewall/policy';
 import type { Inventory } from '../../src/core/docker/inventoryModel';
 import { DockerFirewallError } from '../../src/core/errors';
 import { parseDestination } from '../../src/core/ssh/destination';
-import { parseCidr } from '../../src/core/validate';
+import { DEFAULT_CHAIN, parseChainName, parseCidr, type ChainName } from '../../src/core/validate';
 import { writeReport } from '../../scripts/reliability-report';
 
 /**
@@ -74,7 +74,7 @@ const hostSpec = fc.oneof(
 /** What a user's input may legitimately put into rules on the recorded hosts. */
 function vocabulary(major: RecordedMajor, chain: string, extra: readonly Allow[]): Vocabulary {
   const { report, inventory } = recordedHost(major);
-  const recorded = readPolicy(firewallTables(parseFirewallReport(report, '', 0), 'PRE_DOCKER')).allows;
+  const recorded = readPolicy(firewallTables(parseFirewallReport(report, '', 0), DEFAULT_CHAIN)).allows;
   const allows = [...recorded, ...extra];
   return {
     chain,
@@ -129,7 +129,7 @@ describe('bad input: properties against an SSH server that records every command
   });
 
   /** Runs the engine on a recorded host and checks every line it sent; returns the apply payloads. */
-  async function runAndCheck(major: RecordedMajor, user: 'root' | 'deploy', inventory: Inventory, chain: string, extra: readonly Allow[], change: PolicyChange): Promise<string[]> {
+  async function runAndCheck(major: RecordedMajor, user: 'root' | 'deploy', inventory: Inventory, chain: ChainName, extra: readonly Allow[], change: PolicyChange): Promise<string[]> {
     rec.report = recordedHost(major).report;
     const from = rec.commands.length;
     await rec.engine(user, inventory, chain).apply(change);
@@ -170,8 +170,8 @@ describe('bad input: properties against an SSH server that records every command
         assert.equal(allow.port, Number(spec.split('/')[0]!.trim()));
         assert.equal(allow.proto, (spec.split('/')[1] ?? 'tcp').trim().toLowerCase());
         const change = command === 'allow' ? changes.allow(allow) : command === 'deny' ? changes.deny(allow) : changes.block([allow]);
-        const sent = await runAndCheck(major, user, recordedHost(major).inventory, 'PRE_DOCKER', [allow], change);
-        if (command === 'allow' && !vocabulary(major, 'PRE_DOCKER', []).ports.has(allow.port)) {
+        const sent = await runAndCheck(major, user, recordedHost(major).inventory, DEFAULT_CHAIN, [allow], change);
+        if (command === 'allow' && !vocabulary(major, DEFAULT_CHAIN, []).ports.has(allow.port)) {
           assert.ok(decodedPayloads(sent).some((p) => p.includes(`--ctorigdstport ${allow.port} --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow ${allow.proto}/${allow.port}"`)));
         }
       }),
@@ -196,7 +196,7 @@ describe('bad input: properties against an SSH server that records every command
         const from = allow.from!;
         assert.match(from.text, from.family === 'ipv4' ? /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/ : /^[0-9a-f:.]+\/\d{1,3}$/);
         assert.deepEqual(parseCidr(from.text), from, 'canonical: parsing it again gives the same');
-        const sent = await runAndCheck(major, 'root', recordedHost(major).inventory, 'PRE_DOCKER', [allow], changes.allow(allow));
+        const sent = await runAndCheck(major, 'root', recordedHost(major).inventory, DEFAULT_CHAIN, [allow], changes.allow(allow));
         const payloads = decodedPayloads(sent);
         // The allow lands in its own family's payload (IPv4 first) and never in the other one.
         const [v4 = '', v6 = ''] = payloads;
@@ -239,9 +239,9 @@ describe('bad input: properties against an SSH server that records every command
         // File contents travel as base64 words, checked apart: the script around them must not differ.
         const outline = (script: string) => script.replace(/printf '%s' [A-Za-z0-9+/=]+ \|/g, "printf '%s' B64 |");
         const script = persistCommand('nft', inv.options.chain, plan.ipv4.wanted, plan.ipv6.wanted).argv[2]!;
-        const sentinelHost = rec.engine('root', recordedHost(major).inventory, 'ZZCHAINZZ');
+        const sentinelHost = rec.engine('root', recordedHost(major).inventory, parseChainName('ZZCHAINZZ'));
         const sp = sentinelHost.plan(await sentinelHost.read(), changes.block());
-        const sentinel = persistCommand('nft', 'ZZCHAINZZ', sp.ipv4.wanted, sp.ipv6.wanted).argv[2]!;
+        const sentinel = persistCommand('nft', parseChainName('ZZCHAINZZ'), sp.ipv4.wanted, sp.ipv6.wanted).argv[2]!;
         assert.ok(outline(script) === outline(sentinel).replaceAll('ZZCHAINZZ', inv.options.chain), `the persist script for chain ${inv.options.chain} differs from the sentinel's`);
         for (const [, encoded] of script.matchAll(/printf '%s' ([A-Za-z0-9+/=]+) \| base64 -d > \/etc\/docker-firewall\/rules\.v[46]\.tmp/g)) {
           for (const line of Buffer.from(encoded!, 'base64').toString('utf8').split('\n')) checkPayloadLine(line, vocabulary(major, inv.options.chain, []));
@@ -286,13 +286,13 @@ describe('bad input: properties against an SSH server that records every command
 
   test('container names never reach a command: any names give the same command lines', async () => {
     const baseline = new Map<RecordedMajor, string[]>();
-    for (const major of ['20', '28'] as const) baseline.set(major, await runAndCheck(major, 'root', recordedHost(major).inventory, 'PRE_DOCKER', [], changes.block()));
+    for (const major of ['20', '28'] as const) baseline.set(major, await runAndCheck(major, 'root', recordedHost(major).inventory, DEFAULT_CHAIN, [], changes.block()));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom<RecordedMajor>('20', '28'), fc.array(nasty(24), { minLength: 12, maxLength: 12 }), async (major, names) => {
         count('container names', true);
         const { inventory } = recordedHost(major);
         const renamed: Inventory = { ...inventory, containers: inventory.containers.map((c, i) => ({ ...c, name: names[i % names.length]! })) };
-        const sent = await runAndCheck(major, 'root', renamed, 'PRE_DOCKER', [], changes.block());
+        const sent = await runAndCheck(major, 'root', renamed, DEFAULT_CHAIN, [], changes.block());
         assert.deepEqual(sent, baseline.get(major));
       }),
       { numRuns: Math.ceil(RUNS / 4), seed: SEED },
@@ -351,7 +351,7 @@ describe('bad input on the lab: a few accepted inputs for real, rejected ones ne
       const result = await cli(args);
       labRuns++;
       assert.equal(result.code, 0, `${JSON.stringify(args)}: ${result.stderr}`);
-      const rules = (await onHost('h1', ['iptables', '-S', 'PRE_DOCKER'])).stdout.split('\n');
+      const rules = (await onHost('h1', ['iptables', '-S', DEFAULT_CHAIN])).stdout.split('\n');
       assert.ok(rules.includes(rule), `${JSON.stringify(args)}: missing ${rule}\n${rules.join('\n')}`);
     }
     const upper = await cli(['allow', 'h1', '8082', '--from', out.ipv6.toUpperCase().replace('::', ':0::')]);

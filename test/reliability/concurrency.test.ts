@@ -12,7 +12,7 @@ import { recordFigures } from '../support/figures';
 import { ConcurrentChange } from '../../src/core/firewall/errors';
 import { changes, FirewallEngine, type PolicyChange } from '../../src/core/hosts/firewallEngine';
 import { withAllow, withoutAllow, type Allow, type Policy } from '../../src/core/firewall/policy';
-import { parseCidr } from '../../src/core/validate';
+import { DEFAULT_CHAIN, parseCidr } from '../../src/core/validate';
 import type { CommandRunner, ExecResult } from '../../src/core/remote/remoteCommand';
 import type { Inventory } from '../../src/core/docker/inventoryModel';
 import { writeReport } from '../../scripts/reliability-report';
@@ -260,7 +260,7 @@ describe('the xtables lock held by another process', { skip: process.getuid?.() 
     const holder = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     const started = Date.now();
-    const report = await new FirewallEngine(runner, () => Promise.resolve(inventory), 'PRE_DOCKER').apply(changes.block());
+    const report = await new FirewallEngine(runner, () => Promise.resolve(inventory), DEFAULT_CHAIN).apply(changes.block());
     const waited = Date.now() - started;
     await new Promise<void>((resolve) => (holder.exitCode !== null ? resolve() : holder.once('close', () => resolve())));
     assert.equal(report.applied, true);

@@ -14,6 +14,7 @@ import { describeAllow } from '../../src/core/firewall/policy';
 import { statusJson } from '../../src/cli/json';
 import { CLI } from './cli';
 import { loadLab, run, type Lab, type RunResult } from './lab';
+import { DEFAULT_CHAIN } from '../../src/core/validate';
 
 export interface LoggedHost extends HostConnection {
   /** Debug log lines, in order ("h1$ sh -c …" for every remote command). */
@@ -122,7 +123,7 @@ export async function composedLabHost(lab: Lab, alias: string, alter: { info?: (
       return alter.info ? alter.info(info) : info;
     },
   };
-  const host = new FirewallEngine(runner, (signal) => readInventory(source, signal), 'PRE_DOCKER');
+  const host = new FirewallEngine(runner, (signal) => readInventory(source, signal), DEFAULT_CHAIN);
   return {
     host,
     sent,

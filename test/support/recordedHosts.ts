@@ -10,6 +10,7 @@ import { parseFirewallReport } from '../../src/core/firewall/readFirewall';
 import type { FirewallStatus } from '../../src/core/firewall/status';
 import { statusOfReading, type HostReading } from '../../src/core/hosts/firewallEngine';
 import type { HostSnapshot } from '../../src/vscode/hosts/hostSnapshot';
+import { DEFAULT_CHAIN } from '../../src/core/validate';
 
 export const FIXTURES = join(__dirname, '../fixtures');
 
@@ -89,7 +90,7 @@ export function lockedHost(major: DockerMajor): RecordedHost {
 }
 
 function recorded(label: string, report: string, inventory: HostReading['inventory']): RecordedHost {
-  const reading: HostReading = { inventory, tables: firewallTables(parseFirewallReport(report, '', 0), 'PRE_DOCKER') };
+  const reading: HostReading = { inventory, tables: firewallTables(parseFirewallReport(report, '', 0), DEFAULT_CHAIN) };
   return { label, reading, firewall: statusOfReading(reading) };
 }
 

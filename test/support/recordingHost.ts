@@ -1,6 +1,7 @@
 // A Docker host recorded from the lab (test/fixtures/iptables), served by an in-process SSH server
 // that records every exec command line exactly as it arrives over SSH, so that property tests can
 // run the real engine and SSH session thousands of times and inspect what would reach a shell.
+import type { ChainName } from '../../src/core/validate';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ export interface RecordingServer {
   report: string;
   /** A session logged in as user (root: commands as they are; deploy: through sudo -n). */
   session(user: 'root' | 'deploy'): SshSession;
-  engine(user: 'root' | 'deploy', inventory: Inventory, chain: string): FirewallEngine;
+  engine(user: 'root' | 'deploy', inventory: Inventory, chain: ChainName): FirewallEngine;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import type { Family } from '../validate';
+import type { ChainName, Family } from '../validate';
 import { hasChain, rulesOf, type SavedRule, type SavedTable } from './iptablesSave';
 import type { ChainLayout, FamilyLayout, Hook } from './layout';
 import { guardChainName, proxyChainName, TABLES, type Table } from './layout';
@@ -28,7 +28,7 @@ export interface OwnRule extends SavedRule {
 }
 
 export interface FirewallTables {
-  readonly chain: string;
+  readonly chain: ChainName;
   /** The iptables variant whose tables hold Docker's chains; undefined if none does. */
   readonly variant: IptablesVariant | undefined;
   /** Variants other than the chosen one that also hold Docker chains (a confusing host). */
@@ -43,7 +43,7 @@ export interface FirewallTables {
 const isDockerTable = (filter: SavedTable | undefined) =>
   hasChain(filter, 'DOCKER-USER') || hasChain(filter, 'DOCKER') || hasChain(filter, 'DOCKER-FORWARD');
 
-export function firewallTables(raw: RawFirewall, chain: string): FirewallTables {
+export function firewallTables(raw: RawFirewall, chain: ChainName): FirewallTables {
   const withDocker = raw.ipv4.filter((t) => isDockerTable(t.filter)).map((t) => t.variant);
   // Prefer the variant Docker wrote to; with none, the nft one (Debian's default) so status still reads.
   const variant: IptablesVariant | undefined = withDocker[0];
@@ -60,7 +60,7 @@ export function firewallTables(raw: RawFirewall, chain: string): FirewallTables 
   };
 }
 
-function familyState(family: Family, tables: SavedFamily | undefined, chain: string): FamilyTables {
+function familyState(family: Family, tables: SavedFamily | undefined, chain: ChainName): FamilyTables {
   const filter = tables?.filter;
   const owned: Record<Table, readonly string[]> = { filter: [chain, proxyChainName(chain)], security: [guardChainName(chain)] };
   const chains: ChainLayout[] = [];

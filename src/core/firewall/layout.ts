@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Family } from '../validate';
+import type { ChainName, Family } from '../validate';
 import { allowAppliesTo, normalizeAllows, type Policy } from './policy';
 import { comparePortSpecs, type PortSpec } from './port';
 import { formatComment, type RuleRole } from './ruleComment';
@@ -37,7 +37,7 @@ export interface FamilyLayout {
 export const EMPTY_LAYOUT: FamilyLayout = { chains: [], hooks: [] };
 
 export interface RenderContext {
-  readonly chain: string;
+  readonly chain: ChainName;
   /** Whether Docker made DOCKER-USER in this family (it does not for IPv6 on Docker 20.10). */
   readonly dockerUser: boolean;
   /** Docker bridges whose forwarded traffic the lockdown covers; `+` is iptables' wildcard. */
@@ -48,12 +48,12 @@ export interface RenderContext {
 
 export const DEFAULT_BRIDGES: readonly string[] = ['docker0', 'br-+'];
 
-export function proxyChainName(chain: string): string {
-  return `${chain}_PROXY`;
+export function proxyChainName(chain: ChainName): ChainName {
+  return `${chain}_PROXY` as ChainName;
 }
 
-export function guardChainName(chain: string): string {
-  return `${chain}_GUARD`;
+export function guardChainName(chain: ChainName): ChainName {
+  return `${chain}_GUARD` as ChainName;
 }
 
 export const tableOf = (item: { readonly table?: Table | undefined }): Table => item.table ?? 'filter';

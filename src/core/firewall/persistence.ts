@@ -1,5 +1,6 @@
 import { PersistFailed } from './errors';
 import { shellQuote } from '../remote/shellQuote';
+import type { ChainName } from '../validate';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { EMPTY_LAYOUT, guardChainName, proxyChainName, TABLES, type FamilyLayout } from './layout';
 import { restoreBinary } from './applyCommand';
@@ -43,7 +44,7 @@ export function parsePersistence(lines: readonly string[], current: string): Per
  * iptables-restore transaction, built from what is there (our hooks deleted as often as they occur,
  * our chains flushed in the same transaction, or made where missing) followed by the saved rules.
  */
-function restoreScript(variant: IptablesVariant, chain: string): string {
+function restoreScript(variant: IptablesVariant, chain: ChainName): string {
   // table:hooked-from:our-chain, for every hook the layout can have.
   const hooks = [`filter:DOCKER-USER:${chain}`, `filter:INPUT:${proxyChainName(chain)}`, `security:FORWARD:${guardChainName(chain)}`];
   const lines = [
@@ -127,7 +128,7 @@ const UNPERSIST = [
   'if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi',
 ].join('\n');
 
-export function persistCommand(variant: IptablesVariant, chain: string, ipv4: FamilyLayout, ipv6: FamilyLayout): RemoteCommand<void> {
+export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout): RemoteCommand<void> {
   if (ipv4.chains.length === 0 && ipv6.chains.length === 0) {
     return {
       argv: ['sh', '-c', UNPERSIST],

@@ -1,4 +1,4 @@
-import type { Family } from '../validate';
+import type { ChainName, Family } from '../validate';
 import type { FamilyTables } from './firewallTables';
 import { exposureOf, type PortExposure, type Protection } from './exposure';
 import { portText } from './port';
@@ -49,7 +49,7 @@ export interface Warning {
 }
 
 export interface FirewallStatus {
-  readonly chain: string;
+  readonly chain: ChainName;
   readonly iptablesVariant: string | undefined;
   readonly iptablesVersion: string;
   readonly locked: boolean;

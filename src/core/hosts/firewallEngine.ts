@@ -10,6 +10,7 @@ import { readFirewallCommand } from '../firewall/readFirewall';
 import { readPolicy } from '../firewall/readPolicy';
 import { firewallStatus, type FirewallStatus } from '../firewall/status';
 import type { Inventory } from '../docker/inventoryModel';
+import type { ChainName } from '../validate';
 
 /** A change to a host's policy, expressed as a function so that it can be re-applied to a fresher read. */
 export type PolicyChange = (current: Policy) => Policy;
@@ -48,7 +49,7 @@ export class FirewallEngine {
   constructor(
     private readonly runner: CommandRunner,
     private readonly inventorySource: (signal?: AbortSignal) => Promise<Inventory>,
-    readonly chain: string,
+    readonly chain: ChainName,
   ) {}
 
   async read(signal?: AbortSignal): Promise<HostReading> {

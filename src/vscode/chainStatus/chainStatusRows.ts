@@ -1,6 +1,7 @@
 import type { Inventory } from '../../core/docker/inventoryModel';
 import { guardChainName, hookLocation, proxyChainName, type Hook } from '../../core/firewall/layout';
 import { describeAllow } from '../../core/firewall/policy';
+import type { ChainName } from '../../core/validate';
 import { portText } from '../../core/firewall/port';
 import type { RuleRole } from '../../core/firewall/ruleComment';
 import type { FamilyStatus, FirewallStatus, StatusRule } from '../../core/firewall/status';
@@ -85,7 +86,7 @@ function lockdownRow(id: string, firewall: FirewallStatus, readAt: Date): Status
 
 const FAMILY_LABEL = { ipv4: 'IPv4', ipv6: 'IPv6' } as const;
 
-function familyRow(id: string, family: FamilyStatus, chain: string): StatusRow {
+function familyRow(id: string, family: FamilyStatus, chain: ChainName): StatusRow {
   const label = FAMILY_LABEL[family.family];
   if (!family.readable) {
     return {
@@ -133,7 +134,7 @@ function hookRow(id: string, hook: Hook): StatusRow {
 }
 
 /** What each of our chains is for, as the tooltip of its row. */
-function chainPurpose(name: string, chain: string): string {
+function chainPurpose(name: string, chain: ChainName): string {
   if (name === guardChainName(chain)) {
     return (
       `The same rules as ${code(chain)}, first in the security table's FORWARD, which runs after filter and which Docker never writes to. ` +

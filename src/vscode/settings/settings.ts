@@ -1,13 +1,13 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DockerFirewallError } from '../../core/errors';
-import { parseChainName } from '../../core/validate';
+import { DEFAULT_CHAIN, parseChainName, type ChainName } from '../../core/validate';
 import { parseConfiguredHosts, type ConfiguredHost } from './configuredHosts';
 
 /** The `dockerFirewall.*` settings, checked: what settings.json holds is only a suggestion of the schema. */
 export interface Settings {
   readonly hosts: readonly ConfiguredHost[];
-  readonly chain: string;
+  readonly chain: ChainName;
   /** Seconds between Chain Status refreshes while it is visible; 0 = off. */
   readonly refreshInterval: number;
   readonly knownHostsPath: string | undefined;
@@ -18,7 +18,6 @@ export interface Settings {
 }
 
 export const SETTINGS_SECTION = 'dockerFirewall';
-export const DEFAULT_CHAIN = 'PRE_DOCKER';
 export const DEFAULT_REFRESH_INTERVAL = 10;
 export const MAX_REFRESH_INTERVAL = 3600;
 
@@ -32,7 +31,7 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
   const parsedHosts = parseConfiguredHosts(source.get('hosts'));
   problems.push(...parsedHosts.problems);
 
-  let chain = DEFAULT_CHAIN;
+  let chain: ChainName = DEFAULT_CHAIN;
   const chainValue = source.get('chain');
   if (typeof chainValue === 'string' && chainValue.trim() !== '') {
     try {

@@ -4,6 +4,7 @@ import { changes, FirewallEngine } from '../../../src/core/hosts/firewallEngine'
 import { readPolicy } from '../../../src/core/firewall/readPolicy';
 import type { Inventory } from '../../../src/core/docker/inventory';
 import { makeIptablesNamespace, type IptablesNamespace } from '../../support/iptablesNetns';
+import { DEFAULT_CHAIN } from '../../../src/core/validate';
 
 /** FirewallEngine's apply loop on real iptables: round trips, compare-and-swap conflicts and retries. */
 const root = process.getuid?.() === 0;
@@ -19,7 +20,7 @@ describe('FirewallEngine.apply on real iptables', { skip: root ? false : 'needs 
   let host: FirewallEngine;
   before(() => {
     ns = makeIptablesNamespace('nft');
-    host = new FirewallEngine(ns.runner, () => Promise.resolve(inventory), 'PRE_DOCKER');
+    host = new FirewallEngine(ns.runner, () => Promise.resolve(inventory), DEFAULT_CHAIN);
   });
   after(() => ns.remove());
 
@@ -38,7 +39,7 @@ describe('FirewallEngine.apply on real iptables', { skip: root ? false : 'needs 
   test('a reading made stale by another client is refused by the host, read again, and both changes stand', async () => {
     const stale = await host.read();
     // Another client changes the host after our reading.
-    await new FirewallEngine(ns.runner, () => Promise.resolve(inventory), 'PRE_DOCKER').apply(changes.allow({ port: 9000, proto: 'udp' }));
+    await new FirewallEngine(ns.runner, () => Promise.resolve(inventory), DEFAULT_CHAIN).apply(changes.allow({ port: 9000, proto: 'udp' }));
     const report = await host.apply(changes.allow({ port: 9001, proto: 'tcp' }), { reading: stale });
     assert.equal(report.applied, true);
     assert.equal(report.retries, 1);

@@ -9,7 +9,7 @@ import { readPolicy } from '../../../src/core/firewall/readPolicy';
 import { sameLayout } from '../../../src/core/firewall/layout';
 import type { Policy } from '../../../src/core/firewall/policy';
 import type { PublishedPort } from '../../../src/core/firewall/port';
-import { parseCidr } from '../../../src/core/validate';
+import { DEFAULT_CHAIN, parseCidr } from '../../../src/core/validate';
 import { makeIptablesNamespace, type IptablesNamespace } from '../../support/iptablesNetns';
 
 /**
@@ -36,20 +36,20 @@ for (const variant of ['nft', 'legacy'] as const) {
     before(() => {
       ns = makeIptablesNamespace(variant, 'dfw-rt');
       // The 2017 recipe's hook, which blocking must replace.
-      ns.run([`iptables-${variant}`, '-N', 'PRE_DOCKER']);
-      ns.run([`iptables-${variant}`, '-I', 'FORWARD', '-o', 'docker0', '-j', 'PRE_DOCKER']);
+      ns.run([`iptables-${variant}`, '-N', DEFAULT_CHAIN]);
+      ns.run([`iptables-${variant}`, '-I', 'FORWARD', '-o', 'docker0', '-j', DEFAULT_CHAIN]);
     });
     after(() => ns.remove());
 
     for (const [name, policy] of policies) {
       test(`${name}: applied in one transaction per family and read back exactly`, async () => {
         const runner = ns.runner;
-        const before = firewallTables(await run(runner, readFirewallCommand), 'PRE_DOCKER');
+        const before = firewallTables(await run(runner, readFirewallCommand), DEFAULT_CHAIN);
         assert.equal(before.variant, variant);
         const plan = planFor({ tables: before, policy, ports });
         const outcome = await run(runner, applyCommand(variant, plan.payloads));
         assert.equal(outcome.kind, 'applied');
-        const after = firewallTables(await run(runner, readFirewallCommand), 'PRE_DOCKER');
+        const after = firewallTables(await run(runner, readFirewallCommand), DEFAULT_CHAIN);
         assert.ok(sameLayout(after.ipv4.layout, plan.ipv4.wanted), `IPv4 read back differs:\n${JSON.stringify(after.ipv4.layout, null, 1)}`);
         assert.ok(sameLayout(after.ipv6.layout, plan.ipv6.wanted), `IPv6 read back differs:\n${JSON.stringify(after.ipv6.layout, null, 1)}`);
         assert.deepEqual(readPolicy(after), { locked: policy.locked, allows: policy.locked ? readPolicy(after).allows : [] });
@@ -61,7 +61,7 @@ for (const variant of ['nft', 'legacy'] as const) {
 
     test('a transition planned on a stale read is refused whole (compare-and-swap)', async () => {
       const runner = ns.runner;
-      const state0 = firewallTables(await run(runner, readFirewallCommand), 'PRE_DOCKER');
+      const state0 = firewallTables(await run(runner, readFirewallCommand), DEFAULT_CHAIN);
       const planA = planFor({ tables: state0, policy: { locked: true, allows: [{ port: 1, proto: 'tcp' }] }, ports });
       const planB = planFor({ tables: state0, policy: { locked: true, allows: [{ port: 2, proto: 'tcp' }] }, ports });
       assert.equal((await run(runner, applyCommand(variant, planA.payloads))).kind, 'applied');
@@ -70,7 +70,7 @@ for (const variant of ['nft', 'legacy'] as const) {
       const saveAfter = ns.run([`iptables-${variant}-save`, '-t', 'filter']);
       const strip = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).join('\n');
       assert.equal(strip(saveAfter), strip(saveBefore));
-      const opened = planFor({ tables: firewallTables(await run(runner, readFirewallCommand), 'PRE_DOCKER'), policy: { locked: false, allows: [] }, ports });
+      const opened = planFor({ tables: firewallTables(await run(runner, readFirewallCommand), DEFAULT_CHAIN), policy: { locked: false, allows: [] }, ports });
       assert.equal((await run(runner, applyCommand(variant, opened.payloads))).kind, 'applied');
     });
   });

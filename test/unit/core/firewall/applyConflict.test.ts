@@ -4,6 +4,7 @@ import { parseApplyResult } from '../../../../src/core/firewall/applyCommand';
 import { ApplyFailed } from '../../../../src/core/firewall/errors';
 import { renderLayout } from '../../../../src/core/firewall/layout';
 import { transitionPayload } from '../../../../src/core/firewall/transition';
+import { DEFAULT_CHAIN } from '../../../../src/core/validate';
 
 /**
  * Found by test/lab/reliability/concurrency.test.ts: one client unblocked (deleting PRE_DOCKER) while
@@ -11,7 +12,7 @@ import { transitionPayload } from '../../../../src/core/firewall/transition';
  * there, and the kernel refused the transaction when it was committed, reported at the COMMIT line.
  * That was taken for a failure (exit 1 with iptables' message) instead of a change to re-plan.
  */
-const context = { chain: 'PRE_DOCKER', dockerUser: true, bridges: ['docker0', 'br-+'], proxiedPorts: [] };
+const context = { chain: DEFAULT_CHAIN, dockerUser: true, bridges: ['docker0', 'br-+'], proxiedPorts: [] };
 const from = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }] }, context);
 const to = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }, { port: 8081, proto: 'tcp' }] }, context);
 const ipv4 = transitionPayload(from, to).join('\n');

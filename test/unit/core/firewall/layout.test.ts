@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { digestOf, renderLayout, type RenderContext } from '../../../../src/core/firewall/layout';
 import { transitionPayload } from '../../../../src/core/firewall/transition';
-import { parseCidr } from '../../../../src/core/validate';
+import { DEFAULT_CHAIN, parseCidr } from '../../../../src/core/validate';
 
-const context: RenderContext = { chain: 'PRE_DOCKER', dockerUser: true, bridges: ['docker0', 'br-+'], proxiedPorts: [{ port: 8080, proto: 'tcp' }] };
+const context: RenderContext = { chain: DEFAULT_CHAIN, dockerUser: true, bridges: ['docker0', 'br-+'], proxiedPorts: [{ port: 8080, proto: 'tcp' }] };
 
 test('an open policy owns no chain and no hook', () => {
   assert.deepEqual(renderLayout('ipv4', { locked: false, allows: [] }, context), { chains: [], hooks: [] });

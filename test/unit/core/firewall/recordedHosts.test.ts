@@ -11,6 +11,7 @@ import { layoutsDigest, parsePersistence } from '../../../../src/core/firewall/p
 import { parseIptablesSave, rulesOf } from '../../../../src/core/firewall/iptablesSave';
 import { buildInventory } from '../../../../src/core/docker/inventory';
 import { publishedPorts } from '../../../../src/core/hosts/firewallEngine';
+import { DEFAULT_CHAIN } from '../../../../src/core/validate';
 
 /**
  * Parsers and status on what real hosts printed: Docker 20.10 and 28 locked with three allows by
@@ -22,7 +23,7 @@ const read = (major: string, file: string) => readFileSync(join(FIXTURES, `docke
 for (const major of ['20', '28'] as const) {
   describe(`Docker ${major} recordings`, () => {
     const report = read(major, 'locked-report.txt');
-    const state = firewallTables(parseFirewallReport(report, '', 0), 'PRE_DOCKER');
+    const state = firewallTables(parseFirewallReport(report, '', 0), DEFAULT_CHAIN);
     const json = (name: string): unknown => JSON.parse(read(major, `locked-${name}.json`));
     const inventory = buildInventory({ containers: json('containers'), version: json('version'), info: json('info') });
     const ports = publishedPorts(inventory);
@@ -85,7 +86,7 @@ for (const major of ['20', '28'] as const) {
     test('a rule edited by hand inside our chain is drift that the next apply repairs', () => {
       const edited = report.replace(/--ctorigdstport 8080 /, '--ctorigdstport 8090 ');
       assert.notEqual(edited, report);
-      const tampered = firewallTables(parseFirewallReport(edited, '', 0), 'PRE_DOCKER');
+      const tampered = firewallTables(parseFirewallReport(edited, '', 0), DEFAULT_CHAIN);
       const status = firewallStatus({ tables: tampered, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
       assert.equal(status.ipv4.drift, 'modified');
       assert.ok(status.warnings.some((w) => w.code === 'drift-modified'));
@@ -94,7 +95,7 @@ for (const major of ['20', '28'] as const) {
 
     test('a host locked before the guard existed is outdated, and applying again adds only the guard', () => {
       const withoutGuard = report.split('\n').filter((l) => !l.includes('PRE_DOCKER_GUARD')).join('\n');
-      const older = firewallTables(parseFirewallReport(withoutGuard, '', 0), 'PRE_DOCKER');
+      const older = firewallTables(parseFirewallReport(withoutGuard, '', 0), DEFAULT_CHAIN);
       const status = firewallStatus({ tables: older, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
       assert.equal(status.locked, true);
       assert.equal(status.ipv4.drift, 'outdated');
@@ -108,7 +109,7 @@ for (const major of ['20', '28'] as const) {
     test('a rule put above the guard in security FORWARD is reported, naming that table', () => {
       const pushed = report.replace(/^(\[\d+:\d+\] -A FORWARD -j PRE_DOCKER_GUARD)$/m, '[0:0] -A FORWARD -j ACCEPT\n$1');
       assert.notEqual(pushed, report);
-      const state4 = firewallTables(parseFirewallReport(pushed, '', 0), 'PRE_DOCKER');
+      const state4 = firewallTables(parseFirewallReport(pushed, '', 0), DEFAULT_CHAIN);
       const status = firewallStatus({ tables: state4, ports, firewallBackend: inventory.docker.firewallBackend }, persistence);
       const warning = status.warnings.find((w) => w.code === 'hook-not-first');
       assert.match(warning?.message ?? '', /^IPv4: the jump to PRE_DOCKER_GUARD is rule 2 of security FORWARD, not the first/);
@@ -136,9 +137,9 @@ for (const major of ['20', '28'] as const) {
 }
 
 test('Docker\'s nftables backend (no DOCKER-USER) is refused with an explanation, and so is a host without Docker chains', () => {
-  const state = firewallTables(parseFirewallReport(read('20', 'locked-report.txt'), '', 0), 'PRE_DOCKER');
+  const state = firewallTables(parseFirewallReport(read('20', 'locked-report.txt'), '', 0), DEFAULT_CHAIN);
   assert.throws(() => planFor({ tables: state, policy: { locked: true, allows: [] }, ports: [], firewallBackend: 'nftables' }), /nftables firewall backend/);
-  const bare = firewallTables(parseFirewallReport('\n### version\niptables v1.8.9 (nf_tables)\n\n### save4-nft\n\n### rc 0\n\n### end\n', '', 0), 'PRE_DOCKER');
+  const bare = firewallTables(parseFirewallReport('\n### version\niptables v1.8.9 (nf_tables)\n\n### save4-nft\n\n### rc 0\n\n### end\n', '', 0), DEFAULT_CHAIN);
   assert.throws(() => planFor({ tables: bare, policy: { locked: true, allows: [] }, ports: [] }), /DOCKER-USER chain was not found/);
 });
 

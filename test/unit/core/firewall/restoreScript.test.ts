@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { persistCommand, PERSIST_DIR, RESTORE_SCRIPT } from '../../../../src/core/firewall/persistence';
 import { renderLayout, TABLES, tableOf, type FamilyLayout } from '../../../../src/core/firewall/layout';
 import type { Policy } from '../../../../src/core/firewall/policy';
+import { DEFAULT_CHAIN } from '../../../../src/core/validate';
 
 /**
  * The restore script that persist installs runs after every dockerd start, when the lockdown is in
@@ -16,13 +17,13 @@ import type { Policy } from '../../../../src/core/firewall/policy';
  * while it ran 40 times. Now each family is replaced in one iptables-restore transaction.
  */
 const policy: Policy = { locked: true, allows: [{ port: 8080, proto: 'tcp' }] };
-const context = (dockerUser: boolean) => ({ chain: 'PRE_DOCKER', dockerUser, bridges: ['docker0', 'br-+'], proxiedPorts: [{ port: 8081, proto: 'tcp' as const }] });
+const context = (dockerUser: boolean) => ({ chain: DEFAULT_CHAIN, dockerUser, bridges: ['docker0', 'br-+'], proxiedPorts: [{ port: 8081, proto: 'tcp' as const }] });
 const ipv4: FamilyLayout = renderLayout('ipv4', policy, context(true));
 const ipv6: FamilyLayout = renderLayout('ipv6', policy, context(true));
 
 /** The files persistCommand writes, decoded from its script: path → content. */
 function persistedFiles(v4: FamilyLayout, v6: FamilyLayout): Map<string, string> {
-  const script = persistCommand('nft', 'PRE_DOCKER', v4, v6).argv[2]!;
+  const script = persistCommand('nft', DEFAULT_CHAIN, v4, v6).argv[2]!;
   const files = new Map<string, string>();
   for (const [, encoded, path] of script.matchAll(/printf '%s' ([A-Za-z0-9+/=]+) \| base64 -d > (\S+)\.tmp/g)) files.set(path!, Buffer.from(encoded!, 'base64').toString('utf8'));
   return files;
@@ -103,9 +104,9 @@ describe('the restore script on real iptables-nft', { skip: root ? false : 'need
 
   test('outdated rules, a hook pushed down and a duplicate hook are replaced by the saved lockdown', () => {
     for (const argv of [
-      ['iptables-nft', '-A', 'PRE_DOCKER', '-p', 'tcp', '--dport', '9', '-j', 'RETURN'],
+      ['iptables-nft', '-A', DEFAULT_CHAIN, '-p', 'tcp', '--dport', '9', '-j', 'RETURN'],
       ['iptables-nft', '-I', 'DOCKER-USER', '1', '-j', 'RETURN'],
-      ['iptables-nft', '-A', 'DOCKER-USER', '-j', 'PRE_DOCKER'],
+      ['iptables-nft', '-A', 'DOCKER-USER', '-j', DEFAULT_CHAIN],
       ['ip6tables-nft', '-D', 'INPUT', '-j', 'PRE_DOCKER_PROXY'],
       ['iptables-nft', '-t', 'security', '-I', 'FORWARD', '1', '-j', 'RETURN'],
       ['iptables-nft', '-t', 'security', '-A', 'PRE_DOCKER_GUARD', '-j', 'RETURN'],

@@ -7,6 +7,7 @@ import { ConcurrentChange } from '../../../../src/core/firewall/errors';
 import { FirewallEngine } from '../../../../src/core/hosts/firewallEngine';
 import { readFirewallCommand } from '../../../../src/core/firewall/readFirewall';
 import type { CommandRunner, ExecResult } from '../../../../src/core/remote/remoteCommand';
+import { DEFAULT_CHAIN } from '../../../../src/core/validate';
 
 /**
  * FirewallEngine over a scripted host: the recorded firewall of a locked Docker 20.10 host (with a rule
@@ -42,7 +43,7 @@ function scriptedHost(answerApply: (attempt: number, ipv4Payload: string) => Exe
       throw new Error(`unexpected command ${argv.join(' ')}`);
     },
   };
-  return { host: new FirewallEngine(runner, () => Promise.resolve(inventory), 'PRE_DOCKER'), steps };
+  return { host: new FirewallEngine(runner, () => Promise.resolve(inventory), DEFAULT_CHAIN), steps };
 }
 
 const applied: ExecResult = { stdout: '### applied\n', stderr: '', code: 0 };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseChainName } from '../../../../src/core/validate';
-import { DEFAULT_CHAIN, DEFAULT_REFRESH_INTERVAL, pathSetting, readSettings, SETTINGS_SECTION } from '../../../../src/vscode/settings/settings';
+import { DEFAULT_CHAIN, parseChainName } from '../../../../src/core/validate';
+import { DEFAULT_REFRESH_INTERVAL, pathSetting, readSettings, SETTINGS_SECTION } from '../../../../src/vscode/settings/settings';
 import { packageJson } from '../../../support/packageJson';
 
 const source = (values: Record<string, unknown>) => ({ get: (key: string) => values[key] });
