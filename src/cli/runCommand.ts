@@ -1,6 +1,6 @@
 import { changes, type FirewallEngine, type HostReading, type PolicyChange } from '../core/hosts/firewallEngine';
 import { describeAllow } from '../core/firewall/policy';
-import { persistCommand } from '../core/firewall/persistence';
+import { PERSIST_DIR, RESTORE_SCRIPT } from '../core/firewall/persistence';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
 import { JSON_SCHEMA, psJson, statusJson } from './json';
@@ -15,33 +15,38 @@ export interface Output {
 }
 
 /** Runs one parsed command against a host; throws typed errors for main() to map to exit codes. */
-export async function runCommand(inv: Command, host: FirewallEngine, label: string, output: Output): Promise<void> {
+export async function runCommand(inv: Command, engine: FirewallEngine, label: string, output: Output): Promise<void> {
   const print = (human: string, json: unknown) => output.out(inv.options.json ? JSON.stringify(json, null, 2) : human);
   switch (inv.command) {
     case 'ps':
     case 'status': {
-      const { inventory, firewall } = await host.status();
+      const { inventory, firewall } = await engine.status();
       if (inv.command === 'status') print(formatStatus(label, inventory.docker.version, firewall), statusJson(label, inventory, firewall));
       else print(formatPorts(firewall.ports), psJson(label, inventory, firewall));
       return;
     }
     case 'persist': {
-      const result = await host.persist({ dryRun: inv.dryRun });
-      if (inv.dryRun) {
-        const variant = (await host.read()).tables.variant ?? 'nft';
-        const command = persistCommand(variant, host.chain, result.plan.ipv4.wanted, result.plan.ipv6.wanted);
-        print(`Would run on ${label}:\n  ${shellJoin(command.argv)}`, { schema: JSON_SCHEMA, host: label, dryRun: true, argv: command.argv });
-      } else {
-        print(`${label}: lockdown saved; it is put back at boot and after every dockerd start.`, { schema: JSON_SCHEMA, host: label, persisted: true });
+      const report = await engine.persist({ dryRun: inv.dryRun });
+      if (report.outcome === undefined) {
+        const lines = report.argvs.map((argv) => `  ${shellJoin(argv)}`);
+        print(`Would run on ${label}:\n${lines.join('\n')}`, { schema: JSON_SCHEMA, host: label, dryRun: true, argvs: report.argvs });
+        return;
       }
+      const boot = report.outcome.kind === 'saved' ? report.outcome.bootRestore : 'none';
+      print(
+        boot === 'systemd'
+          ? `${label}: lockdown saved; systemd puts it back at boot and after every dockerd start.`
+          : `${label}: lockdown saved in ${PERSIST_DIR}, but this host has no systemd: nothing puts it back at boot by itself. Run ${RESTORE_SCRIPT} at boot, after the network and before dockerd (and after every dockerd start).`,
+        { schema: JSON_SCHEMA, host: label, persisted: true, bootRestore: boot },
+      );
       return;
     }
     case 'block':
     case 'unblock':
     case 'allow':
     case 'deny': {
-      const reading = await lockedReading(inv, host);
-      const report = await host.apply(changeFor(inv), { dryRun: inv.dryRun, reading });
+      const reading = await lockedReading(inv, engine);
+      const report = await engine.apply(changeFor(inv), { dryRun: inv.dryRun, reading });
       if (inv.dryRun) {
         print(formatPlan(label, report.plan, report.argv ? shellJoin(report.argv) : ''), {
           schema: JSON_SCHEMA,
@@ -53,7 +58,7 @@ export async function runCommand(inv: Command, host: FirewallEngine, label: stri
         });
         return;
       }
-      const { firewall } = await host.status();
+      const { firewall } = await engine.status();
       // Another client may have removed the lockdown since lockedReading: the change then changed nothing.
       if ((inv.command === 'allow' || inv.command === 'deny') && !firewall.locked) throw notLocked(inv);
       print(`${summary(inv.command, inv, report.applied)}\n${formatPorts(firewall.ports)}`, {
@@ -75,10 +80,10 @@ export async function runCommand(inv: Command, host: FirewallEngine, label: stri
  * dry run or not. The reading it took is handed to apply, which plans from it first: a change then
  * costs no second read.
  */
-async function lockedReading(inv: Command, host: FirewallEngine): Promise<HostReading | undefined> {
+async function lockedReading(inv: Command, engine: FirewallEngine): Promise<HostReading | undefined> {
   if (inv.command !== 'allow' && inv.command !== 'deny') return undefined;
-  const reading = await host.read();
-  if (!host.statusOf(reading).locked) throw notLocked(inv);
+  const reading = await engine.read();
+  if (!engine.statusOf(reading).locked) throw notLocked(inv);
   return reading;
 }
 

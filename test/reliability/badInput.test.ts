@@ -237,13 +237,13 @@ describe('bad input: properties against an SSH server that records every command
         const host = rec.engine('root', recordedHost(major).inventory, inv.options.chain);
         const plan = host.plan(await host.read(), changes.block());
         // File contents travel as base64 words, checked apart: the script around them must not differ.
-        const outline = (script: string) => script.replace(/printf '%s' [A-Za-z0-9+/=]+ \|/g, "printf '%s' B64 |");
+        const outline = (script: string) => script.replace(/^( *write \S+ 0[0-7]{3}) [A-Za-z0-9+/=]+$/gm, '$1 B64');
         const script = persistCommand('nft', inv.options.chain, plan.ipv4.wanted, plan.ipv6.wanted).argv[2]!;
         const sentinelHost = rec.engine('root', recordedHost(major).inventory, parseChainName('ZZCHAINZZ'));
         const sp = sentinelHost.plan(await sentinelHost.read(), changes.block());
         const sentinel = persistCommand('nft', parseChainName('ZZCHAINZZ'), sp.ipv4.wanted, sp.ipv6.wanted).argv[2]!;
         assert.ok(outline(script) === outline(sentinel).replaceAll('ZZCHAINZZ', inv.options.chain), `the persist script for chain ${inv.options.chain} differs from the sentinel's`);
-        for (const [, encoded] of script.matchAll(/printf '%s' ([A-Za-z0-9+/=]+) \| base64 -d > \/etc\/docker-firewall\/rules\.v[46]\.tmp/g)) {
+        for (const [, encoded] of script.matchAll(/^write \/etc\/docker-firewall\/rules\.v[46] 0600 ([A-Za-z0-9+/=]+)$/gm)) {
           for (const line of Buffer.from(encoded!, 'base64').toString('utf8').split('\n')) checkPayloadLine(line, vocabulary(major, inv.options.chain, []));
         }
         const parsed = spawnSync('sh', ['-n', '-c', script]);

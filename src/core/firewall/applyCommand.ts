@@ -75,5 +75,26 @@ export function parseApplyResult(result: { stdout: string; stderr: string; code:
   if (line === 'COMMIT' && vanished !== undefined && lines.some((l) => l.split(' ').includes(vanished) || l.startsWith(`:${vanished} `))) {
     return { kind: 'conflict', detail };
   }
-  throw new ApplyFailed(detail.split('\n').filter((l) => !l.startsWith('###')).join('; ') || detail);
+  const reason = detail.split('\n').filter((l) => !l.startsWith('###')).join('; ') || detail;
+  const failedIpv6 = result.stderr.includes('### failed ipv6');
+  const committed = failedLine === null ? [] : committedTables(lines, Number(failedLine[1]));
+  const notes: string[] = [];
+  if (committed.length > 0) {
+    notes.push(`${failedIpv6 ? 'IPv6' : 'IPv4'} is partly applied: the ${committed.join(' and ')} table was changed before the failure (iptables-restore commits table by table)`);
+  }
+  if (failedIpv6) {
+    notes.push(result.stderr.includes('### rollback failed ipv4') ? 'IPv4 was changed and could not be rolled back' : 'IPv4 was rolled back');
+  }
+  throw new ApplyFailed(notes.length === 0 ? reason : `${reason}. ${notes.join('; ')}. Read the host again to see what is in force.`);
+}
+
+/** The tables of a payload committed before its line `failedAt` (1-based): iptables-restore commits each one on its own. */
+function committedTables(lines: readonly string[], failedAt: number): string[] {
+  const tables: string[] = [];
+  let current: string | undefined;
+  for (const line of lines.slice(0, failedAt - 1)) {
+    if (line.startsWith('*')) current = line.slice(1);
+    if (line === 'COMMIT' && current !== undefined) tables.push(current);
+  }
+  return tables;
 }

@@ -122,50 +122,104 @@ ExecStartPost=${RESTORE_SCRIPT}
 
 /** Removes what persistCommand installed: after an unblock nothing should come back at boot. */
 const UNPERSIST = [
+  'set -eu',
   'if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl disable docker-firewall.service >/dev/null 2>&1 || true; fi',
   `rm -f ${UNIT_PATH} ${DOCKER_DROP_IN} ${RESTORE_SCRIPT}`,
   `rm -rf ${PERSIST_DIR}`,
   'if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi',
+  "echo '### removed'",
 ].join('\n');
 
-export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout): RemoteCommand<void> {
+/** A file the persistence writes on the host. */
+export interface PersistedFile {
+  readonly path: string;
+  readonly content: string;
+  readonly mode: '0600' | '0644' | '0755';
+}
+
+/** What a persist run did: whether the host restores the lockdown at boot by itself. */
+export type PersistOutcome =
+  | { readonly kind: 'saved'; readonly bootRestore: 'systemd' | 'none' }
+  | { readonly kind: 'removed' };
+
+export interface PersistCommand extends RemoteCommand<PersistOutcome> {
+  /** The files the script writes, in order (the state digest last), as data: what the script holds in base64. */
+  readonly files: readonly PersistedFile[];
+}
+
+/**
+ * Writes FILE with MODE from base64, never following a link planted at FILE or its temporary: the
+ * temporary is made by mktemp (O_EXCL, mode 0600) in FILE's own folder and renamed over FILE.
+ * Under `set -eu` every step of it stops the script when it fails.
+ */
+const WRITE_FUNCTION = `write() { # FILE MODE BASE64
+  tmp=$(mktemp "\${1%/*}/.docker-firewall.XXXXXX")
+  printf '%s' "$3" | base64 -d >"$tmp"
+  chmod "$2" "$tmp"
+  mv -f "$tmp" "$1"
+}`;
+
+const write = (file: PersistedFile) => `write ${shellQuote(file.path)} ${file.mode} ${shellQuote(Buffer.from(file.content, 'utf8').toString('base64'))}`;
+
+/**
+ * The one command that saves (or, for empty layouts, removes) the persistence: `persist`, its dry
+ * run and the re-save after every change of a persistent host all use it. Every write stops the
+ * script when it fails; the state digest, which status compares with the rules in force, is written
+ * last, so a host never says "persistent, current" with files missing. The script ends by saying
+ * whether systemd will restore the lockdown at boot (`### systemd`) or nothing will (`### no-systemd`).
+ */
+export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout): PersistCommand {
   if (ipv4.chains.length === 0 && ipv6.chains.length === 0) {
     return {
       argv: ['sh', '-c', UNPERSIST],
       privileged: true,
+      files: [],
       parse(result) {
-        if (result.code !== 0) throw new PersistFailed(`could not remove the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+        if (result.code !== 0 || !result.stdout.includes('### removed')) {
+          throw new PersistFailed(`could not remove the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+        }
+        return { kind: 'removed' };
       },
     };
   }
   const payload = (layout: FamilyLayout) => (layout.chains.length === 0 ? '' : transitionPayload(EMPTY_LAYOUT, layout).join('\n'));
-  const files: [string, string, string][] = [
-    [`${PERSIST_DIR}/rules.v4`, payload(ipv4), '0600'],
-    [`${PERSIST_DIR}/rules.v6`, payload(ipv6), '0600'],
-    [RESTORE_SCRIPT, restoreScript(variant, chain), '0755'],
-    [`${PERSIST_DIR}/state`, `digest ${layoutsDigest(ipv4, ipv6)}\n`, '0644'],
+  const rules: PersistedFile[] = [
+    { path: `${PERSIST_DIR}/rules.v4`, content: payload(ipv4), mode: '0600' },
+    { path: `${PERSIST_DIR}/rules.v6`, content: payload(ipv6), mode: '0600' },
+    { path: RESTORE_SCRIPT, content: restoreScript(variant, chain), mode: '0755' },
   ];
-  const write = files.map(
-    ([path, content, mode]) =>
-      `printf '%s' ${shellQuote(Buffer.from(content).toString('base64'))} | base64 -d > ${path}.tmp && chmod ${mode} ${path}.tmp && mv ${path}.tmp ${path}`,
-  );
-  const systemd = [
-    `printf '%s' ${shellQuote(Buffer.from(UNIT).toString('base64'))} | base64 -d > ${UNIT_PATH}`,
-    `mkdir -p ${DOCKER_DROP_IN.replace(/\/[^/]+$/, '')}`,
-    `printf '%s' ${shellQuote(Buffer.from(DROP_IN).toString('base64'))} | base64 -d > ${DOCKER_DROP_IN}`,
-    'systemctl daemon-reload && systemctl enable docker-firewall.service',
+  const unit: PersistedFile[] = [
+    { path: UNIT_PATH, content: UNIT, mode: '0644' },
+    { path: DOCKER_DROP_IN, content: DROP_IN, mode: '0644' },
   ];
+  const state: PersistedFile = { path: `${PERSIST_DIR}/state`, content: `digest ${layoutsDigest(ipv4, ipv6)}\n`, mode: '0644' };
   const script = [
-    'set -e',
+    'set -eu',
+    WRITE_FUNCTION,
     `mkdir -p ${PERSIST_DIR} ${RESTORE_SCRIPT.replace(/\/[^/]+$/, '')}`,
-    ...write,
-    `if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then ${systemd.join(' && ')}; echo '### systemd'; else echo '### no-systemd'; fi`,
+    ...rules.map(write),
+    'if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then',
+    `  mkdir -p ${UNIT_PATH.replace(/\/[^/]+$/, '')} ${DOCKER_DROP_IN.replace(/\/[^/]+$/, '')}`,
+    ...unit.map((file) => `  ${write(file)}`),
+    '  systemctl daemon-reload',
+    '  systemctl enable docker-firewall.service',
+    '  boot=systemd',
+    'else',
+    '  boot=no-systemd',
+    'fi',
+    write(state),
+    'echo "### $boot"',
   ].join('\n');
   return {
     argv: ['sh', '-c', script],
     privileged: true,
+    files: [...rules, ...unit, state],
     parse(result) {
-      if (result.code !== 0) throw new PersistFailed(`could not write the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+      const boot = /^### (systemd|no-systemd)$/m.exec(result.stdout)?.[1];
+      if (result.code !== 0 || boot === undefined) {
+        throw new PersistFailed(`could not write the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+      }
+      return { kind: 'saved', bootRestore: boot === 'systemd' ? 'systemd' : 'none' };
     },
   };
 }

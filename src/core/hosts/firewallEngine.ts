@@ -2,7 +2,7 @@ import { ConcurrentChange, HostNotLocked, LockdownRefused } from '../firewall/er
 import { run, type CommandRunner } from '../remote/remoteCommand';
 import { applyCommand } from '../firewall/applyCommand';
 import { firewallTables, type FirewallTables } from '../firewall/firewallTables';
-import { layoutsDigest, parsePersistence, persistCommand } from '../firewall/persistence';
+import { layoutsDigest, parsePersistence, persistCommand, type PersistOutcome } from '../firewall/persistence';
 import { planFor, type Plan } from '../firewall/plan';
 import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
 import type { PublishedPort } from '../firewall/port';
@@ -31,6 +31,15 @@ export interface ApplyReport {
   readonly argv: readonly string[] | undefined;
   readonly applied: boolean;
   /** How many times a concurrent change made us read again. */
+  readonly retries: number;
+}
+
+export interface PersistReport {
+  readonly plan: Plan;
+  /** The exact remote commands, in order: the re-apply when the rules in force need it, then the save. */
+  readonly argvs: readonly (readonly string[])[];
+  /** What the save did; undefined on a dry run. */
+  readonly outcome: PersistOutcome | undefined;
   readonly retries: number;
 }
 
@@ -107,25 +116,28 @@ export class FirewallEngine {
    * and planned again as apply does: saving after a refused re-apply would write rules that are not
    * the ones in force.
    */
-  async persist(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<{ plan: Plan; written: boolean; retries: number }> {
+  async persist(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<PersistReport> {
     let lastConflict = '';
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const reading = await this.read(options.signal);
       const plan = this.plan(reading, changes.reapply());
       // Checked on every read: the conflict may have been another client removing the lockdown.
       if (!plan.policy.locked) throw new HostNotLocked('the host is not locked, so there is no lockdown to make persistent: block it first. Nothing was changed.');
-      if (options.dryRun) return { plan, written: false, retries: attempt };
       const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
-      if (plan.changed) {
-        const outcome = await run(this.runner, applyCommand(variant, plan.payloads), options.signal);
+      const apply = plan.changed ? applyCommand(variant, plan.payloads) : undefined;
+      const save = persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted);
+      const argvs = [...(apply === undefined ? [] : [apply.argv]), save.argv];
+      if (options.dryRun) return { plan, argvs, outcome: undefined, retries: attempt };
+      if (apply !== undefined) {
+        const outcome = await run(this.runner, apply, options.signal);
         if (outcome.kind === 'conflict') {
           lastConflict = outcome.detail;
           continue;
         }
       }
-      await run(this.runner, persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted), options.signal);
-      return { plan, written: true, retries: attempt };
+      const outcome = await run(this.runner, save, options.signal);
+      return { plan, argvs, outcome, retries: attempt };
     }
     throw new ConcurrentChange(lastConflict);
   }

@@ -64,8 +64,9 @@ export function persistConfirmation(hostName: string): Confirmation {
   return {
     message: `Make the lockdown of ${hostName} persistent?`,
     detail:
-      `Saves the rules of Docker Firewall's chains (never Docker's) in ${PERSIST_DIR}/ and installs ${RESTORE_SCRIPT} with the systemd unit ` +
-      `${UNIT_PATH}, which put them back at boot before Docker starts and after every dockerd start. Later changes are saved too.`,
+      `Saves the rules of Docker Firewall's chains (never Docker's) in ${PERSIST_DIR}/ and installs ${RESTORE_SCRIPT}. On a host with ` +
+      `systemd, the unit ${UNIT_PATH} puts them back at boot before Docker starts and after every dockerd start; without systemd you are told what to run. ` +
+      'Later changes are saved too.',
     action: 'Make Persistent',
   };
 }

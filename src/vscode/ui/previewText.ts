@@ -20,7 +20,11 @@ export function previewText(input: { hostName: string; change: string; chain: st
     lines.push('#', '# Nothing to change: the rules in force already are what this change would write.');
     return `${lines.join('\n')}\n`;
   }
-  lines.push('# Each family is changed in one iptables-restore --noflush transaction; if IPv6 fails, IPv4 is rolled back.');
+  lines.push(
+    '# Each family is one iptables-restore --noflush run, which commits table by table: each table is changed',
+    '# whole or not at all. Should a later table fail, the earlier one stays changed (a read shows it);',
+    '# should IPv6 fail, IPv4 is rolled back.',
+  );
   for (const family of ['ipv4', 'ipv6'] as const) {
     const title = family === 'ipv4' ? 'IPv4' : 'IPv6';
     const binary = variant === undefined ? '' : `: ${restoreBinary(variant, family)} -w 10 --noflush`;

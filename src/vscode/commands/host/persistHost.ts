@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { PERSIST_DIR, RESTORE_SCRIPT } from '../../../core/firewall/persistence';
 import type { Services } from '../../services';
 import { confirm } from '../../ui/confirm';
 import { resolveHost } from '../../ui/pickHost';
@@ -20,7 +21,15 @@ export async function persistHost(services: Services, arg?: unknown): Promise<vo
     host.persist({ signal }),
   );
   await rereadHost(services, entry);
-  if (result === undefined) return;
-  services.log.info(`${entry.name}: lockdown saved.`);
-  void vscode.window.showInformationMessage(`The lockdown of ${entry.name} is saved: it comes back at boot and after every dockerd start.`);
+  if (result?.outcome === undefined) return;
+  if (result.outcome.kind === 'saved' && result.outcome.bootRestore === 'systemd') {
+    services.log.info(`${entry.name}: lockdown saved; the systemd unit puts it back at boot.`);
+    void vscode.window.showInformationMessage(`The lockdown of ${entry.name} is saved: it comes back at boot and after every dockerd start.`);
+  } else {
+    services.log.warn(`${entry.name}: lockdown saved, but the host has no systemd: nothing restores it at boot by itself.`);
+    void vscode.window.showWarningMessage(
+      `The lockdown of ${entry.name} is saved in ${PERSIST_DIR}, but the host has no systemd: nothing puts it back at boot by itself. ` +
+        `Run ${RESTORE_SCRIPT} at boot, before dockerd starts, and after every dockerd start.`,
+    );
+  }
 }

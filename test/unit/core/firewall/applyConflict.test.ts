@@ -40,3 +40,19 @@ test('a missing chain that the payload does not name, or an error at another lin
   const match = "iptables-nft-restore v1.8.9 (nf_tables): Couldn't load match `conntrack':No such file or directory\nError occurred at line: 5\n### failed ipv4\n";
   assert.throws(() => parseApplyResult(failed(match), { ipv4 }), ApplyFailed);
 });
+
+test('a failure in a later table says which tables of that family were already changed', () => {
+  const payload = ['*filter', ':PRE_DOCKER - [0:0]', '-A PRE_DOCKER -j RETURN', 'COMMIT', '*security', '-A FORWARD -j NOWHERE', 'COMMIT', ''].join('\n');
+  const stderr = "iptables-nft-restore v1.8.9 (nf_tables): Chain 'NOWHERE' does not exist\nError occurred at line: 6\n### failed ipv4\n";
+  assert.throws(
+    () => parseApplyResult({ stdout: '', stderr, code: 3 }, { ipv4: payload }),
+    (error: unknown) => error instanceof ApplyFailed && /IPv4 is partly applied: the filter table was changed/.test(error.message),
+  );
+});
+
+test('an IPv6 failure says whether IPv4 was rolled back', () => {
+  const payload = ['*filter', '-A INPUT -j NOWHERE', 'COMMIT', ''].join('\n');
+  const failed = (rollback: string) => ({ stdout: '', stderr: `iptables: No chain/target/match by that name.\nError occurred at line: 2\n### failed ipv6\n${rollback}`, code: 4 });
+  assert.throws(() => parseApplyResult(failed(''), { ipv4: payload, ipv6: payload }), /IPv4 was rolled back/);
+  assert.throws(() => parseApplyResult(failed('### rollback failed ipv4\n'), { ipv4: payload, ipv6: payload }), /IPv4 was changed and could not be rolled back/);
+});

@@ -23,9 +23,12 @@ const ipv6: FamilyLayout = renderLayout('ipv6', policy, context(true));
 
 /** The files persistCommand writes, decoded from its script: path → content. */
 function persistedFiles(v4: FamilyLayout, v6: FamilyLayout): Map<string, string> {
-  const script = persistCommand('nft', DEFAULT_CHAIN, v4, v6).argv[2]!;
+  const command = persistCommand('nft', DEFAULT_CHAIN, v4, v6);
+  const script = command.argv[2]!;
   const files = new Map<string, string>();
-  for (const [, encoded, path] of script.matchAll(/printf '%s' ([A-Za-z0-9+/=]+) \| base64 -d > (\S+)\.tmp/g)) files.set(path!, Buffer.from(encoded!, 'base64').toString('utf8'));
+  for (const [, path, encoded] of script.matchAll(/^ *write (\S+) 0[0-7]{3} ([A-Za-z0-9+/=]+)$/gm)) files.set(path!, Buffer.from(encoded!, 'base64').toString('utf8'));
+  // What the script writes is exactly what the command says it writes.
+  assert.deepEqual(files, new Map(command.files.map((f) => [f.path, f.content])));
   return files;
 }
 

@@ -61,7 +61,7 @@ function chainVanished(ipv4Payload: string): ExecResult {
 test('persist: a re-apply refused by a concurrent change is planned again on a fresh read before anything is saved', async () => {
   const { host, steps } = scriptedHost((attempt, payload) => (attempt === 1 ? chainVanished(payload) : applied));
   const result = await host.persist();
-  assert.equal(result.written, true);
+  assert.deepEqual(result.outcome, { kind: 'saved', bootRestore: 'systemd' });
   assert.equal(result.retries, 1);
   assert.deepEqual(steps, ['read', 'apply', 'read', 'apply', 'persist']);
 });
