@@ -137,12 +137,28 @@ host_exec() {
   nsenter --target "$pid" --mount --uts --net -- env PATH="$(host_path "$host")" "$@"
 }
 
+# A host's Docker, as the --docker item that made it: "20", "28", "29", "29-nft", each optionally
+# with "+legacy" (docker-flavor in its folder; a host made before flavors has docker-major only).
+host_flavor() {
+  local dir
+  dir=$(host_dir "$1")
+  cat "$dir/docker-flavor" 2>/dev/null || cat "$dir/docker-major" 2>/dev/null || echo 20
+}
+
+# Parts of a flavor: its Docker major, its firewall backend, and the iptables variant asked for.
+flavor_major() { printf '%s' "${1%%[-+]*}"; }
+flavor_backend() { if [[ $1 == *-nft* ]]; then printf nftables; else printf iptables; fi; }
+flavor_iptables() { if [[ $1 == *+legacy ]]; then printf legacy; else printf nft; fi; }
+
 # PATH used on a host: its Docker version's binaries first.
 host_path() {
   local major
   major=$(cat "$(host_dir "$1")/docker-major" 2>/dev/null || echo 20)
   if [[ $major == 28 ]]; then
     printf '%s/usr/sbin:%s/usr/bin:/usr/sbin:/usr/bin:/sbin:/bin' "$DOCKER28_ROOT" "$DOCKER28_ROOT"
+  elif [[ $major == 29 ]]; then
+    # dockerd and docker-proxy 29; containerd, the docker CLI and tini of the Docker 28 cache.
+    printf '%s:%s/usr/sbin:%s/usr/bin:/usr/sbin:/usr/bin:/sbin:/bin' "$DOCKER29_BIN" "$DOCKER28_ROOT" "$DOCKER28_ROOT"
   else
     printf '/usr/sbin:/usr/bin:/sbin:/bin'
   fi

@@ -7,10 +7,14 @@
 # cgroup mounts dockerd needs.
 
 ensure_holder() {
-  local host=$1 dir ns pid
+  local host=$1 dir ns pid legacy=0
   dir=$(host_dir "$host")
   ns=$(ns_of "$host")
+  [[ $(flavor_iptables "$(host_flavor "$host")") == legacy ]] && legacy=1
   if pid=$(live_pid "$dir/holder.pid") && [[ $(readlink "/proc/$pid/ns/net") == "$(ns_inode "$ns")" ]]; then
+    if ((legacy != $(holder_has_legacy_alternatives "$pid"))); then
+      die "$host: its namespaces were made for another iptables variant: run 'lab.sh down' first"
+    fi
     return 0
   fi
   # sshd or dockerd of a lost holder still use that /run: only `down` can sort that out.
@@ -30,15 +34,45 @@ ensure_holder() {
   # The host's own name resolves on the host (sudo warns on every call otherwise).
   printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
     "$LAB_NAME-$host" >"$dir/hosts"
+  # An iptables-legacy host: its own /etc/alternatives, as update-alternatives would leave it.
+  local alternatives=-
+  if ((legacy)); then
+    alternatives=$dir/alternatives
+    make_legacy_alternatives "$alternatives"
+  fi
   # The pid file is written only once /run, /etc/hosts, the persistence folders and the hostname
   # are in place.
   # shellcheck disable=SC2016 # $1.. expand in the inner shell
   setsid nsenter --net="/run/netns/$ns" -- unshare --mount --uts --propagation private -- \
-    sh -c 'mount --bind "$1" /run && mount --bind "$2" /etc/hosts && hostname "$3" && pidfile=$4 fs=$5 && shift 5 &&
+    sh -c 'mount --bind "$1" /run && mount --bind "$2" /etc/hosts && hostname "$3" && pidfile=$4 fs=$5 alt=$6 && shift 6 &&
+      { [ "$alt" = - ] || mount --bind "$alt" /etc/alternatives; } &&
       for t in "$@"; do mount --bind "$fs$t" "$t" || exit 1; done && echo $$ >"$pidfile" && exec sleep infinity' \
-    holder "$dir/run" "$dir/hosts" "$LAB_NAME-$host" "$dir/holder.pid" "$dir/fs" "${persist_dirs[@]}" \
+    holder "$dir/run" "$dir/hosts" "$LAB_NAME-$host" "$dir/holder.pid" "$dir/fs" "$alternatives" "${persist_dirs[@]}" \
     </dev/null >>"$dir/logs/holder.log" 2>&1 &
   wait_until 10 "$host namespace holder" live_pid "$dir/holder.pid" || die "$host: holder did not start (see $dir/logs/holder.log)"
+}
+
+# A copy of this machine's /etc/alternatives whose iptables links point at the -legacy binaries
+# (Debian's iptables package ships both variants). Bind-mounted over /etc/alternatives in the host's
+# mount namespace, it switches dockerd, root's PATH and sudo's secure_path at once, as
+# `update-alternatives --set iptables /usr/sbin/iptables-legacy` (and ip6tables) does on a real host.
+LEGACY_LINKS=(iptables iptables-restore iptables-save ip6tables ip6tables-restore ip6tables-save)
+
+make_legacy_alternatives() {
+  local target=$1 name family rest
+  rm -rf "$target"
+  mkdir -p "$target"
+  cp -a /etc/alternatives/. "$target/"
+  for name in "${LEGACY_LINKS[@]}"; do
+    family=${name%%-*} rest=${name#"$family"}
+    [[ -x /usr/sbin/$family-legacy$rest ]] || die "/usr/sbin/$family-legacy$rest is missing (Debian's iptables package ships it)"
+    ln -sfn "/usr/sbin/$family-legacy$rest" "$target/$name"
+  done
+}
+
+# 1 when the holder PID has its own /etc/alternatives mounted (an iptables-legacy host), else 0.
+holder_has_legacy_alternatives() {
+  if awk '$5 == "/etc/alternatives" { found = 1 } END { exit !found }' "/proc/$1/mountinfo"; then echo 1; else echo 0; fi
 }
 
 # Identity of a named network namespace, as /proc/PID/ns/net shows it: "net:[INODE]".
@@ -66,7 +100,25 @@ host_listens() {
 }
 
 dockerd_binary() {
-  if [[ $1 == 28 ]]; then printf '%s/usr/sbin/%s' "$DOCKER28_ROOT" "$2"; else printf '/usr/sbin/%s' "$2"; fi
+  case $1 in
+    28) printf '%s/usr/sbin/%s' "$DOCKER28_ROOT" "$2" ;;
+    29) printf '%s/%s' "$DOCKER29_BIN" "$2" ;;
+    *) printf '/usr/sbin/%s' "$2" ;;
+  esac
+}
+
+# A host's daemon.json when it has none: Docker's defaults, but for Docker 29 no time namespaces
+# (bookworm's runc 1.1 has none: every `docker run` failed without this) and, for 29-nft, Docker's
+# nftables firewall backend.
+daemon_json() {
+  local flavor=$1
+  if [[ $(flavor_major "$flavor") != 29 ]]; then
+    echo '{}'
+  elif [[ $(flavor_backend "$flavor") == nftables ]]; then
+    printf '{\n  "features": {"time-namespaces": false},\n  "firewall-backend": "nftables"\n}\n'
+  else
+    printf '{\n  "features": {"time-namespaces": false}\n}\n'
+  fi
 }
 
 docker_pings() {
@@ -74,22 +126,23 @@ docker_pings() {
 }
 
 ensure_dockerd() {
-  local host=$1 major=$2 dir
+  local host=$1 flavor=$2 dir
   dir=$(host_dir "$host")
   if live_pid "$dir/dockerd.pid" >/dev/null; then
     wait_until 60 "dockerd on $host" docker_pings "$host" || die "$host: dockerd runs but does not answer"
     return 0
   fi
-  start_dockerd "$host" "$major"
+  start_dockerd "$host" "$flavor"
 }
 
 start_dockerd() {
-  local host=$1 major=$2 dir holder
+  local host=$1 flavor=$2 dir holder major
+  major=$(flavor_major "$flavor")
   dir=$(host_dir "$host")
   holder=$(live_pid "$dir/holder.pid") || die "$host: namespace holder is not running"
   mkdir -p "$dir/docker" "$dir/logs"
-  [[ -s $dir/daemon.json ]] || echo '{}' >"$dir/daemon.json"
-  say "$host: starting dockerd (Docker $major)"
+  [[ -s $dir/daemon.json ]] || daemon_json "$flavor" >"$dir/daemon.json"
+  say "$host: starting dockerd (Docker $flavor)"
   # Own config file so /etc/docker/daemon.json of this machine plays no part; the socket is
   # the default /var/run/docker.sock, private to the host through its /run.
   setsid nsenter --target "$holder" --mount --uts --net -- env PATH="$(host_path "$host")" \
@@ -124,19 +177,20 @@ docker_server_version() {
 }
 
 host_up() {
-  local host=$1 major=$2 extra=$3 dir
+  local host=$1 flavor=$2 extra=$3 dir
   dir=$(host_dir "$host")
   mkdir -p "$dir/logs"
-  local previous
-  previous=$(cat "$dir/docker-major" 2>/dev/null || true)
-  if [[ -n $previous && $previous != "$major" ]] && live_pid "$dir/dockerd.pid" >/dev/null; then
-    die "$host runs Docker $previous, not $major: run 'lab.sh down' first"
+  local previous=""
+  [[ -e $dir/docker-major ]] && previous=$(host_flavor "$host")
+  if [[ -n $previous && $previous != "$flavor" ]] && live_pid "$dir/dockerd.pid" >/dev/null; then
+    die "$host runs Docker $previous, not $flavor: run 'lab.sh down' first"
   fi
-  echo "$major" | write_if_changed "$dir/docker-major"
+  printf '%s\n' "$(flavor_major "$flavor")" | write_if_changed "$dir/docker-major"
+  echo "$flavor" | write_if_changed "$dir/docker-flavor"
   ensure_host_network "$host"
   ensure_holder "$host"
   ensure_sshd "$host"
-  ensure_dockerd "$host" "$major"
+  ensure_dockerd "$host" "$flavor"
   ensure_host_images "$host"
   ensure_containers "$host" "$extra"
   say "$host ready: $(host_ipv4 "$host") $(host_ipv6 "$host"), Docker $(docker_server_version "$host")"
@@ -145,12 +199,10 @@ host_up() {
 lab_restart_docker() {
   local host=${1:-}
   [[ $host =~ ^h[0-9]+$ && -d $(host_dir "$host") ]] || die "usage: lab.sh restart-docker HOST (a host of lab $LAB_NAME)"
-  local major
-  major=$(cat "$(host_dir "$host")/docker-major")
   say "$host: stopping dockerd"
   stop_dockerd "$host"
   say "$host: starting dockerd"
-  start_dockerd "$host" "$major"
+  start_dockerd "$host" "$(host_flavor "$host")"
   ensure_containers "$host" "$(lab_option extra_containers 0)"
   say "$host: dockerd restarted"
 }
@@ -182,7 +234,7 @@ lab_kill_docker() {
 lab_start_docker() {
   lab_host_arg start-docker "$@"
   live_pid "$(host_dir "$1")/dockerd.pid" >/dev/null && die "$1: dockerd is already running"
-  start_dockerd "$1" "$(cat "$(host_dir "$1")/docker-major")"
+  start_dockerd "$1" "$(host_flavor "$1")"
   # After a crash Docker 20.10 kills the containers it finds and does not restart them.
   ensure_containers "$1" "$(lab_option extra_containers 0)"
 }

@@ -14,9 +14,11 @@ missing_packages() {
   done
 }
 
+# ensure_packages [PACKAGE...]: the lab's packages, or only those named.
 ensure_packages() {
   local missing
-  mapfile -t missing < <(missing_packages "${LAB_PACKAGES[@]}")
+  (($#)) || set -- "${LAB_PACKAGES[@]}"
+  mapfile -t missing < <(missing_packages "$@")
   ((${#missing[@]} == 0)) && return 0
   say "installing Debian packages: ${missing[*]}"
   # Package scripts must not start sshd or dockerd in the root namespace: the

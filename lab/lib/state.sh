@@ -10,9 +10,23 @@ save_options() {
   printf 'hosts=%s\ndocker=%s\nextra_containers=%s\n' "$1" "$2" "$3" | write_if_changed "$LAB_DIR/options"
 }
 
+# The iptables variant the host's own `iptables` is, as it says: "nft" or "legacy".
+host_iptables_variant() {
+  local version
+  version=$(host_exec "$1" iptables --version) || return 1
+  case $version in
+    *'(legacy)'*) echo legacy ;;
+    *'(nf_tables)'*) echo nft ;;
+    *) return 1 ;;
+  esac
+}
+
 host_state_json() {
-  local host=$1 dir
+  local host=$1 dir flavor variant
   dir=$(host_dir "$host")
+  flavor=$(host_flavor "$host")
+  variant=$(host_iptables_variant "$host") || die "$host: iptables --version names no variant"
+  [[ $variant == "$(flavor_iptables "$flavor")" ]] || die "$host: iptables is $variant, but Docker $flavor asks for $(flavor_iptables "$flavor")"
   jq -n \
     --arg name "$host" \
     --arg ns "$(ns_of "$host")" \
@@ -20,10 +34,14 @@ host_state_json() {
     --arg ipv6 "$(host_ipv6 "$host")" \
     --arg docker "$(docker_server_version "$host")" \
     --argjson dockerMajor "$(cat "$dir/docker-major")" \
+    --arg flavor "$flavor" \
+    --arg firewallBackend "$(flavor_backend "$flavor")" \
+    --arg iptablesVariant "$variant" \
     --arg holderPidFile "$dir/holder.pid" \
     --arg path "$(host_path "$host")" \
     --arg dataRoot "$dir/docker" \
     '{name: $name, ns: $ns, ipv4: $ipv4, ipv6: $ipv6, docker: $docker, dockerMajor: $dockerMajor,
+      flavor: $flavor, firewallBackend: $firewallBackend, iptablesVariant: $iptablesVariant,
       holderPidFile: $holderPidFile, path: $path, dockerSocket: "/var/run/docker.sock", dataRoot: $dataRoot}'
 }
 

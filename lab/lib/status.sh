@@ -20,7 +20,7 @@ lab_status() {
   for dir in "$LAB_DIR"/hosts/h*; do
     [[ -d $dir ]] || continue
     host=${dir##*/}
-    echo "  $host $(host_ipv4 "$host") $(host_ipv6 "$host") (Docker $(cat "$dir/docker-major" 2>/dev/null || echo '?'))"
+    echo "  $host $(host_ipv4 "$host") $(host_ipv6 "$host") (Docker $(cat "$dir/docker-flavor" 2>/dev/null || cat "$dir/docker-major" 2>/dev/null || echo '?'))"
     echo "    holder: $(proc_state "$dir/holder.pid"), sshd: $(proc_state "$dir/sshd.pid"), dockerd: $(proc_state "$dir/dockerd.pid")"
     if live_pid "$dir/dockerd.pid" >/dev/null && docker_pings "$host" >/dev/null 2>&1; then
       echo "    docker $(docker_server_version "$host")"

@@ -16,7 +16,9 @@ parse_up_options() {
   done
   local docker_given=$UP_DOCKER
   UP_DOCKER=${UP_DOCKER:-$(lab_option docker 20)}
-  [[ $UP_DOCKER =~ ^(20|28)(,(20|28))*$ ]] || die "--docker takes majors 20 and 28, comma-separated: got '$UP_DOCKER'"
+  local item='(20|28|29|29-nft)(\+legacy)?'
+  [[ $UP_DOCKER =~ ^$item(,$item)*$ ]] ||
+    die "--docker takes 20, 28, 29 or 29-nft, each optionally with +legacy, comma-separated: got '$UP_DOCKER'"
   if [[ -z $UP_HOSTS ]]; then
     if [[ -n $docker_given ]]; then
       UP_HOSTS=$(($(tr -cd , <<<"$UP_DOCKER" | wc -c) + 1))
@@ -31,29 +33,33 @@ parse_up_options() {
   fi
 }
 
-# Docker major of host number I (1-based): the I-th entry of the list, the last one repeating.
-docker_major_of() {
-  local -a majors
-  IFS=, read -r -a majors <<<"$UP_DOCKER"
+# Docker flavor of host number I (1-based): the I-th entry of the list, the last one repeating.
+docker_flavor_of() {
+  local -a flavors
+  IFS=, read -r -a flavors <<<"$UP_DOCKER"
   local i=$1
-  ((i > ${#majors[@]})) && i=${#majors[@]}
-  printf '%s' "${majors[i - 1]}"
+  ((i > ${#flavors[@]})) && i=${#flavors[@]}
+  printf '%s' "${flavors[i - 1]}"
 }
 
 lab_up() {
   parse_up_options "$@"
-  local hosts=() majors=() i
+  local hosts=() flavors=() majors=() i
   for ((i = 1; i <= UP_HOSTS; i++)); do
     hosts+=("h$i")
-    majors+=("$(docker_major_of "$i")")
+    flavors+=("$(docker_flavor_of "$i")")
+    majors+=("$(flavor_major "${flavors[i - 1]}")")
   done
   local plan=""
-  for i in "${!hosts[@]}"; do plan+=" ${hosts[i]}:docker${majors[i]}"; done
+  for i in "${!hosts[@]}"; do plan+=" ${hosts[i]}:docker${flavors[i]}"; done
   say "up:$plan, extra containers on h1: $UP_EXTRA"
 
   mkdir -p "$LAB_DIR/hosts"
   ensure_packages
-  [[ " ${majors[*]} " == *" 28 "* ]] && ensure_docker28
+  # Docker 29's nftables backend runs the nft command.
+  [[ " ${flavors[*]} " == *-nft* ]] && ensure_packages nftables
+  [[ " ${majors[*]} " == *" 28 "* || " ${majors[*]} " == *" 29 "* ]] && ensure_docker28
+  [[ " ${majors[*]} " == *" 29 "* ]] && ensure_docker29
   ensure_users
   ensure_image_tarballs
   ensure_lan
@@ -63,7 +69,7 @@ lab_up() {
   # Hosts come up side by side; each prints its own progress.
   local pids=() failed=0
   for i in "${!hosts[@]}"; do
-    host_up "${hosts[i]}" "${majors[i]}" "$UP_EXTRA" &
+    host_up "${hosts[i]}" "${flavors[i]}" "$UP_EXTRA" &
     pids+=($!)
   done
   for i in "${!pids[@]}"; do

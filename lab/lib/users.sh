@@ -43,25 +43,33 @@ sudopw_password_matches() {
   LAB_PW=$1 LAB_HASH=$hash perl -e 'exit(crypt($ENV{LAB_PW}, $ENV{LAB_HASH}) eq $ENV{LAB_HASH} ? 0 : 1)'
 }
 
-# The user is shared, so a lab next to another one reuses the password already set
-# rather than breaking the other lab's sudopw.password.
+# The user is shared by every lab of the machine, so a lab reuses the password another lab already
+# set (found in its sudopw.password) rather than breaking that lab's; it sets its own only when no
+# lab's file matches. Labs live in .lab/ of this checkout and of its other git worktrees.
 ensure_sudopw_password() {
-  local file=$LAB_DIR/sudopw.password other
-  if [[ ! -s $file ]]; then
-    for other in "$LABS_DIR"/*/sudopw.password; do
-      [[ -s $other && $other != "$file" ]] || continue
-      if sudopw_password_matches "$(cat "$other")"; then
-        install -m 0600 "$other" "$file"
-        break
-      fi
-    done
-  fi
+  local file=$LAB_DIR/sudopw.password other others
+  [[ -s $file ]] && sudopw_password_matches "$(cat "$file")" && return 0
+  mapfile -t others < <(worktree_lab_files)
+  for other in "$LABS_DIR"/*/sudopw.password "${others[@]}"; do
+    [[ -s $other && $other != "$file" ]] || continue
+    if sudopw_password_matches "$(cat "$other")"; then
+      install -m 0600 "$other" "$file"
+      return 0
+    fi
+  done
   if [[ ! -s $file ]]; then
     (umask 077 && head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20 >"$file")
   fi
-  if ! sudopw_password_matches "$(cat "$file")"; then
-    printf 'sudopw:%s\n' "$(cat "$file")" | chpasswd
-  fi
+  printf 'sudopw:%s\n' "$(cat "$file")" | chpasswd
+}
+
+# sudopw.password of the labs in the other git worktrees of this repository, one a line.
+worktree_lab_files() {
+  local worktree
+  git -C "$REPO_ROOT" worktree list --porcelain 2>/dev/null | sed -n 's/^worktree //p' | while read -r worktree; do
+    [[ $worktree -ef $REPO_ROOT ]] && continue
+    compgen -G "$worktree/.lab/*/sudopw.password" || true
+  done
 }
 
 ensure_user_keys() {

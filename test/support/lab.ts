@@ -19,12 +19,22 @@ export interface LabEndpoint {
   readonly ipv6: string;
 }
 
+export type LabDockerMajor = 20 | 28 | 29;
+export type LabFirewallBackend = 'iptables' | 'nftables';
+export type LabIptablesVariant = 'nft' | 'legacy';
+
 export interface LabHost extends LabEndpoint {
   /** "h1", "h2"...: also the root SSH alias in sshConfig ("h1-deploy" etc. for other users). */
   readonly name: string;
   /** Full server version, e.g. "20.10.24+dfsg1". */
   readonly docker: string;
-  readonly dockerMajor: 20 | 28;
+  readonly dockerMajor: LabDockerMajor;
+  /** The `--docker` item that made the host: "20", "28", "29" or "29-nft", each maybe with "+legacy". */
+  readonly flavor: string;
+  /** Docker's firewall backend as the lab configured it (29-nft: nftables; all others iptables). */
+  readonly firewallBackend: LabFirewallBackend;
+  /** What the host's own `iptables --version` says: nf_tables ("nft") or "legacy" (a +legacy host). */
+  readonly iptablesVariant: LabIptablesVariant;
   /** Pid file of the process that holds the host's mount (private /run) and UTS namespaces. */
   readonly holderPidFile: string;
   /** PATH on the host: its Docker version's binaries first. */
@@ -361,15 +371,32 @@ function parseEndpoint(value: JsonObject, where: string): LabEndpoint {
   return { ns: str(value, 'ns', where), ipv4: str(value, 'ipv4', where), ipv6: str(value, 'ipv6', where) };
 }
 
+function oneOf<T extends string>(obj: JsonObject, key: string, allowed: readonly T[], fallback: T, where: string): T {
+  const value = obj[key];
+  if (value === undefined) return fallback;
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) throw new Error(`${where}: ${key} must be one of ${allowed.join(', ')}`);
+  return found;
+}
+
 function parseHost(value: unknown, where: string): LabHost {
   if (!isObject(value)) throw new Error(`${where} must be an object`);
   const major = value.dockerMajor;
-  if (major !== 20 && major !== 28) throw new Error(`${where}: dockerMajor must be 20 or 28`);
+  if (major !== 20 && major !== 28 && major !== 29) throw new Error(`${where}: dockerMajor must be 20, 28 or 29`);
+  // A state.json written before flavors existed describes only 20 and 28 hosts, with the iptables
+  // backend and iptables-nft: those are the defaults of the three fields below.
+  const flavor = value.flavor === undefined ? String(major) : str(value, 'flavor', where);
+  if (!/^(20|28|29|29-nft)(\+legacy)?$/.test(flavor) || !flavor.startsWith(String(major))) {
+    throw new Error(`${where}: flavor ${flavor} is not a Docker ${major} flavor`);
+  }
   return {
     ...parseEndpoint(value, where),
     name: str(value, 'name', where),
     docker: str(value, 'docker', where),
     dockerMajor: major,
+    flavor,
+    firewallBackend: oneOf(value, 'firewallBackend', ['iptables', 'nftables'] as const, 'iptables', where),
+    iptablesVariant: oneOf(value, 'iptablesVariant', ['nft', 'legacy'] as const, 'nft', where),
     holderPidFile: str(value, 'holderPidFile', where),
     path: str(value, 'path', where),
     dockerSocket: str(value, 'dockerSocket', where),
