@@ -8,7 +8,7 @@ import type { GlobalOptions } from './args';
  * one back: without a lockdown every published port is already reachable, so neither has anything to
  * change and the command would only say "nothing changed", which reads as success (for deny, that the
  * port is closed). What the user wants is the lockdown; the VS Code extension offers exactly that
- * (allowFlow), the CLI names the command for it.
+ * (tasks/allowOnHost.ts), the CLI names the command for it.
  */
 
 export function allowOnUnlockedHost(host: string, allow: Allow, options: GlobalOptions): HostNotLocked {

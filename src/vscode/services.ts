@@ -29,9 +29,9 @@ export function createServices(context: vscode.ExtensionContext): Services {
     return disposable;
   };
   const log = own(vscode.window.createOutputChannel('Docker Firewall', { log: true }));
-  const registry = own(new SettingsStore(log));
+  const settings = own(new SettingsStore(log));
   const secrets = new HostSecrets(context.secrets, context.globalState);
-  const pool = own(new ConnectionPool(() => registry.current, (hostName) => hostCallbacks(hostName, log, secrets)));
+  const connections = own(new ConnectionPool(() => settings.current, (hostName) => hostCallbacks(hostName, log, secrets)));
 
   const noteHostError = (hostName: string, error: unknown): void => {
     if (refusesSecrets(error)) {
@@ -44,16 +44,16 @@ export function createServices(context: vscode.ExtensionContext): Services {
     // Worth a pop-up even when the tree was only being drawn: the connection may be intercepted.
     if (isHostKeyAlarm(error)) void reportFailure(log, 'read the firewall', hostName, error);
   };
-  const store = own(
+  const reads = own(
     new HostReadCache(
-      (hostName) => registry.find(hostName),
-      (entry, signal) => pool.get(entry).engine.status(signal),
+      (hostName) => settings.find(hostName),
+      (entry, signal) => connections.get(entry).engine.status(signal),
       log,
       onReadFailure,
     ),
   );
-  const hostsView = own(new HostsView(registry, store));
-  const chainStatus = own(new ChainStatusView(registry, store));
+  const hostsView = own(new HostsView(settings, reads));
+  const chainStatus = own(new ChainStatusView(settings, reads));
 
   own(
     hostsView.treeView.onDidChangeSelection(({ selection }) => {
@@ -62,11 +62,11 @@ export function createServices(context: vscode.ExtensionContext): Services {
     }),
   );
   own(
-    registry.onDidChange(({ previous, current }) => {
+    settings.onDidChange(({ previous, current }) => {
       // A host removed or reached differently starts afresh: new connection, nothing stale shown.
-      for (const name of pool.prune(current)) store.forget(name);
-      for (const { name } of previous.hosts) if (!current.hosts.some((h) => h.name === name)) store.forget(name);
+      for (const name of connections.prune(current)) reads.forget(name);
+      for (const { name } of previous.hosts) if (!current.hosts.some((h) => h.name === name)) reads.forget(name);
     }),
   );
-  return { log, settings: registry, secrets, connections: pool, reads: store, hostsView, chainStatus, noteHostError };
+  return { log, settings, secrets, connections, reads, hostsView, chainStatus, noteHostError };
 }
