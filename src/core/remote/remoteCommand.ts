@@ -9,6 +9,8 @@ export interface RemoteCommand<T> {
   readonly stdin?: string;
   /** Runs with root rights: directly as root, else through sudo (see ssh/privilege). */
   readonly privileged: boolean;
+  /** Output beyond this fails the command with ResponseTooLarge (the runner's default otherwise). */
+  readonly maxOutputBytes?: number | undefined;
   /** Turns the finished command into a value, or throws a typed error. */
   parse(result: ExecResult): T;
 }
@@ -25,6 +27,7 @@ export interface ExecOptions {
   readonly stdin?: string | undefined;
   readonly privileged?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
+  readonly maxOutputBytes?: number | undefined;
 }
 
 /** What core needs from a connected host: run a command line, nothing more. */
@@ -33,6 +36,6 @@ export interface CommandRunner {
 }
 
 export async function run<T>(runner: CommandRunner, command: RemoteCommand<T>, signal?: AbortSignal): Promise<T> {
-  const result = await runner.exec(command.argv, { stdin: command.stdin, privileged: command.privileged, signal });
+  const result = await runner.exec(command.argv, { stdin: command.stdin, privileged: command.privileged, signal, maxOutputBytes: command.maxOutputBytes });
   return command.parse(result);
 }

@@ -71,9 +71,9 @@ export class SshSession implements CommandRunner {
   }
 
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const { stdin, privileged, signal } = options;
-    if (privileged === true && this.options.user !== 'root') return this.execPrivileged(argv, stdin, signal);
-    return this.run(argv, stdin, signal, argv);
+    const { stdin, privileged, signal, maxOutputBytes } = options;
+    if (privileged === true && this.options.user !== 'root') return this.execPrivileged(argv, stdin, signal, maxOutputBytes);
+    return this.run(argv, stdin, signal, argv, maxOutputBytes);
   }
 
   /** A stream to a Unix socket on the host (direct-streamlocal), e.g. the Docker socket. */
@@ -142,7 +142,13 @@ export class SshSession implements CommandRunner {
     return channel;
   }
 
-  private async run(argv: readonly string[], stdin: string | Buffer | undefined, signal: AbortSignal | undefined, shownArgv: readonly string[]): Promise<ExecResult> {
+  private async run(
+    argv: readonly string[],
+    stdin: string | Buffer | undefined,
+    signal: AbortSignal | undefined,
+    shownArgv: readonly string[],
+    maxOutputBytes?: number,
+  ): Promise<ExecResult> {
     const command = shellJoin(argv);
     const description = `${shownArgv[0] ?? 'the command'} on ${this.label}`;
     // The command line only: stdin may carry a sudo password.
@@ -150,7 +156,7 @@ export class SshSession implements CommandRunner {
     const release = await this.sessionSlot(signal, description);
     try {
       return await this.withClient(signal, (client) =>
-        runOnChannel(client, command, { stdin, signal, description, onOpen: () => this.counters.execChannels++ }),
+        runOnChannel(client, command, { stdin, signal, description, maxOutputBytes, onOpen: () => this.counters.execChannels++ }),
       );
     } catch (error) {
       if (error instanceof ChannelLost) throw new ConnectionFailed(this.label, this.options.port ?? 22, error.message, { cause: error });
@@ -160,10 +166,10 @@ export class SshSession implements CommandRunner {
     }
   }
 
-  private async execPrivileged(argv: readonly string[], stdin: string | undefined, signal: AbortSignal | undefined): Promise<ExecResult> {
+  private async execPrivileged(argv: readonly string[], stdin: string | undefined, signal: AbortSignal | undefined, maxOutputBytes?: number): Promise<ExecResult> {
     const context = { host: this.label, user: this.options.user, command: argv };
     if (!this.sudoNeedsPassword) {
-      const result = await this.run(sudoNonInteractive(argv), stdin, signal, argv);
+      const result = await this.run(sudoNonInteractive(argv), stdin, signal, argv, maxOutputBytes);
       const refusal = sudoRefusal(result, context);
       if (refusal === undefined) return result;
       if (!(refusal instanceof SudoPasswordRequired) || this.options.askSudoPassword === undefined) throw refusal;
@@ -172,7 +178,7 @@ export class SshSession implements CommandRunner {
     for (let attempt = 1; ; attempt++) {
       const password = await this.sudoPasswordFor(attempt, signal);
       if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given');
-      const result = await this.run(sudoWithPassword(argv), passwordThenStdin(password, stdin), signal, argv);
+      const result = await this.run(sudoWithPassword(argv), passwordThenStdin(password, stdin), signal, argv, maxOutputBytes);
       const refusal = sudoRefusal(result, context);
       if (refusal === undefined) {
         this.sudoPassword = password;
