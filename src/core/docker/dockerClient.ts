@@ -9,6 +9,7 @@ import { DialStdioStream } from './dialStdioStream';
 import type { DockerInventorySource } from './inventory';
 import { dialStdioArgv, mayRetryThroughSudo, sudoFallbackFailure } from './sudoFallback';
 import { TunnelAgent } from './tunnelAgent';
+import { DEFAULT_DOCKER_SOCKET } from './dockerSocket';
 
 /** What the Docker client needs from an SSH session (SshSession has it). */
 export interface DockerTunnelHost extends CommandRunner {
@@ -40,7 +41,7 @@ export interface DockerClientOptions {
   readonly logger?: SshLogger | undefined;
 }
 
-export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+export { DEFAULT_DOCKER_SOCKET };
 
 type ChannelOpenFailure = Error & { reason: unknown };
 
@@ -98,6 +99,10 @@ export class DockerClient implements DockerInventorySource {
 
   version(options: { abortSignal?: AbortSignal | undefined } = {}): Promise<unknown> {
     return this.request('read the version', options.abortSignal, (abortSignal) => (this.api as unknown as AbortableCalls).version({ abortSignal }));
+  }
+
+  listNetworks(options: { abortSignal?: AbortSignal | undefined } = {}): Promise<unknown> {
+    return this.request('list networks', options.abortSignal, (abortSignal) => this.api.listNetworks({ abortSignal }));
   }
 
   info(options: { abortSignal?: AbortSignal | undefined } = {}): Promise<unknown> {

@@ -7,6 +7,28 @@ import type { PublishedPort } from '../firewall/port';
 export interface Inventory {
   readonly docker: DockerEngine;
   readonly containers: readonly ContainerSummary[];
+  readonly networks: readonly DockerNetwork[];
+}
+
+/** Docker's `com.docker.network.bridge.gateway_mode_ipv4|6`: how outside traffic reaches the network. */
+export type GatewayMode = 'nat' | 'nat-unprotected' | 'routed' | 'isolated';
+
+export interface DockerNetwork {
+  readonly id: string;
+  readonly name: string;
+  /** bridge, host, null, overlay, macvlan… */
+  readonly driver: string;
+  /**
+   * For a bridge network, the Linux bridge it uses; `name` is undefined when the host named it in a
+   * way we will not write into a rule (`unusable` holds what it said).
+   */
+  readonly bridge?: { readonly name: string; readonly unusable?: undefined } | { readonly name: undefined; readonly unusable: string } | undefined;
+  /** No route out, and no published port reaches it. */
+  readonly internal: boolean;
+  readonly ipv6: boolean;
+  /** Undefined: Docker's default, nat. */
+  readonly gatewayMode: { readonly ipv4: GatewayMode | undefined; readonly ipv6: GatewayMode | undefined };
+  readonly subnets: readonly string[];
 }
 
 export interface DockerEngine {
@@ -35,6 +57,8 @@ export interface ContainerSummary {
   /** Human text, e.g. "Up 5 minutes". */
   readonly status: string;
   readonly networks: readonly ContainerNetwork[];
+  /** HostConfig.NetworkMode: `host` for a container on the host's network, else a network name, `bridge`, `none`, `container:ID`. */
+  readonly networkMode: string;
   /**
    * Published ports only (those with a host port), one entry per host address: '0.0.0.0' and '::'
    * are separate entries (the CLI shows them as ":::" and "[::]"), '127.0.0.1' for local only.
@@ -44,6 +68,8 @@ export interface ContainerSummary {
 
 export interface ContainerNetwork {
   readonly name: string;
+  /** The network's id (NetworkID), to find it among Inventory.networks. */
+  readonly networkId?: string | undefined;
   readonly ipv4?: string | undefined;
   readonly ipv6?: string | undefined;
 }

@@ -28,6 +28,7 @@ function parseContainer(read: JsonReader, c: JsonObject, path: string): Containe
     state: read.string(c.State, `${path}.State`),
     status: read.optionalString(c.Status, `${path}.Status`) ?? '',
     networks: parseNetworks(read, c.NetworkSettings, `${path}.NetworkSettings`),
+    networkMode: networkMode(read, c.HostConfig, `${path}.HostConfig`),
     ports: parsePorts(read, name, c.Ports, `${path}.Ports`),
   };
 }
@@ -47,11 +48,17 @@ function parseNetworks(read: JsonReader, settings: unknown, path: string): Conta
       const n = read.object(value, `${path}.Networks.${name}`);
       const ipv4 = read.optionalString(n.IPAddress, `${path}.Networks.${name}.IPAddress`);
       const ipv6 = read.optionalString(n.GlobalIPv6Address, `${path}.Networks.${name}.GlobalIPv6Address`);
+      const networkId = read.optionalString(n.NetworkID, `${path}.Networks.${name}.NetworkID`);
       if (ipv4 !== undefined && !isIPv4(ipv4)) read.fail(`${path}.Networks.${name}.IPAddress`, 'an IPv4 address');
       if (ipv6 !== undefined && !isIPv6(ipv6)) read.fail(`${path}.Networks.${name}.GlobalIPv6Address`, 'an IPv6 address');
-      return { name, ipv4, ipv6 };
+      return { name, networkId, ipv4, ipv6 };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function networkMode(read: JsonReader, hostConfig: unknown, path: string): string {
+  if (hostConfig === undefined || hostConfig === null) return '';
+  return read.optionalString(read.object(hostConfig, path).NetworkMode, `${path}.NetworkMode`) ?? '';
 }
 
 const PROTOCOLS: readonly string[] = ['tcp', 'udp', 'sctp'] satisfies PortProto[];

@@ -59,7 +59,7 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
   const runner: CommandRunner = {
     exec: async (argv, options) => (await sessionOnce()).exec(argv, options),
   };
-  const host = new FirewallEngine(runner, async (signal) => readInventory(await dockerOnce(), signal), chain);
+  const host = new FirewallEngine(runner, async (signal) => readInventory(await dockerOnce(), signal), chain, target.dockerSocket);
   return {
     label,
     engine: host,
