@@ -1,24 +1,84 @@
 import { ApplyFailed } from './errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import type { IptablesVariant } from './readFirewall';
+import { READ_BUNDLE, stdinBundle } from '../remote/stdinBundle';
+import { WATCH_PID, WATCH_SCRIPT, WATCH_UNIT } from './watcher';
+
+const WATCH_UNIT_NAME = WATCH_UNIT.replace(/^.*\//, '');
 
 /**
- * Applies both families' payloads in one round trip. Payloads travel base64-encoded as arguments
- * (a fixed alphabet, so nothing reaches the shell unquoted, and the whole payload has arrived
- * before anything runs). SIGHUP is ignored so that a dropped SSH connection cannot stop the script
- * between the two families; should IPv6 fail after IPv4 was applied, IPv4 is rolled back.
+ * Applies both families' payloads in one round trip. Payloads (and the watcher) travel on stdin as
+ * a bundle (stdinBundle.ts) whose digest is on the command line: nothing of them reaches the shell
+ * as code, and the whole input has arrived before anything runs. SIGHUP is ignored so that a
+ * dropped SSH connection cannot stop the script between the two families; should IPv6 fail after
+ * IPv4 was applied, IPv4 is rolled back.
+ *
+ * Arguments: $1 $2 the iptables-restore binaries (IPv4, IPv6), $3 the watcher action, $4 the Docker
+ * socket, $5 the bundle's digest. Bundle parts: 1 IPv4 payload, 2 IPv6 payload, 3 IPv4 rollback,
+ * 4 watcher script, 5 watcher unit.
+ *
+ * The watcher (watcher.ts) follows the lockdown in the same round trip: installed and restarted
+ * with a lockdown, removed with it. Its failing never fails the change (the rules are in force by
+ * then); it is reported, and status says whether the watcher runs.
  */
 const SCRIPT = `
 trap '' HUP PIPE
-apply() { [ -z "$2" ] && return 0; printf '%s' "$2" | base64 -d | "$1" -w 10 --noflush; }
-apply "$1" "$2" || { echo '### failed ipv4' >&2; exit 3; }
-if ! apply "$3" "$4"; then
+${READ_BUNDLE}
+read_bundle "$5"
+apply() { has_part "$2" || return 0; part "$2" | "$1" -w 10 --noflush; }
+apply "$1" 1 || { echo '### failed ipv4' >&2; exit 3; }
+if ! apply "$2" 2; then
   echo '### failed ipv6' >&2
-  apply "$1" "$5" || echo '### rollback failed ipv4' >&2
+  apply "$1" 3 || echo '### rollback failed ipv4' >&2
   exit 4
 fi
 echo '### applied'
+systemd() { [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; }
+stop_watcher() {
+  if systemd; then systemctl stop ${WATCH_UNIT_NAME} >/dev/null 2>&1; fi
+  if [ -f ${WATCH_PID} ]; then
+    p=$(head -c 16 ${WATCH_PID} | tr -cd 0-9)
+    # The watcher leads its own process group (setsid): the group goes, docker events with it.
+    [ -n "$p" ] && kill -TERM "-$p" 2>/dev/null
+    rm -f ${WATCH_PID}
+  fi
+  return 0
+}
+write() { # FILE MODE PART
+  mkdir -p "\${1%/*}" && tmp=$(mktemp "\${1%/*}/.docker-firewall.XXXXXX") && part "$3" >"$tmp" && chmod "$2" "$tmp" && mv -f "$tmp" "$1"
+}
+case $3 in
+  install)
+    stop_watcher
+    # No Docker socket, nothing to watch (and nothing written): a host whose Docker is elsewhere, or none.
+    if [ ! -S "$4" ]; then echo '### watcher no-docker'; exit 0; fi
+    if ! write ${WATCH_SCRIPT} 0755 4; then echo '### watcher failed'; exit 0; fi
+    if systemd; then
+      write ${WATCH_UNIT} 0644 5 && systemctl daemon-reload && systemctl enable ${WATCH_UNIT_NAME} >/dev/null 2>&1 && systemctl restart ${WATCH_UNIT_NAME} && echo '### watcher systemd' || echo '### watcher failed'
+    elif command -v setsid >/dev/null 2>&1; then
+      setsid ${WATCH_SCRIPT} </dev/null >/dev/null 2>&1 &
+      echo '### watcher process'
+    else
+      echo '### watcher failed'
+    fi
+    ;;
+  remove)
+    stop_watcher
+    if systemd && [ -f ${WATCH_UNIT} ]; then systemctl disable ${WATCH_UNIT_NAME} >/dev/null 2>&1; rm -f ${WATCH_UNIT}; systemctl daemon-reload; fi
+    rm -f ${WATCH_SCRIPT}
+    echo '### watcher removed'
+    ;;
+esac
 `;
+
+/** What to do with the watcher once the rules are applied. */
+export type WatcherAction =
+  | { readonly kind: 'install'; readonly script: string; readonly unit: string; readonly dockerSocket: string }
+  | { readonly kind: 'remove' }
+  | { readonly kind: 'keep' };
+
+/** What became of the watcher: started by systemd or as a process of its own, removed, left as it was, not started (no Docker socket), or failed. */
+export type WatcherOutcome = 'systemd' | 'process' | 'removed' | 'kept' | 'no-docker' | 'failed';
 
 export interface FamilyPayloads {
   readonly ipv4?: string | undefined;
@@ -27,28 +87,19 @@ export interface FamilyPayloads {
   readonly ipv4Rollback?: string | undefined;
 }
 
-export type ApplyOutcome = { readonly kind: 'applied' } | { readonly kind: 'conflict'; readonly detail: string };
+export type ApplyOutcome = { readonly kind: 'applied'; readonly watcher: WatcherOutcome } | { readonly kind: 'conflict'; readonly detail: string };
 
 export function restoreBinary(variant: IptablesVariant, family: 'ipv4' | 'ipv6'): string {
   const base = family === 'ipv4' ? 'iptables' : 'ip6tables';
   return variant === 'default' ? `${base}-restore` : `${base}-${variant}-restore`;
 }
 
-const encode = (payload: string | undefined) => (payload ? Buffer.from(payload, 'utf8').toString('base64') : '');
-
-export function applyCommand(variant: IptablesVariant, payloads: FamilyPayloads): RemoteCommand<ApplyOutcome> {
+export function applyCommand(variant: IptablesVariant, payloads: FamilyPayloads, watcher: WatcherAction = { kind: 'keep' }): RemoteCommand<ApplyOutcome> {
+  const install = watcher.kind === 'install' ? watcher : undefined;
+  const bundle = stdinBundle([payloads.ipv4 ?? '', payloads.ipv6 ?? '', payloads.ipv4Rollback ?? '', install?.script ?? '', install?.unit ?? '']);
   return {
-    argv: [
-      'sh',
-      '-c',
-      SCRIPT,
-      'docker-firewall-apply',
-      restoreBinary(variant, 'ipv4'),
-      encode(payloads.ipv4),
-      restoreBinary(variant, 'ipv6'),
-      encode(payloads.ipv6),
-      encode(payloads.ipv4Rollback),
-    ],
+    argv: ['sh', '-c', SCRIPT, 'docker-firewall-apply', restoreBinary(variant, 'ipv4'), restoreBinary(variant, 'ipv6'), watcher.kind, install?.dockerSocket ?? '', bundle.digest],
+    stdin: bundle.stdin,
     privileged: true,
     parse: (result) => parseApplyResult(result, payloads),
   };
@@ -64,7 +115,13 @@ export function applyCommand(variant: IptablesVariant, payloads: FamilyPayloads)
  * exist", "Error occurred at line: N"). That is a conflict too.
  */
 export function parseApplyResult(result: { stdout: string; stderr: string; code: number | null }, payloads: FamilyPayloads): ApplyOutcome {
-  if (result.code === 0 && result.stdout.includes('### applied')) return { kind: 'applied' };
+  if (result.code === 0 && result.stdout.includes('### applied')) {
+    const watcher = /^### watcher (systemd|process|removed|no-docker|failed)$/m.exec(result.stdout)?.[1] as WatcherOutcome | undefined;
+    return { kind: 'applied', watcher: watcher ?? 'kept' };
+  }
+  if (result.stderr.includes('### incomplete input')) {
+    throw new ApplyFailed('the rules did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was changed. Try again.');
+  }
   const detail = result.stderr.trim() || `exit status ${String(result.code)}`;
   const family = result.stderr.includes('### failed ipv6') ? payloads.ipv6 : payloads.ipv4;
   const failedLine = /line (\d+) failed/.exec(result.stderr) ?? /Error occurred at line: (\d+)/.exec(result.stderr);

@@ -1,7 +1,7 @@
 import type { ChainName, Family } from '../validate';
 import { hasChain, rulesOf, type SavedRule, type SavedTable } from './iptablesSave';
 import type { ChainLayout, FamilyLayout, Hook } from './layout';
-import { guardChainName, proxyChainName, TABLES, type Table } from './layout';
+import { ownedChains, TABLES, type Table } from './layout';
 import { parseComment, type RuleRole } from './ruleComment';
 import type { SavedFamily, RawFirewall, IptablesVariant } from './readFirewall';
 
@@ -9,6 +9,7 @@ import type { SavedFamily, RawFirewall, IptablesVariant } from './readFirewall';
 export interface FamilyTables {
   readonly family: Family;
   readonly filter: SavedTable | undefined;
+  readonly security: SavedTable | undefined;
   readonly dockerUser: boolean;
   /** Docker's own chains are present (DOCKER or DOCKER-FORWARD): Docker manages this family. */
   readonly dockerManaged: boolean;
@@ -23,6 +24,7 @@ export interface FamilyTables {
 
 /** A rule in one of our chains, with the role read from its comment (once, here). */
 export interface OwnRule extends SavedRule {
+  readonly table: Table;
   /** Undefined for a rule whose comment is not one of ours: someone's hand edit. */
   readonly role: RuleRole | undefined;
 }
@@ -38,6 +40,8 @@ export interface FirewallTables {
   readonly ipv6: FamilyTables;
   /** The persistence section of the read, as printed (see persistence.ts). */
   readonly persistence: readonly string[];
+  /** The watcher section of the read, as printed (see watcher.ts). */
+  readonly watcher: readonly string[];
 }
 
 const isDockerTable = (filter: SavedTable | undefined) =>
@@ -57,12 +61,13 @@ export function firewallTables(raw: RawFirewall, chain: ChainName): FirewallTabl
     ipv4: familyState('ipv4', pick(raw.ipv4), chain),
     ipv6: familyState('ipv6', pick(raw.ipv6), chain),
     persistence: raw.persistence,
+    watcher: raw.watcher,
   };
 }
 
 function familyState(family: Family, tables: SavedFamily | undefined, chain: ChainName): FamilyTables {
   const filter = tables?.filter;
-  const owned: Record<Table, readonly string[]> = { filter: [chain, proxyChainName(chain)], security: [guardChainName(chain)] };
+  const owned = ownedChains(chain);
   const chains: ChainLayout[] = [];
   const hooks: Hook[] = [];
   const rules: OwnRule[] = [];
@@ -79,12 +84,13 @@ function familyState(family: Family, tables: SavedFamily | undefined, chain: Cha
       if (rule.target !== undefined && ours.includes(rule.target) && !ours.includes(rule.chain)) {
         hooks.push({ ...tag, from: rule.chain, spec: rule.spec, position });
       }
-      if (ours.includes(rule.chain)) rules.push({ ...rule, role: rule.comment === undefined ? undefined : parseComment(rule.comment) });
+      if (ours.includes(rule.chain)) rules.push({ ...rule, table, role: rule.comment === undefined ? undefined : parseComment(rule.comment) });
     }
   }
   return {
     family,
     filter,
+    security: tables?.security,
     dockerUser: hasChain(filter, 'DOCKER-USER'),
     dockerManaged: hasChain(filter, 'DOCKER') || hasChain(filter, 'DOCKER-FORWARD'),
     layout: { chains, hooks },

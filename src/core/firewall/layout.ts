@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChainName, Family } from '../validate';
-import { allowAppliesTo, normalizeAllows, type Policy } from './policy';
+import { allowAppliesTo, normalizeAllows, type Allow, type Policy } from './policy';
 import { comparePortSpecs, type PortSpec } from './port';
 import { formatComment, type RuleRole } from './ruleComment';
 
@@ -23,7 +23,7 @@ export interface Hook {
   readonly table?: Table | undefined;
   /** The built-in or Docker chain that jumps to ours. */
   readonly from: string;
-  /** The jump as iptables-save prints it, e.g. `-j PRE_DOCKER` or `-o docker0 -j PRE_DOCKER`. */
+  /** The jump as iptables-save prints it, e.g. `-j PRE_DOCKER`. */
   readonly spec: string;
   /** 1-based position of the jump in `from`. */
   readonly position: number;
@@ -36,24 +36,53 @@ export interface FamilyLayout {
 
 export const EMPTY_LAYOUT: FamilyLayout = { chains: [], hooks: [] };
 
+/** A port served on the host's own sockets, to be dropped on INPUT: on one local address, or all. */
+export interface HostPortSpec extends PortSpec {
+  /** A specific local address (`192.0.2.1`, `2001:db8::1`); undefined for the wildcard. */
+  readonly address?: string | undefined;
+}
+
+/**
+ * What the host holds that the lockdown is written for, in one family. Everything here comes from
+ * the host (the Docker API and the host's sockets) and has been validated before it gets here.
+ */
 export interface RenderContext {
   readonly chain: ChainName;
   /** Whether Docker made DOCKER-USER in this family (it does not for IPv6 on Docker 20.10). */
   readonly dockerUser: boolean;
-  /** Docker bridges whose forwarded traffic the lockdown covers; `+` is iptables' wildcard. */
+  /** The exact names of Docker's bridges; nothing else (no wildcard: `br-+` also matches br-lan). */
   readonly bridges: readonly string[];
-  /** IPv6 only: ports docker-proxy serves on `[::]`, reached over INPUT rather than FORWARD. */
-  readonly proxiedPorts: readonly PortSpec[];
+  /** Ports served on the host's own sockets in this family: docker-proxy, host-network containers, rootless Docker. */
+  readonly hostPorts: readonly HostPortSpec[];
+  /** The SSH port the tool is connected through, never dropped; undefined when the host did not say. */
+  readonly sshPort: number | undefined;
 }
 
-export const DEFAULT_BRIDGES: readonly string[] = ['docker0', 'br-+'];
-
-export function proxyChainName(chain: ChainName): ChainName {
-  return `${chain}_PROXY` as ChainName;
+/** The names of our chains, from the one the user chose. */
+export interface ChainNames {
+  /** filter, jumped to first from DOCKER-USER: the policy for traffic forwarded to containers. */
+  readonly forward: ChainName;
+  /** security, jumped to first from FORWARD: the same policy again, after filter (see renderLayout). */
+  readonly guard: ChainName;
+  /** filter and security: Docker's bridges, kept in step by the host's watcher. */
+  readonly bridges: ChainName;
+  /** filter, jumped to first from INPUT: the policy for the host's own sockets. */
+  readonly input: ChainName;
+  /** filter: the ports served on the host's own sockets, kept in step by the host's watcher. */
+  readonly ports: ChainName;
+  /** Docker Firewall 0.1's IPv6 INPUT chain, recognised so that it can be replaced. */
+  readonly legacyProxy: ChainName;
 }
 
-export function guardChainName(chain: ChainName): ChainName {
-  return `${chain}_GUARD` as ChainName;
+export function chainNames(chain: ChainName): ChainNames {
+  const named = (suffix: string) => `${chain}${suffix}` as ChainName;
+  return { forward: chain, guard: named('_GUARD'), bridges: named('_NET'), input: named('_INPUT'), ports: named('_PORTS'), legacyProxy: named('_PROXY') };
+}
+
+/** Every chain name of ours in each table (the legacy one too), for reading and replacing. */
+export function ownedChains(chain: ChainName): Record<Table, readonly string[]> {
+  const n = chainNames(chain);
+  return { filter: [n.forward, n.bridges, n.input, n.ports, n.legacyProxy], security: [n.guard, n.bridges] };
 }
 
 export const tableOf = (item: { readonly table?: Table | undefined }): Table => item.table ?? 'filter';
@@ -65,58 +94,111 @@ export function hookLocation(hook: Hook): string {
 
 const comment = (role: RuleRole) => `-m comment --comment "${formatComment(role)}"`;
 
-/** Renders the lockdown for one family. An open policy owns nothing. */
+/** `-d 192.0.2.1/32`, as iptables-save prints a single address. */
+function destination(address: string | undefined): string {
+  if (address === undefined) return '';
+  return `-d ${address}/${address.includes(':') ? 128 : 32} `;
+}
+
+/**
+ * Renders the lockdown for one family. An open policy owns nothing.
+ *
+ * Two paths lead from outside to a container's port, and each gets a policy chain:
+ * - forwarded (Docker's DNAT, or direct routing to a container): `forward`, first in DOCKER-USER,
+ *   and `guard`, first in security FORWARD. Docker never writes to the security table, which runs
+ *   after filter and so sees only what filter let through: Docker 20.10 deletes and re-inserts its
+ *   FORWARD -> DOCKER-USER jump at every `docker network create`, and in between its own rules
+ *   accepted packets that skipped DOCKER-USER (measured: 34 of 836 connections got through). The
+ *   guard drops them; its drop counters count exactly such escapes.
+ * - local delivery to a socket on the host (docker-proxy, a host-network container, rootless Docker):
+ *   `input`, first in INPUT. Only the ports of those sockets are dropped, never the SSH port we came
+ *   in on, loopback or any other service of the host.
+ *
+ * Each policy chain lets replies and the allows through, then jumps with `-g` (goto) to a chain
+ * that only lists what the host holds: Docker's bridges, or the host ports. A RETURN there returns
+ * past the policy chain, as if the policy chain had returned. Those two chains are a function of
+ * the host's state alone, so the watcher on the host rewrites them when a network or container
+ * appears (watcher.ts) and nothing else has to change.
+ */
 export function renderLayout(family: Family, policy: Policy, context: RenderContext): FamilyLayout {
   if (!policy.locked) return EMPTY_LAYOUT;
-  const allows = normalizeAllows(policy.allows).filter((allow) => allowAppliesTo(allow, family));
-  const allowRules = allows.map((allow) => {
-    const source = allow.from ? `-s ${allow.from.text} ` : '';
-    return `${source}-p ${allow.proto} -m conntrack --ctorigdstport ${allow.port} --ctdir ORIGINAL ${comment({ kind: 'allow', allow })} -j RETURN`;
-  });
+  const names = chainNames(context.chain);
+  const allows = allowRules(family, policy.allows);
   const established = `-m conntrack --ctstate RELATED,ESTABLISHED ${comment({ kind: 'established' })} -j RETURN`;
-
   const chains: ChainLayout[] = [];
   const hooks: Hook[] = [];
   if (context.dockerUser) {
-    const lockdown = [
-      // Replies and traffic that containers start themselves (egress, container to container) pass.
-      established,
-      ...context.bridges.map((bridge) => `-i ${bridge} ${comment({ kind: 'from-containers' })} -j RETURN`),
-      ...allowRules,
-      ...context.bridges.map((bridge) => `-o ${bridge} ${comment({ kind: 'block' })} -j DROP`),
-    ];
-    chains.push(withMarker(context.chain, lockdown));
-    hooks.push({ from: 'DOCKER-USER', spec: `-j ${context.chain}`, position: 1 });
-    // The same rules again in the security table's FORWARD, which Docker never writes to and which
-    // runs after filter: it sees only what filter let through. Docker 20.10 deletes and re-inserts its
-    // FORWARD -> DOCKER-USER jump at every `docker network create`, and in between Docker's own rules
-    // accept packets that skipped DOCKER-USER (measured: 34 of 836 connections got through). The
-    // guard drops them; its drop counters count exactly such escapes.
-    const guard = guardChainName(context.chain);
-    chains.push({ ...withMarker(guard, lockdown), table: 'security' });
-    hooks.push({ table: 'security', from: 'FORWARD', spec: `-j ${guard}`, position: 1 });
+    const forward = [established, ...allows, `${comment({ kind: 'to-bridges' })} -g ${names.bridges}`];
+    const bridges = bridgeRules(context.bridges);
+    chains.push(withMarker(names.forward, forward), withMarker(names.bridges, bridges));
+    chains.push({ ...withMarker(names.guard, forward), table: 'security' }, { ...withMarker(names.bridges, bridges), table: 'security' });
+    hooks.push({ from: 'DOCKER-USER', spec: `-j ${names.forward}`, position: 1 });
+    hooks.push({ table: 'security', from: 'FORWARD', spec: `-j ${names.guard}`, position: 1 });
   }
-  if (family === 'ipv6') {
-    // docker-proxy answers on [::]:PORT as a local process: that traffic goes through INPUT, where
-    // DOCKER-USER never sees it. Only the published ports are dropped, so SSH and other services are untouched.
-    const proxy = proxyChainName(context.chain);
-    chains.push(
-      withMarker(proxy, [
-        established,
-        `-i lo ${comment({ kind: 'loopback' })} -j RETURN`,
-        ...allowRules,
-        ...[...context.proxiedPorts]
-          .sort(comparePortSpecs)
-          .map(({ port, proto }) => `-p ${proto} -m ${proto} --dport ${port} ${comment({ kind: 'proxy-block', port, proto })} -j DROP`),
-      ]),
-    );
-    hooks.push({ from: 'INPUT', spec: `-j ${proxy}`, position: 1 });
-  }
+  const input = [
+    established,
+    `-i lo ${comment({ kind: 'loopback' })} -j RETURN`,
+    ...(context.sshPort === undefined ? [] : [`-p tcp -m tcp --dport ${context.sshPort} ${comment({ kind: 'ssh' })} -j RETURN`]),
+    ...allows,
+    `${comment({ kind: 'to-ports' })} -g ${names.ports}`,
+  ];
+  chains.push(withMarker(names.input, input), withMarker(names.ports, portRules(context.bridges, context.hostPorts, context.sshPort)));
+  hooks.push({ from: 'INPUT', spec: `-j ${names.input}`, position: 1 });
   return { chains, hooks };
 }
 
+/** The allows that apply in a family, in a stable order, as rules that let new connections through. */
+export function allowRules(family: Family, allows: readonly Allow[]): string[] {
+  return normalizeAllows(allows)
+    .filter((allow) => allowAppliesTo(allow, family))
+    .map((allow) => {
+      const source = allow.from ? `-s ${allow.from.text} ` : '';
+      return `${source}-p ${allow.proto} -m conntrack --ctorigdstport ${allow.port} --ctdir ORIGINAL ${comment({ kind: 'allow', allow })} -j RETURN`;
+    });
+}
+
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Bridges in byte order (the watcher on the host sorts them the same way, with LC_ALL=C). */
+export function sortedBridges(bridges: readonly string[]): string[] {
+  return [...new Set(bridges)].sort(byteOrder);
+}
+
+/** Traffic that containers start passes; new connections from outside to a bridge are dropped. */
+export function bridgeRules(bridges: readonly string[]): string[] {
+  const sorted = sortedBridges(bridges);
+  return [
+    ...sorted.map((bridge) => `-i ${bridge} ${comment({ kind: 'from-containers' })} -j RETURN`),
+    ...sorted.map((bridge) => `-o ${bridge} ${comment({ kind: 'block' })} -j DROP`),
+  ];
+}
+
+/** Host ports in a stable order: by port, protocol, then address (wildcard first). */
+export function sortedHostPorts(ports: readonly HostPortSpec[], sshPort: number | undefined): HostPortSpec[] {
+  const seen = new Map<string, HostPortSpec>();
+  for (const p of ports) {
+    if (p.proto === 'tcp' && p.port === sshPort) continue;
+    seen.set(`${p.port}/${p.proto}@${p.address ?? ''}`, p);
+  }
+  // Addresses in byte order, the wildcard first, as the watcher's `LC_ALL=C sort` puts them.
+  return [...seen.values()].sort((a, b) => comparePortSpecs(a, b) || byteOrder(a.address ?? '', b.address ?? ''));
+}
+
+/**
+ * Containers reach published ports through docker-proxy too (hairpin over the host's address):
+ * traffic from a bridge passes; then each host port's new connections are dropped.
+ */
+export function portRules(bridges: readonly string[], ports: readonly HostPortSpec[], sshPort: number | undefined): string[] {
+  return [
+    ...sortedBridges(bridges).map((bridge) => `-i ${bridge} ${comment({ kind: 'from-containers' })} -j RETURN`),
+    ...sortedHostPorts(ports, sshPort).map(
+      ({ port, proto, address }) => `${destination(address)}-p ${proto} -m ${proto} --dport ${port} ${comment({ kind: 'port', port, proto })} -j DROP`,
+    ),
+  ];
+}
+
 /** The marker closes each chain and names a digest of the rules above it: drift shows as a mismatch. */
-function withMarker(name: string, rules: string[]): ChainLayout {
+export function withMarker(name: string, rules: readonly string[]): ChainLayout {
   return { name, rules: [...rules, `${comment({ kind: 'state', digest: digestOf(rules) })}`] };
 }
 
@@ -125,12 +207,16 @@ export function digestOf(rules: readonly string[]): string {
 }
 
 export function sameLayout(a: FamilyLayout, b: FamilyLayout): boolean {
-  const key = (layout: FamilyLayout) =>
-    JSON.stringify({
-      chains: [...layout.chains].map((c) => ({ name: c.name, table: tableOf(c), rules: c.rules })).sort((x, y) => x.name.localeCompare(y.name)),
-      hooks: [...layout.hooks]
-        .map((h) => ({ table: tableOf(h), from: h.from, spec: h.spec, position: h.position }))
-        .sort((x, y) => `${x.table} ${x.from} ${x.spec}`.localeCompare(`${y.table} ${y.from} ${y.spec}`)),
-    });
-  return key(a) === key(b);
+  return layoutKey(a) === layoutKey(b);
+}
+
+function layoutKey(layout: FamilyLayout): string {
+  return JSON.stringify({
+    chains: [...layout.chains]
+      .map((c) => ({ name: c.name, table: tableOf(c), rules: c.rules }))
+      .sort((x, y) => `${x.table} ${x.name}`.localeCompare(`${y.table} ${y.name}`)),
+    hooks: [...layout.hooks]
+      .map((h) => ({ table: tableOf(h), from: h.from, spec: h.spec, position: h.position }))
+      .sort((x, y) => `${x.table} ${x.from} ${x.spec}`.localeCompare(`${y.table} ${y.from} ${y.spec}`)),
+  });
 }

@@ -1,8 +1,9 @@
 import { PersistFailed } from './errors';
+import { READ_BUNDLE, stdinBundle } from '../remote/stdinBundle';
 import { shellQuote } from '../remote/shellQuote';
 import type { ChainName } from '../validate';
 import type { RemoteCommand } from '../remote/remoteCommand';
-import { EMPTY_LAYOUT, guardChainName, proxyChainName, TABLES, type FamilyLayout } from './layout';
+import { chainNames, EMPTY_LAYOUT, ownedChains, TABLES, tableOf, type FamilyLayout } from './layout';
 import { restoreBinary } from './applyCommand';
 import type { IptablesVariant } from './readFirewall';
 import { transitionPayload } from './transition';
@@ -21,10 +22,20 @@ export type Persistence =
   | { readonly state: 'none' }
   | { readonly state: 'current' | 'outdated'; readonly systemd: 'enabled' | 'disabled' | 'absent'; readonly savedDigest: string };
 
-/** The digest written to /etc/docker-firewall/state: what was saved, to compare with what is in force. */
-export function layoutsDigest(ipv4: FamilyLayout, ipv6: FamilyLayout): string {
+/**
+ * The digest written to /etc/docker-firewall/state: what was saved, to compare with what is in force.
+ * Only the policy chains count: the chains of bridges and host ports change with every network and
+ * container (the watcher keeps them in step, at boot too), so a saved copy of them is never "outdated".
+ */
+export function layoutsDigest(ipv4: FamilyLayout, ipv6: FamilyLayout, chain: ChainName): string {
+  const names = chainNames(chain);
+  const dynamic: readonly string[] = [names.bridges, names.ports];
   // Sorted per family: chains are rendered and read back in different orders (per table when read).
-  const family = (layout: FamilyLayout) => layout.chains.map((c) => `${c.name}:${c.rules.at(-1) ?? ''}`).sort();
+  const family = (layout: FamilyLayout) =>
+    layout.chains
+      .filter((c) => !dynamic.includes(c.name))
+      .map((c) => `${tableOf(c)}:${c.name}:${c.rules.at(-1) ?? ''}`)
+      .sort();
   return [...family(ipv4), ...family(ipv6)].join(' ');
 }
 
@@ -45,29 +56,40 @@ export function parsePersistence(lines: readonly string[], current: string): Per
  * our chains flushed in the same transaction, or made where missing) followed by the saved rules.
  */
 function restoreScript(variant: IptablesVariant, chain: ChainName): string {
-  // table:hooked-from:our-chain, for every hook the layout can have.
-  const hooks = [`filter:DOCKER-USER:${chain}`, `filter:INPUT:${proxyChainName(chain)}`, `security:FORWARD:${guardChainName(chain)}`];
+  const names = chainNames(chain);
+  const owned = ownedChains(chain);
+  // table:hooked-from:our-chain, for every hook the layout can have (Docker Firewall 0.1's too, to replace it).
+  const hooks = [
+    `filter:DOCKER-USER:${names.forward}`,
+    `filter:INPUT:${names.input}`,
+    `filter:INPUT:${names.legacyProxy}`,
+    `security:FORWARD:${names.guard}`,
+  ];
   const lines = [
     '#!/bin/sh',
     '# Written by Docker Firewall: puts its chains back (never touches Docker\'s). Safe to run again.',
     'set -u',
     `HOOKS='${hooks.join(' ')}'`,
-    'prepare_table() { # TABLE: delete our hooks and flush our chains there; -X those the file no longer has',
+    ...TABLES.map((table) => `CHAINS_${table}='${owned[table].join(' ')}'`),
+    `chains_of() { case $1 in ${TABLES.map((t) => `${t}) echo "$CHAINS_${t}" ;;`).join(' ')} esac; }`,
+    'exists() { "$bin" -w -t "$1" -n -L "$2" >/dev/null 2>&1; } # TABLE CHAIN',
+    'prepare_table() { # TABLE: our hooks deleted and our chains there flushed, before the saved rules go in',
     // POSIX sh has no local variables: these names must not clash with restore_family's $table.
     '  for hook in $HOOKS; do',
     '    hook_table=${hook%%:*} rest=${hook#*:}; from=${rest%%:*} to=${rest#*:}',
     '    [ "$hook_table" = "$1" ] || continue',
     '    "$bin" -w -t "$1" -S "$from" 2>/dev/null | grep -x -e "-A $from -j $to" | sed \'s/^-A /-D /\'',
-    '    "$bin" -w -t "$1" -n -L "$to" >/dev/null 2>&1 || continue',
-    '    echo ":$to - [0:0]"',
-    '    grep -qx -e "-N $to" "$file" || echo "-X $to"',
+    '  done',
+    '  for c in $(chains_of "$1"); do exists "$1" "$c" && echo ":$c - [0:0]"; done',
+    '}',
+    'finish_table() { # TABLE SECTION: chains of ours the saved rules do not make are deleted, once nothing refers to them',
+    '  for c in $(chains_of "$1"); do',
+    '    exists "$1" "$c" || continue',
+    '    printf \'%s\\n\' "$2" | grep -qx -e "-N $c" || echo "-X $c"',
     '  done',
     '}',
     'has_ours() { # TABLE: whether one of our chains is in that table now',
-    '  for hook in $HOOKS; do',
-    '    hook_table=${hook%%:*} to=${hook##*:}',
-    '    [ "$hook_table" = "$1" ] && "$bin" -w -t "$1" -n -L "$to" >/dev/null 2>&1 && return 0',
-    '  done',
+    '  for c in $(chains_of "$1"); do exists "$1" "$c" && return 0; done',
     '  return 1',
     '}',
     'restore_family() { # BIN FILE',
@@ -79,14 +101,17 @@ function restoreScript(variant: IptablesVariant, chain: ChainName): string {
     // A table is written where the file has rules for it or where ours are left over from before.
     `    for table in ${TABLES.join(' ')}; do`,
     '      grep -qx "\\*$table" "$file" || has_ours "$table" || continue',
+    '      section=$(sed -n "/^\\*$table\\$/,/^COMMIT\\$/p" "$file" | sed \'1d;$d\')',
     '      echo "*$table"',
     '      prepare_table "$table"',
-    '      sed -n "/^\\*$table\\$/,/^COMMIT\\$/p" "$file" | sed \'1d;$d\' | while IFS= read -r line; do',
+    '      printf \'%s\\n\' "$section" | while IFS= read -r line; do',
     '        case $line in',
-    '          \'-N \'*) "$bin" -w -t "$table" -n -L "${line#-N }" >/dev/null 2>&1 || printf \'%s\\n\' "$line" ;;',
+    '          \'\') ;;',
+    '          \'-N \'*) exists "$table" "${line#-N }" || printf \'%s\\n\' "$line" ;;',
     '          *) printf \'%s\\n\' "$line" ;;',
     '        esac',
     '      done',
+    '      finish_table "$table" "$section"',
     '      echo COMMIT',
     '    done',
     '  } | "$bin-restore" -w 10 --noflush',
@@ -143,23 +168,21 @@ export type PersistOutcome =
   | { readonly kind: 'removed' };
 
 export interface PersistCommand extends RemoteCommand<PersistOutcome> {
-  /** The files the script writes, in order (the state digest last), as data: what the script holds in base64. */
+  /** The files the script writes, in order (the state digest last), as data: what its stdin bundle holds. */
   readonly files: readonly PersistedFile[];
 }
 
 /**
- * Writes FILE with MODE from base64, never following a link planted at FILE or its temporary: the
- * temporary is made by mktemp (O_EXCL, mode 0600) in FILE's own folder and renamed over FILE.
- * Under `set -eu` every step of it stops the script when it fails.
+ * Writes FILE with MODE from part N of the stdin bundle, never following a link planted at FILE or
+ * its temporary: the temporary is made by mktemp (O_EXCL, mode 0600) in FILE's own folder and
+ * renamed over FILE. Under `set -eu` every step of it stops the script when it fails.
  */
-const WRITE_FUNCTION = `write() { # FILE MODE BASE64
+const WRITE_FUNCTION = `write() { # FILE MODE PART
   tmp=$(mktemp "\${1%/*}/.docker-firewall.XXXXXX")
-  printf '%s' "$3" | base64 -d >"$tmp"
+  part "$3" >"$tmp"
   chmod "$2" "$tmp"
   mv -f "$tmp" "$1"
 }`;
-
-const write = (file: PersistedFile) => `write ${shellQuote(file.path)} ${file.mode} ${shellQuote(Buffer.from(file.content, 'utf8').toString('base64'))}`;
 
 /**
  * The one command that saves (or, for empty layouts, removes) the persistence: `persist`, its dry
@@ -192,9 +215,14 @@ export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4:
     { path: UNIT_PATH, content: UNIT, mode: '0644' },
     { path: DOCKER_DROP_IN, content: DROP_IN, mode: '0644' },
   ];
-  const state: PersistedFile = { path: `${PERSIST_DIR}/state`, content: `digest ${layoutsDigest(ipv4, ipv6)}\n`, mode: '0644' };
+  const state: PersistedFile = { path: `${PERSIST_DIR}/state`, content: `digest ${layoutsDigest(ipv4, ipv6, chain)}\n`, mode: '0644' };
+  const files = [...rules, ...unit, state];
+  const write = (file: PersistedFile) => `write ${shellQuote(file.path)} ${file.mode} ${files.indexOf(file) + 1}`;
+  const bundle = stdinBundle(files.map((file) => file.content));
   const script = [
     'set -eu',
+    READ_BUNDLE,
+    'read_bundle "$1"',
     WRITE_FUNCTION,
     `mkdir -p ${PERSIST_DIR} ${RESTORE_SCRIPT.replace(/\/[^/]+$/, '')}`,
     ...rules.map(write),
@@ -211,11 +239,15 @@ export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4:
     'echo "### $boot"',
   ].join('\n');
   return {
-    argv: ['sh', '-c', script],
+    argv: ['sh', '-c', script, 'docker-firewall-persist', bundle.digest],
+    stdin: bundle.stdin,
     privileged: true,
-    files: [...rules, ...unit, state],
+    files,
     parse(result) {
       const boot = /^### (systemd|no-systemd)$/m.exec(result.stdout)?.[1];
+      if (result.stderr.includes('### incomplete input')) {
+        throw new PersistFailed('the files did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was written. Try again.');
+      }
       if (result.code !== 0 || boot === undefined) {
         throw new PersistFailed(`could not write the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
       }

@@ -1,9 +1,9 @@
 import { LockdownRefused } from './errors';
 import type { Family } from '../validate';
 import type { FirewallTables, FamilyTables } from './firewallTables';
-import { DEFAULT_BRIDGES, renderLayout, sameLayout, type FamilyLayout } from './layout';
+import { renderLayout, sameLayout, type FamilyLayout } from './layout';
 import type { Policy } from './policy';
-import { proxiedPorts, type PublishedPort } from './port';
+import type { LockdownScope } from './scope';
 import { transitionPayload } from './transition';
 import type { FamilyPayloads } from './applyCommand';
 
@@ -26,18 +26,20 @@ export interface Plan {
 export interface PlanInput {
   readonly tables: FirewallTables;
   readonly policy: Policy;
-  readonly ports: readonly PublishedPort[];
+  /** What the lockdown must cover (scope.ts): Docker's bridges, the host ports, the SSH port. */
+  readonly scope: LockdownScope;
   /** Engine API's FirewallBackend.Driver, when the daemon reports one. */
   readonly firewallBackend?: string | undefined;
-  readonly bridges?: readonly string[] | undefined;
 }
 
 export function wantedLayout(family: FamilyTables, input: PlanInput): FamilyLayout {
+  const scope = input.scope[family.family];
   return renderLayout(family.family, input.policy, {
     chain: input.tables.chain,
     dockerUser: family.dockerUser,
-    bridges: input.bridges ?? DEFAULT_BRIDGES,
-    proxiedPorts: family.family === 'ipv6' ? proxiedPorts(input.ports) : [],
+    bridges: scope.bridges,
+    hostPorts: scope.hostPorts,
+    sshPort: input.scope.sshPort,
   });
 }
 

@@ -1,21 +1,32 @@
+import { randomBytes } from 'node:crypto';
 import { FirewallReadFailed } from './errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
+import { hostFactsFrom, type HostFacts } from './hostFacts';
 import { parseIptablesSave, type SavedTable } from './iptablesSave';
 
 /**
- * One remote command reads everything the firewall model needs, for both families and both
- * iptables variants, in a single round trip. The script is a constant: nothing user-supplied is
- * interpolated into it.
+ * One remote command reads everything the firewall model needs in a single round trip: both
+ * families in every iptables variant that holds tables, our persistence and watcher state, and the
+ * host's own facts (listening sockets and their processes, the SSH connection we came in on, its
+ * global addresses). Nothing user-supplied is interpolated into the script; its one argument is a
+ * random nonce that marks our sections, so that text the host prints (a rule comment can hold any
+ * line, newlines included) can never pose as a section of ours.
  */
 const SCRIPT = `
+n=$1
 export LC_ALL=C
-section() { printf '\\n### %s\\n' "$1"; }
-section version; iptables --version 2>&1
-save() { # family variant command tables-loaded
-  section "save$1-$2"; "$3" -c -t filter 2>&1; rc=$?
+section() { printf '\\n### %s %s\\n' "$n" "$1"; }
+err=$(mktemp) || exit 1
+trap 'rm -f "$err"' EXIT
+section version; iptables --version 2>&1 | head -n 1
+save() { # FAMILY VARIANT COMMAND TABLES-LOADED
+  section "save$1-$2"
+  : >"$err"
+  "$3" -c -t filter 2>>"$err"; rc=$?
   # security holds our guard chain; a legacy table is read only where it is loaded (see below).
-  if [ $rc = 0 ] && { [ $2 = nft ] || grep -qx security "$4" 2>/dev/null; }; then "$3" -c -t security 2>&1; rc=$?; fi
-  printf '\\n### rc %s\\n' "$rc"
+  if [ $rc = 0 ] && { [ $2 = nft ] || grep -qx security "$4" 2>/dev/null; }; then "$3" -c -t security 2>>"$err"; rc=$?; fi
+  section "rc$1-$2"; echo "$rc"
+  if [ -s "$err" ]; then section "err$1-$2"; head -c 2048 "$err"; fi
 }
 for v in nft legacy; do
   command -v iptables-$v-save >/dev/null 2>&1 || continue
@@ -28,8 +39,30 @@ if ! command -v iptables-nft-save >/dev/null 2>&1 && command -v iptables-save >/
   save 4 default iptables-save /proc/net/ip_tables_names; save 6 default ip6tables-save /proc/net/ip6_tables_names
 fi
 section persistence
-[ -f /etc/docker-firewall/state ] && cat /etc/docker-firewall/state
-command -v systemctl >/dev/null 2>&1 && printf 'systemd %s\\n' "$(systemctl is-enabled docker-firewall.service 2>/dev/null)"
+[ -f /etc/docker-firewall/state ] && head -c 1024 /etc/docker-firewall/state
+command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-enabled docker-firewall.service 2>/dev/null)"
+section watcher
+if [ -f /run/docker-firewall-watch.pid ]; then p=$(head -c 16 /run/docker-firewall-watch.pid | tr -cd 0-9); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "running $p"; fi
+command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-active docker-firewall-watch.service 2>/dev/null)"
+section sockets
+if command -v ss >/dev/null 2>&1; then socks=$(ss -Hlntup 2>/dev/null | head -n 5000); printf '%s\\n' "$socks"; else socks=; echo 'no ss'; fi
+section processes
+printf '%s\\n' "$socks" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un | head -n 2000 | while read -r p; do
+  # The container a process is in: the last part of a cgroup path, without docker- and .scope (as the watcher reads it).
+  c=$(sed -n 's#.*/##; s#^docker-##; s#\\.scope$##; /^[0-9a-f]\\{64\\}$/{p;q;}' "/proc/$p/cgroup" 2>/dev/null)
+  u=$(awk '/^Uid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+  printf '%s %s %s %s\\n' "$p" "\${c:--}" "\${u:--}" "$(head -c 32 "/proc/$p/comm" 2>/dev/null | tr -d '\\n' | tr -c '!-~' '?')"
+done
+section ssh
+# sudo clears the environment: SSH_CONNECTION is read from the nearest process above us that has it.
+p=$$
+while [ "\${p:-0}" -gt 1 ]; do
+  v=$(tr '\\000' '\\n' <"/proc/$p/environ" 2>/dev/null | grep -m 1 '^SSH_CONNECTION=')
+  if [ -n "$v" ]; then printf '%s\\n' "\${v#SSH_CONNECTION=}"; break; fi
+  p=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f2)
+done
+section addresses
+ip -o addr show scope global 2>/dev/null | head -n 500
 section end
 `;
 
@@ -48,18 +81,32 @@ export interface RawFirewall {
   readonly ipv6: readonly SavedFamily[];
   /** Lines of the persistence section, as printed. */
   readonly persistence: readonly string[];
+  /** Lines of the watcher section: `running PID`, `systemd active`… */
+  readonly watcher: readonly string[];
+  readonly facts: HostFacts;
 }
 
-export const readFirewallCommand: RemoteCommand<RawFirewall> = {
-  argv: ['sh', '-c', SCRIPT],
-  privileged: true,
-  parse(result) {
-    return parseFirewallReport(result.stdout, result.stderr, result.code);
-  },
-};
+/** The whole report of one read is small: a host that prints more is refused (ResponseTooLarge). */
+export const MAX_READ_BYTES = 8 * 1024 * 1024;
 
-export function parseFirewallReport(stdout: string, stderr: string, code: number | null): RawFirewall {
-  const sections = splitSections(stdout);
+export function newNonce(): string {
+  return randomBytes(12).toString('hex');
+}
+
+export function readFirewallCommand(nonce: string = newNonce()): RemoteCommand<RawFirewall> {
+  if (!/^[0-9a-f]{8,64}$/.test(nonce)) throw new Error('a read nonce is 8 to 64 hex digits');
+  return {
+    argv: ['sh', '-c', SCRIPT, 'docker-firewall-read', nonce],
+    privileged: true,
+    maxOutputBytes: MAX_READ_BYTES,
+    parse(result) {
+      return parseFirewallReport(result.stdout, result.stderr, result.code, nonce);
+    },
+  };
+}
+
+export function parseFirewallReport(stdout: string, stderr: string, code: number | null, nonce: string): RawFirewall {
+  const sections = splitSections(stdout, nonce);
   if (!sections.has('end')) {
     const reason = stderr.trim().split('\n').pop() ?? `exit status ${String(code)}`;
     throw new FirewallReadFailed(`reading the firewall did not finish: ${reason}`);
@@ -69,31 +116,51 @@ export function parseFirewallReport(stdout: string, stderr: string, code: number
   for (const [name, body] of sections) {
     const match = /^save([46])-(nft|legacy|default)$/.exec(name);
     if (!match) continue;
-    const rcMatch = /\n### rc (\d+)\s*$/.exec(`\n${body}`);
-    const text = rcMatch ? `\n${body}`.slice(0, rcMatch.index) : body;
-    const failed = rcMatch !== null && rcMatch[1] !== '0';
-    const tables = failed ? undefined : parseIptablesSave(text);
+    const rc = (sections.get(`rc${match[1]!}-${match[2]!}`) ?? '').trim();
+    if (!/^\d+$/.test(rc)) throw new FirewallReadFailed(`reading the firewall did not finish: no exit status for ${name}`);
+    const failed = rc !== '0';
+    const errorText = sections.get(`err${match[1]!}-${match[2]!}`)?.trim();
+    const tables = failed ? undefined : parseIptablesSave(body);
     const entry: SavedFamily = {
       variant: match[2] as IptablesVariant,
       filter: tables?.get('filter'),
       security: tables?.get('security'),
-      error: failed ? text.trim().split('\n').pop() : undefined,
+      error: failed ? (errorText?.split('\n').pop() ?? `exit status ${rc}`) : undefined,
     };
     (match[1] === '4' ? ipv4 : ipv6).push(entry);
   }
+  const lines = (name: string) => (sections.get(name) ?? '').split('\n').filter((l) => l.trim() !== '');
   return {
     iptablesVersion: (sections.get('version') ?? '').trim(),
     ipv4,
     ipv6,
-    persistence: (sections.get('persistence') ?? '').split('\n').filter((l) => l.trim() !== ''),
+    persistence: lines('persistence'),
+    watcher: lines('watcher'),
+    facts: hostFactsFrom({
+      sockets: sections.get('sockets'),
+      processes: sections.get('processes'),
+      ssh: sections.get('ssh'),
+      addresses: sections.get('addresses'),
+    }),
   };
 }
 
-function splitSections(stdout: string): Map<string, string> {
+/** The report cut at our markers: `### NONCE name` on a line of its own; the first of a name wins. */
+function splitSections(stdout: string, nonce: string): Map<string, string> {
   const sections = new Map<string, string>();
-  const parts = `\n${stdout}`.split(/\n### (?!rc )([A-Za-z0-9-]+)\n/);
-  for (let i = 1; i + 1 < parts.length; i += 2) sections.set(parts[i]!, parts[i + 1]!);
-  const last = parts[parts.length - 1];
-  if (parts.length % 2 === 0 && last !== undefined) sections.set(last, '');
+  const marker = new RegExp(`\\n### ${nonce} ([a-z0-9-]+)\\n`, 'g');
+  const text = `\n${stdout}\n`;
+  const found = [...text.matchAll(marker)];
+  found.forEach((m, i) => {
+    const name = m[1]!;
+    const start = m.index + m[0].length;
+    const end = i + 1 < found.length ? found[i + 1]!.index : text.length;
+    if (!sections.has(name)) sections.set(name, text.slice(start, end).replace(/\n$/, ''));
+  });
   return sections;
+}
+
+/** Whether an argv is our read command (whatever its nonce): for tests and recordings that sort what was sent. */
+export function isReadCommand(argv: readonly string[]): boolean {
+  return argv.length === 5 && argv[0] === 'sh' && argv[1] === '-c' && argv[2] === SCRIPT && argv[3] === 'docker-firewall-read' && /^[0-9a-f]{8,64}$/.test(argv[4] ?? '');
 }

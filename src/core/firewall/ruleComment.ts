@@ -1,21 +1,33 @@
 import { InvalidInput } from '../errors';
-import { parseCidr, parsePort, parseProto } from '../validate';
+import { parseCidr, parsePort, parseProto, type Proto } from '../validate';
 import type { Allow } from './policy';
 
 /**
  * Every rule we write carries a comment `docker-firewall:v1 <role> [args]`. The comments are how
- * the policy is read back from the host (the host is the source of truth) and how our rules are
- * told apart from anyone else's.
+ * our rules are told apart from anyone else's and how the policy is read back from the host (the
+ * host is the source of truth). They are never trusted on their own: status re-renders each chain
+ * from what its comments say and compares the result with the rules in force (see layoutCheck.ts).
+ * The stored form of a port is `tcp/8080`, as first released; people read `8080/tcp` (port.ts).
  */
 export const COMMENT_PREFIX = 'docker-firewall:v1';
 
 export type RuleRole =
   | { readonly kind: 'established' }
+  /** Forward policy: everything not let through above goes on to the chain of Docker's bridges. */
+  | { readonly kind: 'to-bridges' }
+  /** Input policy: everything not let through above goes on to the chain of host ports. */
+  | { readonly kind: 'to-ports' }
   | { readonly kind: 'from-containers' }
   | { readonly kind: 'loopback' }
+  /** The SSH port we are connected through, never dropped. */
+  | { readonly kind: 'ssh' }
   | { readonly kind: 'allow'; readonly allow: Allow }
+  /** New connections forwarded to a Docker bridge. */
   | { readonly kind: 'block' }
-  | { readonly kind: 'proxy-block'; readonly port: number; readonly proto: 'tcp' | 'udp' }
+  /** New connections to a port served on the host's own sockets (docker-proxy, host-network containers, rootless Docker). */
+  | { readonly kind: 'port'; readonly port: number; readonly proto: Proto }
+  /** Written by Docker Firewall 0.1 in its IPv6 proxy chain; read so that an older lockdown can be replaced. */
+  | { readonly kind: 'proxy-block'; readonly port: number; readonly proto: Proto }
   | { readonly kind: 'state'; readonly digest: string };
 
 export function formatComment(role: RuleRole): string {
@@ -24,17 +36,23 @@ export function formatComment(role: RuleRole): string {
       const { port, proto, from } = role.allow;
       return `${COMMENT_PREFIX} allow ${proto}/${port}${from ? ` from=${from.text}` : ''}`;
     }
+    case 'port':
     case 'proxy-block':
-      return `${COMMENT_PREFIX} proxy-block ${role.proto}/${role.port}`;
+      return `${COMMENT_PREFIX} ${role.kind} ${role.proto}/${role.port}`;
     case 'state':
       return `${COMMENT_PREFIX} state=${role.digest}`;
     case 'established':
+    case 'to-bridges':
+    case 'to-ports':
     case 'from-containers':
     case 'loopback':
+    case 'ssh':
     case 'block':
       return `${COMMENT_PREFIX} ${role.kind}`;
   }
 }
+
+const PLAIN = ['established', 'to-bridges', 'to-ports', 'from-containers', 'loopback', 'ssh', 'block'] as const;
 
 /** The role of one of our rules, or undefined for a comment that is not ours or that we cannot read. */
 export function parseComment(comment: string): RuleRole | undefined {
@@ -47,15 +65,14 @@ export function parseComment(comment: string): RuleRole | undefined {
       const digest = head.slice('state='.length);
       return /^[0-9a-f]{12}$/.test(digest) ? { kind: 'state', digest } : undefined;
     }
-    if ((head === 'established' || head === 'from-containers' || head === 'loopback' || head === 'block') && words.length === 1) {
-      return { kind: head };
-    }
-    if ((head === 'allow' || head === 'proxy-block') && arg !== undefined) {
+    const plain = PLAIN.find((kind) => kind === head);
+    if (plain !== undefined) return words.length === 1 ? { kind: plain } : undefined;
+    if ((head === 'allow' || head === 'port' || head === 'proxy-block') && arg !== undefined) {
       const [protoText, portText] = arg.split('/');
       if (protoText === undefined || portText === undefined) return undefined;
       const proto = parseProto(protoText);
       const port = parsePort(portText);
-      if (head === 'proxy-block') return words.length === 2 ? { kind: 'proxy-block', port, proto } : undefined;
+      if (head !== 'allow') return words.length === 2 ? { kind: head, port, proto } : undefined;
       if (extra === undefined) return words.length === 2 ? { kind: 'allow', allow: { port, proto } } : undefined;
       if (!extra.startsWith('from=') || words.length !== 3) return undefined;
       return { kind: 'allow', allow: { port, proto, from: parseCidr(extra.slice('from='.length)) } };

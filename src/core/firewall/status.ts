@@ -1,15 +1,20 @@
+import type { Inventory } from '../docker/inventoryModel';
 import type { ChainName, Family } from '../validate';
-import type { FamilyTables } from './firewallTables';
-import { exposureOf, type PortExposure, type Protection } from './exposure';
-import { portText } from './port';
-import { digestOf, hookLocation, sameLayout, tableOf, type Hook } from './layout';
+import { portExposures, type PortExposure } from './exposure';
+import type { FamilyTables, FirewallTables } from './firewallTables';
+import type { HostFacts } from './hostFacts';
+import { hookLocation, sameLayout, tableOf, type Hook, type Table } from './layout';
+import { checkFamily, type FamilyCheck } from './layoutCheck';
 import { lockdownObstacle, wantedLayout, type PlanInput } from './plan';
+import type { Persistence } from './persistence';
 import type { Policy } from './policy';
 import { readPolicy } from './readPolicy';
 import type { RuleRole } from './ruleComment';
-import type { Persistence } from './persistence';
+import type { LockdownScope } from './scope';
+import type { WatcherState } from './watcherState';
 
 export interface StatusRule {
+  readonly table: Table;
   readonly chain: string;
   readonly spec: string;
   readonly packets: number;
@@ -26,8 +31,10 @@ export interface FamilyStatus {
   readonly dockerUser: boolean;
   readonly hooks: readonly Hook[];
   readonly rules: readonly StatusRule[];
-  /** none: as we wrote it; modified: edited by hand; outdated: the containers changed since it was applied. */
+  /** none: as we wrote it; modified: not what Docker Firewall wrote; outdated: networks or ports changed since it was applied. */
   readonly drift: 'none' | 'modified' | 'outdated';
+  /** What the rules in force were found to do (layoutCheck.ts). */
+  readonly check: FamilyCheck;
 }
 
 export type WarningCode =
@@ -35,11 +42,16 @@ export type WarningCode =
   | 'hook-not-first'
   | 'drift-modified'
   | 'drift-outdated'
-  | 'ipv6-not-covered'
+  | 'legacy-layout'
+  | 'ports-not-covered'
+  | 'ports-unverified'
   | 'ipv6-unreadable'
   | 'no-docker-user'
   | 'nftables-backend'
   | 'two-variants'
+  | 'sockets-unknown'
+  | 'unusable-bridge'
+  | 'watcher-not-running'
   | 'not-persistent'
   | 'persistence-outdated';
 
@@ -56,108 +68,142 @@ export interface FirewallStatus {
   readonly policy: Policy;
   readonly ipv4: FamilyStatus;
   readonly ipv6: FamilyStatus;
+  /** Published ports, host-network and rootless sockets, and host services, each with its exposure. */
   readonly ports: readonly PortExposure[];
   readonly persistence: Persistence;
+  readonly watcher: WatcherState;
   readonly warnings: readonly Warning[];
 }
 
-export function firewallStatus(input: Omit<PlanInput, 'policy'>, persistence: Persistence): FirewallStatus {
-  const { tables: state } = input;
-  const policy = readPolicy(state);
-  const planInput: PlanInput = { ...input, policy };
+export interface StatusInput {
+  readonly tables: FirewallTables;
+  readonly inventory: Inventory;
+  readonly facts: HostFacts;
+  readonly scope: LockdownScope;
+  readonly persistence: Persistence;
+  readonly watcher: WatcherState;
+}
+
+const LABEL: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
+
+export function firewallStatus(input: StatusInput): FirewallStatus {
+  const { tables, inventory, facts, scope } = input;
+  const policy = readPolicy(tables);
+  const planInput: PlanInput = { tables, policy, scope, firewallBackend: inventory.docker.firewallBackend };
   const warnings: Warning[] = [];
-  const ipv4 = familyStatus(state.ipv4, planInput, warnings);
-  const ipv6 = familyStatus(state.ipv6, planInput, warnings);
+  const ipv4 = familyStatus(tables.ipv4, planInput, warnings);
+  const ipv6 = familyStatus(tables.ipv6, planInput, warnings);
 
   const obstacle = lockdownObstacle(planInput);
   if (obstacle !== undefined) {
-    const backend = input.firewallBackend !== undefined && input.firewallBackend !== '' && !input.firewallBackend.startsWith('iptables');
-    warnings.push({ code: backend ? 'nftables-backend' : 'no-docker-user', message: obstacle });
+    const backend = inventory.docker.firewallBackend;
+    warnings.push({ code: backend !== undefined && backend !== '' && !backend.startsWith('iptables') ? 'nftables-backend' : 'no-docker-user', message: obstacle });
   }
-  if (state.otherDockerVariants.length > 0) {
+  if (tables.otherDockerVariants.length > 0) {
     warnings.push({
       code: 'two-variants',
-      message: `Docker chains exist in both iptables-${state.variant ?? '?'} and iptables-${state.otherDockerVariants.join(', ')}; the rules of one are invisible to the other. Docker Firewall uses ${state.variant ?? '?'}.`,
+      message: `Docker chains exist in both iptables-${tables.variant ?? '?'} and iptables-${tables.otherDockerVariants.join(', ')}; the rules of one are invisible to the other. Docker Firewall uses ${tables.variant ?? '?'}.`,
     });
   }
-  if (!state.ipv6.readable) {
-    warnings.push({ code: 'ipv6-unreadable', message: `IPv6 is not covered: ${state.ipv6.readError ?? 'ip6tables could not be read'}.` });
+  if (!tables.ipv6.readable) {
+    warnings.push({ code: 'ipv6-unreadable', message: `IPv6 is not covered: ${tables.ipv6.readError ?? 'ip6tables could not be read'}.` });
+  }
+  if (facts.sockets === undefined) {
+    warnings.push({ code: 'sockets-unknown', message: 'The host could not list its listening sockets (no ss): host-network containers and host services are not shown.' });
+  }
+  for (const { network, name } of scope.unusableBridges) {
+    warnings.push({ code: 'unusable-bridge', message: `Network ${network} names its bridge ${JSON.stringify(name)}, which is not a plain interface name: the lockdown does not cover it.` });
   }
 
-  // Either hook, first in its chain, holds the lockdown on its own (the guard covers Docker's gaps).
-  const forwardHooked = (hooks: readonly Hook[]) =>
-    hooks.some((h) => h.position === 1 && ((tableOf(h) === 'filter' && h.from === 'DOCKER-USER') || (tableOf(h) === 'security' && h.from === 'FORWARD')));
-  const protection: Protection = {
-    ipv4: forwardHooked(ipv4.hooks),
-    ipv6Forward: forwardHooked(ipv6.hooks),
-    ipv6ProxyBlocked: new Set(
-      state.ipv6.rules.flatMap(({ role }) => (role?.kind === 'proxy-block' ? [portText(role)] : [])),
-    ),
-  };
-  const ports = input.ports.map((port) => exposureOf(port, policy, protection));
-  if (policy.locked && ports.some((p) => p.exposure === 'exposed' && p.hostIp.includes(':'))) {
-    warnings.push({
-      code: 'ipv6-not-covered',
-      message: 'Some published ports are reachable over IPv6 because they were published after the lockdown: apply it again.',
-    });
-  }
-  if (policy.locked && persistence.state === 'none') {
-    warnings.push({
-      code: 'not-persistent',
-      message: 'The lockdown is not persistent: after a reboot the host is open until it is applied again. Use Make Persistent.',
-    });
-  }
-  if (policy.locked && persistence.state === 'outdated') {
-    warnings.push({ code: 'persistence-outdated', message: 'The saved lockdown differs from the rules in force: make it persistent again.' });
+  const ports = portExposures({
+    inventory,
+    facts,
+    policy,
+    protection: { ipv4: ipv4.check, ipv6: ipv6.check },
+    dockerNat: { ipv4: tables.ipv4.dockerManaged, ipv6: tables.ipv6.dockerManaged },
+  });
+  if (policy.locked) {
+    const uncovered = ports.filter((p) => p.exposure === 'exposed' || p.exposure === 'host-network' || p.exposure === 'routed');
+    if (uncovered.length > 0) {
+      warnings.push({
+        code: 'ports-not-covered',
+        message: `${uncovered.length === 1 ? 'A port is' : `${uncovered.length} ports are`} reachable from outside although the host is locked (published after the lockdown, or on a network it does not cover): apply the lockdown again.`,
+      });
+    }
+    const unverified = ports.filter((p) => p.exposure === 'unverified');
+    if (unverified.length > 0) {
+      warnings.push({
+        code: 'ports-unverified',
+        message: `${unverified.length === 1 ? 'A port is' : `${unverified.length} ports are`} not called blocked: a rule on the way to ${unverified.length === 1 ? 'it' : 'them'} is not the one Docker Firewall wrote. Apply the lockdown again, or check from outside.`,
+      });
+    }
+    if (input.persistence.state === 'none') {
+      warnings.push({
+        code: 'not-persistent',
+        message: 'The lockdown is not persistent: after a reboot the host is open until it is applied again. Use Make Persistent.',
+      });
+    }
+    if (input.persistence.state === 'outdated') {
+      warnings.push({ code: 'persistence-outdated', message: 'The saved lockdown differs from the rules in force: make it persistent again.' });
+    }
+    if (!input.watcher.running) {
+      warnings.push({
+        code: 'watcher-not-running',
+        message: 'The watcher that adds new Docker networks and published ports to the lockdown is not running: ports published from now on stay reachable until the lockdown is applied again.',
+      });
+    }
   }
   return {
-    chain: state.chain,
-    iptablesVariant: state.variant,
-    iptablesVersion: state.iptablesVersion,
+    chain: tables.chain,
+    iptablesVariant: tables.variant,
+    iptablesVersion: tables.iptablesVersion,
     locked: policy.locked,
     policy,
     ipv4,
     ipv6,
     ports,
-    persistence,
+    persistence: input.persistence,
+    watcher: input.watcher,
     warnings,
   };
 }
 
 function familyStatus(family: FamilyTables, input: PlanInput, warnings: Warning[]): FamilyStatus {
   const chain = input.tables.chain;
-  const label = family.family === 'ipv4' ? 'IPv4' : 'IPv6';
+  const label = LABEL[family.family];
+  const check = checkFamily(family, chain);
   for (const hook of family.layout.hooks) {
     if (tableOf(hook) === 'filter' && hook.from !== 'DOCKER-USER' && hook.from !== 'INPUT') {
       warnings.push({
         code: 'legacy-hook',
         message:
-          `${label}: ${hook.from} jumps to ${chain} (${hook.spec}), as in the 2017 recipe. Docker puts its own rules ahead of ` +
-          `such a jump when dockerd restarts and the lockdown is silently bypassed. Blocking replaces it with a jump from DOCKER-USER.`,
+          `${label}: ${hook.from} jumps to ${hook.spec.replace(/^.*-[jg] /, '')} (${hook.spec}), as in the 2017 recipe. Docker puts its own rules ahead of ` +
+          'such a jump when dockerd restarts and the lockdown is silently bypassed. Blocking replaces it with a jump from DOCKER-USER.',
       });
     } else if (hook.position !== 1) {
       warnings.push({
         code: 'hook-not-first',
-        message: `${label}: the jump to ${hook.spec.replace('-j ', '')} is rule ${hook.position} of ${hookLocation(hook)}, not the first: rules above it are not filtered.`,
+        message: `${label}: the jump to ${hook.spec.replace(/^.*-[jg] /, '')} is rule ${hook.position} of ${hookLocation(hook)}, not the first: rules above it are not filtered.`,
       });
     }
   }
   let drift: FamilyStatus['drift'] = 'none';
-  const policy = input.policy;
-  if (policy.locked && family.readable) {
-    const modified = family.layout.chains.filter((c) => {
-      const marker = family.rules.find((rule) => rule.chain === c.name && rule.role?.kind === 'state')?.role;
-      return marker?.kind !== 'state' || marker.digest !== digestOf(c.rules.slice(0, -1)) || c.rules.length === 0;
-    });
-    if (modified.length > 0) {
+  if (input.policy.locked && family.readable) {
+    const problems = [check.forward, check.guard, check.input].flatMap((c) => (c !== undefined && !c.ok && c.present ? [c.problem] : []));
+    if (check.legacyLayout) {
+      drift = 'outdated';
+      warnings.push({
+        code: 'legacy-layout',
+        message: `${label}: the lockdown was written by an older version of Docker Firewall; its ports are not called blocked until it is applied again (Block External Access).`,
+      });
+    } else if (problems.length > 0) {
       drift = 'modified';
-      const names = modified.map((c) => c.name).join(' and ');
-      warnings.push({ code: 'drift-modified', message: `${label}: rules in ${names} were changed by hand; applying again repairs them.` });
+      warnings.push({ code: 'drift-modified', message: `${problems.join('; ')}. Applying the lockdown again repairs it.` });
     } else if (!sameLayout(family.layout, wantedLayout(family, input))) {
       drift = 'outdated';
       warnings.push({
         code: 'drift-outdated',
-        message: `${label}: the rules in force differ from what Docker Firewall would write now (containers or networks changed); applying again updates them.`,
+        message: `${label}: the rules in force differ from what Docker Firewall would write now (networks, ports or allows changed); applying again updates them.`,
       });
     }
   }
@@ -166,8 +212,8 @@ function familyStatus(family: FamilyTables, input: PlanInput, warnings: Warning[
     readable: family.readable,
     dockerUser: family.dockerUser,
     hooks: family.layout.hooks,
-    rules: family.rules.map(({ chain, spec, args, packets, bytes, role }) => ({ chain, spec, args, packets, bytes, role })),
+    rules: family.rules.map(({ table, chain: name, spec, args, packets, bytes, role }) => ({ table, chain: name, spec, args, packets, bytes, role })),
     drift,
+    check,
   };
 }
-

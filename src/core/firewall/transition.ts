@@ -37,15 +37,16 @@ function tableTransition(from: FamilyLayout, to: FamilyLayout): string[] {
     const marker = chain.rules.at(-1);
     if (marker !== undefined && isStateMarker(marker)) lines.push(`-D ${chain.name} ${marker}`);
   }
+  // Chains refer to each other (a policy chain jumps with -g to the chain of bridges or ports), so
+  // every chain is made or flushed before any rule is added, and the ones we no longer want are
+  // deleted only once nothing refers to them any more.
   const existing = new Set(from.chains.map((c) => c.name));
-  for (const chain of to.chains) {
-    lines.push(existing.has(chain.name) ? `:${chain.name} - [0:0]` : `-N ${chain.name}`);
-    for (const rule of chain.rules) lines.push(`-A ${chain.name} ${rule}`);
-  }
   const wanted = new Set(to.chains.map((c) => c.name));
-  for (const chain of from.chains) {
-    if (!wanted.has(chain.name)) lines.push(`:${chain.name} - [0:0]`, `-X ${chain.name}`);
-  }
+  const leaving = from.chains.filter((c) => !wanted.has(c.name));
+  for (const chain of to.chains) lines.push(existing.has(chain.name) ? `:${chain.name} - [0:0]` : `-N ${chain.name}`);
+  for (const chain of leaving) lines.push(`:${chain.name} - [0:0]`);
+  for (const chain of to.chains) for (const rule of chain.rules) lines.push(`-A ${chain.name} ${rule}`);
+  for (const chain of leaving) lines.push(`-X ${chain.name}`);
   // Inserting in ascending position puts each jump back where it was; ours all go first.
   for (const hook of [...to.hooks].sort((a, b) => a.position - b.position)) {
     lines.push(`-I ${hook.from} ${hook.position} ${hook.spec}`);

@@ -1,15 +1,20 @@
 import { ConcurrentChange, HostNotLocked, LockdownRefused } from '../firewall/errors';
 import { run, type CommandRunner } from '../remote/remoteCommand';
-import { applyCommand } from '../firewall/applyCommand';
+import { applyCommand, restoreBinary, type WatcherAction, type WatcherOutcome } from '../firewall/applyCommand';
 import { firewallTables, type FirewallTables } from '../firewall/firewallTables';
 import { layoutsDigest, parsePersistence, persistCommand, type PersistOutcome } from '../firewall/persistence';
 import { planFor, type Plan } from '../firewall/plan';
 import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
+import type { HostFacts } from '../firewall/hostFacts';
 import type { PublishedPort } from '../firewall/port';
-import { readFirewallCommand } from '../firewall/readFirewall';
+import { readFirewallCommand, type IptablesVariant } from '../firewall/readFirewall';
 import { readPolicy } from '../firewall/readPolicy';
+import { lockdownScope } from '../firewall/scope';
 import { firewallStatus, type FirewallStatus } from '../firewall/status';
+import { watcherScript, watcherUnit } from '../firewall/watcher';
+import { parseWatcherState } from '../firewall/watcherState';
 import type { Inventory } from '../docker/inventoryModel';
+import { DEFAULT_DOCKER_SOCKET } from '../docker/dockerSocket';
 import type { ChainName } from '../validate';
 
 /** A change to a host's policy, expressed as a function so that it can be re-applied to a fresher read. */
@@ -32,6 +37,8 @@ export interface ApplyReport {
   readonly applied: boolean;
   /** How many times a concurrent change made us read again. */
   readonly retries: number;
+  /** What became of the host's watcher (undefined when nothing was run). */
+  readonly watcher?: WatcherOutcome | undefined;
 }
 
 export interface PersistReport {
@@ -46,6 +53,8 @@ export interface PersistReport {
 export interface HostReading {
   readonly inventory: Inventory;
   readonly tables: FirewallTables;
+  /** The host's sockets, the SSH connection we came in on, its addresses (same read as the tables). */
+  readonly facts: HostFacts;
 }
 
 const MAX_ATTEMPTS = 4;
@@ -59,11 +68,13 @@ export class FirewallEngine {
     private readonly runner: CommandRunner,
     private readonly inventorySource: (signal?: AbortSignal) => Promise<Inventory>,
     readonly chain: ChainName,
+    /** The Docker socket on the host: the watcher talks to the Docker the engine reads. */
+    private readonly dockerSocket: string = DEFAULT_DOCKER_SOCKET,
   ) {}
 
   async read(signal?: AbortSignal): Promise<HostReading> {
-    const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand, signal)]);
-    return { inventory, tables: firewallTables(raw, this.chain) };
+    const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand(), signal)]);
+    return { inventory, tables: firewallTables(raw, this.chain), facts: raw.facts };
   }
 
   async status(signal?: AbortSignal): Promise<{ inventory: Inventory; firewall: FirewallStatus; raw: HostReading }> {
@@ -92,17 +103,19 @@ export class FirewallEngine {
       const reading = cached ?? (await this.read(options.signal));
       cached = undefined;
       const plan = this.plan(reading, change);
+      // A lockdown that needs no change may still have lost its watcher (a reboot without systemd, a kill).
+      const watcherMissing = plan.policy.locked && !parseWatcherState(reading.tables.watcher).running;
       // "Nothing to do" is only believed from a fresh read: the cached one may be out of date.
-      if (!plan.changed && fromCache) continue;
-      if (!plan.changed) return { plan, argv: undefined, applied: false, retries: attempt };
+      if (!plan.changed && !watcherMissing && fromCache) continue;
+      if (!plan.changed && !watcherMissing) return { plan, argv: undefined, applied: false, retries: attempt };
       const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
-      const command = applyCommand(variant, plan.payloads);
+      const command = applyCommand(variant, plan.payloads, this.watcherAction(reading, plan, variant));
       if (options.dryRun) return { plan, argv: command.argv, applied: false, retries: attempt };
       const outcome = await run(this.runner, command, options.signal);
       if (outcome.kind === 'applied') {
-        await this.refreshPersistence(reading, plan, variant, options.signal);
-        return { plan, argv: command.argv, applied: true, retries: attempt };
+        if (plan.changed) await this.refreshPersistence(reading, plan, variant, options.signal);
+        return { plan, argv: command.argv, applied: plan.changed, retries: attempt, watcher: outcome.watcher };
       }
       lastConflict = outcome.detail;
     }
@@ -142,6 +155,18 @@ export class FirewallEngine {
     throw new ConcurrentChange(lastConflict);
   }
 
+  /** The watcher follows the lockdown: (re)installed with the chain and SSH port it must know, removed with it. */
+  private watcherAction(reading: HostReading, plan: Plan, variant: IptablesVariant): WatcherAction {
+    if (!plan.policy.locked) return reading.tables.watcher.length > 0 || plan.changed ? { kind: 'remove' } : { kind: 'keep' };
+    const script = watcherScript({
+      chain: this.chain,
+      binaries: { ipv4: restoreBinary(variant, 'ipv4').replace(/-restore$/, ''), ipv6: restoreBinary(variant, 'ipv6').replace(/-restore$/, '') },
+      sshPort: reading.facts.ssh?.serverPort,
+      dockerSocket: this.dockerSocket,
+    });
+    return { kind: 'install', script, unit: watcherUnit(), dockerSocket: this.dockerSocket };
+  }
+
   /** Once a host is persistent, every change is saved too, so a reboot brings back the latest policy. */
   private async refreshPersistence(reading: HostReading, plan: Plan, variant: NonNullable<FirewallTables['variant']>, signal?: AbortSignal) {
     const persisted = reading.tables.persistence.some((l) => l.startsWith('digest '));
@@ -155,7 +180,7 @@ export function planChange(reading: HostReading, change: PolicyChange): Plan {
   return planFor({
     tables: reading.tables,
     policy: change(readPolicy(reading.tables)),
-    ports: publishedPorts(reading.inventory),
+    scope: lockdownScope(reading.inventory, reading.facts),
     firewallBackend: reading.inventory.docker.firewallBackend,
   });
 }
@@ -163,11 +188,14 @@ export function planChange(reading: HostReading, change: PolicyChange): Plan {
 /** What a reading says about the host's firewall: the status views and the CLI show (pure). */
 export function statusOfReading(reading: HostReading): FirewallStatus {
   const tables = reading.tables;
-  const digest = layoutsDigest(tables.ipv4.layout, tables.ipv6.layout);
-  return firewallStatus(
-    { tables: tables, ports: publishedPorts(reading.inventory), firewallBackend: reading.inventory.docker.firewallBackend },
-    parsePersistence(tables.persistence, digest),
-  );
+  return firewallStatus({
+    tables,
+    inventory: reading.inventory,
+    facts: reading.facts,
+    scope: lockdownScope(reading.inventory, reading.facts),
+    persistence: parsePersistence(tables.persistence, layoutsDigest(tables.ipv4.layout, tables.ipv6.layout, tables.chain)),
+    watcher: parseWatcherState(tables.watcher),
+  });
 }
 
 export function publishedPorts(inventory: Inventory): PublishedPort[] {

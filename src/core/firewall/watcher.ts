@@ -1,0 +1,278 @@
+import type { ChainName } from '../validate';
+import { chainNames } from './layout';
+import { ROOTLESS_PORT_PROCESSES } from './scope';
+
+/**
+ * The watcher: a small shell script installed on the host with the lockdown, run by systemd (or,
+ * without systemd, started in its own session), that follows `docker events` and rewrites the two
+ * chains that only list what the host holds — Docker's bridges and the ports served on the host's
+ * sockets — when a network is created or a container starts. A network created or a port
+ * published after the lockdown is so covered without anyone applying it again.
+ *
+ * It renders exactly what renderLayout renders for the same host (the same rule text, order and
+ * state marker; test/unit/core/firewall/watcher.test.ts runs it against the TypeScript renderer),
+ * changes those chains in one iptables-restore transaction with the marker it read as the
+ * compare-and-swap, and never adds or removes a lockdown: it does nothing while our INPUT chain is
+ * absent, and stops when the lockdown goes.
+ */
+export const WATCH_SCRIPT = '/usr/local/sbin/docker-firewall-watch';
+export const WATCH_UNIT = '/etc/systemd/system/docker-firewall-watch.service';
+export const WATCH_PID = '/run/docker-firewall-watch.pid';
+
+export interface WatcherConfig {
+  readonly chain: ChainName;
+  /** iptables-nft, iptables-legacy or iptables, and the ip6tables of the same variant. */
+  readonly binaries: { readonly ipv4: string; readonly ipv6: string };
+  readonly sshPort: number | undefined;
+  /** The Docker socket the watcher talks to (the one the engine reads). */
+  readonly dockerSocket: string;
+}
+
+export function watcherScript(config: WatcherConfig): string {
+  const names = chainNames(config.chain);
+  const binary = (name: string) => {
+    if (!/^ip6?tables(-nft|-legacy)?$/.test(name)) throw new Error(`not an iptables binary: ${name}`);
+    return name;
+  };
+  const ssh = config.sshPort === undefined ? '' : String(config.sshPort);
+  if (!/^\/[A-Za-z0-9_./-]{1,200}$/.test(config.dockerSocket)) throw new Error(`not a socket path: ${config.dockerSocket}`);
+  const socket = config.dockerSocket;
+  return `#!/bin/sh
+# Written by Docker Firewall: keeps the lockdown's chains of Docker bridges (${names.bridges}) and host
+# ports (${names.ports}) in step with Docker, so that a network created or a port published after the
+# lockdown is covered at once. It only rewrites those two chains, only while the lockdown is there,
+# and stops when it goes. Safe to run again.
+#   docker-firewall-watch                 follow Docker's events (what the service runs)
+#   docker-firewall-watch refresh         bring both chains up to date once
+#   docker-firewall-watch render bridges|ports 4|6   print what a chain would hold, marker included
+set -u
+export LC_ALL=C
+FORWARD=${names.forward} NET=${names.bridges} INPUT=${names.input} PORTS=${names.ports}
+BIN4=${binary(config.binaries.ipv4)} BIN6=${binary(config.binaries.ipv6)}
+SSH_PORT=${ssh}
+export DOCKER_HOST=unix://${socket}
+PROC=\${DOCKER_FIREWALL_PROC:-/proc}
+PIDFILE=${WATCH_PID}
+C='docker-firewall:v1'
+ROOTLESS=' ${ROOTLESS_PORT_PROCESSES.join(' ')} '
+
+# Docker's bridges, one per line in byte order: the bridge.name option, else br- and 12 characters of the id.
+bridges() {
+  br_ids=$(docker network ls -q --no-trunc --filter driver=bridge) || return 1
+  [ -n "$br_ids" ] || return 0
+  # shellcheck disable=SC2086 # one id per word
+  docker network inspect -f '{{.Id}} {{index .Options "com.docker.network.bridge.name"}}' $br_ids | while read -r id name; do
+    [ "$name" = '<no value>' ] && name=
+    [ -n "$name" ] || name="br-$(printf %.12s "$id")"
+    case $name in *[!A-Za-z0-9_.-]*) continue ;; esac
+    [ \${#name} -le 15 ] && printf '%s\\n' "$name"
+  done | sort -u
+}
+
+# "FAMILY PORT PROTO ADDRESS" (ADDRESS - for the wildcard) of the published ports of the running
+# containers, or of the containers given.
+published() {
+  if [ $# -gt 0 ]; then pub_ids=$*; else pub_ids=$(docker ps -q --no-trunc) || return 1; fi
+  [ -n "$pub_ids" ] || return 0
+  # shellcheck disable=SC2086
+  docker inspect -f '{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}} {{.HostPort}} {{$p}}{{"\\n"}}{{end}}{{end}}' $pub_ids | while read -r ip port spec; do
+    proto=\${spec#*/}
+    case $proto in tcp | udp) ;; *) continue ;; esac
+    case $port in '' | *[!0-9]*) continue ;; esac
+    case $ip in
+      127.* | ::1) continue ;;
+      '' | 0.0.0.0) printf '4 %s %s -\\n' "$port" "$proto" ;;
+      ::) printf '6 %s %s -\\n' "$port" "$proto" ;;
+      *[!0-9a-fA-F.:]*) continue ;;
+      *:*) printf '6 %s %s %s\\n' "$port" "$proto" "$ip" ;;
+      *) printf '4 %s %s %s\\n' "$port" "$proto" "$ip" ;;
+    esac
+  done
+}
+
+# CGROUP-FILE: the id of the Docker container a process's cgroup file names (the last part of a
+# line's path, without docker- and .scope: /docker/ID, /system.slice/docker-ID.scope, /PARENT/ID).
+cgroup_container() {
+  while IFS= read -r cg_line; do
+    cg_last=\${cg_line##*/} && cg_last=\${cg_last#docker-} && cg_last=\${cg_last%.scope}
+    case $cg_last in '' | *[!0-9a-f]*) continue ;; esac
+    [ \${#cg_last} -eq 64 ] && { printf '%s' "$cg_last"; return 0; }
+  done <"$1"
+  return 1
+}
+
+# "FAMILY PORT PROTO ADDRESS" of sockets held by host-network containers or rootless Docker. Shell
+# builtins only inside the loop: it runs at every container start.
+sockets() {
+  so_list=$(ss -Hlntup 2>/dev/null) || return 0
+  so_hostnet=
+  case $so_list in *pid=*) ;; *) return 0 ;; esac
+  printf '%s\\n' "$so_list" | while read -r netid _state _recv _send local _peer users; do
+    port=\${local##*:} addr=\${local%:*}
+    case $port in '' | *[!0-9]*) continue ;; esac
+    case $addr in *%lo) continue ;; esac
+    addr=\${addr%%%*} addr=\${addr#[} addr=\${addr%]}
+    case $addr in
+      127.* | ::1) continue ;;
+      '*') fams='4 6' addr=- ;;
+      0.0.0.0) fams=4 addr=- ;;
+      ::) fams=6 addr=- ;;
+      *[!0-9a-fA-F.:]*) continue ;;
+      *:*) fams=6 ;;
+      *) fams=4 ;;
+    esac
+    ours='' rest=$users
+    while :; do
+      case $rest in *pid=*) rest=\${rest#*pid=} ;; *) break ;; esac
+      pid=\${rest%%[!0-9]*}
+      comm=
+      read -r comm <"$PROC/$pid/comm" 2>/dev/null
+      [ "$comm" = docker-proxy ] && { ours=; break; }
+      case $ROOTLESS in *" $comm "*) ours=1 ;; esac
+      if cid=$(cgroup_container "$PROC/$pid/cgroup" 2>/dev/null); then
+        # Docker is asked for its host-network containers once, and only when a socket is a container's.
+        [ -n "$so_hostnet" ] || so_hostnet=" $(docker ps -q --no-trunc --filter network=host | tr '\\n' ' ') "
+        case $so_hostnet in *" $cid "*) ours=1 ;; esac
+      fi
+    done
+    [ -n "$ours" ] || continue
+    for fam in $fams; do printf '%s %s %s %s\\n' "$fam" "$port" "$netid" "$addr"; done
+  done
+}
+
+# POSIX sh has no local variables: every function names its own with its own prefix.
+from_containers() { for fc_bridge in $1; do printf -- '-i %s -m comment --comment "%s from-containers" -j RETURN\\n' "$fc_bridge" "$C"; done; }
+
+# The chain of bridges, from BRIDGES (one per line).
+render_bridges() {
+  from_containers "$1"
+  for rb_bridge in $1; do printf -- '-o %s -m comment --comment "%s block" -j DROP\\n' "$rb_bridge" "$C"; done
+}
+
+# The chain of host ports in FAMILY, from BRIDGES and "FAMILY PORT PROTO ADDRESS" lines.
+render_ports() {
+  from_containers "$1"
+  printf '%s\\n' "$3" | while read -r fam port proto addr; do
+    [ "$fam" = "$2" ] && printf '%s %s %s\\n' "$port" "$proto" "$addr"
+  done | sort -t ' ' -k1,1n -k2,2 -k3,3 -u | while read -r port proto addr; do
+    [ -n "$port" ] || continue
+    [ "$proto" = tcp ] && [ "$port" = "$SSH_PORT" ] && continue
+    d=
+    if [ "$addr" != - ]; then case $addr in *:*) d="-d $addr/128 " ;; *) d="-d $addr/32 " ;; esac; fi
+    printf -- '%s-p %s -m %s --dport %s -m comment --comment "%s port %s/%s" -j DROP\\n' "$d" "$proto" "$proto" "$port" "$C" "$proto" "$port"
+  done
+}
+
+# The rules on stdin, then the state marker: a digest of those rules, as renderLayout makes it.
+with_marker() {
+  wm_rules=$(cat)
+  wm_digest=$(printf '%s' "$wm_rules" | sha256sum | cut -c1-12)
+  [ -n "$wm_rules" ] && printf '%s\\n' "$wm_rules"
+  printf -- '-m comment --comment "%s state=%s"\\n' "$C" "$wm_digest"
+}
+
+# SAVED CHAIN WANTED: the restore lines that make the chain WANTED in a table as iptables-save
+# printed it (nothing when it already is), deleting its marker as read first: the compare-and-swap
+# that refuses the change if the chain moved meanwhile.
+chain_lines() {
+  cl_have=$(printf '%s\\n' "$1" | sed -n "s/^-A $2 //p")
+  [ "$3" = "$cl_have" ] && return 0
+  cl_marker=$(printf '%s\\n' "$cl_have" | grep -F -- "--comment \\"$C state=" | tail -n 1)
+  [ -n "$cl_marker" ] && printf -- '-D %s %s\\n' "$2" "$cl_marker"
+  echo ":$2 - [0:0]"
+  printf '%s\\n' "$3" | sed "s/^/-A $2 /"
+}
+
+# SAVED CHAIN: whether a table as iptables-save printed it has the chain.
+has() { printf '%s\\n' "$1" | grep -q "^:$2 "; }
+
+locked() { for lk_bin in "$BIN4" "$BIN6"; do has "$("$lk_bin-save" -t filter 2>/dev/null)" "$INPUT" && return 0; done; return 1; }
+
+# Both chains of every family brought up to date from W_BRIDGES and W_PUBLISHED (what was last read
+# of Docker) and the host's sockets, each family read with iptables-save and changed in one
+# iptables-restore (tried again on a conflict with a change made meanwhile).
+apply_all() {
+  rf_all=$(printf '%s\\n%s\\n' "$W_PUBLISHED" "$W_SOCKETS")
+  rf_net=$(render_bridges "$W_BRIDGES" | with_marker)
+  for rf_family in 4 6; do
+    if [ $rf_family = 4 ]; then rf_bin=$BIN4; else rf_bin=$BIN6; fi
+    rf_portchain=
+    for _ in 1 2 3; do
+      rf_fsave=$("$rf_bin-save" -t filter 2>/dev/null)
+      has "$rf_fsave" "$INPUT" || break
+      [ -n "$rf_portchain" ] || rf_portchain=$(render_ports "$W_BRIDGES" $rf_family "$rf_all" | with_marker)
+      rf_ssave=$("$rf_bin-save" -t security 2>/dev/null)
+      rf_filter=$(
+        has "$rf_fsave" "$PORTS" && chain_lines "$rf_fsave" "$PORTS" "$rf_portchain"
+        has "$rf_fsave" "$FORWARD" && has "$rf_fsave" "$NET" && chain_lines "$rf_fsave" "$NET" "$rf_net"
+      )
+      rf_security=$(has "$rf_ssave" "$NET" && chain_lines "$rf_ssave" "$NET" "$rf_net")
+      [ -z "$rf_filter$rf_security" ] && break
+      {
+        [ -n "$rf_filter" ] && printf '*filter\\n%s\\nCOMMIT\\n' "$rf_filter"
+        [ -n "$rf_security" ] && printf '*security\\n%s\\nCOMMIT\\n' "$rf_security"
+      } | "$rf_bin-restore" -w 10 --noflush && break
+    done
+  done
+}
+
+read_bridges() { W_BRIDGES=$(bridges); }
+read_published() { W_PUBLISHED=$(published); }
+read_sockets() { W_SOCKETS=$(sockets); }
+
+refresh() { read_bridges && read_published && read_sockets && apply_all; }
+
+watch() {
+  echo $$ >"$PIDFILE"
+  while locked; do
+    refresh
+    docker events --format '{{.Type}} {{.Action}} {{.Actor.ID}}' --filter type=network --filter type=container 2>/dev/null | while read -r type action id; do
+      case "$type $action" in
+        'network create' | 'network destroy') read_bridges && apply_all ;;
+        'container start')
+          # Only the new container's ports are read first (the sockets as last read): the fastest way to cover what it publishes.
+          case $id in *[!0-9a-f]* | '') read_published ;; *) W_PUBLISHED=$(printf '%s\\n%s' "$W_PUBLISHED" "$(published "$id")") ;; esac
+          apply_all
+          # Then everything again, and once more later: a host-network container binds its ports a moment after it starts.
+          (sleep 1; refresh; sleep 4; refresh) &
+          ;;
+        'container die' | 'container destroy') read_published && read_sockets && apply_all ;;
+      esac
+      locked || exit 0
+    done
+    # Docker's event stream ended (dockerd stopped or restarted): follow it again shortly.
+    sleep 1
+  done
+  rm -f "$PIDFILE"
+}
+
+case \${1:-watch} in
+  watch) watch ;;
+  refresh) refresh ;;
+  render)
+    case \${2:-} in
+      bridges) render_bridges "$(bridges)" | with_marker ;;
+      ports) render_ports "$(bridges)" "\${3:-4}" "$(published && sockets)" | with_marker ;;
+      *) echo "usage: $0 render bridges|ports 4|6" >&2; exit 2 ;;
+    esac
+    ;;
+  *) echo "usage: $0 [watch|refresh|render]" >&2; exit 2 ;;
+esac
+`;
+}
+
+export function watcherUnit(): string {
+  return `[Unit]
+Description=Docker Firewall: keeps the lockdown in step with Docker's networks and published ports
+Documentation=https://github.com/docker-firewall/docker-firewall
+After=docker.service
+
+[Service]
+ExecStart=${WATCH_SCRIPT}
+Restart=always
+RestartSec=2
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
