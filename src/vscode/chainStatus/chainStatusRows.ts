@@ -1,5 +1,5 @@
 import type { Inventory } from '../../core/docker/inventoryModel';
-import { guardChainName, hookLocation, proxyChainName, type Hook } from '../../core/firewall/layout';
+import { chainNames, hookLocation, type Hook } from '../../core/firewall/layout';
 import { describeAllow } from '../../core/firewall/policy';
 import type { ChainName } from '../../core/validate';
 import { portText } from '../../core/firewall/port';
@@ -97,7 +97,8 @@ function familyRow(id: string, family: FamilyStatus, chain: ChainName): StatusRo
       icon: { id: 'circle-slash', color: 'list.warningForeground' },
     };
   }
-  const chains = [...new Set(family.rules.map((r) => r.chain))];
+  // A chain is named per table: the chain of bridges is in filter and in security (for the guard).
+  const chains = [...new Map(family.rules.map((r) => [`${r.table} ${r.chain}`, { table: r.table, name: r.chain }])).values()];
   const drift = family.drift === 'none' ? '' : family.drift === 'modified' ? ' · changed by hand' : ' · outdated';
   return {
     id,
@@ -111,7 +112,14 @@ function familyRow(id: string, family: FamilyStatus, chain: ChainName): StatusRo
     expanded: true,
     children: [
       ...family.hooks.map((hook, i) => hookRow(`${id}/hook/${i}`, hook)),
-      ...chains.map((name) => chainRow(`${id}/chain/${name}`, name, family.rules.filter((r) => r.chain === name), chainPurpose(name, chain))),
+      ...chains.map(({ table, name }) =>
+        chainRow(
+          `${id}/chain/${table}/${name}`,
+          table === 'filter' ? name : `${name} (${table})`,
+          family.rules.filter((r) => r.chain === name && r.table === table),
+          chainPurpose(name, table, chain),
+        ),
+      ),
     ],
   };
 }
@@ -134,16 +142,22 @@ function hookRow(id: string, hook: Hook): StatusRow {
 }
 
 /** What each of our chains is for, as the tooltip of its row. */
-function chainPurpose(name: string, chain: ChainName): string {
-  if (name === guardChainName(chain)) {
+function chainPurpose(name: string, table: string, chain: ChainName): string {
+  const names = chainNames(chain);
+  if (name === names.guard) {
     return (
-      `The same rules as ${code(chain)}, first in the security table's FORWARD, which runs after filter and which Docker never writes to. ` +
+      `The same policy as ${code(chain)}, first in the security table's FORWARD, which runs after filter and which Docker never writes to. ` +
       `It sees only what ${code('DOCKER-USER')} let through: its drops are connections that got past Docker's own rules ` +
       '(Docker 20.10 briefly removes its jump to DOCKER-USER whenever a network is created).'
     );
   }
-  if (name === proxyChainName(chain)) return `Drops outside connections to the ports docker-proxy serves on ${code('[::]')}, in ip6tables INPUT.`;
-  return `The lockdown, jumped to first from ${code('DOCKER-USER')}.`;
+  if (name === names.bridges) {
+    return `Docker's bridges, by their exact names${table === 'security' ? ' (for the guard)' : ''}: traffic containers start passes, new connections from outside to a bridge are dropped. The watcher on the host keeps it in step with Docker's networks.`;
+  }
+  if (name === names.input) return `The policy for the host's own sockets, first in ${code('INPUT')}: replies, loopback, the SSH port and the allows pass; the rest goes on to ${code(names.ports)}.`;
+  if (name === names.ports) return 'The ports served on the host\'s own sockets (docker-proxy, host-network containers, rootless Docker): new connections from outside are dropped. The watcher keeps it in step.';
+  if (name === names.legacyProxy) return `Written by an older version of Docker Firewall: replaced by ${code(names.input)} when the lockdown is applied again.`;
+  return `The policy for traffic forwarded to containers, jumped to first from ${code('DOCKER-USER')}: replies and the allows pass; the rest goes on to ${code(names.bridges)}.`;
 }
 
 function chainRow(id: string, chain: string, rules: readonly StatusRule[], purpose: string): StatusRow {
@@ -160,11 +174,15 @@ function chainRow(id: string, chain: string, rules: readonly StatusRule[], purpo
 
 const ROLE_TEXT: Record<RuleRole['kind'], string> = {
   established: 'replies',
+  'to-bridges': 'on to the chain of Docker bridges',
+  'to-ports': 'on to the chain of host ports',
   'from-containers': 'from containers',
   loopback: 'loopback',
+  ssh: 'the SSH port',
   allow: 'allow',
   block: 'block',
-  'proxy-block': 'IPv6 proxy block',
+  port: 'host port block',
+  'proxy-block': 'IPv6 proxy block (older version)',
   state: 'state marker',
 };
 
@@ -187,10 +205,13 @@ function ruleRow(id: string, rule: StatusRule): StatusRow {
  * read, and the interface it matches; the full rule is in the tooltip. A rule that is not ours shows as written.
  */
 export function ruleLabel(rule: Pick<StatusRule, 'spec' | 'args' | 'role'>): string {
-  const device = (flag: '-i' | '-o') => {
+  const value = (flag: string) => {
     const index = rule.args.indexOf(flag);
     return index === -1 ? undefined : rule.args[index + 1];
   };
+  const device = (flag: '-i' | '-o') => value(flag);
+  const dport = () => value('--dport');
+  const destination = () => value('-d')?.replace(/\/(32|128)$/, '');
   const role = rule.role;
   if (role === undefined) return ruleSummary(rule.spec);
   switch (role.kind) {
@@ -200,12 +221,20 @@ export function ruleLabel(rule: Pick<StatusRule, 'spec' | 'args' | 'role'>): str
       return `from containers on ${device('-i') ?? 'a bridge'}`;
     case 'loopback':
       return 'loopback';
+    case 'ssh':
+      return `the SSH port (${dport() ?? '?'}/tcp) stays open`;
+    case 'to-bridges':
+      return 'the rest: on to Docker’s bridges';
+    case 'to-ports':
+      return 'the rest: on to the host ports';
+    case 'port':
+      return `block ${portText(role)}${destination() === undefined ? '' : ` on ${destination()!}`}`;
     case 'allow':
       return `allow ${portText(role.allow)} from ${role.allow.from?.text ?? 'anywhere'}`;
     case 'block':
       return `block new connections to ${device('-o') ?? 'containers'}`;
     case 'proxy-block':
-      return `block ${portText(role)} (docker-proxy)`;
+      return `block ${portText(role)} (docker-proxy, older version)`;
     case 'state':
       return 'state marker';
   }
@@ -216,13 +245,18 @@ function ruleIcon(role: RuleRole['kind']): string {
     case 'allow':
       return 'pass';
     case 'block':
+    case 'port':
     case 'proxy-block':
       return 'circle-slash';
+    case 'to-bridges':
+    case 'to-ports':
+      return 'arrow-right';
     case 'state':
       return 'bookmark';
     case 'established':
     case 'from-containers':
     case 'loopback':
+    case 'ssh':
       return 'arrow-swap';
   }
 }

@@ -13,6 +13,7 @@ import type { HostTreeNode, PortNode } from './nodes';
 export type ContextSubject =
   | { readonly kind: 'host'; readonly state: HostDisplayState; readonly persistent: boolean }
   | { readonly kind: 'container'; readonly state: string }
+  | { readonly kind: 'services' }
   | {
       readonly kind: 'port';
       readonly exposure: Exposure;
@@ -54,6 +55,7 @@ export function contextValue(subject: ContextSubject): string {
       if (subject.locked && ruleProtocol && subject.exposure !== 'local-only' && !subject.allowedFromAnywhere) tags.push('allowable');
       if (subject.exposure === 'allowed') tags.push('deniable');
       break;
+    case 'services':
     case 'error':
     case 'info':
     case 'statusError':
@@ -89,6 +91,8 @@ export function nodeContextValue(node: HostTreeNode, snapshotOf: (hostName: stri
       return contextValue(hostSubject(snapshotOf(node.hostName)));
     case 'container':
       return contextValue({ kind: 'container', state: node.container.state });
+    case 'services':
+      return contextValue({ kind: 'services' });
     case 'port':
       return contextValue(portSubject(node));
     case 'error':

@@ -13,6 +13,11 @@ const EXPOSURE_TEXT: Record<Exposure, string> = {
   blocked: 'blocked',
   allowed: 'allowed',
   'local-only': 'local only',
+  unverified: 'unverified',
+  'host-network': 'exposed (host network)',
+  routed: 'exposed (routed)',
+  'host-service': 'host service',
+  unknown: 'unknown',
 };
 
 const EXPOSURE_ICON: Record<Exposure, IconSpec> = {
@@ -20,6 +25,11 @@ const EXPOSURE_ICON: Record<Exposure, IconSpec> = {
   blocked: { id: 'lock' },
   allowed: { id: 'unlock' },
   'local-only': { id: 'home' },
+  unverified: { id: 'question', color: 'list.warningForeground' },
+  'host-network': { id: 'globe', color: 'list.warningForeground' },
+  routed: { id: 'globe', color: 'list.warningForeground' },
+  'host-service': { id: 'server-process' },
+  unknown: { id: 'question' },
 };
 
 export function hostItemText(entry: ConfiguredHost, snapshot: HostSnapshot): ItemText {
@@ -68,14 +78,34 @@ function persistenceText(state: 'none' | 'current' | 'outdated'): string {
   }
 }
 
-/** "7 published ports: 3 blocked, 2 allowed, 1 exposed, 1 local only". */
+/** "7 published ports: 3 blocked, 2 allowed, 1 exposed, 1 local only · 2 host services". */
 export function portSummary(ports: readonly PortExposure[]): string {
-  if (ports.length === 0) return 'no published ports';
+  const services = ports.filter((p) => p.origin === 'host-service').length;
+  const published = ports.filter((p) => p.origin !== 'host-service');
+  const servicesText = services === 0 ? '' : ` · ${plural(services, 'host service')}`;
+  if (published.length === 0) return `no published ports${servicesText}`;
   const counts = (Object.keys(EXPOSURE_TEXT) as Exposure[])
-    .map((e) => [e, ports.filter((p) => p.exposure === e).length] as const)
+    .map((e) => [e, published.filter((p) => p.exposure === e).length] as const)
     .filter(([, n]) => n > 0)
     .map(([e, n]) => `${n} ${EXPOSURE_TEXT[e]}`);
-  return `${plural(ports.length, 'published port')}: ${counts.join(', ')}`;
+  return `${plural(published.length, 'published port')}: ${counts.join(', ')}${servicesText}`;
+}
+
+/** The node of what else listens on the host: host services (never covered) and a rootless Docker's ports. */
+export function servicesItemText(ports: readonly PortExposure[]): ItemText {
+  const rootless = ports.filter((p) => p.origin === 'rootless').length;
+  const services = ports.length - rootless;
+  const parts = [...(services > 0 ? [plural(services, 'host service')] : []), ...(rootless > 0 ? [plural(rootless, 'rootless Docker port')] : [])];
+  return {
+    label: 'Host services',
+    description: parts.join(' · '),
+    tooltip: [
+      'Sockets on the host\'s own addresses that belong to no container.',
+      'Host services (sshd, a database installed without Docker…) are **not covered** by the lockdown and never called blocked.',
+      ...(rootless > 0 ? ['A rootless Docker\'s published ports are ordinary sockets of the host (INPUT path): the lockdown covers them by port.'] : []),
+    ].join('\n\n'),
+    icon: { id: 'server-process' },
+  };
 }
 
 export function containerItemText(container: ContainerSummary, ports: readonly PortExposure[]): ItemText {

@@ -4,12 +4,12 @@ import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
 import { nodeContextValue } from './contextValue';
 import { childrenOf, portNodes } from './hostChildren';
-import { containerItemText, errorItemText, hostItemText, portItemText } from './hostTreeText';
+import { containerItemText, errorItemText, hostItemText, portItemText, servicesItemText } from './hostTreeText';
 import { hostNode, nodeId, type HostNode, type HostTreeNode } from './nodes';
 import { treeItem } from './treeItem';
 import { ViewRefresh } from './viewRefresh';
 
-const { Expanded, None } = vscode.TreeItemCollapsibleState;
+const { Collapsed, Expanded, None } = vscode.TreeItemCollapsibleState;
 
 /**
  * The Hosts view: hosts → containers → published ports. Hosts are read when the tree first shows
@@ -63,6 +63,7 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
         return childrenOf(node.hostName, snapshot);
       }
       case 'container':
+      case 'services':
         return portNodes(node);
       case 'error':
       case 'info':
@@ -83,6 +84,8 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       }
       case 'container':
         return treeItem(containerItemText(node.container, node.ports), node.ports.length > 0 ? Expanded : None);
+      case 'services':
+        return treeItem(servicesItemText(node.ports), Collapsed);
       case 'port':
         return treeItem(portItemText(node.port, node.allows), None);
       case 'error': {

@@ -9,7 +9,7 @@ import { hostPortText } from '../../core/firewall/port';
  * through `vscode.commands.executeCommand(id, node)`, can build or pass one. A host node carries
  * only its name: its state is looked up when it is drawn, so the node itself never goes stale.
  */
-export type HostTreeNode = HostNode | ContainerNode | PortNode | ErrorNode | InfoNode;
+export type HostTreeNode = HostNode | ContainerNode | ServicesNode | PortNode | ErrorNode | InfoNode;
 
 export interface HostNode {
   readonly kind: 'host';
@@ -32,6 +32,19 @@ export interface PortNode {
   readonly port: PortExposure;
   readonly locked: boolean;
   /** The host's allows for this port and protocol. */
+  readonly allows: readonly Allow[];
+}
+
+/**
+ * What else listens on the host's own addresses: processes of the host (sshd, a database installed
+ * without Docker) and a rootless Docker's ports. Shown apart, collapsed: the lockdown covers rootless
+ * ports but never host services, and never calls them blocked.
+ */
+export interface ServicesNode {
+  readonly kind: 'services';
+  readonly hostName: string;
+  readonly ports: readonly PortExposure[];
+  readonly locked: boolean;
   readonly allows: readonly Allow[];
 }
 
@@ -63,8 +76,10 @@ export function nodeId(node: HostTreeNode): string {
       return host;
     case 'container':
       return `${host}/container:${node.container.id}`;
+    case 'services':
+      return `${host}/services`;
     case 'port':
-      return `${host}/container:${node.port.container}/port:${node.port.hostIp}:${hostPortText(node.port)}`;
+      return `${host}/${node.port.origin === 'host-service' || node.port.origin === 'rootless' ? 'services' : `container:${node.port.container}`}/port:${node.port.hostIp}:${hostPortText(node.port)}`;
     case 'error':
       return `${host}/error`;
     case 'info':

@@ -15,14 +15,16 @@ export interface Confirmation {
 export function distinctPorts(ports: readonly PortExposure[]): string[] {
   const byKey = new Map<string, { port: number; proto: string; containers: Set<string> }>();
   for (const p of ports) {
+    // The host's own services are not the lockdown's: they are never listed as changing.
+    if (p.origin === 'host-service') continue;
     const key = hostPortText(p);
     const entry = byKey.get(key) ?? { port: p.hostPort, proto: p.proto, containers: new Set<string>() };
-    entry.containers.add(p.container);
+    if (p.container !== '') entry.containers.add(p.container);
     byKey.set(key, entry);
   }
   return [...byKey.values()]
     .sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto))
-    .map((e) => `${portText(e)} (${[...e.containers].sort().join(', ')})`);
+    .map((e) => (e.containers.size === 0 ? portText(e) : `${portText(e)} (${[...e.containers].sort().join(', ')})`));
 }
 
 function bullets(lines: readonly string[]): string {
@@ -31,7 +33,7 @@ function bullets(lines: readonly string[]): string {
 
 /** `ports`: the exposure now; `wanted`: the policy the lockdown will have (its allows stay open). */
 export function blockConfirmation(hostName: string, ports: readonly PortExposure[], wanted: Policy): Confirmation {
-  const external = ports.filter((p) => p.exposure !== 'local-only');
+  const external = ports.filter((p) => p.exposure !== 'local-only' && p.origin !== 'host-service');
   const willBlock = external.filter((p) => allowsFor(wanted.allows, p).length === 0 && p.exposure !== 'blocked');
   const parts: string[] = [];
   parts.push(

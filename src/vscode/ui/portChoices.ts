@@ -19,7 +19,7 @@ export function portChoices(ports: readonly PortExposure[], allows: readonly All
   const byKey = new Map<string, { spec: PortSpec; containers: Set<string>; exposures: PortExposure[] }>();
   for (const p of ports) {
     const spec = specOf(p);
-    if (p.exposure === 'local-only' || spec === undefined) continue;
+    if (p.exposure === 'local-only' || p.origin === 'host-service' || spec === undefined) continue;
     const key = portText(spec);
     const entry = byKey.get(key) ?? { spec, containers: new Set<string>(), exposures: [] };
     entry.containers.add(p.container);
