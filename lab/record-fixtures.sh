@@ -150,6 +150,7 @@ README
 record_engine() {
   local host=$1 dir=$2
   mkdir -p "$dir"
+  ip netns exec "$(ns_of out)" node --import tsx "$REPO_ROOT/scripts/record-read.ts" --ssh-config "$LAB_DIR/ssh_config" "$host" >"$dir/report.txt"
   engine_get "$host" '/containers/json?all=1' >"$dir/containers.json"
   engine_get "$host" /version >"$dir/version.json"
   engine_get "$host" /info >"$dir/info.json"
@@ -161,6 +162,11 @@ Raw bodies from the host's own socket (\`curl --unix-socket /var/run/docker.sock
 - \`version.json\`: \`GET /version\`
 - \`info.json\`: \`GET /info\`
 - \`networks.json\`: \`GET /networks\` (bridge, host, none, appnet, custombr)
+
+and \`report.txt\`: what Docker Firewall's read command printed on the host at the same moment, run as
+the engine runs it (over SSH from the lab's outside namespace, as root;
+\`scripts/record-read.ts\`, nonce \`5ec0de5ec0de5ec0de5ec0de\`): its iptables of both families, its
+listening sockets and their processes, the SSH connection it came in on, its addresses.
 README
 }
 

@@ -10,8 +10,9 @@ import { cli, type StatusJson } from '../support/engine';
 import { envCount, runSeed } from '../support/faults';
 import { recordFigures } from '../support/figures';
 import { BLOCKED_MS } from '../support/probes';
-import { checkPayloadLine, checkSentLine, hasControlCharacter, shellWords, type Vocabulary } from '../support/commandLines';
-import { recordedHost, startRecordingServer, type RecordedMajor, type RecordingServer } from '../support/recordingHost';
+import { checkPayloadLine, checkSentLine, hasControlCharacter, type Vocabulary } from '../support/commandLines';
+import { recordedHost, startRecordingServer, type RecordedMajor, type RecordingServer, type SentCommand } from '../support/recordingHost';
+import { bundleParts } from '../../src/core/remote/stdinBundle';
 import { parseInvocation } from '../../src/cli/args';
 import { exitCodeFor, main } from '../../src/cli/main';
 import { changes, type PolicyChange } from '../../src/core/hosts/firewallEngine';
@@ -20,6 +21,8 @@ import { persistCommand } from '../../src/core/firewall/persistence';
 import { readPolicy } from '../../src/core/firewall/readPolicy';
 import { firewallTables } from '../../src/core/firewall/firewallTables';
 import { parseFirewallReport } from '../../src/core/firewall/readFirewall';
+import { lockdownScope } from '../../src/core/firewall/scope';
+import { RECORDING_NONCE } from '../../scripts/recordingNonce';
 import type { Allow } from '../../src/core/firewall/policy';
 import type { Inventory } from '../../src/core/docker/inventoryModel';
 import { DockerFirewallError } from '../../src/core/errors';
@@ -74,12 +77,19 @@ const hostSpec = fc.oneof(
 /** What a user's input may legitimately put into rules on the recorded hosts. */
 function vocabulary(major: RecordedMajor, chain: string, extra: readonly Allow[]): Vocabulary {
   const { report, inventory } = recordedHost(major);
-  const recorded = readPolicy(firewallTables(parseFirewallReport(report, '', 0), DEFAULT_CHAIN)).allows;
+  const raw = parseFirewallReport(report, '', 0, RECORDING_NONCE);
+  const recorded = readPolicy(firewallTables(raw, DEFAULT_CHAIN)).allows;
   const allows = [...recorded, ...extra];
+  // What the host itself holds (its bridges, its listening sockets) may appear in rules too.
+  const scope = lockdownScope(inventory, raw.facts);
+  const hostPorts = [...scope.ipv4.hostPorts, ...scope.ipv6.hostPorts];
   return {
     chain,
-    ports: new Set([...inventory.containers.flatMap((c) => c.ports.map((p) => p.hostPort)), ...allows.map((a) => a.port)]),
+    ports: new Set([...inventory.containers.flatMap((c) => c.ports.map((p) => p.hostPort)), ...hostPorts.map((p) => p.port), ...allows.map((a) => a.port)]),
     cidrs: new Set(allows.flatMap((a) => (a.from ? [a.from.text] : []))),
+    bridges: new Set([...scope.ipv4.bridges, ...scope.ipv6.bridges]),
+    addresses: new Set(hostPorts.flatMap((p) => (p.address === undefined ? [] : [p.address]))),
+    sshPort: scope.sshPort,
   };
 }
 
@@ -129,27 +139,28 @@ describe('bad input: properties against an SSH server that records every command
   });
 
   /** Runs the engine on a recorded host and checks every line it sent; returns the apply payloads. */
-  async function runAndCheck(major: RecordedMajor, user: 'root' | 'deploy', inventory: Inventory, chain: ChainName, extra: readonly Allow[], change: PolicyChange): Promise<string[]> {
+  async function runAndCheck(major: RecordedMajor, user: 'root' | 'deploy', inventory: Inventory, chain: ChainName, extra: readonly Allow[], change: PolicyChange): Promise<SentCommand[]> {
     rec.report = recordedHost(major).report;
-    const from = rec.commands.length;
+    const from = rec.sent.length;
     await rec.engine(user, inventory, chain).apply(change);
-    const sent = rec.commands.slice(from);
+    const sent = rec.sent.slice(from);
     const vocab = vocabulary(major, chain, extra);
     assert.ok(sent.length >= 1);
-    for (const line of sent) {
-      const { payloadLines } = checkSentLine(line, vocab);
+    for (const { line, stdin } of sent) {
+      const { payloadLines } = checkSentLine(line, vocab, stdin);
       tally.linesChecked++;
       tally.payloadLinesChecked += payloadLines;
     }
     tally.engineRuns++;
     return sent;
   }
-  const decodedPayloads = (sent: readonly string[]) =>
-    sent.filter((l) => l.includes('docker-firewall-apply')).flatMap((l) => shellWords(l).slice(-5).filter((_, i) => i % 2 === 1).map((b) => Buffer.from(b, 'base64').toString('utf8')));
+  /** The IPv4 and IPv6 payloads of each apply sent (parts 1 and 2 of its stdin bundle). */
+  const decodedPayloads = (sent: readonly SentCommand[]) =>
+    sent.filter((c) => c.line.includes('docker-firewall-apply')).flatMap((c) => bundleParts(c.stdin).slice(0, 2));
 
   test('ports and protocols (allow, deny, block --allow): exit 2, or exactly the rule asked for', async () => {
     await fc.assert(
-      fc.asyncProperty(portSpec, fc.constantFrom('allow', 'deny', 'block'), fc.constantFrom<'root' | 'deploy'>('root', 'deploy'), fc.constantFrom<RecordedMajor>('20', '28'), async (spec, command, user, major) => {
+      fc.asyncProperty(portSpec, fc.constantFrom('allow', 'deny', 'block'), fc.constantFrom<'root' | 'deploy'>('root', 'deploy'), fc.constantFrom<RecordedMajor>('20', '28', '29'), async (spec, command, user, major) => {
         const argv = command === 'block' ? ['block', 'h1', '--allow', spec] : [command, 'h1', spec];
         let inv;
         try {
@@ -181,7 +192,7 @@ describe('bad input: properties against an SSH server that records every command
 
   test('source CIDRs (--from): exit 2, or a canonical network in its own family only', async () => {
     await fc.assert(
-      fc.asyncProperty(cidr, fc.constantFrom<RecordedMajor>('20', '28'), async (text, major) => {
+      fc.asyncProperty(cidr, fc.constantFrom<RecordedMajor>('20', '28', '29'), async (text, major) => {
         let inv;
         try {
           inv = parseInvocation(['allow', 'h1', '9999', '--from', text]);
@@ -220,7 +231,7 @@ describe('bad input: properties against an SSH server that records every command
 
   test('chain names (--chain): exit 2, or a bare word that appears only as our chain, in payloads and the persist script', async () => {
     await fc.assert(
-      fc.asyncProperty(chainName, fc.constantFrom<RecordedMajor>('20', '28'), async (chain, major) => {
+      fc.asyncProperty(chainName, fc.constantFrom<RecordedMajor>('20', '28', '29'), async (chain, major) => {
         let inv;
         try {
           inv = parseInvocation(['--chain', chain, 'block', 'h1']);
@@ -236,15 +247,15 @@ describe('bad input: properties against an SSH server that records every command
         // persist: the script for this chain is the script for a sentinel chain with the name put in its place.
         const host = rec.engine('root', recordedHost(major).inventory, inv.options.chain);
         const plan = host.plan(await host.read(), changes.block());
-        // File contents travel as base64 words, checked apart: the script around them must not differ.
-        const outline = (script: string) => script.replace(/^( *write \S+ 0[0-7]{3}) [A-Za-z0-9+/=]+$/gm, '$1 B64');
-        const script = persistCommand('nft', inv.options.chain, plan.ipv4.wanted, plan.ipv6.wanted).argv[2]!;
+        // File contents travel on stdin, checked apart: the script must not differ from the sentinel's.
+        const persist = persistCommand('nft', inv.options.chain, plan.ipv4.wanted, plan.ipv6.wanted);
+        const script = persist.argv[2]!;
         const sentinelHost = rec.engine('root', recordedHost(major).inventory, parseChainName('ZZCHAINZZ'));
         const sp = sentinelHost.plan(await sentinelHost.read(), changes.block());
         const sentinel = persistCommand('nft', parseChainName('ZZCHAINZZ'), sp.ipv4.wanted, sp.ipv6.wanted).argv[2]!;
-        assert.ok(outline(script) === outline(sentinel).replaceAll('ZZCHAINZZ', inv.options.chain), `the persist script for chain ${inv.options.chain} differs from the sentinel's`);
-        for (const [, encoded] of script.matchAll(/^write \/etc\/docker-firewall\/rules\.v[46] 0600 ([A-Za-z0-9+/=]+)$/gm)) {
-          for (const line of Buffer.from(encoded!, 'base64').toString('utf8').split('\n')) checkPayloadLine(line, vocabulary(major, inv.options.chain, []));
+        assert.ok(script === sentinel.replaceAll('ZZCHAINZZ', inv.options.chain), `the persist script for chain ${inv.options.chain} differs from the sentinel's`);
+        for (const file of persist.files.filter((f) => /\/rules\.v[46]$/.test(f.path))) {
+          for (const line of file.content.split('\n')) checkPayloadLine(line, vocabulary(major, inv.options.chain, []));
         }
         const parsed = spawnSync('sh', ['-n', '-c', script]);
         assert.equal(parsed.status, 0, 'the persist script parses');
@@ -285,15 +296,17 @@ describe('bad input: properties against an SSH server that records every command
   });
 
   test('container names never reach a command: any names give the same command lines', async () => {
-    const baseline = new Map<RecordedMajor, string[]>();
-    for (const major of ['20', '28'] as const) baseline.set(major, await runAndCheck(major, 'root', recordedHost(major).inventory, DEFAULT_CHAIN, [], changes.block()));
+    const baseline = new Map<RecordedMajor, SentCommand[]>();
+    for (const major of ['20', '28', '29'] as const) baseline.set(major, await runAndCheck(major, 'root', recordedHost(major).inventory, DEFAULT_CHAIN, [], changes.block()));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<RecordedMajor>('20', '28'), fc.array(nasty(24), { minLength: 12, maxLength: 12 }), async (major, names) => {
+      fc.asyncProperty(fc.constantFrom<RecordedMajor>('20', '28', '29'), fc.array(nasty(24), { minLength: 12, maxLength: 12 }), async (major, names) => {
         count('container names', true);
         const { inventory } = recordedHost(major);
         const renamed: Inventory = { ...inventory, containers: inventory.containers.map((c, i) => ({ ...c, name: names[i % names.length]! })) };
         const sent = await runAndCheck(major, 'root', renamed, DEFAULT_CHAIN, [], changes.block());
-        assert.deepEqual(sent, baseline.get(major));
+        // Each read carries a nonce of its own; everything else is the same, byte for byte.
+        const withoutNonce = (commands: readonly SentCommand[]) => commands.map((c) => ({ ...c, line: c.line.replace(/ docker-firewall-read [0-9a-f]+$/, ' docker-firewall-read NONCE') }));
+        assert.deepEqual(withoutNonce(sent), withoutNonce(baseline.get(major)!));
       }),
       { numRuns: Math.ceil(RUNS / 4), seed: SEED },
     );

@@ -236,7 +236,8 @@ describe('the xtables lock held by another process', { skip: process.getuid?.() 
   };
   const inventory: Inventory = {
     docker: { version: '20.10.24', apiVersion: '1.41', firewallBackend: undefined },
-    containers: [{ id: 'a', name: 'web', image: 'lab/busybox:1', state: 'running', status: 'Up', networks: [], ports: [{ container: 'web', hostIp: '::', hostPort: 8080, containerPort: 80, proto: 'tcp' }] }],
+    networks: [],
+    containers: [{ id: 'a', name: 'web', image: 'lab/busybox:1', state: 'running', status: 'Up', networkMode: 'bridge', networks: [], ports: [{ container: 'web', hostIp: '::', hostPort: 8080, containerPort: 80, proto: 'tcp' }] }],
   };
 
   before(() => {

@@ -2,10 +2,14 @@
 // argv (bare safe words and single-quoted strings, nothing else), that argv must be one of the
 // engine's own builders, and every line of an iptables-restore payload in it must carry only the
 // values the user's validated input and the host's inventory put there.
+import { DEFAULT_DOCKER_SOCKET } from '../../src/core/docker/dockerSocket';
 import { applyCommand } from '../../src/core/firewall/applyCommand';
 import { tokenize } from '../../src/core/firewall/iptablesSave';
-import { readFirewallCommand } from '../../src/core/firewall/readFirewall';
+import { isReadCommand } from '../../src/core/firewall/readFirewall';
 import { parseComment } from '../../src/core/firewall/ruleComment';
+import { watcherScript, watcherUnit } from '../../src/core/firewall/watcher';
+import type { ChainName } from '../../src/core/validate';
+import { bundleParts, stdinBundle } from '../../src/core/remote/stdinBundle';
 import { shellJoin } from '../../src/core/remote/shellQuote';
 
 const QUOTED = /^'[^']*'(?:\\''[^']*')*$/;
@@ -43,40 +47,52 @@ export interface Vocabulary {
   readonly ports: ReadonlySet<number>;
   /** Canonical CIDRs the policy may put in a rule. */
   readonly cidrs: ReadonlySet<string>;
+  /** Docker's bridge names, as the host's networks give them. */
+  readonly bridges: ReadonlySet<string>;
+  /** Local addresses a host port may be bound to (`-d ADDR/32`). */
+  readonly addresses: ReadonlySet<string>;
+  /** The SSH port the host said we came in on. */
+  readonly sshPort: number | undefined;
 }
 
 export type SentKind = 'read' | 'apply';
 
 const APPLY_SCRIPT = applyCommand('nft', {}).argv[2];
 const RESTORE_BINARIES = new Set(['iptables-restore', 'ip6tables-restore', 'iptables-nft-restore', 'ip6tables-nft-restore', 'iptables-legacy-restore', 'ip6tables-legacy-restore']);
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const FIXED_WORDS = new Set([
-  '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', 'comment', '--comment', '-j', 'RETURN', 'DROP', '-i', '-o', 'docker0', 'br-+', 'lo',
-  '-p', 'tcp', 'udp', '--ctorigdstport', '--ctdir', 'ORIGINAL', '-s', '--dport',
+  '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', 'comment', '--comment', '-j', '-g', 'RETURN', 'DROP', '-i', '-o', 'lo',
+  '-p', 'tcp', 'udp', '--ctorigdstport', '--ctdir', 'ORIGINAL', '-s', '--dport', '-d',
 ]);
+const WATCHER_ACTIONS = new Set(['install', 'remove', 'keep']);
 
 /**
  * Checks one line received by the SSH server; returns what it was and how many payload lines it
  * carried. Throws with the reason on anything else.
  */
-export function checkSentLine(line: string, vocab: Vocabulary): { kind: SentKind; payloadLines: number } {
+export function checkSentLine(line: string, vocab: Vocabulary, stdin: string): { kind: SentKind; payloadLines: number } {
   if (hasControlCharacter(line, { allow: '\t\n' })) throw new Error('a control character in the command line');
   const words = shellWords(line);
   if (shellJoin(words) !== line) throw new Error('the line is not exactly shellJoin of its words');
   const argv = words[0] === 'sudo' ? stripSudo(words) : words;
-  if (sameArgv(argv, readFirewallCommand.argv)) return { kind: 'read', payloadLines: 0 };
+  if (isReadCommand(argv)) {
+    if (stdin !== '') throw new Error('the read got input');
+    return { kind: 'read', payloadLines: 0 };
+  }
   if (argv.length === 9 && argv[0] === 'sh' && argv[1] === '-c' && argv[2] === APPLY_SCRIPT && argv[3] === 'docker-firewall-apply') {
-    const [, , , , bin4, v4, bin6, v6, rollback] = argv as [string, string, string, string, string, string, string, string, string];
+    const [, , , , bin4, bin6, watcher, socket, digest] = argv as [string, string, string, string, string, string, string, string, string];
     if (!RESTORE_BINARIES.has(bin4) || !RESTORE_BINARIES.has(bin6)) throw new Error(`unexpected restore binary ${bin4} / ${bin6}`);
+    if (stdinBundle(bundleParts(stdin)).digest !== digest) throw new Error('the digest on the command line is not that of the input');
+    const [v4, v6, rollback, script, unit, ...rest] = bundleParts(stdin);
+    if (rest.length > 0 || unit === undefined) throw new Error('an apply bundle of other than five parts');
     let payloadLines = 0;
-    for (const encoded of [v4, v6, rollback]) {
-      if (!BASE64.test(encoded)) throw new Error('a payload argument is not base64');
-      for (const payloadLine of Buffer.from(encoded, 'base64').toString('utf8').split('\n')) {
+    for (const payload of [v4!, v6!, rollback!]) {
+      for (const payloadLine of payload.split('\n')) {
         checkPayloadLine(payloadLine, vocab);
         payloadLines++;
       }
     }
+    checkWatcherArgs({ bin4, bin6, watcher, script: script!, unit, socket }, vocab);
     return { kind: 'apply', payloadLines };
   }
   throw new Error(`not a command the engine builds: ${argv.slice(0, 2).join(' ')}…`);
@@ -87,8 +103,25 @@ function stripSudo(words: string[]): string[] {
   throw new Error(`unexpected sudo form: ${words.slice(0, 4).join(' ')}`);
 }
 
-function sameArgv(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((w, i) => w === b[i]);
+/**
+ * The watcher travels as a whole script: it must be exactly the one the engine writes for this
+ * chain, these binaries, the host's SSH port and the default socket; nothing a user typed.
+ */
+function checkWatcherArgs(args: { bin4: string; bin6: string; watcher: string; script: string; unit: string; socket: string }, vocab: Vocabulary): void {
+  if (!WATCHER_ACTIONS.has(args.watcher)) throw new Error(`unexpected watcher action ${JSON.stringify(args.watcher)}`);
+  if (args.watcher !== 'install') {
+    if (args.script !== '' || args.unit !== '' || args.socket !== '') throw new Error('watcher arguments without an install');
+    return;
+  }
+  if (args.socket !== DEFAULT_DOCKER_SOCKET) throw new Error(`unexpected Docker socket ${JSON.stringify(args.socket)}`);
+  const expected = watcherScript({
+    chain: vocab.chain as ChainName,
+    binaries: { ipv4: args.bin4.replace(/-restore$/, ''), ipv6: args.bin6.replace(/-restore$/, '') },
+    sshPort: vocab.sshPort,
+    dockerSocket: DEFAULT_DOCKER_SOCKET,
+  });
+  if (args.script !== expected) throw new Error('the watcher script is not the one the engine writes');
+  if (args.unit !== watcherUnit()) throw new Error('the watcher unit is not the one the engine writes');
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
@@ -98,11 +131,12 @@ export function checkPayloadLine(line: string, vocab: Vocabulary): void {
   if (!/^[\x20-\x7e]*$/.test(line)) throw new Error(`payload line with a non-printable or non-ASCII character: ${JSON.stringify(line)}`);
   if (line === '' || line === '*filter' || line === '*security' || line === 'COMMIT') return;
   const c = escape(vocab.chain);
-  const ours = `(?:${c}|${c}_PROXY|${c}_GUARD)`;
+  const ours = `(?:${c}|${c}_GUARD|${c}_NET|${c}_INPUT|${c}_PORTS|${c}_PROXY)`;
+  const hooks = `(?:DOCKER-USER -j ${c}|INPUT -j ${c}_INPUT|INPUT -j ${c}_PROXY|FORWARD -j ${c}_GUARD)`;
   const structural = [
-    new RegExp(`^-D (?:DOCKER-USER -j ${c}|INPUT -j ${c}_PROXY|FORWARD -j ${c}_GUARD)$`),
-    new RegExp(`^-I (?:DOCKER-USER 1 -j ${c}|INPUT 1 -j ${c}_PROXY|FORWARD 1 -j ${c}_GUARD)$`),
-    new RegExp(`^(?::${ours} - \\[0:0\\]|-N ${ours}|-X ${ours})$`),
+    new RegExp(`^-D ${hooks}$`),
+    new RegExp(`^-I (?:DOCKER-USER 1 -j ${c}|INPUT 1 -j ${c}_INPUT|FORWARD 1 -j ${c}_GUARD)$`),
+    new RegExp(`^(?::${ours} - \\[0:0\\]|-N ${ours}|-F ${ours}|-X ${ours})$`),
   ];
   if (structural.some((re) => re.test(line))) return;
   const rule = new RegExp(`^-[AD] ${ours} (.+)$`).exec(line);
@@ -117,11 +151,24 @@ export function checkPayloadLine(line: string, vocab: Vocabulary): void {
       if (role.kind === 'allow' && (!vocab.ports.has(role.allow.port) || (role.allow.from !== undefined && !vocab.cidrs.has(role.allow.from.text)))) {
         throw new Error(`an allow comment with values nobody asked for: ${token}`);
       }
-      if (role.kind === 'proxy-block' && !vocab.ports.has(role.port)) throw new Error(`a proxy-block of an unknown port: ${token}`);
+      if ((role.kind === 'proxy-block' || role.kind === 'port') && !vocab.ports.has(role.port)) throw new Error(`a ${role.kind} rule of an unknown port: ${token}`);
+      continue;
+    }
+    if (previous === '-g' || (previous === '-j' && token.startsWith(vocab.chain))) {
+      if (!new RegExp(`^${ours}$`).test(token)) throw new Error(`a jump to a chain not ours: ${token}`);
+      continue;
+    }
+    if (previous === '-i' || previous === '-o') {
+      if (token !== 'lo' && !vocab.bridges.has(token)) throw new Error(`interface ${token} that is not a Docker bridge`);
+      continue;
+    }
+    if (previous === '-d') {
+      const [address, length] = token.split('/');
+      if (!vocab.addresses.has(address ?? '') || (length !== '32' && length !== '128')) throw new Error(`destination ${token} that is not a host address`);
       continue;
     }
     if (previous === '--ctorigdstport' || previous === '--dport') {
-      if (!/^[0-9]+$/.test(token) || !vocab.ports.has(Number(token))) throw new Error(`port ${token} nobody asked for`);
+      if (!/^[0-9]+$/.test(token) || !(vocab.ports.has(Number(token)) || Number(token) === vocab.sshPort)) throw new Error(`port ${token} nobody asked for`);
       continue;
     }
     if (previous === '-s') {

@@ -118,6 +118,7 @@ export async function composedLabHost(lab: Lab, alias: string, alter: { info?: (
   const source: DockerInventorySource = {
     listContainers: (o) => docker.listContainers(o),
     version: (o) => docker.version(o),
+    listNetworks: (o) => docker.listNetworks(o),
     info: async (o) => {
       const info = (await docker.info(o)) as Record<string, unknown>;
       return alter.info ? alter.info(info) : info;

@@ -10,11 +10,12 @@ import { parseFirewallReport } from '../../src/core/firewall/readFirewall';
 import type { FirewallStatus } from '../../src/core/firewall/status';
 import { statusOfReading, type HostReading } from '../../src/core/hosts/firewallEngine';
 import type { HostSnapshot } from '../../src/vscode/hosts/hostSnapshot';
+import { RECORDING_NONCE } from '../../scripts/recordingNonce';
 import { DEFAULT_CHAIN } from '../../src/core/validate';
 
 export const FIXTURES = join(__dirname, '../fixtures');
 
-export type DockerMajor = '20' | '28';
+export type DockerMajor = '20' | '28' | '29';
 
 /** A recorded host: what was read, and the status the engine makes of it. */
 export interface RecordedHost {
@@ -36,46 +37,16 @@ function json(...path: string[]): unknown {
   }
 }
 
-/**
- * The report our read command would have printed on a host that held these iptables-save
- * recordings: their filter and security tables under the command's section markers.
- */
-export function reportFromSaves(version: string, ipv4Save: string, ipv6Save: string): string {
-  const tables = (save: string) =>
-    save
-      .split(/^(?=\*)/m)
-      .filter((block) => /^\*(filter|security)\n/.test(block))
-      .join('');
-  return [
-    '',
-    '### version',
-    version.trim(),
-    '',
-    '### save4-nft',
-    tables(ipv4Save),
-    '### rc 0',
-    '',
-    '### save6-nft',
-    tables(ipv6Save),
-    '### rc 0',
-    '',
-    '### persistence',
-    '',
-    '### end',
-    '',
-  ].join('\n');
-}
-
-/** A lab host without lockdown, as lab/record-fixtures.sh recorded it. */
+/** A lab host without lockdown, as lab/record-fixtures.sh recorded it (with hostnet, socat and custombr). */
 export function openHost(major: DockerMajor): RecordedHost {
   const dir = `docker-${major}`;
-  const report = reportFromSaves(
-    text('iptables', dir, 'iptables-version.txt'),
-    text('iptables', dir, 'iptables-save.txt'),
-    text('iptables', dir, 'ip6tables-save.txt'),
-  );
-  const inventory = buildInventory({ containers: json('docker', dir, 'containers.json'), version: json('docker', dir, 'version.json'), info: json('docker', dir, 'info.json') });
-  return recorded(`Docker ${major}, open`, report, inventory);
+  const inventory = buildInventory({
+    containers: json('docker', dir, 'containers.json'),
+    version: json('docker', dir, 'version.json'),
+    info: json('docker', dir, 'info.json'),
+    networks: json('docker', dir, 'networks.json'),
+  });
+  return recorded(`Docker ${major}, open`, text('docker', dir, 'report.txt'), inventory);
 }
 
 /** A lab host locked by our engine with three allows, as lab/record-locked-fixtures.sh recorded it. */
@@ -85,12 +56,35 @@ export function lockedHost(major: DockerMajor): RecordedHost {
     containers: json('iptables', dir, 'locked-containers.json'),
     version: json('iptables', dir, 'locked-version.json'),
     info: json('iptables', dir, 'locked-info.json'),
+    networks: json('iptables', dir, 'locked-networks.json'),
   });
-  return recorded(`Docker ${major}, locked`, text('iptables', dir, 'locked-report.txt'), inventory);
+  return recorded(`Docker ${major}, locked`, lockedReport(major), inventory);
+}
+
+/** The read report of a locked host, as recorded (sections marked with RECORDING_NONCE). */
+export function lockedReport(major: DockerMajor): string {
+  return text('iptables', `docker-${major}`, 'locked-report.txt');
+}
+
+/**
+ * A recorded report as the host would print it for this read: the engine marks each read's sections
+ * with a nonce of its own (readFirewall.ts), so a scripted host answers with that nonce in place of
+ * the recording's.
+ */
+export function answerRead(report: string, argv: readonly string[]): string {
+  const nonce = argv[4];
+  if (nonce === undefined || !/^[0-9a-f]+$/.test(nonce)) throw new Error('not our read command');
+  return report.replaceAll(`### ${RECORDING_NONCE} `, `### ${nonce} `);
+}
+
+/** A reading made from a recorded report, as the engine makes it from a live one. */
+export function readingOf(report: string, inventory: HostReading['inventory']): HostReading {
+  const raw = parseFirewallReport(report, '', 0, RECORDING_NONCE);
+  return { inventory, tables: firewallTables(raw, DEFAULT_CHAIN), facts: raw.facts };
 }
 
 function recorded(label: string, report: string, inventory: HostReading['inventory']): RecordedHost {
-  const reading: HostReading = { inventory, tables: firewallTables(parseFirewallReport(report, '', 0), DEFAULT_CHAIN) };
+  const reading = readingOf(report, inventory);
   return { label, reading, firewall: statusOfReading(reading) };
 }
 

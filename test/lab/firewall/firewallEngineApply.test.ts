@@ -10,8 +10,9 @@ import { DEFAULT_CHAIN } from '../../../src/core/validate';
 const root = process.getuid?.() === 0;
 const inventory: Inventory = {
   docker: { version: '28.5.2', apiVersion: '1.51', firewallBackend: 'iptables' },
+  networks: [],
   containers: [
-    { id: 'a', name: 'web', image: 'lab/httpd', state: 'running', status: 'Up', networks: [], ports: [{ container: 'web', hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, proto: 'tcp' }, { container: 'web', hostIp: '::', hostPort: 8080, containerPort: 80, proto: 'tcp' }] },
+    { id: 'a', name: 'web', image: 'lab/httpd', state: 'running', status: 'Up', networkMode: 'bridge', networks: [], ports: [{ container: 'web', hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, proto: 'tcp' }, { container: 'web', hostIp: '::', hostPort: 8080, containerPort: 80, proto: 'tcp' }] },
   ],
 };
 

@@ -8,7 +8,7 @@ import { applyCommand } from '../../../src/core/firewall/applyCommand';
 import { readPolicy } from '../../../src/core/firewall/readPolicy';
 import { sameLayout } from '../../../src/core/firewall/layout';
 import type { Policy } from '../../../src/core/firewall/policy';
-import type { PublishedPort } from '../../../src/core/firewall/port';
+import type { LockdownScope } from '../../../src/core/firewall/scope';
 import { DEFAULT_CHAIN, parseCidr } from '../../../src/core/validate';
 import { makeIptablesNamespace, type IptablesNamespace } from '../../support/iptablesNetns';
 
@@ -17,11 +17,13 @@ import { makeIptablesNamespace, type IptablesNamespace } from '../../support/ipt
  * render is what iptables-save prints back text for text, and that every transition is accepted.
  */
 const root = process.getuid?.() === 0;
-const ports: PublishedPort[] = [
-  { container: 'web', hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, proto: 'tcp' },
-  { container: 'web', hostIp: '::', hostPort: 8080, containerPort: 80, proto: 'tcp' },
-  { container: 'dns', hostIp: '::', hostPort: 5353, containerPort: 5353, proto: 'udp' },
-];
+/** What a host with web (8080 on both families), dns (5353/udp on IPv6) and two bridges asks the lockdown to cover. */
+const scope: LockdownScope = {
+  ipv4: { bridges: ['br-0123456789ab', 'docker0'], hostPorts: [{ port: 8080, proto: 'tcp' }] },
+  ipv6: { bridges: ['br-0123456789ab', 'docker0'], hostPorts: [{ port: 8080, proto: 'tcp' }, { port: 5353, proto: 'udp' }, { port: 9000, proto: 'tcp', address: '2001:db8::1' }] },
+  sshPort: 22,
+  unusableBridges: [],
+};
 
 const policies: [string, Policy][] = [
   ['locked', { locked: true, allows: [] }],
@@ -44,33 +46,33 @@ for (const variant of ['nft', 'legacy'] as const) {
     for (const [name, policy] of policies) {
       test(`${name}: applied in one transaction per family and read back exactly`, async () => {
         const runner = ns.runner;
-        const before = firewallTables(await run(runner, readFirewallCommand), DEFAULT_CHAIN);
+        const before = firewallTables(await run(runner, readFirewallCommand()), DEFAULT_CHAIN);
         assert.equal(before.variant, variant);
-        const plan = planFor({ tables: before, policy, ports });
+        const plan = planFor({ tables: before, policy, scope });
         const outcome = await run(runner, applyCommand(variant, plan.payloads));
         assert.equal(outcome.kind, 'applied');
-        const after = firewallTables(await run(runner, readFirewallCommand), DEFAULT_CHAIN);
+        const after = firewallTables(await run(runner, readFirewallCommand()), DEFAULT_CHAIN);
         assert.ok(sameLayout(after.ipv4.layout, plan.ipv4.wanted), `IPv4 read back differs:\n${JSON.stringify(after.ipv4.layout, null, 1)}`);
         assert.ok(sameLayout(after.ipv6.layout, plan.ipv6.wanted), `IPv6 read back differs:\n${JSON.stringify(after.ipv6.layout, null, 1)}`);
         assert.deepEqual(readPolicy(after), { locked: policy.locked, allows: policy.locked ? readPolicy(after).allows : [] });
         assert.equal(readPolicy(after).allows.length, policy.allows.length);
         // The same policy again plans nothing at all.
-        assert.equal(planFor({ tables: after, policy, ports }).changed, false);
+        assert.equal(planFor({ tables: after, policy, scope }).changed, false);
       });
     }
 
     test('a transition planned on a stale read is refused whole (compare-and-swap)', async () => {
       const runner = ns.runner;
-      const state0 = firewallTables(await run(runner, readFirewallCommand), DEFAULT_CHAIN);
-      const planA = planFor({ tables: state0, policy: { locked: true, allows: [{ port: 1, proto: 'tcp' }] }, ports });
-      const planB = planFor({ tables: state0, policy: { locked: true, allows: [{ port: 2, proto: 'tcp' }] }, ports });
+      const state0 = firewallTables(await run(runner, readFirewallCommand()), DEFAULT_CHAIN);
+      const planA = planFor({ tables: state0, policy: { locked: true, allows: [{ port: 1, proto: 'tcp' }] }, scope });
+      const planB = planFor({ tables: state0, policy: { locked: true, allows: [{ port: 2, proto: 'tcp' }] }, scope });
       assert.equal((await run(runner, applyCommand(variant, planA.payloads))).kind, 'applied');
       const saveBefore = ns.run([`iptables-${variant}-save`, '-t', 'filter']);
       assert.equal((await run(runner, applyCommand(variant, planB.payloads))).kind, 'conflict');
       const saveAfter = ns.run([`iptables-${variant}-save`, '-t', 'filter']);
       const strip = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).join('\n');
       assert.equal(strip(saveAfter), strip(saveBefore));
-      const opened = planFor({ tables: firewallTables(await run(runner, readFirewallCommand), DEFAULT_CHAIN), policy: { locked: false, allows: [] }, ports });
+      const opened = planFor({ tables: firewallTables(await run(runner, readFirewallCommand()), DEFAULT_CHAIN), policy: { locked: false, allows: [] }, scope });
       assert.equal((await run(runner, applyCommand(variant, opened.payloads))).kind, 'applied');
     });
   });

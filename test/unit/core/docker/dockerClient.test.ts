@@ -34,7 +34,7 @@ before(async () => {
     requests.push(`${req.method} ${req.url}`);
     const path = (req.url ?? '').split('?')[0];
     if (path === slowPath) return; // never answers
-    const body = path === '/containers/json' ? recording.containers : path === '/version' ? recording.version : path === '/info' ? recording.info : undefined;
+    const body = path === '/containers/json' ? recording.containers : path === '/version' ? recording.version : path === '/info' ? recording.info : path === '/networks' ? recording.networks : undefined;
     if (body === undefined) {
       res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ message: 'boom from the daemon' }));
@@ -88,7 +88,7 @@ test('API calls go over forwarded socket channels of the one SSH connection', as
     assert.equal(docker.transport, 'streamlocal');
     assert.equal(session.connectionCount, 1);
     assert.equal(server.stats.connections, 1);
-    assert.deepEqual(session.stats, { connectionsOpened: 1, execChannels: 0, streamChannels: 15 });
+    assert.deepEqual(session.stats, { connectionsOpened: 1, execChannels: 0, streamChannels: 20 }, "four Engine API calls per inventory, five inventories");
     assert.ok(requests.includes('GET /containers/json?all=true'));
   } finally {
     docker.dispose();
@@ -105,7 +105,8 @@ test('when sshd refuses socket forwarding, docker system dial-stdio on an exec c
     assert.ok(DEMO.every((name) => first.containers.some((c) => c.name === name)));
     assert.equal(docker.transport, 'dial-stdio');
     const attemptsAfterFirst = server.stats.streamLocalRequests;
-    assert.ok(attemptsAfterFirst >= 1 && attemptsAfterFirst <= 3);
+    // The four calls of one inventory start at once: each may try forwarding before one of them finds dial-stdio works.
+    assert.ok(attemptsAfterFirst >= 1 && attemptsAfterFirst <= 4, String(attemptsAfterFirst));
     await docker.version();
     await docker.info();
     assert.equal(server.stats.streamLocalRequests, attemptsAfterFirst, 'no new forwarding attempt once dial-stdio worked');
@@ -272,7 +273,7 @@ test('with a sudo password, it is asked once for the session and written as the 
     assert.equal(docker.transport, 'sudo-dial-stdio');
     assert.equal(asked, 1);
     const throughSudo = server.commands.filter((c) => c.startsWith("sudo -S -k -p '' -- docker "));
-    assert.ok(throughSudo.length >= 1 + 9, `the check and every request: ${throughSudo.length}`);
+    assert.ok(throughSudo.length >= 1 + 12, `the check and every request: ${throughSudo.length}`);
     assert.equal(stdinFirstLines.length, throughSudo.length);
     assert.ok(stdinFirstLines.every((line) => line === SUDO_PASSWORD));
     assert.equal(session.connectionCount, 1);

@@ -76,8 +76,8 @@ test('exact repeats are dropped, distinct host addresses kept, in a stable order
   ]);
   assert.deepEqual(c?.ports.map(show), ['0.0.0.0:53->53/tcp', '192.0.2.1:53->53/udp', '0.0.0.0:8080->80/tcp', '[::]:8080->80/tcp']);
   assert.deepEqual(c?.networks, [
-    { name: 'front', ipv4: '172.18.0.2', ipv6: '2001:db8:2::2' },
-    { name: 'host', ipv4: undefined, ipv6: undefined },
+    { name: 'front', networkId: undefined, ipv4: '172.18.0.2', ipv6: '2001:db8:2::2' },
+    { name: 'host', networkId: undefined, ipv4: undefined, ipv6: undefined },
   ]);
 });
 
@@ -112,7 +112,7 @@ test('ip6tables default by version: from Docker 27 on', () => {
   assert.equal(ipv6FirewallByDefault('dev'), undefined);
 });
 
-test('readInventory asks for all containers, version and info, passing the abort signal along', async () => {
+test('readInventory asks for all containers, version, info and networks, passing the abort signal along', async () => {
   const recorded = recording('docker-28');
   const seen: unknown[] = [];
   const controller = new AbortController();
@@ -129,6 +129,10 @@ test('readInventory asks for all containers, version and info, passing the abort
       seen.push(['info', o.abortSignal === controller.signal]);
       return Promise.resolve(recorded.info);
     },
+    listNetworks: (o) => {
+      seen.push(['networks', o.abortSignal === controller.signal]);
+      return Promise.resolve(recorded.networks);
+    },
   };
   const inventory = await readInventory(source, controller.signal);
   assert.ok(['admin', 'app', 'dns', 'web', 'worker'].every((name) => inventory.containers.some((c) => c.name === name)));
@@ -136,5 +140,28 @@ test('readInventory asks for all containers, version and info, passing the abort
     ['list', true, true],
     ['version', true],
     ['info', true],
+    ['networks', true],
   ]);
+});
+
+test('networks: each bridge network with its exact bridge (its bridge.name option, docker0, or br- and 12 characters of the id)', () => {
+  for (const dir of ['docker-20', 'docker-28', 'docker-29'] as const) {
+    const { networks, containers } = buildInventory(recording(dir));
+    const byName = Object.fromEntries(networks.map((n) => [n.name, n]));
+    assert.equal(byName.bridge?.bridge?.name, 'docker0', dir);
+    assert.equal(byName.custombr?.bridge?.name, 'appbr0', dir);
+    assert.equal(byName.appnet?.bridge?.name, `br-${byName.appnet?.id.slice(0, 12) ?? ''}`, dir);
+    assert.equal(byName.host?.bridge, undefined, `${dir}: the host network has no bridge`);
+    assert.equal(containers.find((c) => c.name === 'app')?.networks[0]?.networkId, byName.appnet?.id, dir);
+    assert.equal(containers.find((c) => c.name === 'hostnet')?.networkMode, 'host', dir);
+  }
+});
+
+test('a bridge name the host made up is kept apart as unusable, never passed into a rule', () => {
+  const network = (name: string, options: Record<string, string>) => ({ Id: 'a'.repeat(64), Name: name, Driver: 'bridge', Options: options, IPAM: { Config: [] } });
+  const networks = buildInventory({ ...recording('docker-28'), networks: [network('evil', { 'com.docker.network.bridge.name': 'x -j ACCEPT' }), network('long', { 'com.docker.network.bridge.name': 'a'.repeat(16) })] }).networks;
+  for (const n of networks) {
+    assert.equal(n.bridge?.name, undefined, n.name);
+    assert.ok(n.bridge?.unusable !== undefined, n.name);
+  }
 });

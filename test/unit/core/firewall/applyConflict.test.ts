@@ -12,7 +12,7 @@ import { DEFAULT_CHAIN } from '../../../../src/core/validate';
  * there, and the kernel refused the transaction when it was committed, reported at the COMMIT line.
  * That was taken for a failure (exit 1 with iptables' message) instead of a change to re-plan.
  */
-const context = { chain: DEFAULT_CHAIN, dockerUser: true, bridges: ['docker0', 'br-+'], proxiedPorts: [] };
+const context = { chain: DEFAULT_CHAIN, dockerUser: true, bridges: ['docker0', 'br-0123456789ab'], sshPort: 22, hostPorts: [] };
 const from = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }] }, context);
 const to = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }, { port: 8081, proto: 'tcp' }] }, context);
 const ipv4 = transitionPayload(from, to).join('\n');
@@ -37,7 +37,8 @@ test('the parse-time refusals of -D and -N stay conflicts', () => {
 test('a missing chain that the payload does not name, or an error at another line, is still a failure', () => {
   const other = "iptables-nft-restore v1.8.9 (nf_tables): Chain 'SOMEONE_ELSES' does not exist\n" + `Error occurred at line: ${commitLine}\n### failed ipv4\n`;
   assert.throws(() => parseApplyResult(failed(other), { ipv4 }), ApplyFailed);
-  const match = "iptables-nft-restore v1.8.9 (nf_tables): Couldn't load match `conntrack':No such file or directory\nError occurred at line: 5\n### failed ipv4\n";
+  const appendLine = ipv4.split('\n').findIndex((l) => l.startsWith('-A ')) + 1;
+  const match = `iptables-nft-restore v1.8.9 (nf_tables): Couldn't load match \`conntrack':No such file or directory\nError occurred at line: ${appendLine}\n### failed ipv4\n`;
   assert.throws(() => parseApplyResult(failed(match), { ipv4 }), ApplyFailed);
 });
 

@@ -4,51 +4,64 @@ import { digestOf, renderLayout, type RenderContext } from '../../../../src/core
 import { transitionPayload } from '../../../../src/core/firewall/transition';
 import { DEFAULT_CHAIN, parseCidr } from '../../../../src/core/validate';
 
-const context: RenderContext = { chain: DEFAULT_CHAIN, dockerUser: true, bridges: ['docker0', 'br-+'], proxiedPorts: [{ port: 8080, proto: 'tcp' }] };
+const context: RenderContext = { chain: DEFAULT_CHAIN, dockerUser: true, bridges: ['docker0', 'br-0123456789ab'], sshPort: 22, hostPorts: [{ port: 8080, proto: 'tcp' }] };
 
 test('an open policy owns no chain and no hook', () => {
   assert.deepEqual(renderLayout('ipv4', { locked: false, allows: [] }, context), { chains: [], hooks: [] });
 });
 
-test('the lockdown passes replies and container traffic, then allows, then drops what goes to a Docker bridge', () => {
+const chain = (layout: ReturnType<typeof renderLayout>, name: string, table?: string) => {
+  const found = layout.chains.find((c) => c.name === name && (c.table ?? 'filter') === (table ?? 'filter'));
+  assert.ok(found, `${table ?? 'filter'} ${name}`);
+  return found.rules;
+};
+
+test('the forward policy passes replies and the allows, then goes on (goto) to the chain of Docker\'s exact bridges', () => {
   const layout = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }, { port: 53, proto: 'udp', from: parseCidr('198.51.100.0/24') }] }, context);
-  assert.equal(layout.chains.length, 2);
-  const rules = layout.chains[0]!.rules;
-  assert.match(rules[0]!, /^-m conntrack --ctstate RELATED,ESTABLISHED .* -j RETURN$/);
-  assert.match(rules[1]!, /^-i docker0 .* -j RETURN$/);
-  assert.match(rules[2]!, /^-i br-\+ .* -j RETURN$/);
+  const forward = chain(layout, 'PRE_DOCKER');
+  assert.match(forward[0]!, /^-m conntrack --ctstate RELATED,ESTABLISHED .* -j RETURN$/);
   // Allows match the published (original destination) port, not the container port, sorted by port.
-  assert.match(rules[3]!, /^-s 198\.51\.100\.0\/24 -p udp -m conntrack --ctorigdstport 53 --ctdir ORIGINAL .* -j RETURN$/);
-  assert.match(rules[4]!, /^-p tcp -m conntrack --ctorigdstport 8080 --ctdir ORIGINAL .* -j RETURN$/);
-  assert.match(rules[5]!, /^-o docker0 .* -j DROP$/);
-  assert.match(rules[6]!, /^-o br-\+ .* -j DROP$/);
-  assert.equal(rules[7], `-m comment --comment "docker-firewall:v1 state=${digestOf(rules.slice(0, 7))}"`);
+  assert.match(forward[1]!, /^-s 198\.51\.100\.0\/24 -p udp -m conntrack --ctorigdstport 53 --ctdir ORIGINAL .* -j RETURN$/);
+  assert.match(forward[2]!, /^-p tcp -m conntrack --ctorigdstport 8080 --ctdir ORIGINAL .* -j RETURN$/);
+  assert.equal(forward[3], '-m comment --comment "docker-firewall:v1 to-bridges" -g PRE_DOCKER_NET');
+  assert.equal(forward[4], `-m comment --comment "docker-firewall:v1 state=${digestOf(forward.slice(0, 4))}"`);
+  const bridges = chain(layout, 'PRE_DOCKER_NET');
+  // Byte order, exact names: a non-Docker br-lan is neither exempted nor blocked.
+  assert.deepEqual(
+    bridges.slice(0, -1).map((r) => r.replace(/ -m comment .* -j /, ' -j ')),
+    ['-i br-0123456789ab -j RETURN', '-i docker0 -j RETURN', '-o br-0123456789ab -j DROP', '-o docker0 -j DROP'],
+  );
+  assert.ok(!layout.chains.some((c) => c.rules.some((r) => r.includes('br-+'))), 'no interface wildcard');
   assert.deepEqual(layout.hooks, [
     { from: 'DOCKER-USER', spec: '-j PRE_DOCKER', position: 1 },
     { table: 'security', from: 'FORWARD', spec: '-j PRE_DOCKER_GUARD', position: 1 },
+    { from: 'INPUT', spec: '-j PRE_DOCKER_INPUT', position: 1 },
   ]);
 });
 
-test('the same lockdown guards security FORWARD, after filter and never written by Docker, for packets that skipped DOCKER-USER', () => {
+test('the same forward policy guards security FORWARD, with its own chain of bridges in that table', () => {
   const layout = renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp' }] }, context);
-  const [main, guard] = layout.chains;
-  assert.deepEqual({ name: guard!.name, table: guard!.table }, { name: 'PRE_DOCKER_GUARD', table: 'security' });
-  assert.equal(main!.table, undefined, 'the main chain stays in filter');
-  assert.deepEqual(guard!.rules, main!.rules);
-  // Without DOCKER-USER in a family Docker forwards nothing there, so there is nothing to guard.
+  const guard = chain(layout, 'PRE_DOCKER_GUARD', 'security');
+  assert.deepEqual(guard, chain(layout, 'PRE_DOCKER'));
+  assert.deepEqual(chain(layout, 'PRE_DOCKER_NET', 'security'), chain(layout, 'PRE_DOCKER_NET'));
+  // Without DOCKER-USER in a family Docker forwards nothing there, so only the INPUT path is covered.
   const noForwarding = renderLayout('ipv6', { locked: true, allows: [] }, { ...context, dockerUser: false });
-  assert.deepEqual(noForwarding.chains.map((c) => c.name), ['PRE_DOCKER_PROXY']);
+  assert.deepEqual(noForwarding.chains.map((c) => c.name), ['PRE_DOCKER_INPUT', 'PRE_DOCKER_PORTS']);
 });
 
-test('IPv6 adds an INPUT chain that drops only the ports docker-proxy serves on [::], and applies only IPv6 source ranges', () => {
-  const layout = renderLayout('ipv6', { locked: true, allows: [{ port: 9000, proto: 'tcp', from: parseCidr('198.51.100.0/24') }, { port: 9001, proto: 'tcp', from: parseCidr('2001:db8::/32') }] }, { ...context, dockerUser: false });
-  assert.deepEqual(layout.chains.map((c) => c.name), ['PRE_DOCKER_PROXY']);
-  const rules = layout.chains[0]!.rules.join('\n');
-  assert.doesNotMatch(rules, /198\.51\.100/);
-  assert.match(rules, /-s 2001:db8::\/32 -p tcp -m conntrack --ctorigdstport 9001/);
-  assert.match(rules, /-p tcp -m tcp --dport 8080 .*proxy-block tcp\/8080.* -j DROP/);
-  assert.doesNotMatch(rules, /--dport 22\b/);
-  assert.deepEqual(layout.hooks, [{ from: 'INPUT', spec: '-j PRE_DOCKER_PROXY', position: 1 }]);
+test('the INPUT policy passes replies, loopback, the SSH port and the allows, then drops only the host ports, never SSH', () => {
+  const hostPorts = [{ port: 8080, proto: 'tcp' as const }, { port: 22, proto: 'tcp' as const }, { port: 9000, proto: 'udp' as const, address: '2001:db8::1' }];
+  const layout = renderLayout('ipv6', { locked: true, allows: [{ port: 9000, proto: 'tcp', from: parseCidr('198.51.100.0/24') }, { port: 9001, proto: 'tcp', from: parseCidr('2001:db8::/32') }] }, { ...context, dockerUser: false, hostPorts });
+  const input = chain(layout, 'PRE_DOCKER_INPUT').join('\n');
+  assert.match(input, /^-i lo .* -j RETURN$/m);
+  assert.match(input, /^-p tcp -m tcp --dport 22 -m comment --comment "docker-firewall:v1 ssh" -j RETURN$/m);
+  assert.doesNotMatch(input, /198\.51\.100/, 'an IPv4 range does nothing in IPv6');
+  assert.match(input, /-s 2001:db8::\/32 -p tcp -m conntrack --ctorigdstport 9001/);
+  const ports = chain(layout, 'PRE_DOCKER_PORTS').join('\n');
+  assert.match(ports, /^-i docker0 .* -j RETURN$/m, 'containers reach docker-proxy over the host\'s address');
+  assert.match(ports, /^-p tcp -m tcp --dport 8080 .*port tcp\/8080.* -j DROP$/m);
+  assert.match(ports, /^-d 2001:db8::1\/128 -p udp -m udp --dport 9000 .* -j DROP$/m);
+  assert.doesNotMatch(ports, /--dport 22\b/, 'the SSH port is never dropped');
 });
 
 test('the same policy renders the same rules whatever the order of its allows', () => {
@@ -77,14 +90,15 @@ test('a transition deletes old hooks and the old state marker exactly, then rebu
   assert.deepEqual(lines.filter((l) => l.startsWith('*') || l === 'COMMIT'), ['*filter', 'COMMIT', '*security', 'COMMIT']);
   assert.deepEqual(lines.slice(-2), ['COMMIT', '']);
   const filter = sections(lines).get('filter')!;
-  assert.equal(filter[0], '-D DOCKER-USER -j PRE_DOCKER');
-  assert.equal(filter[1], '-D FORWARD -o docker0 -j PRE_DOCKER');
-  assert.equal(filter[2], `-D PRE_DOCKER ${old.chains[0]!.rules.at(-1)!}`);
-  assert.equal(filter[3], ':PRE_DOCKER - [0:0]');
-  assert.deepEqual(filter.filter((l) => l.startsWith('-I ')), ['-I DOCKER-USER 1 -j PRE_DOCKER']);
+  assert.deepEqual(filter.slice(0, 3), ['-D DOCKER-USER -j PRE_DOCKER', '-D INPUT -j PRE_DOCKER_INPUT', '-D FORWARD -o docker0 -j PRE_DOCKER']);
+  assert.equal(filter[3], `-D PRE_DOCKER ${chain(old, 'PRE_DOCKER').at(-1)!}`);
+  // Every chain is made or flushed before any rule goes in: the policy chains refer to the others.
+  const firstAppend = filter.findIndex((l) => l.startsWith('-A '));
+  assert.ok(filter.slice(0, firstAppend).includes(':PRE_DOCKER_NET - [0:0]'));
+  assert.deepEqual(filter.filter((l) => l.startsWith('-I ')), ['-I DOCKER-USER 1 -j PRE_DOCKER', '-I INPUT 1 -j PRE_DOCKER_INPUT']);
   const security = sections(lines).get('security')!;
   assert.equal(security[0], '-D FORWARD -j PRE_DOCKER_GUARD');
-  assert.equal(security[1], `-D PRE_DOCKER_GUARD ${old.chains[1]!.rules.at(-1)!}`);
+  assert.equal(security[1], `-D PRE_DOCKER_GUARD ${chain(old, 'PRE_DOCKER_GUARD', 'security').at(-1)!}`);
   assert.deepEqual(security.filter((l) => l.startsWith('-I ')), ['-I FORWARD 1 -j PRE_DOCKER_GUARD']);
 });
 
@@ -106,5 +120,10 @@ test('unlocking flushes and deletes our chains after removing every jump to them
     const lastD = body.map((l) => l.startsWith('-D ')).lastIndexOf(true);
     assert.ok(firstX !== -1 && lastD < firstX, table);
   }
-  assert.ok(lines.includes('-X PRE_DOCKER') && lines.includes('-X PRE_DOCKER_PROXY') && lines.includes('-X PRE_DOCKER_GUARD'));
+  for (const name of ['PRE_DOCKER', 'PRE_DOCKER_NET', 'PRE_DOCKER_INPUT', 'PRE_DOCKER_PORTS', 'PRE_DOCKER_GUARD']) assert.ok(lines.includes(`-X ${name}`), name);
+  // A chain is deleted only after every chain that referred to it was flushed.
+  for (const [table, body] of sections(lines)) {
+    const firstX = body.findIndex((l) => l.startsWith('-X '));
+    assert.ok(body.slice(0, firstX).filter((l) => l.startsWith(':')).length === body.filter((l) => l.startsWith('-X ')).length, table);
+  }
 });

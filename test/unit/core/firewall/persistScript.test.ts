@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCKER_DROP_IN, PERSIST_DIR, persistCommand, RESTORE_SCRIPT, UNIT_PATH } from '../../../../src/core/firewall/persistence';
@@ -16,7 +16,7 @@ import { DEFAULT_CHAIN } from '../../../../src/core/validate';
  * files are replaced rather than followed, and the script says whether systemd restores the lockdown.
  */
 const policy = { locked: true, allows: [{ port: 8080, proto: 'tcp' as const }] };
-const context = { chain: DEFAULT_CHAIN, dockerUser: true, bridges: ['docker0'], proxiedPorts: [{ port: 8080, proto: 'tcp' as const }] };
+const context = { chain: DEFAULT_CHAIN, dockerUser: true, bridges: ['docker0'], sshPort: 22, hostPorts: [{ port: 8080, proto: 'tcp' as const }] };
 const command = persistCommand('nft', DEFAULT_CHAIN, renderLayout('ipv4', policy, context), renderLayout('ipv6', policy, context));
 const STATE = `${PERSIST_DIR}/state`;
 
@@ -32,13 +32,15 @@ describe('the persistence script', { skip: root ? false : 'needs root for a priv
    * Runs the script with each target folder bind-mounted from the sandbox, after `prepare` (a shell
    * snippet run in the same namespace: a read-only mount, say).
    */
-  const run = (options: { systemd: boolean; prepare?: string }) => {
+  const run = (options: { systemd: boolean; prepare?: string; stdin?: string }) => {
     const binds = targets.map((t) => `mkdir -p ${t} && mount --bind ${at(t)} ${t}`).join(' && ');
     // A fake systemctl records its calls; systemd is "running" when /run/systemd/system exists.
     const fakeBin = join(sandbox, 'bin');
     const setup = `${binds} && ${options.systemd ? 'mkdir -p /run/systemd/system' : 'rm -rf /run/systemd/system'} && ${options.prepare ?? 'true'}`;
-    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${setup} && exec sh -c "$0"`, command.argv[2]!], {
+    // The files come on stdin, as the bundle the command line names.
+    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${setup} && exec "$@"`, 'setup', ...command.argv], {
       encoding: 'utf8',
+      input: options.stdin ?? command.stdin,
       env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}` },
     });
     return { stdout: result.stdout, stderr: result.stderr, code: result.status };
@@ -82,6 +84,19 @@ describe('the persistence script', { skip: root ? false : 'needs root for a priv
     assert.doesNotMatch(result.stdout, /###/);
     assert.throws(() => command.parse(result), PersistFailed);
     assert.ok(!existsSync(at(STATE)), 'a state digest would say "persistent, current" with the restore script missing');
+  });
+
+  test('files that arrive cut short (a dropped connection) write nothing: the digest on the command line does not match', () => {
+    const sandboxFiles = () => targets.flatMap((t) => readdirSync(at(t)).map((f) => `${t}/${f}`)).sort();
+    rmSync(at(STATE), { force: true });
+    const before = sandboxFiles();
+    const result = run({ systemd: true, stdin: command.stdin!.slice(0, Math.floor(command.stdin!.length / 2)) });
+    assert.equal(result.code, 70);
+    assert.throws(() => command.parse(result), (error: unknown) => error instanceof PersistFailed && /did not reach the host whole.*nothing was written/.test(error.message));
+    assert.deepEqual(sandboxFiles(), before, 'nothing was written or removed');
+    // Positive control: the same run with the whole input writes the state.
+    assert.equal(run({ systemd: true }).code, 0);
+    assert.ok(existsSync(at(STATE)));
   });
 
   test('links planted at a file are replaced, never followed', () => {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleParts } from '../../../../src/core/remote/stdinBundle';
 import { persistCommand, PERSIST_DIR, RESTORE_SCRIPT } from '../../../../src/core/firewall/persistence';
 import { renderLayout, TABLES, tableOf, type FamilyLayout } from '../../../../src/core/firewall/layout';
 import type { Policy } from '../../../../src/core/firewall/policy';
@@ -17,16 +18,17 @@ import { DEFAULT_CHAIN } from '../../../../src/core/validate';
  * while it ran 40 times. Now each family is replaced in one iptables-restore transaction.
  */
 const policy: Policy = { locked: true, allows: [{ port: 8080, proto: 'tcp' }] };
-const context = (dockerUser: boolean) => ({ chain: DEFAULT_CHAIN, dockerUser, bridges: ['docker0', 'br-+'], proxiedPorts: [{ port: 8081, proto: 'tcp' as const }] });
+const context = (dockerUser: boolean) => ({ chain: DEFAULT_CHAIN, dockerUser, bridges: ['docker0', 'br-0123456789ab'], sshPort: 22, hostPorts: [{ port: 8081, proto: 'tcp' as const }] });
 const ipv4: FamilyLayout = renderLayout('ipv4', policy, context(true));
 const ipv6: FamilyLayout = renderLayout('ipv6', policy, context(true));
 
-/** The files persistCommand writes, decoded from its script: path → content. */
+/** The files persistCommand writes, decoded from its script and its stdin bundle: path → content. */
 function persistedFiles(v4: FamilyLayout, v6: FamilyLayout): Map<string, string> {
   const command = persistCommand('nft', DEFAULT_CHAIN, v4, v6);
   const script = command.argv[2]!;
+  const parts = bundleParts(command.stdin ?? '');
   const files = new Map<string, string>();
-  for (const [, path, encoded] of script.matchAll(/^ *write (\S+) 0[0-7]{3} ([A-Za-z0-9+/=]+)$/gm)) files.set(path!, Buffer.from(encoded!, 'base64').toString('utf8'));
+  for (const [, path, index] of script.matchAll(/^ *write (\S+) 0[0-7]{3} ([0-9]+)$/gm)) files.set(path!, parts[Number(index) - 1]!);
   // What the script writes is exactly what the command says it writes.
   assert.deepEqual(files, new Map(command.files.map((f) => [f.path, f.content])));
   return files;
@@ -110,7 +112,11 @@ describe('the restore script on real iptables-nft', { skip: root ? false : 'need
       ['iptables-nft', '-A', DEFAULT_CHAIN, '-p', 'tcp', '--dport', '9', '-j', 'RETURN'],
       ['iptables-nft', '-I', 'DOCKER-USER', '1', '-j', 'RETURN'],
       ['iptables-nft', '-A', 'DOCKER-USER', '-j', DEFAULT_CHAIN],
-      ['ip6tables-nft', '-D', 'INPUT', '-j', 'PRE_DOCKER_PROXY'],
+      ['ip6tables-nft', '-D', 'INPUT', '-j', 'PRE_DOCKER_INPUT'],
+      // Docker Firewall 0.1's IPv6 chain and its hook, left over from before an upgrade.
+      ['ip6tables-nft', '-N', 'PRE_DOCKER_PROXY'],
+      ['ip6tables-nft', '-A', 'PRE_DOCKER_PROXY', '-p', 'tcp', '--dport', '8081', '-j', 'DROP'],
+      ['ip6tables-nft', '-I', 'INPUT', '1', '-j', 'PRE_DOCKER_PROXY'],
       ['iptables-nft', '-t', 'security', '-I', 'FORWARD', '1', '-j', 'RETURN'],
       ['iptables-nft', '-t', 'security', '-A', 'PRE_DOCKER_GUARD', '-j', 'RETURN'],
     ]) assert.equal(inNs(argv).status, 0);
@@ -124,9 +130,9 @@ describe('the restore script on real iptables-nft', { skip: root ? false : 'need
   });
 
   test('a chain of ours that the saved lockdown no longer has is removed, with its hook, in the same transaction', () => {
-    // Saved for IPv6: only the docker-proxy chain (a host whose Docker makes no IPv6 DOCKER-USER); in force: all three chains.
+    // Saved for IPv6: only the INPUT path (a host whose Docker makes no IPv6 DOCKER-USER); in force: the forwarded path too.
     const proxyOnly = renderLayout('ipv6', policy, context(false));
-    assert.deepEqual(proxyOnly.chains.map((c) => c.name), ['PRE_DOCKER_PROXY']);
+    assert.deepEqual(proxyOnly.chains.map((c) => c.name), ['PRE_DOCKER_INPUT', 'PRE_DOCKER_PORTS']);
     writeFileSync(join(dir, 'rules.v6'), persistedFiles(ipv4, proxyOnly).get(`${PERSIST_DIR}/rules.v6`)!);
     run();
     assert.equal(actual('ip6tables-nft'), expected(proxyOnly, 'ip6tables-nft'));

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { buildInventory } from '../../../../src/core/docker/inventory';
 import { ConcurrentChange } from '../../../../src/core/firewall/errors';
 import { FirewallEngine } from '../../../../src/core/hosts/firewallEngine';
-import { readFirewallCommand } from '../../../../src/core/firewall/readFirewall';
+import { bundleParts } from '../../../../src/core/remote/stdinBundle';
+import { isReadCommand } from '../../../../src/core/firewall/readFirewall';
+import { answerRead } from '../../../support/recordedHosts';
 import type { CommandRunner, ExecResult } from '../../../../src/core/remote/remoteCommand';
 import { DEFAULT_CHAIN } from '../../../../src/core/validate';
 
@@ -17,7 +19,7 @@ import { DEFAULT_CHAIN } from '../../../../src/core/validate';
 const FIXTURES = join(__dirname, '../../../fixtures/iptables/docker-20');
 const read = (file: string) => readFileSync(join(FIXTURES, file), 'utf8');
 const json = (name: string): unknown => JSON.parse(read(`locked-${name}.json`));
-const inventory = buildInventory({ containers: json('containers'), version: json('version'), info: json('info') });
+const inventory = buildInventory({ containers: json('containers'), version: json('version'), info: json('info'), networks: json('networks') });
 const drifted = read('locked-report.txt').replace(/--ctorigdstport 8080 /, '--ctorigdstport 8090 ');
 
 type Step = 'read' | 'apply' | 'persist';
@@ -27,14 +29,14 @@ function scriptedHost(answerApply: (attempt: number, ipv4Payload: string) => Exe
   const steps: Step[] = [];
   let applies = 0;
   const runner: CommandRunner = {
-    exec: (argv) => {
-      if (argv[2] === readFirewallCommand.argv[2]) {
+    exec: (argv, options) => {
+      if (isReadCommand(argv)) {
         steps.push('read');
-        return Promise.resolve({ stdout: drifted, stderr: '', code: 0 });
+        return Promise.resolve({ stdout: answerRead(drifted, argv), stderr: '', code: 0 });
       }
       if (argv[3] === 'docker-firewall-apply') {
         steps.push('apply');
-        return Promise.resolve(answerApply(++applies, Buffer.from(argv[5] ?? '', 'base64').toString('utf8')));
+        return Promise.resolve(answerApply(++applies, bundleParts(options?.stdin ?? '')[0] ?? ''));
       }
       if (argv[2]?.includes('/etc/docker-firewall') === true) {
         steps.push('persist');

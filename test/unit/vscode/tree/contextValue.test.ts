@@ -36,10 +36,17 @@ test('a host being read again keeps showing what it was read as (menus do not fl
   assert.equal(valueOf(hostNode('h2'), { ...open, loading: true }), 'host+open+blockable+readable');
 });
 
-test('ports of a host without lockdown are exposed, or local-only on loopback, never +locked', () => {
+test('ports of a host without lockdown are exposed (host-network ones too), or local-only on loopback, never +locked', () => {
   const containers = childrenOf('h2', open).filter((n): n is ContainerNode => n.kind === 'container');
   const values = containers.flatMap(portNodes).map((p) => valueOf(p, open));
-  assert.deepEqual([...new Set(values)].sort(), ['port+exposed', 'port+local-only']);
+  assert.deepEqual([...new Set(values)].sort(), ['port+exposed', 'port+host-network', 'port+local-only']);
+});
+
+test('host services sit under their own node, and offer no firewall command', () => {
+  const services = childrenOf('h2', open).find((n) => n.kind === 'services');
+  assert.ok(services?.kind === 'services');
+  assert.equal(valueOf(services, open), 'services');
+  assert.deepEqual([...new Set(portNodes(services).map((p) => valueOf(p, open)))], ['port+host-service']);
 });
 
 test('a port allowed from anywhere is tagged +anywhere and cannot be opened further; sctp ports carry their protocol and cannot be allowed', () => {

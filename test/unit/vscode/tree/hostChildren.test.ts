@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UNKNOWN_SNAPSHOT } from '../../../../src/vscode/hosts/hostSnapshot';
-import { childrenOf, portNodes } from '../../../../src/vscode/tree/hostChildren';
+import { childrenOf, isHostLevel, portNodes } from '../../../../src/vscode/tree/hostChildren';
 import { nodeId, type ContainerNode, type HostTreeNode } from '../../../../src/vscode/tree/nodes';
 import { openHost, snapshotOf } from '../../../support/recordedHosts';
 
@@ -25,7 +25,9 @@ test('each container gets exactly its own published ports, IPv4 before IPv6', ()
   );
   const worker = containers.find((c) => c.container.name === 'worker');
   assert.deepEqual(worker?.ports, []);
-  assert.equal(containers.flatMap((c) => c.ports).length, rec.firewall.ports.length);
+  assert.equal(containers.flatMap((c) => c.ports).length, rec.firewall.ports.filter((p) => !isHostLevel(p)).length);
+  const hostnet = containers.find((c) => c.container.name === 'hostnet');
+  assert.deepEqual(hostnet?.ports.map((p) => `${p.hostIp}:${p.hostPort}/${p.proto} ${p.exposure}`), ['0.0.0.0:8090/tcp host-network', ':::8090/tcp host-network']);
 });
 
 test('a host that could not be read has one error child that says why', () => {
@@ -35,7 +37,7 @@ test('a host that could not be read has one error child that says why', () => {
 
 test('a host with no containers says so; a host not read yet has no children yet', () => {
   const empty = snapshotOf({ ...rec, reading: { ...rec.reading, inventory: { ...rec.reading.inventory, containers: [] } } });
-  assert.deepEqual(childrenOf('h1', empty).map((n) => n.kind), ['info']);
+  assert.deepEqual(childrenOf('h1', empty).map((n) => n.kind), ['info', 'services']);
   assert.deepEqual(childrenOf('h1', UNKNOWN_SNAPSHOT), []);
 });
 

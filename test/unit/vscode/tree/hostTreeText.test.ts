@@ -17,6 +17,9 @@ const port = (over: Partial<PortExposure>): PortExposure => ({
   proto: 'tcp',
   exposure: 'blocked',
   reason: '0.0.0.0:8080/tcp is blocked for new connections from outside the host.',
+  origin: 'published',
+  path: 'dnat',
+  paths: ['dnat', 'proxy'],
   ...over,
 });
 
@@ -40,7 +43,7 @@ test('the host tooltip names the destination, Docker version, containers and por
   const tooltip = hostItemText({ name: 'prod', destination: 'deploy@203.0.113.7:2222' }, snapshotOf(rec)).tooltip ?? '';
   assert.match(tooltip, /`deploy@203\.0\.113\.7:2222`/);
   assert.match(tooltip, /Docker 28\\\.5\\\.2\\\+dfsg4/);
-  assert.match(tooltip, /6 containers · 7 published ports: 6 exposed, 1 local only/);
+  assert.match(tooltip, /6 containers · 9 published ports: 6 exposed, 1 local only, 2 exposed \(host network\) · 3 host services/);
   assert.match(tooltip, /Lockdown \*\*off\*\*/);
   assert.match(tooltip, /Read at 12:03:04/);
 });

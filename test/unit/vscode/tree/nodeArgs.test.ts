@@ -6,7 +6,7 @@ import type { PortNode } from '../../../../src/vscode/tree/nodes';
 const portNode: PortNode = {
   kind: 'port',
   hostName: 'h1',
-  port: { container: 'web', hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, proto: 'tcp', exposure: 'blocked', reason: '' },
+  port: { container: 'web', hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, proto: 'tcp', exposure: 'blocked', reason: '', origin: 'published', path: 'dnat', paths: ['dnat', 'proxy'] },
   locked: true,
   allows: [],
 };

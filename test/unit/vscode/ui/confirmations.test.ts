@@ -16,7 +16,7 @@ test('Block External Access lists the ports that will become blocked, once per p
   const c = blockConfirmation('h1', rec.firewall.ports, { locked: true, allows: [] });
   assert.equal(c.message, 'Block external access to h1?');
   assert.equal(c.action, 'Block External Access');
-  assert.match(c.detail, /will refuse new connections from other machines \(IPv4 and IPv6\):\n {2}• 5353\/udp \(dns\)\n {2}• 8080\/tcp \(web\)\n {2}• 8081\/tcp \(app\)\n\n/);
+  assert.match(c.detail, /will refuse new connections from other machines \(IPv4 and IPv6\):\n {2}• 5353\/udp \(dns\)\n {2}• 8080\/tcp \(web\)\n {2}• 8081\/tcp \(app\)\n {2}• 8090\/tcp \(hostnet\)\n\n/);
   assert.doesNotMatch(c.detail, /8082/, 'a loopback-only port is not affected');
   assert.doesNotMatch(c.detail, /stay reachable/);
 });
@@ -48,7 +48,8 @@ test('Make Persistent says which files it writes; Remove Host says the rules sta
 });
 
 test('ports are listed once per port and protocol, with all their containers', () => {
-  assert.deepEqual(distinctPorts(rec.firewall.ports), ['5353/udp (dns)', '8080/tcp (web)', '8081/tcp (app)', '8082/tcp (admin)']);
+  // The host's own services (sshd on 22, socat on 8091) are never among them.
+  assert.deepEqual(distinctPorts(rec.firewall.ports), ['5353/udp (dns)', '8080/tcp (web)', '8081/tcp (app)', '8082/tcp (admin)', '8090/tcp (hostnet)']);
 });
 
 test('Remove Lockdown on a recorded lockdown lists every port that opens up and its allows', () => {

@@ -12,13 +12,14 @@ test('Allow Port offers each published port once, with its containers, leaving o
       ['5353/udp', 'dns', 'exposed'],
       ['8080/tcp', 'web', 'exposed'],
       ['8081/tcp', 'app', 'exposed'],
+      ['8090/tcp', 'hostnet', 'exposed (host network)'],
     ],
   );
   assert.deepEqual(choices[0]?.spec, { port: 5353, proto: 'udp' });
 });
 
 test('a port published by two containers (different addresses) names both; allows show in the detail', () => {
-  const base = { hostPort: 8080, containerPort: 80, proto: 'tcp' as const, reason: '' };
+  const base = { hostPort: 8080, containerPort: 80, proto: 'tcp' as const, reason: '', origin: 'published' as const, path: 'dnat' as const, paths: ['dnat' as const] };
   const choices = portChoices(
     [
       { ...base, container: 'blue', hostIp: '192.0.2.10', exposure: 'allowed' },

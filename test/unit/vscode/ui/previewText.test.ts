@@ -37,5 +37,5 @@ test('the preview of Remove Lockdown on a recorded lockdown deletes our chains i
   assert.match(text, /policy after the change: open \(no lockdown\)/);
   assert.ok(unblockPlan.ipv4.payload !== undefined && text.includes(unblockPlan.ipv4.payload));
   assert.ok(unblockPlan.ipv6.payload !== undefined && text.includes(unblockPlan.ipv6.payload));
-  assert.match(text, /-X PRE_DOCKER_PROXY/);
+  assert.match(text, /-X PRE_DOCKER_PORTS/);
 });

@@ -1,0 +1,125 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bridgeRules, chainNames, portRules, withMarker } from '../../../../src/core/firewall/layout';
+import { lockdownScope } from '../../../../src/core/firewall/scope';
+import { watcherScript } from '../../../../src/core/firewall/watcher';
+import { DEFAULT_DOCKER_SOCKET } from '../../../../src/core/docker/dockerSocket';
+import { DEFAULT_CHAIN } from '../../../../src/core/validate';
+import { FIXTURES, openHost, type DockerMajor } from '../../../support/recordedHosts';
+import { RECORDING_NONCE } from '../../../../scripts/recordingNonce';
+
+/**
+ * The watcher renders on the host, in sh, what the engine renders in TypeScript: run against the
+ * facts of a recorded host (its Engine API answers, its `ss` and its processes, given to the script
+ * through a `docker` and an `ss` that answer from the recordings, and a /proc of their own), it
+ * must print the very chains renderLayout makes from the same facts, state markers included;
+ * otherwise every refresh would look like a hand edit. The real watcher on real Docker is checked
+ * from outside by test/reliability/watcher.test.ts.
+ */
+const script = watcherScript({ chain: DEFAULT_CHAIN, binaries: { ipv4: 'iptables-nft', ipv6: 'ip6tables-nft' }, sshPort: 22, dockerSocket: DEFAULT_DOCKER_SOCKET });
+
+interface ContainerJson {
+  Id: string;
+  State: string;
+  HostConfig?: { NetworkMode?: string };
+  Ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+}
+interface NetworkJson {
+  Id: string;
+  Driver: string;
+  Options?: Record<string, string> | null;
+}
+
+/** A docker command that answers the watcher's calls from the recordings (a fake: a real one is exercised in the reliability suite). */
+function fakeDocker(containers: ContainerJson[], networks: NetworkJson[]): string {
+  const running = containers.filter((c) => c.State === 'running');
+  const inspectLines = Object.fromEntries(
+    running.map((c) => [c.Id, (c.Ports ?? []).filter((p) => p.PublicPort !== undefined).map((p) => `${p.IP ?? ''} ${p.PublicPort ?? ''} ${p.PrivatePort}/${p.Type}`)]),
+  );
+  const data = {
+    bridges: networks.filter((n) => n.Driver === 'bridge').map((n) => n.Id),
+    networks: Object.fromEntries(networks.map((n) => [n.Id, n.Options?.['com.docker.network.bridge.name'] ?? ''])),
+    running: running.map((c) => c.Id),
+    hostnet: running.filter((c) => c.HostConfig?.NetworkMode === 'host').map((c) => c.Id),
+    inspect: inspectLines,
+  };
+  return `#!/usr/bin/env node
+const data = ${JSON.stringify(data)};
+const args = process.argv.slice(2);
+const out = (lines) => process.stdout.write(lines.map((l) => l + '\\n').join(''));
+if (args[0] === 'network' && args[1] === 'ls') out(data.bridges);
+else if (args[0] === 'network' && args[1] === 'inspect') out(args.slice(4).map((id) => id + ' ' + (data.networks[id] ?? '')));
+else if (args[0] === 'ps' && args.includes('network=host')) out(data.hostnet);
+else if (args[0] === 'ps') out(data.running);
+else if (args[0] === 'inspect') out(args.slice(3).flatMap((id) => data.inspect[id] ?? []));
+else { process.stderr.write('unexpected docker ' + args.join(' ') + '\\n'); process.exit(2); }
+`;
+}
+
+/** A section of a recorded read report. */
+function section(report: string, name: string): string {
+  const start = report.indexOf(`### ${RECORDING_NONCE} ${name}\n`);
+  assert.ok(start !== -1, name);
+  const body = report.slice(start + `### ${RECORDING_NONCE} ${name}\n`.length);
+  return body.slice(0, body.indexOf(`\n### ${RECORDING_NONCE} `)).trim();
+}
+
+for (const major of ['20', '28', '29'] as const satisfies readonly DockerMajor[]) {
+  describe(`the watcher renders what the engine renders (Docker ${major}, recorded)`, () => {
+    const dir = join(FIXTURES, 'docker', `docker-${major}`);
+    const report = readFileSync(join(dir, 'report.txt'), 'utf8');
+    const { reading } = openHost(major);
+    const names = chainNames(DEFAULT_CHAIN);
+    const scope = lockdownScope(reading.inventory, reading.facts);
+    let sandbox: string;
+    const render = (...args: string[]) => {
+      const result = spawnSync('sh', ['-c', script, 'docker-firewall-watch', 'render', ...args], {
+        encoding: 'utf8',
+        env: { PATH: `${join(sandbox, 'bin')}:/usr/bin:/bin`, DOCKER_FIREWALL_PROC: join(sandbox, 'proc'), LC_ALL: 'C' },
+      });
+      assert.equal(result.status, 0, result.stderr);
+      return result.stdout.replace(/\n$/, '').split('\n');
+    };
+
+    before(() => {
+      sandbox = mkdtempSync(join(tmpdir(), 'dfw-watch-'));
+      mkdirSync(join(sandbox, 'bin'));
+      const containers = JSON.parse(readFileSync(join(dir, 'containers.json'), 'utf8')) as ContainerJson[];
+      const networks = JSON.parse(readFileSync(join(dir, 'networks.json'), 'utf8')) as NetworkJson[];
+      writeFileSync(join(sandbox, 'bin', 'docker'), fakeDocker(containers, networks));
+      writeFileSync(join(sandbox, 'bin', 'ss'), `#!/bin/sh\ncat <<'SS'\n${section(report, 'sockets')}\nSS\n`);
+      for (const name of ['docker', 'ss']) chmodSync(join(sandbox, 'bin', name), 0o755);
+      // The processes behind the sockets, as the read found them: their names, and a cgroup naming their container.
+      for (const line of section(report, 'processes').split('\n')) {
+        const [pid, container, , comm] = line.split(' ');
+        mkdirSync(join(sandbox, 'proc', pid!), { recursive: true });
+        writeFileSync(join(sandbox, 'proc', pid!, 'comm'), `${comm!}\n`);
+        writeFileSync(join(sandbox, 'proc', pid!, 'cgroup'), container === '-' ? '0::/\n' : `0::/system.slice/docker-${container!}.scope\n`);
+      }
+    });
+    after(() => rmSync(sandbox, { recursive: true, force: true }));
+
+    test('the chain of bridges, state marker included', () => {
+      assert.deepEqual(render('bridges'), withMarker(names.bridges, bridgeRules(scope.ipv4.bridges)).rules);
+      assert.ok(scope.ipv4.bridges.includes('appbr0'), 'a bridge named by its option');
+    });
+
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      test(`the chain of host ports for ${family}, the host-network container's socket among them, never SSH`, () => {
+        const expected = withMarker(names.ports, portRules(scope[family].bridges, scope[family].hostPorts, scope.sshPort)).rules;
+        assert.deepEqual(render('ports', family === 'ipv4' ? '4' : '6'), expected);
+        assert.ok(expected.some((r) => r.includes('--dport 8090 ')), 'hostnet\'s 8090');
+        assert.ok(!expected.some((r) => r.includes('--dport 8091 ')), 'the host\'s own socat is a host service, not covered');
+      });
+    }
+  });
+}
+
+test('the watcher script is plain POSIX sh', () => {
+  const parsed = spawnSync('sh', ['-n', '-c', script]);
+  assert.equal(parsed.status, 0, parsed.stderr.toString());
+});
