@@ -89,7 +89,8 @@ export function lockedHost(major: DockerMajor): RecordedHost {
   return recorded(`Docker ${major}, locked`, text('iptables', dir, 'locked-report.txt'), inventory);
 }
 
-function recorded(label: string, report: string, inventory: HostReading['inventory']): RecordedHost {
+/** A host from a report of our read command and an inventory, through the engine's read pipeline. */
+export function recorded(label: string, report: string, inventory: HostReading['inventory']): RecordedHost {
   const reading: HostReading = { inventory, tables: firewallTables(parseFirewallReport(report, '', 0), DEFAULT_CHAIN) };
   return { label, reading, firewall: statusOfReading(reading) };
 }
