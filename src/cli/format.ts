@@ -4,9 +4,17 @@ import { describeAllow } from '../core/firewall/policy';
 import { endpointText } from '../core/firewall/port';
 import { hookLocation } from '../core/firewall/layout';
 import type { Plan } from '../core/firewall/plan';
+import { capLength, DISPLAY_LIMIT, forTerminal, terminalLines } from '../core/text/hostText';
 
-/** Human-readable renderings for the terminal; --json output is built in json.ts. */
+/**
+ * Human-readable renderings for the terminal; --json output is built in json.ts. Host text (names,
+ * rule text, versions, messages) may hold terminal controls (`ESC[2J`, OSC 52): every rendering here
+ * shows them as visible escapes (forTerminal), cells before their widths are measured; table cells are
+ * cut to DISPLAY_LIMIT (the whole text is in `--json`).
+ */
 export function table(rows: readonly (readonly string[])[]): string {
+  // A padded column is as wide as its widest cell: a host's 100 KB name must not pad every line to it.
+  rows = rows.map((row) => row.map((cell, i) => capLength(forTerminal(cell), i === row.length - 1 ? DISPLAY_LIMIT.message : DISPLAY_LIMIT.name)));
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
@@ -38,8 +46,8 @@ export function formatStatus(host: string, dockerVersion: string, status: Firewa
     `IPv6 rules (DOCKER-USER ${status.ipv6.dockerUser ? 'present' : 'absent'}):`,
     formatRules(status.ipv6.rules),
   ];
-  if (status.warnings.length > 0) lines.push('Warnings:', ...status.warnings.map((w) => `  ! ${w.message}`));
-  return lines.join('\n');
+  if (status.warnings.length > 0) lines.push('Warnings:', ...status.warnings.map((w) => `  ! ${forTerminal(w.message)}`));
+  return terminalLines(lines.join('\n'));
 }
 
 function formatPersistence(status: FirewallStatus): string {
@@ -56,7 +64,7 @@ export function formatPlan(host: string, plan: Plan, commandLine: string): strin
     if (family.payload === undefined) continue;
     lines.push(`${family.family === 'ipv4' ? 'iptables' : 'ip6tables'}-restore --noflush payload:`, indent(family.payload.trimEnd()), '');
   }
-  return lines.join('\n').trimEnd();
+  return terminalLines(lines.join('\n').trimEnd());
 }
 
 function indent(text: string): string {

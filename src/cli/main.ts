@@ -1,5 +1,6 @@
 import { DockerFirewallError, type ErrorCode } from '../core/errors';
 import { openHost } from '../core/hosts/openHost';
+import { forTerminal } from '../core/text/hostText';
 import { parseInvocation, USAGE } from './args';
 import { askSecret } from './prompt';
 import { runCommand } from './runCommand';
@@ -47,6 +48,16 @@ export function exitCodeFor(error: unknown): ExitCode {
   return error instanceof DockerFirewallError ? EXIT_CODES[error.code] : EXIT.failed;
 }
 
+/**
+ * The line a failure is reported with on stderr: "docker-firewall: HOST: message". One line, whatever
+ * the host put in the message (stderr lines, Docker's words): its control characters are shown as
+ * escapes, not acted on by the terminal.
+ */
+export function errorLine(error: unknown, label: string): string {
+  const message = forTerminal(error instanceof Error ? error.message : String(error));
+  return exitCodeFor(error) === EXIT.usage || label === '' ? `docker-firewall: ${message}` : `docker-firewall: ${forTerminal(label)}: ${message}`;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let label = '';
   try {
@@ -70,11 +81,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         onUnknownHostKey: () => Promise.resolve(false),
         // With accept-new (--accept-new, or the ssh config's StrictHostKeyChecking), as OpenSSH does.
         onHostKeyAdded: (key) =>
-          process.stderr.write(`Warning: permanently added the host key of ${key.host} (${key.keyType} ${key.fingerprint}) to ${key.knownHostsFile ?? 'no known_hosts file'}.\n`),
+          process.stderr.write(`${forTerminal(`Warning: permanently added the host key of ${key.host} (${key.keyType} ${key.fingerprint}) to ${key.knownHostsFile ?? 'no known_hosts file'}.`)}\n`),
         askPassword: ({ user, host }) => askSecret(`${user}@${host}'s password: `),
         askPassphrase: ({ keyPath }) => askSecret(`Enter passphrase for key '${keyPath}': `),
         askSudoPassword: ({ user, host }) => askSecret(`[sudo] password for ${user} on ${host}: `),
-        log: process.env.DOCKER_FIREWALL_DEBUG ? (level, message) => process.stderr.write(`[${level}] ${message}\n`) : undefined,
+        log: process.env.DOCKER_FIREWALL_DEBUG ? (level, message) => process.stderr.write(`[${level}] ${forTerminal(message)}\n`) : undefined,
       },
     );
     try {
@@ -84,10 +95,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return EXIT.ok;
   } catch (error) {
-    const code = exitCodeFor(error);
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(code === EXIT.usage ? `docker-firewall: ${message}\n` : `docker-firewall: ${label ? `${label}: ` : ''}${message}\n`);
-    return code;
+    process.stderr.write(`${errorLine(error, label)}\n`);
+    return exitCodeFor(error);
   }
 }
 

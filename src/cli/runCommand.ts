@@ -7,6 +7,7 @@ import { JSON_SCHEMA, psJson, statusJson } from './json';
 import type { HostNotLocked } from '../core/firewall/errors';
 import { allowOnUnlockedHost, denyOnUnlockedHost } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
+import { terminalLines } from '../core/text/hostText';
 
 type Command = Exclude<Invocation, { command: 'help' }>;
 
@@ -14,9 +15,13 @@ export interface Output {
   out(text: string): void;
 }
 
-/** Runs one parsed command against a host; throws typed errors for main() to map to exit codes. */
+/**
+ * Runs one parsed command against a host; throws typed errors for main() to map to exit codes.
+ * Human output shows the host's control characters as visible escapes (terminalLines); `--json`
+ * is the exact data, escaped only as JSON escapes it.
+ */
 export async function runCommand(inv: Command, engine: FirewallEngine, label: string, output: Output): Promise<void> {
-  const print = (human: string, json: unknown) => output.out(inv.options.json ? JSON.stringify(json, null, 2) : human);
+  const print = (human: string, json: unknown) => output.out(inv.options.json ? JSON.stringify(json, null, 2) : terminalLines(human));
   switch (inv.command) {
     case 'ps':
     case 'status': {

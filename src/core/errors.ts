@@ -2,8 +2,9 @@
  * Typed errors for everything that can go wrong between us and a host. Each has a stable `code`
  * from ErrorCode (the CLI maps every code to an exit code, the extension to what it does, with
  * exhaustive maps the compiler checks) and a message that says what happened and what the user can
- * change, with the remote stderr line kept verbatim. The firewall's own errors are in
- * firewall/errors.ts; what a remote command's stderr means is read in remote/classifyStderr.ts.
+ * change, with the remote stderr line kept as the host wrote it (cut to a line's length by
+ * remote/classifyStderr.ts, made safe only where it is shown: text/hostText.ts). The firewall's own
+ * errors are in firewall/errors.ts; what a remote command's stderr means is read in remote/classifyStderr.ts.
  */
 
 /** Every expected failure, by a stable name (by convention its class's); never reworded once released. */

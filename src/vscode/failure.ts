@@ -1,4 +1,5 @@
 import { DockerFirewallError, type ErrorCode } from '../core/errors';
+import { capLength, DISPLAY_LIMIT, escapeControls, forDisplay, terminalLines } from '../core/text/hostText';
 
 /** How failures are worded and what the extension does about each kind, in one place (pure, unit-tested). */
 
@@ -68,17 +69,47 @@ export function isHostKeyAlarm(error: unknown): boolean {
   return handlingOf(error).alarm;
 }
 
-/** The error's own message: core errors already say what happened and what to do. */
+/**
+ * The most of an error message the log and a host's failure keep: a message carries at most a few
+ * lines from the host (stderr is kept to 8 KiB), so only a hostile host reaches this.
+ */
+export const MAX_REASON_LENGTH = 16 * 1024;
+
+/**
+ * The error's own message: core errors already say what happened and what to do. As the host wrote
+ * it (links and all), for the log, but with control characters made visible (escapeControls) so
+ * that neither the Output view nor a terminal showing the log file acts on them, and cut to
+ * MAX_REASON_LENGTH. What is shown to the user goes through forDisplay besides (failureNotice).
+ */
 export function reasonOf(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  const message = error instanceof Error ? error.message || error.name : String(error);
+  return capLength(escapeControls(message), MAX_REASON_LENGTH);
 }
 
 export function errorCode(error: unknown): ErrorCode | undefined {
   return error instanceof DockerFirewallError ? error.code : undefined;
 }
 
-/** "Could not block external access on h1: <reason>". */
+/** "Could not block external access on h1: <reason>", for the log. */
 export function failureMessage(verb: string, hostName: string, error: unknown): string {
   return `Could not ${verb} on ${hostName}: ${reasonOf(error)}`;
+}
+
+/**
+ * failureMessage as an error notification shows it: host text in it cannot become a link
+ * (`[x](command:…)`), an icon or a control character, and it is at most DISPLAY_LIMIT.message long
+ * (see core/text/hostText for what VS Code would make of it otherwise).
+ */
+export function failureNotice(verb: string, hostName: string, error: unknown): string {
+  return forDisplay(failureMessage(verb, hostName, error), DISPLAY_LIMIT.message);
+}
+
+/** The notification of a failure no handler reported (commands/registerCommands.ts), made safe as failureNotice is. */
+export function unexpectedFailureNotice(error: unknown): string {
+  return forDisplay(`Docker Firewall: ${reasonOf(error)}`, DISPLAY_LIMIT.message);
+}
+
+/** A stack trace or other text of ours for the log, its line breaks kept and the host's control characters made visible. */
+export function logLines(text: string): string {
+  return capLength(terminalLines(text), MAX_REASON_LENGTH);
 }

@@ -83,7 +83,8 @@ export function readingOf(report: string, inventory: HostReading['inventory']): 
   return { inventory, tables: firewallTables(raw, DEFAULT_CHAIN), facts: raw.facts };
 }
 
-function recorded(label: string, report: string, inventory: HostReading['inventory']): RecordedHost {
+/** A host from a report of our read command (marked with RECORDING_NONCE) and an inventory, through the engine's read pipeline. */
+export function recorded(label: string, report: string, inventory: HostReading['inventory']): RecordedHost {
   const reading = readingOf(report, inventory);
   return { label, reading, firewall: statusOfReading(reading) };
 }

@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
+import { StderrBuffer } from '../remote/stderrBuffer';
 
 /**
  * `docker system dial-stdio` on an exec channel, as a socket for node's HTTP client. The command
@@ -8,7 +9,7 @@ import type { ClientChannel } from 'ssh2';
  * instead of a bare "socket hang up". Once Docker has answered, an exit is just the end of the stream.
  */
 export class DialStdioStream extends Duplex {
-  private stderrText = '';
+  private readonly stderr = new StderrBuffer();
   private exitCode: number | null | undefined;
   private answered = false;
 
@@ -24,7 +25,7 @@ export class DialStdioStream extends Duplex {
       if (!this.push(chunk)) channel.pause();
     });
     channel.stderr.on('data', (chunk: Buffer) => {
-      if (this.stderrText.length < 8192) this.stderrText += chunk.toString('utf8');
+      this.stderr.add(chunk);
     });
     channel.on('exit', (code: number | null) => {
       this.exitCode = code;
@@ -32,7 +33,7 @@ export class DialStdioStream extends Duplex {
     channel.on('error', (error: Error) => this.destroy(error));
     channel.on('close', () => {
       if (this.destroyed) return;
-      if (!this.answered) this.destroy(this.failure(this.stderrText, this.exitCode));
+      if (!this.answered) this.destroy(this.failure(this.stderr.text(), this.exitCode));
       else this.push(null);
     });
   }

@@ -1,10 +1,11 @@
 import type { Duplex } from 'node:stream';
 import Dockerode from 'dockerode';
 import type { ClientChannel } from 'ssh2';
-import { Cancelled, DockerFirewallError, DockerRequestFailed, DockerUnavailable } from '../errors';
+import { Cancelled, DockerFirewallError, DockerRequestFailed, DockerUnavailable, ResponseTooLarge } from '../errors';
 import { classifyStderr, lastStderrLine } from '../remote/classifyStderr';
 import type { CommandRunner, ExecResult } from '../remote/remoteCommand';
 import type { SshLogger } from '../ssh/sshSessionOptions';
+import { capLength, DISPLAY_LIMIT } from '../text/hostText';
 import { DialStdioStream } from './dialStdioStream';
 import type { DockerInventorySource } from './inventory';
 import { dialStdioArgv, mayRetryThroughSudo, sudoFallbackFailure } from './sudoFallback';
@@ -38,6 +39,8 @@ export interface DockerClientOptions {
   readonly transport?: 'auto' | DockerTransport | undefined;
   /** Per API call. Default 30 s. */
   readonly requestTimeoutMs?: number | undefined;
+  /** The most one API answer may be (ResponseTooLarge beyond). Default MAX_DOCKER_RESPONSE_BYTES, 16 MiB. */
+  readonly maxResponseBytes?: number | undefined;
   readonly logger?: SshLogger | undefined;
 }
 
@@ -79,7 +82,7 @@ export class DockerClient implements DockerInventorySource {
     this.mode = options.transport ?? 'auto';
     this.useDialStdio = this.mode === 'dial-stdio';
     // sshd's MaxSessions (10 by default) caps exec channels, which dial-stdio uses: stay below it.
-    this.agent = new TunnelAgent(() => this.openStream(), 6);
+    this.agent = new TunnelAgent(() => this.openStream(), { maxSockets: 6, maxResponseBytes: options.maxResponseBytes, label: `Docker on ${host.label}` });
     // The agent decides where bytes go; the socketPath is never dialled by it. Requests must carry a
     // socketPath all the same: VS Code's extension host patches http.request for proxy support and
     // replaces the agent of any request without one (dockerode then looked up a host "docker").
@@ -139,6 +142,8 @@ export class DockerClient implements DockerInventorySource {
     } catch (error) {
       if (signal?.aborted) throw new Cancelled(`Docker: ${what} on ${this.host.label}`);
       if (timeout.aborted) throw new DockerUnavailable(this.host.label, this.host.user, 'no-answer', `no answer to "${what}" within ${timeoutMs / 1000} s`);
+      // The agent does not know which call its connection carried: the error says it here.
+      if (error instanceof ResponseTooLarge) throw new ResponseTooLarge(`Docker on ${this.host.label}: ${what}`, error.limitBytes);
       throw this.mapError(error);
     }
   }
@@ -149,10 +154,11 @@ export class DockerClient implements DockerInventorySource {
     if (typeof statusCode === 'number') {
       const json = (error as { json?: unknown }).json;
       const detail = typeof json === 'object' && json !== null && 'message' in json && typeof json.message === 'string' ? json.message : String(error);
-      return new DockerRequestFailed(this.host.label, statusCode, detail);
+      // Docker's own words, as its host sent them: cut here, made safe where they are shown (core/text/hostText).
+      return new DockerRequestFailed(this.host.label, statusCode, capLength(detail, DISPLAY_LIMIT.message));
     }
     const message = error instanceof Error ? error.message : String(error);
-    return new DockerUnavailable(this.host.label, this.host.user, 'socket-unreachable', message);
+    return new DockerUnavailable(this.host.label, this.host.user, 'socket-unreachable', capLength(message, DISPLAY_LIMIT.message));
   }
 
   private async openStream(): Promise<Duplex> {

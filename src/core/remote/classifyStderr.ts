@@ -9,6 +9,21 @@ import {
   type DockerFirewallError,
   type RemoteContext,
 } from '../errors';
+import { capLength, DISPLAY_LIMIT } from '../text/hostText';
+
+/**
+ * The longest stderr line an error message carries: what a tool says in one line fits, what a
+ * hostile host sends in one line does not reach a message whole (the log gets the message as is).
+ */
+export const MAX_STDERR_LINE = DISPLAY_LIMIT.line;
+
+/** The non-empty lines of stderr, trimmed and cut to MAX_STDERR_LINE. */
+function stderrLines(stderr: string): string[] {
+  return stderr
+    .split(/\r?\n/)
+    .map((l) => capLength(l.trim(), MAX_STDERR_LINE))
+    .filter((l) => l.length > 0);
+}
 
 /**
  * What the stderr of a failed remote command means: sudo's refusals, iptables or docker missing,
@@ -31,10 +46,7 @@ const COMMAND_NOT_FOUND = /([^\s:]+): (?:command )?not found\s*$/;
  * that failed: some of these lines (sudo's warnings) also appear next to a success.
  */
 export function classifyStderr(stderr: string, context: RemoteContext): DockerFirewallError | undefined {
-  const lines = stderr
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
+  const lines = stderrLines(stderr);
   const find = (pattern: RegExp): string | undefined => lines.find((l) => pattern.test(l));
   const { host, user } = context;
 
@@ -71,12 +83,9 @@ export function classifyStderr(stderr: string, context: RemoteContext): DockerFi
   return undefined;
 }
 
-/** The line of stderr most worth showing: the last non-empty one, where tools put their verdict. */
+/** The line of stderr most worth showing: the last non-empty one, where tools put their verdict (at most MAX_STDERR_LINE long). */
 export function lastStderrLine(stderr: string): string {
-  const lines = stderr
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
+  const lines = stderrLines(stderr);
   return lines[lines.length - 1] ?? '';
 }
 

@@ -1,12 +1,25 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { Cancelled, ResponseTooLarge } from '../errors';
 import type { ExecResult } from '../remote/remoteCommand';
+import { StderrBuffer } from '../remote/stderrBuffer';
+
+/**
+ * What a command may print (stdout and stderr together) before it is stopped: 8 MiB. The largest
+ * output is our read command's: the filter and security tables of both families, for each iptables
+ * variant in use. A Docker host with 1000 published ports prints about 200 KiB of them (a rule of
+ * some 90 bytes per port and family); 8 MiB is some 70,000 rules, room for a host that also carries
+ * fail2ban's or a cluster's. What a read costs grows with it (measured: 8 MiB of iptables-save takes
+ * about 120 MiB of heap and a second to parse, 16 MiB twice that), and Chain Status reads every ten
+ * seconds: the 64 MiB allowed before would have let a hostile host make the extension host spend
+ * close to 1 GiB on each read.
+ */
+export const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
 export interface ChannelRunOptions {
   /** Written to the command's standard input, which is then closed (always: a command reading stdin must see EOF). */
   readonly stdin?: string | Buffer | undefined;
   readonly signal?: AbortSignal | undefined;
-  /** Output beyond this is an error rather than memory exhaustion. Default 64 MiB. */
+  /** Output beyond this (stdout and stderr together) is ResponseTooLarge rather than memory exhaustion. Default DEFAULT_MAX_OUTPUT_BYTES. */
   readonly maxOutputBytes?: number | undefined;
   /** Called once the channel is open (stats). */
   readonly onOpen?: (() => void) | undefined;
@@ -73,11 +86,12 @@ export async function runOnChannel(client: Client, command: string, options: Cha
     channel.close();
     throw new Cancelled(options.description);
   }
-  const limit = options.maxOutputBytes ?? 64 * 1024 * 1024;
+  const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
 
   return new Promise<ExecResult>((resolve, reject) => {
     const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
+    // Only the start and the end of stderr are kept (see StderrBuffer); all of it counts towards the limit.
+    const stderr = new StderrBuffer();
     let size = 0;
     let settled = false;
     const settle = (action: () => void): void => {
@@ -86,14 +100,14 @@ export async function runOnChannel(client: Client, command: string, options: Cha
       signal?.removeEventListener('abort', onAbort);
       action();
     };
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+    const collect = (keep: (chunk: Buffer) => void) => (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         channel.close();
         settle(() => reject(new ResponseTooLarge(options.description, limit)));
         return;
       }
-      into.push(chunk);
+      keep(chunk);
     };
     const onAbort = (): void => {
       sendSignal(channel, 'TERM');
@@ -102,8 +116,8 @@ export async function runOnChannel(client: Client, command: string, options: Cha
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    channel.on('data', collect(stdout));
-    channel.stderr.on('data', collect(stderr));
+    channel.on('data', collect((chunk) => stdout.push(chunk)));
+    channel.stderr.on('data', collect((chunk) => stderr.add(chunk)));
     channel.on('error', (error: Error) => settle(() => reject(error)));
     channel.on('close', () => {
       settle(() => {
@@ -113,7 +127,7 @@ export async function runOnChannel(client: Client, command: string, options: Cha
         }
         resolve({
           stdout: Buffer.concat(stdout).toString('utf8'),
-          stderr: Buffer.concat(stderr).toString('utf8'),
+          stderr: stderr.text(),
           code: exit.code,
           signal: exit.signal,
         });

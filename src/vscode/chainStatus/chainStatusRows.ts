@@ -8,8 +8,15 @@ import type { FamilyStatus, FirewallStatus, StatusRule } from '../../core/firewa
 import type { HostSnapshot } from '../hosts/hostSnapshot';
 import { contextValue } from '../tree/contextValue';
 import { clockTime, code, escapeMarkdown, formatBytes, formatCount, plural, type IconSpec } from '../tree/treeText';
+import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
 
-/** One row of the Chain Status view, as plain data (pure, unit-tested; the provider makes TreeItems of it). */
+/** Host text (messages, rule text, versions) as a row's label or description: see forDisplay. */
+const line = (text: string) => forDisplay(text, DISPLAY_LIMIT.line);
+
+/**
+ * One row of the Chain Status view, as plain data (pure, unit-tested; the provider makes TreeItems of it).
+ * Labels and descriptions are plain text made with `line`, tooltips Markdown made with escapeMarkdown and code.
+ */
 export interface StatusRow {
   readonly id: string;
   readonly label: string;
@@ -27,12 +34,12 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot): Statu
   const id = (suffix: string) => `${hostName}/${suffix}`;
   const status = snapshot.status;
   if (status === undefined) {
-    if (snapshot.loading) return [{ id: id('loading'), label: `Reading ${hostName}…`, icon: { id: 'loading~spin' } }];
+    if (snapshot.loading) return [{ id: id('loading'), label: line(`Reading ${hostName}…`), icon: { id: 'loading~spin' } }];
     if (snapshot.failure !== undefined) {
       return [
         {
           id: id('error'),
-          label: snapshot.failure.message,
+          label: line(snapshot.failure.message),
           tooltip: `${escapeMarkdown(snapshot.failure.message)}\n\nUse Refresh to try again; details are in the log.`,
           icon: { id: 'error', color: 'list.errorForeground' },
           contextValue: contextValue({ kind: 'statusError' }),
@@ -52,7 +59,7 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot): Statu
       expanded: true,
       children: firewall.warnings.map((w, i) => ({
         id: id(`warnings/${i}/${w.code}`),
-        label: w.message,
+        label: line(w.message),
         tooltip: `${escapeMarkdown(w.message)}\n\n${code(w.code)}`,
         icon: { id: 'warning', color: 'list.warningForeground' },
       })),
@@ -72,7 +79,7 @@ function lockdownRow(id: string, firewall: FirewallStatus, readAt: Date): Status
   return {
     id,
     label: 'Lockdown',
-    description: firewall.locked ? `on · chain ${firewall.chain}` : 'off',
+    description: firewall.locked ? line(`on · chain ${firewall.chain}`) : 'off',
     tooltip: [
       firewall.locked
         ? `External access is blocked by chain ${code(firewall.chain)}, except for the allows.`
@@ -103,7 +110,7 @@ function familyRow(id: string, family: FamilyStatus, chain: ChainName): StatusRo
   return {
     id,
     label,
-    description: `${hookSummary(family.hooks)} · ${plural(family.rules.length, 'rule')}${drift}`,
+    description: line(`${hookSummary(family.hooks)} · ${plural(family.rules.length, 'rule')}${drift}`),
     tooltip: [
       `${label}: ${family.hooks.length === 0 ? `nothing jumps to ${code(chain)}` : family.hooks.map((h) => code(`${hookLocation(h)} #${h.position} ${h.spec}`)).join(', ')}.`,
       family.dockerUser ? 'Docker’s DOCKER-USER chain is present.' : 'Docker made no DOCKER-USER chain in this family.',
@@ -134,8 +141,8 @@ function hookRow(id: string, hook: Hook): StatusRow {
   const first = hook.position === 1;
   return {
     id,
-    label: `${hookLocation(hook)} #${hook.position}`,
-    description: hook.spec,
+    label: line(`${hookLocation(hook)} #${hook.position}`),
+    description: line(hook.spec),
     tooltip: `Rule ${hook.position} of ${code(hookLocation(hook))}: ${code(hook.spec)}.${first ? '' : ' Rules above it are not filtered by the lockdown.'}`,
     icon: first ? { id: 'arrow-right' } : { id: 'warning', color: 'list.warningForeground' },
   };
@@ -163,7 +170,7 @@ function chainPurpose(name: string, table: string, chain: ChainName): string {
 function chainRow(id: string, chain: string, rules: readonly StatusRule[], purpose: string): StatusRow {
   return {
     id,
-    label: chain,
+    label: line(chain),
     description: plural(rules.length, 'rule'),
     tooltip: purpose,
     icon: { id: 'list-ordered' },
@@ -190,7 +197,7 @@ function ruleRow(id: string, rule: StatusRule): StatusRow {
   const role = rule.role === undefined ? 'not written by Docker Firewall' : ROLE_TEXT[rule.role.kind];
   return {
     id,
-    label: ruleLabel(rule),
+    label: line(ruleLabel(rule)),
     description: `${formatCount(rule.packets)} pkts · ${formatBytes(rule.bytes)}`,
     tooltip: [
       code(`-A ${rule.chain} ${rule.spec}`),
@@ -277,7 +284,7 @@ function allowsRow(id: string, firewall: FirewallStatus): StatusRow {
       : 'Allows only matter while the lockdown is on.',
     icon: { id: 'pass' },
     expanded: true,
-    children: allows.map((a) => ({ id: `${id}/${portText(a)}/${a.from?.text ?? 'any'}`, label: describeAllow(a), icon: { id: 'unlock' } })),
+    children: allows.map((a) => ({ id: `${id}/${portText(a)}/${a.from?.text ?? 'any'}`, label: line(describeAllow(a)), icon: { id: 'unlock' } })),
   };
 }
 
@@ -305,7 +312,7 @@ function dockerRow(id: string, inventory: Inventory, firewall: FirewallStatus): 
   return {
     id,
     label: 'Docker',
-    description: `${docker.version} · API ${docker.apiVersion}${backend}`,
+    description: line(`${docker.version} · API ${docker.apiVersion}${backend}`),
     tooltip: `${plural(inventory.containers.length, 'container')}, ${plural(firewall.ports.length, 'published port')}.`,
     icon: { id: 'vm' },
   };

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { reasonOf } from '../failure';
+import { logLines, reasonOf, unexpectedFailureNotice } from '../failure';
 import { addHost } from './hosts/addHost';
 import { allowPort } from './host/allowPort';
 import { allowPortAccess } from './port/allowPortAccess';
@@ -54,8 +54,8 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       } catch (error) {
         // Handlers report host failures themselves; this is for the unexpected.
         services.log.error(`${commandId(key)}: ${reasonOf(error)}`);
-        if (error instanceof Error && error.stack !== undefined) services.log.debug(error.stack);
-        void vscode.window.showErrorMessage(`Docker Firewall: ${reasonOf(error)}`, 'Show Log').then((choice) => {
+        if (error instanceof Error && error.stack !== undefined) services.log.debug(logLines(error.stack));
+        void vscode.window.showErrorMessage(unexpectedFailureNotice(error), 'Show Log').then((choice) => {
           if (choice !== undefined) services.log.show(true);
         });
         return undefined;

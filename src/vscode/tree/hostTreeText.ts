@@ -2,11 +2,18 @@ import type { ContainerSummary } from '../../core/docker/inventoryModel';
 import type { Exposure, PortExposure } from '../../core/firewall/exposure';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
 import { bindingText } from '../../core/firewall/port';
+import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
 import type { ConfiguredHost } from '../settings/configuredHosts';
 import { hostDisplayState, type HostSnapshot } from '../hosts/hostSnapshot';
 import { clockTime, code, escapeMarkdown, plural, type IconSpec, type ItemText } from './treeText';
 
-/** Labels, descriptions, tooltips and icons of the Hosts tree (pure, unit-tested). */
+/**
+ * Labels, descriptions, tooltips and icons of the Hosts tree (pure, unit-tested). Text from hosts
+ * goes into labels and descriptions through forDisplay, into tooltips through escapeMarkdown and code.
+ */
+
+/** A name as a label or description: plain text, one line, no icon syntax. */
+const nameLabel = (text: string) => forDisplay(text, DISPLAY_LIMIT.name);
 
 const EXPOSURE_TEXT: Record<Exposure, string> = {
   exposed: 'exposed',
@@ -35,22 +42,23 @@ const EXPOSURE_ICON: Record<Exposure, IconSpec> = {
 export function hostItemText(entry: ConfiguredHost, snapshot: HostSnapshot): ItemText {
   const state = hostDisplayState(snapshot);
   const status = snapshot.status;
+  const label = nameLabel(entry.name);
   const lines = [`**${escapeMarkdown(entry.name)}** — ${code(entry.destination)}`];
   if (entry.identityFile !== undefined) lines.push(`Identity file: ${code(entry.identityFile)}`);
   switch (state) {
     case 'unknown':
-      return { label: entry.name, description: '', tooltip: lines.join('\n\n'), icon: { id: 'server' } };
+      return { label, description: '', tooltip: lines.join('\n\n'), icon: { id: 'server' } };
     case 'connecting':
       lines.push('Connecting…');
-      return { label: entry.name, description: 'connecting…', tooltip: lines.join('\n\n'), icon: { id: 'loading~spin' } };
+      return { label, description: 'connecting…', tooltip: lines.join('\n\n'), icon: { id: 'loading~spin' } };
     case 'unreachable':
       lines.push(`Could not be read: ${escapeMarkdown(snapshot.failure?.message ?? 'unknown error')}`);
-      return { label: entry.name, description: 'unreachable', tooltip: lines.join('\n\n'), icon: { id: 'error', color: 'list.errorForeground' } };
+      return { label, description: 'unreachable', tooltip: lines.join('\n\n'), icon: { id: 'error', color: 'list.errorForeground' } };
     case 'locked':
     case 'open':
       break;
   }
-  if (status === undefined) return { label: entry.name };
+  if (status === undefined) return { label };
   const { firewall, inventory } = status;
   const warnings = firewall.warnings.length;
   lines.push(
@@ -64,7 +72,7 @@ export function hostItemText(entry: ConfiguredHost, snapshot: HostSnapshot): Ite
   const icon: IconSpec = firewall.locked
     ? { id: 'lock', color: warnings > 0 ? 'list.warningForeground' : 'charts.green' }
     : { id: 'unlock', color: 'list.warningForeground' };
-  return { label: entry.name, description: firewall.locked ? 'locked' : 'open', tooltip: lines.join('\n\n'), icon };
+  return { label, description: firewall.locked ? 'locked' : 'open', tooltip: lines.join('\n\n'), icon };
 }
 
 function persistenceText(state: 'none' | 'current' | 'outdated'): string {
@@ -117,8 +125,8 @@ export function containerItemText(container: ContainerSummary, ports: readonly P
   if (networks.length > 0) lines.push(`Networks: ${networks.map(code).join(', ')}`);
   lines.push(ports.length === 0 ? 'No published ports.' : ports.map((p) => `- ${code(bindingText(p))} ${EXPOSURE_TEXT[p.exposure]}`).join('\n'));
   return {
-    label: container.name,
-    description: `${container.image} · ${container.state}`,
+    label: nameLabel(container.name),
+    description: `${nameLabel(container.image)} · ${nameLabel(container.state)}`,
     tooltip: lines.join('\n\n'),
     icon: containerIcon(container.state),
   };
@@ -147,12 +155,12 @@ export function portDescription(port: PortExposure, allows: readonly Allow[]): s
 export function portItemText(port: PortExposure, allows: readonly Allow[]): ItemText {
   const lines = [`**${escapeMarkdown(bindingText(port))}** · container ${code(port.container)}`, escapeMarkdown(port.reason)];
   if (allows.length > 0) lines.push(`Allowed: ${allows.map((a) => escapeMarkdown(describeAllow(a))).join('; ')}`);
-  return { label: bindingText(port), description: portDescription(port, allows), tooltip: lines.join('\n\n'), icon: EXPOSURE_ICON[port.exposure] };
+  return { label: nameLabel(bindingText(port)), description: nameLabel(portDescription(port, allows)), tooltip: lines.join('\n\n'), icon: EXPOSURE_ICON[port.exposure] };
 }
 
 export function errorItemText(message: string): ItemText {
   return {
-    label: message,
+    label: forDisplay(message, DISPLAY_LIMIT.line),
     tooltip: `${escapeMarkdown(message)}\n\nSelect to try again. Details are in the log (Docker Firewall: Show Log).`,
     icon: { id: 'error', color: 'list.errorForeground' },
   };

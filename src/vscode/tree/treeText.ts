@@ -1,3 +1,5 @@
+import { DISPLAY_LIMIT, markdownCode, markdownText } from '../../core/text/hostText';
+
 /** Plain descriptions of tree items, turned into TreeItems by the providers (pure, unit-tested). */
 
 /** A codicon with an optional theme colour id. */
@@ -14,15 +16,17 @@ export interface ItemText {
   readonly icon?: IconSpec | undefined;
 }
 
-/** Escapes what Markdown would otherwise interpret in names that come from hosts (container names, images). */
+/**
+ * Text for a Markdown tooltip, host text included (names, messages, versions): one line with every
+ * Markdown token escaped, no link, image or icon, at most DISPLAY_LIMIT.message long (see core/text/hostText).
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+  return markdownText(text, DISPLAY_LIMIT.message);
 }
 
-/** Inline code that survives backticks in the text. */
+/** Inline code for a Markdown tooltip that nothing in the text can close (see core/text/hostText). */
 export function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  return `${fence}${text.includes('`') ? ` ${text} ` : text}${fence}`;
+  return markdownCode(text, DISPLAY_LIMIT.message);
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {

@@ -2,6 +2,7 @@ import type { PortExposure } from '../../core/firewall/exposure';
 import { PERSIST_DIR, RESTORE_SCRIPT, UNIT_PATH } from '../../core/firewall/persistence';
 import { describeAllow, type Allow, type Policy } from '../../core/firewall/policy';
 import { allowsFor, hostPortText, portText } from '../../core/firewall/port';
+import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
 
 /** The texts of the modal confirmations: what will change, said before it changes (pure, unit-tested). */
 export interface Confirmation {
@@ -11,7 +12,11 @@ export interface Confirmation {
   readonly action: string;
 }
 
-/** One line per host port and protocol (Docker lists 0.0.0.0 and :: separately), with its containers. */
+/**
+ * One line per host port and protocol (Docker lists 0.0.0.0 and :: separately), with its containers;
+ * their names come from the host, so each goes through forDisplay (a modal shows plain text, but not
+ * control characters, bidi overrides or a 100 KB name).
+ */
 export function distinctPorts(ports: readonly PortExposure[]): string[] {
   const byKey = new Map<string, { port: number; proto: string; containers: Set<string> }>();
   for (const p of ports) {
@@ -24,7 +29,7 @@ export function distinctPorts(ports: readonly PortExposure[]): string[] {
   }
   return [...byKey.values()]
     .sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto))
-    .map((e) => (e.containers.size === 0 ? portText(e) : `${portText(e)} (${[...e.containers].sort().join(', ')})`));
+    .map((e) => (e.containers.size === 0 ? portText(e) : `${portText(e)} (${[...e.containers].sort().map((c) => forDisplay(c, DISPLAY_LIMIT.name)).join(', ')})`));
 }
 
 function bullets(lines: readonly string[]): string {

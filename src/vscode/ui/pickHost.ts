@@ -5,6 +5,7 @@ import type { ConfiguredHost } from '../settings/configuredHosts';
 import { hostDisplayState } from '../hosts/hostSnapshot';
 import type { HostReadCache } from '../hosts/hostReadCache';
 import type { SettingsStore } from '../settings/settingsStore';
+import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
 
 /** What picking a host needs: the configured hosts, and what is known of each (Services has both). */
 export interface HostChoices {
@@ -37,7 +38,8 @@ export async function pickHost(services: HostChoices, placeHolder: string): Prom
     const state = hostDisplayState(services.reads.get(entry.name));
     const icon = state === 'locked' ? '$(lock)' : state === 'open' ? '$(unlock)' : state === 'unreachable' ? '$(error)' : '$(server)';
     const description = state === 'locked' || state === 'open' || state === 'unreachable' ? `${entry.destination} · ${state}` : entry.destination;
-    return { label: `${icon} ${entry.name}`, description, entry };
+    // A QuickPick renders $(icon) in labels and descriptions: only our icon may be one.
+    return { label: `${icon} ${forDisplay(entry.name, DISPLAY_LIMIT.name)}`, description: forDisplay(description, DISPLAY_LIMIT.line), entry };
   });
   const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
   return picked?.entry;

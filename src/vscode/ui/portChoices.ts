@@ -1,6 +1,7 @@
 import type { PortExposure } from '../../core/firewall/exposure';
 import type { Allow } from '../../core/firewall/policy';
 import { allowsFor, comparePortSpecs, portText, specOf, type PortSpec } from '../../core/firewall/port';
+import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
 import { portDescription } from '../tree/hostTreeText';
 
 export interface PortChoice {
@@ -33,8 +34,9 @@ export function portChoices(ports: readonly PortExposure[], allows: readonly All
       const states = [...new Set(exposures.map((e) => portDescription(e, portAllows)))];
       return {
         label: portText(spec),
-        description: [...containers].sort().join(', '),
-        detail: states.join(' / '),
+        // QuickPick items render $(icon): container names from the host go through forDisplay.
+        description: forDisplay([...containers].sort().join(', '), DISPLAY_LIMIT.message),
+        detail: forDisplay(states.join(' / '), DISPLAY_LIMIT.message),
         spec,
       };
     });
