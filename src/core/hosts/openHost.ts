@@ -32,7 +32,7 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
   let closed = false;
   const sessionOnce = once(async () => {
     const loaded = await loadSshConfig({ userConfig: target.sshConfigPath });
-    const resolved = resolveSshHost(loaded.config, target.destination, { configFile: loaded.files[0] });
+    const resolved = resolveSshHost(loaded.config, target.destination, { configFile: loaded.files[0], sources: loaded.sources });
     const options = sessionOptionsFromConfig(resolved, sshCallbacks(callbacks));
     const opened = new SshSession(
       announcingAcceptNew(

@@ -1,3 +1,4 @@
+import { ProxyCommandUnsupported } from '../errors';
 import type { ResolvedSshHost, StrictHostKeyChecking } from './sshConfig';
 
 export type SshLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -80,8 +81,24 @@ export interface SshSessionOptions extends SshCallbacks {
   readonly jump?: SshSessionOptions | undefined;
 }
 
-/** Session options for a host resolved from an ssh config; the callbacks apply to its jump hosts too. */
+/**
+ * Session options for a host resolved from an ssh config; the callbacks apply to its jump hosts too.
+ * A host or hop with a ProxyCommand is refused here (ProxyCommandUnsupported), before any socket:
+ * every way from an ssh config to a session passes through this function.
+ */
 export function sessionOptionsFromConfig(resolved: ResolvedSshHost, callbacks: SshCallbacks = {}): SshSessionOptions {
+  refuseProxyCommand(resolved, resolved.alias);
+  return optionsFor(resolved, callbacks);
+}
+
+function refuseProxyCommand(hop: ResolvedSshHost, target: string): void {
+  if (hop.proxyCommand !== undefined) {
+    throw new ProxyCommandUnsupported(target, { alias: hop.alias, hostName: hop.hostName, port: hop.port }, hop.proxyCommand.locations, hop.proxyCommand.configFile);
+  }
+  if (hop.proxyJump !== undefined) refuseProxyCommand(hop.proxyJump, target);
+}
+
+function optionsFor(resolved: ResolvedSshHost, callbacks: SshCallbacks): SshSessionOptions {
   let agent: string | false | undefined;
   if (resolved.identityAgent === 'none') agent = false;
   else if (resolved.identityAgent !== undefined) agent = resolved.identityAgent;
@@ -101,6 +118,6 @@ export function sessionOptionsFromConfig(resolved: ResolvedSshHost, callbacks: S
     connectTimeoutMs: resolved.connectTimeoutMs,
     keepaliveIntervalMs: resolved.keepaliveIntervalMs,
     keepaliveCountMax: resolved.keepaliveCountMax,
-    jump: resolved.proxyJump === undefined ? undefined : sessionOptionsFromConfig(resolved.proxyJump, callbacks),
+    jump: resolved.proxyJump === undefined ? undefined : optionsFor(resolved.proxyJump, callbacks),
   };
 }
