@@ -2,7 +2,7 @@
 #   deploy  member of group docker, passwordless sudo
 #   nosudo  neither
 #   sudopw  sudo that asks for a password (stored in .lab/<name>/sudopw.password)
-#   sudomixed  sudo with sudopw's password for everything but /usr/bin/docker, which is NOPASSWD;
+#   sudomixed  sudo with sudopw's password for everything but the docker CLI, which is NOPASSWD;
 #           not in group docker (the sudo route is decided per command: test/lab/sudoRoute.test.ts)
 
 LAB_USERS=(root deploy nosudo sudopw sudomixed)
@@ -38,10 +38,11 @@ ensure_users() {
     rm -f "$tmp"
   fi
   # Later lines win in sudoers: the NOPASSWD line for docker comes after the one asking a password.
+  # Both places a docker CLI may be: sudo runs the first one its secure_path finds.
   sudoers=$(printf '%s\n' \
     '# Docker Firewall test lab (lab/lib/users.sh)' \
     'sudomixed ALL=(ALL) ALL' \
-    'sudomixed ALL=(root) NOPASSWD: /usr/bin/docker')
+    'sudomixed ALL=(root) NOPASSWD: /usr/local/bin/docker, /usr/bin/docker')
   if [[ $(cat "$SUDOMIXED_SUDOERS_FILE" 2>/dev/null) != "$sudoers" ]]; then
     tmp=$(mktemp)
     printf '%s\n' "$sudoers" >"$tmp"
