@@ -297,13 +297,74 @@ test('when sudo wants a password it is asked once, sent as the first stdin line 
   const first = await s.exec(['cat'], { privileged: true, stdin: '*filter\nCOMMIT\n' });
   assert.equal(first.stdout, '*filter\nCOMMIT\n');
   assert.equal(server.stdin.at(-1), `${SUDO_PASSWORD}\n*filter\nCOMMIT\n`);
-  const commandsBefore = server.commands.length;
+  let commandsBefore = server.commands.length;
+  assert.equal((await s.exec(['cat'], { privileged: true, stdin: 'again' })).stdout, 'again');
+  // Known to need a password for this command: straight to sudo -S, no second question.
+  assert.deepEqual(server.commands.slice(commandsBefore), ["sudo -S -k -p '' -- cat"]);
+  commandsBefore = server.commands.length;
   assert.equal((await s.exec(['id', '-un'], { privileged: true })).stdout, 'root\n');
-  // Known to need a password: straight to sudo -S, no second question.
-  assert.deepEqual(server.commands.slice(commandsBefore), ["sudo -S -k -p '' -- id -un"]);
+  // Another command is tried without a password first (sudoers decides per command), then given the same answer.
+  assert.deepEqual(server.commands.slice(commandsBefore), ['sudo -n -- id -un', "sudo -S -k -p '' -- id -un"]);
   assert.equal(asks, 1);
   assert.ok(!logged.some((m) => m.includes(SUDO_PASSWORD)));
   s.close();
+});
+
+test('sudo is decided per command: the password line goes only to commands sudo wanted it for, never to a NOPASSWD one (exec or stream)', async () => {
+  // sudoers: a password for everything, NOPASSWD for cat (as for /usr/bin/docker in the issue). A
+  // password line given to sudo -S for cat would be cat's input: for dial-stdio, bytes to the socket.
+  const mixed = await startFakeSshServer({
+    hostKeys: [hostKey.private],
+    users: { mixed: { publicKeys: [rootKey.public], sudo: { password: SUDO_PASSWORD, nopasswd: ['cat'] } } },
+  });
+  let asks = 0;
+  const s = new SshSession({
+    host: '127.0.0.1',
+    port: mixed.port,
+    user: 'mixed',
+    label: 'mixed',
+    identityFiles: [keyFiles.root],
+    agent: false,
+    knownHostsFiles: [freshKnownHosts(`${formatKnownHostsLine('127.0.0.1', mixed.port, publicBlob(hostKey.public), { hashed: false })}\n`)],
+    globalKnownHostsFiles: [],
+    askSudoPassword: () => {
+      asks++;
+      return Promise.resolve(SUDO_PASSWORD);
+    },
+  });
+  try {
+    // The password is needed and given for id first, so the session knows one.
+    assert.equal((await s.exec(['id', '-un'], { privileged: true })).stdout, 'root\n');
+    assert.equal(asks, 1);
+    // cat still goes through sudo -n, and its input is exactly the payload.
+    assert.equal((await s.exec(['cat'], { privileged: true, stdin: '*filter\nCOMMIT\n' })).stdout, '*filter\nCOMMIT\n');
+    // A stream of cat goes the same way: what it echoes is what the caller wrote, nothing before.
+    const stream = await s.openPrivilegedExecStream(['cat']);
+    const echoed = new Promise<string>((resolve) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    stream.end('GET /_ping HTTP/1.1\r\n\r\n');
+    assert.equal(await echoed, 'GET /_ping HTTP/1.1\r\n\r\n');
+    // A stream of a command whose route is not known yet never gets the password on a guess.
+    const unknown = await s.openPrivilegedExecStream(['whoami']);
+    unknown.resume();
+    unknown.end();
+    await new Promise((resolve) => unknown.on('close', resolve));
+    assert.deepEqual(mixed.commands, [
+      'sudo -n -- id -un',
+      "sudo -S -k -p '' -- id -un",
+      'sudo -n -- cat',
+      'sudo -n -- cat',
+      'sudo -n -- whoami',
+    ]);
+    assert.ok(!mixed.stdin.some((input, i) => input.includes(SUDO_PASSWORD) && i !== 0), `only the sudo -S of id had it: ${JSON.stringify(mixed.stdin)}`);
+    assert.equal(asks, 1);
+  } finally {
+    s.close();
+    await mixed.close();
+  }
 });
 
 test('commands that find at the same time that sudo wants a password share one question, until sudo has judged the answer', async () => {
