@@ -127,7 +127,7 @@ export class SshSession implements CommandRunner {
     if (this.options.user === 'root') return this.openExecStream(argv, signal);
     if (this.sudoRoutes.get(sudoCommandKey(argv)) !== 'password') return this.openLoggedStream(sudoNonInteractive(argv), signal);
     const password = await this.sudoPasswordFor(1, signal);
-    if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given');
+    if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given', argv);
     return this.openLoggedStream(sudoWithPassword(argv), signal, sudoPasswordLine(password));
   }
 
@@ -182,7 +182,7 @@ export class SshSession implements CommandRunner {
     }
     for (let attempt = 1; ; attempt++) {
       const password = await this.sudoPasswordFor(attempt, signal);
-      if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given');
+      if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given', argv);
       const result = await this.run(sudoWithPassword(argv), passwordThenStdin(password, stdin), signal, argv);
       const refusal = sudoRefusal(result, context);
       if (refusal === undefined) {

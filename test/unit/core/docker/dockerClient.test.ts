@@ -325,7 +325,7 @@ test('without a sudo password to give, the error names both remedies: the docker
       assert.ok(error instanceof DockerUnavailable, String(error));
       assert.equal(error.reason, 'permission-denied');
       assert.equal(error.sudoRefusal, 'a password is required');
-      assert.match(error.message, /^sudopw on fake may not use the Docker socket, and sudo did not run docker for sudopw either: add sudopw to the docker group \(sudo usermod -aG docker sudopw\) and reconnect, or give sudopw sudo rights and enter the sudo password when asked\. \(.*connect: permission denied; sudo: a password is required\)$/);
+      assert.match(error.message, /^sudopw on fake may not use the Docker socket, and sudo did not run docker for sudopw either: add sudopw to the docker group \(sudo usermod -aG docker sudopw\) and reconnect, or let sudopw run `sudo docker -H unix:\/\/SOCKET system dial-stdio` \(sudoers: "sudopw ALL=\(root\) NOPASSWD: \/usr\/bin\/docker", or enter the sudo password when asked\)\. \(.*connect: permission denied; sudo: a password is required\)$/);
       return true;
     });
   } finally {
