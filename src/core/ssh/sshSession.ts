@@ -4,6 +4,7 @@ import type { CommandRunner, ExecOptions, ExecResult } from '../remote/remoteCom
 import { shellJoin } from '../remote/shellQuote';
 import { ChannelLimit } from './channelLimit';
 import { connectSsh } from './connectSsh';
+import type { HostSecretSubject } from './secretSubject';
 import { ChannelLost, NotConnected, openChannel, runOnChannel } from './execChannel';
 import { passwordThenStdin, sudoCommandKey, sudoNonInteractive, sudoPasswordLine, sudoRefusal, sudoWithPassword, type SudoRoute } from './privilege';
 import type { SshSessionOptions } from './sshSessionOptions';
@@ -42,6 +43,11 @@ export class SshSession implements CommandRunner {
    * any other it would be the command's own input (for dial-stdio, bytes sent to the Docker socket).
    */
   private readonly sudoRoutes = new Map<string, SudoRoute>();
+  /** What the kept sudo password was given for, and whether sudo has accepted it yet (onSecretAccepted, once). */
+  private sudoPasswordSubject: HostSecretSubject | undefined;
+  private sudoPasswordConfirmed = false;
+  /** `SHA256:…` of the host key the current (or last) connection verified. */
+  private hostKey: string | undefined;
   private sudoPasswordQuestion: Promise<string | undefined> | undefined;
   private readonly sessionChannels: ChannelLimit;
 
@@ -187,6 +193,7 @@ export class SshSession implements CommandRunner {
       const refusal = sudoRefusal(result, context);
       if (refusal === undefined) {
         this.sudoPassword = password;
+        this.confirmSudoPassword();
         return result;
       }
       if (this.sudoPassword === password) this.sudoPassword = undefined;
@@ -206,16 +213,32 @@ export class SshSession implements CommandRunner {
     }
   }
 
+  /** sudo ran a command with the kept password: the first time for this answer, say so. */
+  private confirmSudoPassword(): void {
+    if (this.sudoPasswordConfirmed || this.sudoPasswordSubject === undefined) return;
+    this.sudoPasswordConfirmed = true;
+    this.options.onSecretAccepted?.(this.sudoPasswordSubject);
+  }
+
   /** The cached sudo password, or one asked for (one question at a time, shared by concurrent commands). */
   private async sudoPasswordFor(attempt: number, signal: AbortSignal | undefined): Promise<string | undefined> {
     if (this.sudoPassword !== undefined) return this.sudoPassword;
     const ask = this.options.askSudoPassword;
     if (ask === undefined) return undefined;
+    // The question names the machine by its verified host key, so connect first if need be.
+    if (this.hostKey === undefined) await this.ensureClient(signal);
+    const hostKey = this.hostKey;
+    if (hostKey === undefined) return undefined;
+    const subject: HostSecretSubject = { kind: 'sudo', user: this.options.user, hostName: this.options.host, port: this.options.port ?? 22, hostKey };
     // The answer is kept as soon as it is given, before sudo has judged it: a command that finds
     // meanwhile that sudo wants a password uses it rather than asking again. A refused one is dropped.
-    this.sudoPasswordQuestion ??= ask({ host: this.label, user: this.options.user, attempt })
+    this.sudoPasswordQuestion ??= ask({ host: this.label, user: this.options.user, attempt, subject })
       .then((answer) => {
-        if (answer !== undefined && !this.closed) this.sudoPassword = answer;
+        if (answer !== undefined && !this.closed) {
+          this.sudoPassword = answer;
+          this.sudoPasswordSubject = subject;
+          this.sudoPasswordConfirmed = false;
+        }
         return answer;
       })
       .finally(() => {
@@ -262,12 +285,15 @@ export class SshSession implements CommandRunner {
         throw new ConnectionFailed(this.label, this.options.port ?? 22, reason, { cause: error });
       }
     }
-    const client = await connectSsh(this.options, sock);
+    const { client, hostKey } = await connectSsh(this.options, sock);
     this.counters.connectionsOpened++;
     if (this.closed) {
       client.end();
       throw new Cancelled(`The SSH session to ${this.label} (closed)`);
     }
+    // Another key than before (known_hosts may trust several): the sudo password was given to the other.
+    if (this.hostKey !== undefined && this.hostKey !== hostKey) this.sudoPassword = undefined;
+    this.hostKey = hostKey;
     client.on('close', () => this.forget(client, `connection to ${this.label} closed`));
     // After login ssh2 still reports keepalive timeouts and socket errors; 'close' follows them.
     client.on('error', (error: Error) => this.options.logger?.('warn', `${this.label}: ${error.message}`));

@@ -1,4 +1,5 @@
 import { ProxyCommandUnsupported } from '../errors';
+import type { HostSecretSubject, PassphraseSubject, SecretSubject } from './secretSubject';
 import type { ResolvedSshHost, StrictHostKeyChecking } from './sshConfig';
 
 export type SshLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -23,17 +24,23 @@ export interface PasswordRequest {
   readonly prompt?: string | undefined;
   /** 1 for the first ask, 2 after a refusal… */
   readonly attempt: number;
+  /** The account and the verified host key the password would go to. */
+  readonly subject: HostSecretSubject;
 }
 
 export interface PassphraseRequest {
   readonly keyPath: string;
   readonly attempt: number;
+  /** The key (by its public half) the passphrase would open. */
+  readonly subject: PassphraseSubject;
 }
 
 export interface SudoPasswordRequest {
   readonly host: string;
   readonly user: string;
   readonly attempt: number;
+  /** The account and the verified host key the password would go to. */
+  readonly subject: HostSecretSubject;
 }
 
 /**
@@ -46,6 +53,12 @@ export interface SshCallbacks {
   readonly askPassword?: ((request: PasswordRequest) => Promise<string | undefined>) | undefined;
   readonly askPassphrase?: ((request: PassphraseRequest) => Promise<string | undefined>) | undefined;
   readonly askSudoPassword?: ((request: SudoPasswordRequest) => Promise<string | undefined>) | undefined;
+  /**
+   * The answer last given for this subject was accepted: the login succeeded with the password, the
+   * key opened with the passphrase, sudo ran a command with the password. Only then is a secret
+   * worth remembering. Told once per answer; never given the secret itself.
+   */
+  readonly onSecretAccepted?: ((subject: SecretSubject) => void) | undefined;
   readonly logger?: SshLogger | undefined;
 }
 

@@ -19,6 +19,7 @@ import {
 import { sha256Fingerprint } from '../../../../src/core/ssh/hostKey';
 import { formatKnownHostsLine, parseKnownHosts } from '../../../../src/core/ssh/knownHosts';
 import { SshSession } from '../../../../src/core/ssh/sshSession';
+import type { SecretSubject } from '../../../../src/core/ssh/secretSubject';
 import type { SshSessionOptions } from '../../../../src/core/ssh/sshSessionOptions';
 import { generateKey, publicBlob, startFakeSshServer, type FakeServer } from '../../../support/fakeSshServer';
 
@@ -198,6 +199,7 @@ test('a changed host key is refused with both fingerprints, without asking and w
 test('an encrypted key is opened with the passphrase from the callback (asked again after a wrong one), never logged', async () => {
   const asked: unknown[] = [];
   const logged: string[] = [];
+  const accepted: SecretSubject[] = [];
   const answers = ['not-it-9f2', 'correct horse'];
   const s = session({
     user: 'enc',
@@ -206,14 +208,18 @@ test('an encrypted key is opened with the passphrase from the callback (asked ag
       asked.push(request);
       return Promise.resolve(answers.shift());
     },
+    onSecretAccepted: (subject) => accepted.push(subject),
     logger: (_level, message) => logged.push(message),
   });
   assert.equal((await s.exec(['id', '-un'])).stdout, 'enc\n');
   s.close();
+  // The subject is the key by its public half, read from the encrypted file without the passphrase.
+  const subject = { kind: 'passphrase', keyPath: keyFiles.encrypted, publicKey: sha256Fingerprint(publicBlob(encryptedKey.public)) };
   assert.deepEqual(asked, [
-    { keyPath: keyFiles.encrypted, attempt: 1 },
-    { keyPath: keyFiles.encrypted, attempt: 2 },
+    { keyPath: keyFiles.encrypted, attempt: 1, subject },
+    { keyPath: keyFiles.encrypted, attempt: 2, subject },
   ]);
+  assert.deepEqual(accepted, [subject], 'the right passphrase, once');
   assert.ok(!logged.some((m) => m.includes('correct horse') || m.includes('not-it-9f2')));
 });
 
@@ -251,9 +257,10 @@ test('keys held by ssh-agent are used (the socket from SSH_AUTH_SOCK by default)
   }
 });
 
-test('a password login asks through askPassword, and a refusal is asked again', async () => {
+test('a password login asks through askPassword with the verified host key, a refusal is asked again, and only the accepted one is reported', async () => {
   const answers = ['nope', 'login-password'];
   const asked: unknown[] = [];
+  const accepted: SecretSubject[] = [];
   const s = session({
     user: 'pw',
     identityFiles: [],
@@ -261,13 +268,23 @@ test('a password login asks through askPassword, and a refusal is asked again', 
       asked.push(request);
       return Promise.resolve(answers.shift());
     },
+    onSecretAccepted: (subject) => accepted.push(subject),
   });
   assert.equal((await s.exec(['id', '-un'])).stdout, 'pw\n');
   s.close();
+  const subject = { kind: 'password', user: 'pw', hostName: '127.0.0.1', port: server.port, hostKey: sha256Fingerprint(publicBlob(hostKey.public)) };
   assert.deepEqual(asked, [
-    { host: 'fake', user: 'pw', attempt: 1 },
-    { host: 'fake', user: 'pw', attempt: 2 },
+    { host: 'fake', user: 'pw', attempt: 1, subject },
+    { host: 'fake', user: 'pw', attempt: 2, subject },
   ]);
+  assert.deepEqual(accepted, [subject]);
+
+  // A refused password that is not followed by a working one is never reported.
+  const refusedOnly: SecretSubject[] = [];
+  const declined = session({ user: 'pw', identityFiles: [], askPassword: ({ attempt }) => Promise.resolve(attempt === 1 ? 'nope' : undefined), onSecretAccepted: (x) => refusedOnly.push(x) });
+  await assert.rejects(declined.exec(['id', '-un']), AuthenticationFailed);
+  declined.close();
+  assert.deepEqual(refusedOnly, []);
 });
 
 test('privileged as root runs the command as is; as a sudoer it uses sudo -n', async () => {
@@ -285,13 +302,16 @@ test('privileged as root runs the command as is; as a sudoer it uses sudo -n', a
 test('when sudo wants a password it is asked once, sent as the first stdin line before the payload, and reused', async () => {
   let asks = 0;
   const logged: string[] = [];
+  const accepted: SecretSubject[] = [];
   const s = session({
     user: 'sudopw',
     askSudoPassword: (request) => {
       asks++;
-      assert.deepEqual(request, { host: 'fake', user: 'sudopw', attempt: 1 });
+      const subject = { kind: 'sudo', user: 'sudopw', hostName: '127.0.0.1', port: server.port, hostKey: sha256Fingerprint(publicBlob(hostKey.public)) };
+      assert.deepEqual(request, { host: 'fake', user: 'sudopw', attempt: 1, subject });
       return Promise.resolve(SUDO_PASSWORD);
     },
+    onSecretAccepted: (subject) => accepted.push(subject),
     logger: (_level, message) => logged.push(message),
   });
   const first = await s.exec(['cat'], { privileged: true, stdin: '*filter\nCOMMIT\n' });
@@ -306,6 +326,7 @@ test('when sudo wants a password it is asked once, sent as the first stdin line 
   // Another command is tried without a password first (sudoers decides per command), then given the same answer.
   assert.deepEqual(server.commands.slice(commandsBefore), ['sudo -n -- id -un', "sudo -S -k -p '' -- id -un"]);
   assert.equal(asks, 1);
+  assert.deepEqual(accepted.map((a) => a.kind), ['sudo'], 'reported once, when sudo first took it');
   assert.ok(!logged.some((m) => m.includes(SUDO_PASSWORD)));
   s.close();
 });
