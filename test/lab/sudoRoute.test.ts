@@ -5,6 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openHost } from '../../src/core/hosts/openHost';
+import { sha256Fingerprint } from '../../src/core/ssh/hostKey';
+import { parseKnownHosts } from '../../src/core/ssh/knownHosts';
+import type { SecretSubject } from '../../src/core/ssh/secretSubject';
 import { isLabUp, labStatePath, loadLab, type Lab, type LabHost } from '../support/lab';
 import { skipUnlessLab } from '../support/labRequirement';
 
@@ -114,6 +117,7 @@ describe('sudo decided per command, against the lab (sudomixed: a password for s
     for (const host of lab.hosts) {
       const recorder = await startRecorder(host, work);
       const logged: string[] = [];
+      const accepted: SecretSubject[] = [];
       let asked = 0;
       const connection = openHost(
         { destination: `${host.name}-sudomixed`, sshConfigPath: lab.sshConfig, dockerSocket: recorder.socketPath },
@@ -122,6 +126,7 @@ describe('sudo decided per command, against the lab (sudomixed: a password for s
             asked++;
             return Promise.resolve(password);
           },
+          onSecretAccepted: (subject) => accepted.push(subject),
           log: (level, message) => logged.push(`${level} ${message}`),
         },
       );
@@ -131,6 +136,11 @@ describe('sudo decided per command, against the lab (sudomixed: a password for s
         assert.ok(reading.inventory.containers.some((c) => c.name === 'web'), `${host.name}: Docker answered through the route`);
         assert.notEqual(reading.tables.variant, undefined, `${host.name}: the firewall was read (Docker's chains found)`);
         assert.equal(asked, 1, `${host.name}: one question for the session`);
+        // The password is reported accepted once, for the account at the address connected to and the
+        // host key that address proved (the lab's known_hosts holds it): what a saved one is keyed by.
+        const known = parseKnownHosts(readFileSync(lab.knownHosts, 'utf8')).entries.find((e) => e.keyType === 'ssh-ed25519' && e.patterns?.includes(host.ipv4));
+        assert.ok(known, `the lab's known_hosts has the ed25519 key of ${host.ipv4}`);
+        assert.deepEqual(accepted, [{ kind: 'sudo', user: 'sudomixed', hostName: host.ipv4, port: 22, hostKey: sha256Fingerprint(known.key) }]);
 
         const commands = logged.filter((l) => l.includes(`${host.name}-sudomixed$ `));
         assert.ok(commands.some((l) => l.includes("sudo -S -k -p '' -- sh -c")), `${host.name}: sh needed the password:\n${commands.join('\n')}`);
