@@ -2,14 +2,18 @@
 #   deploy  member of group docker, passwordless sudo
 #   nosudo  neither
 #   sudopw  sudo that asks for a password (stored in .lab/<name>/sudopw.password)
+#   sudomixed  sudo with sudopw's password for everything but the docker CLI, which is NOPASSWD;
+#           not in group docker (the sudo route is decided per command: test/lab/sudoRoute.test.ts)
 
-LAB_USERS=(root deploy nosudo sudopw)
+LAB_USERS=(root deploy nosudo sudopw sudomixed)
 SUDOERS_FILE=/etc/sudoers.d/docker-firewall-lab
+# Its own file: labs of other checkouts rewrite SUDOERS_FILE without this user's lines.
+SUDOMIXED_SUDOERS_FILE=/etc/sudoers.d/docker-firewall-lab-sudomixed
 
 ensure_users() {
   getent group docker >/dev/null || groupadd --system docker
   local user
-  for user in deploy nosudo sudopw; do
+  for user in deploy nosudo sudopw sudomixed; do
     if ! id -u "$user" >/dev/null 2>&1; then
       say "creating user $user"
       useradd --create-home --shell /bin/bash "$user"
@@ -33,14 +37,35 @@ ensure_users() {
     install -m 0440 "$tmp" "$SUDOERS_FILE"
     rm -f "$tmp"
   fi
+  # Later lines win in sudoers: the NOPASSWD line for docker comes after the one asking a password.
+  # Both places a docker CLI may be: sudo runs the first one its secure_path finds.
+  sudoers=$(printf '%s\n' \
+    '# Docker Firewall test lab (lab/lib/users.sh)' \
+    'sudomixed ALL=(ALL) ALL' \
+    'sudomixed ALL=(root) NOPASSWD: /usr/local/bin/docker, /usr/bin/docker')
+  if [[ $(cat "$SUDOMIXED_SUDOERS_FILE" 2>/dev/null) != "$sudoers" ]]; then
+    tmp=$(mktemp)
+    printf '%s\n' "$sudoers" >"$tmp"
+    visudo -cqf "$tmp" || die "generated sudoers file does not parse"
+    install -m 0440 "$tmp" "$SUDOMIXED_SUDOERS_FILE"
+    rm -f "$tmp"
+  fi
   ensure_sudopw_password
+  # sudomixed shares sudopw's password (one file to read for both).
+  user_password_matches sudomixed "$(cat "$LAB_DIR/sudopw.password")" ||
+    printf 'sudomixed:%s\n' "$(cat "$LAB_DIR/sudopw.password")" | chpasswd
   ensure_user_keys
 }
 
 sudopw_password_matches() {
+  user_password_matches sudopw "$1"
+}
+
+# user_password_matches USER PASSWORD
+user_password_matches() {
   local hash
-  hash=$(getent shadow sudopw | cut -d: -f2)
-  LAB_PW=$1 LAB_HASH=$hash perl -e 'exit(crypt($ENV{LAB_PW}, $ENV{LAB_HASH}) eq $ENV{LAB_HASH} ? 0 : 1)'
+  hash=$(getent shadow "$1" | cut -d: -f2)
+  LAB_PW=$2 LAB_HASH=$hash perl -e 'exit(crypt($ENV{LAB_PW}, $ENV{LAB_HASH}) eq $ENV{LAB_HASH} ? 0 : 1)'
 }
 
 # The user is shared by every lab of the machine, so a lab reuses the password another lab already

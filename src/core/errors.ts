@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'InvalidInput'
   | 'InvalidDestination'
   | 'SshConfigError'
+  | 'ProxyCommandUnsupported'
   // Host keys: nothing was run.
   | 'HostKeyUnknown'
   | 'HostKeyMismatch'
@@ -149,6 +150,32 @@ export class ConnectTimeout extends ConnectionFailed {
   }
 }
 
+/**
+ * What Docker Firewall runs as root, said exactly, so that an admin can grant just that. The firewall
+ * is read, changed and persisted by scripts run as `sh -c SCRIPT` (iptables-save, iptables-restore,
+ * and for persist files under /etc and systemctl inside); a user outside the docker group reaches
+ * Docker with `docker system dial-stdio` as root. Both through `sudo -n`, or `sudo -S` with the
+ * password the user gives when sudo asks for one.
+ */
+export function rootCommandsOf(command: readonly string[] | undefined): string {
+  const firewall = '`sudo -n -- sh -c SCRIPT` (the firewall script, with iptables-save and iptables-restore inside)';
+  const docker = '`sudo -n -- docker -H unix://SOCKET system dial-stdio` (to reach Docker outside the docker group)';
+  const name = command?.[0];
+  if (name === 'sh') return firewall;
+  if (name === 'docker') return docker;
+  return `${firewall} and ${docker}`;
+}
+
+/** A sudoers line that allows what rootCommandsOf names (it amounts to full root: see the README). */
+export function sudoersLine(who: string): string {
+  return `${who} ALL=(root) NOPASSWD: /bin/sh, /usr/bin/docker`;
+}
+
+/** The remedy: root, or a sudoers line that allows what rootCommandsOf names. */
+export function sudoersAdvice(who: string): string {
+  return `log in as root, or allow it in sudoers: "${sudoersLine(who)}" (see "Root on the host" in the README)`;
+}
+
 /** The SSH user may not run the command as root, and nothing we could ask for would change that. */
 export class PermissionDenied extends DockerFirewallError {
   constructor(
@@ -156,13 +183,12 @@ export class PermissionDenied extends DockerFirewallError {
     readonly user: string | undefined,
     /** The line from the remote stderr that told us, verbatim. */
     readonly stderrLine: string,
-    options?: { code?: 'SudoPasswordRequired'; message?: string },
+    options?: { code?: 'SudoPasswordRequired'; message?: string; command?: readonly string[] | undefined },
   ) {
     const who = user ?? 'the SSH user';
     super(
       options?.code ?? 'PermissionDenied',
-      options?.message ??
-        `${who} on ${host} has no root rights: run as root or give ${who} passwordless sudo for iptables. (${stderrLine})`,
+      options?.message ?? `${who} on ${host} may not run as root what Docker Firewall runs: ${rootCommandsOf(options?.command)}. To fix, ${sudoersAdvice(who)}. (${stderrLine})`,
     );
   }
 }
@@ -172,13 +198,14 @@ export class PermissionDenied extends DockerFirewallError {
  * all (it asks before it looks), so this is a PermissionDenied too.
  */
 export class SudoPasswordRequired extends PermissionDenied {
-  constructor(host: string, user: string | undefined, stderrLine: string) {
+  constructor(host: string, user: string | undefined, stderrLine: string, command?: readonly string[]) {
     const who = user ?? 'the SSH user';
     super(host, user, stderrLine, {
       code: 'SudoPasswordRequired',
+      command,
       message:
-        `sudo on ${host} asks for ${who}'s password and none was given: run as root or give ${who} passwordless sudo ` +
-        `for iptables, or enter the sudo password when asked. (${stderrLine})`,
+        `sudo on ${host} asks for ${who}'s password to run ${rootCommandsOf(command)}, and none was given: ` +
+        `enter the sudo password when asked (it then goes through \`sudo -S\`), or ${sudoersAdvice(who)}. (${stderrLine})`,
     });
   }
 }
@@ -227,7 +254,8 @@ function dockerUnavailableMessage(host: string, user: string, reason: DockerUnav
       if (sudoRefusal !== undefined) {
         return (
           `${user} on ${host} may not use the Docker socket, and sudo did not run docker for ${user} either: add ${user} to the docker group ` +
-          `(sudo usermod -aG docker ${user}) and reconnect, or give ${user} sudo rights and enter the sudo password when asked. (${line}; sudo: ${sudoRefusal})`
+          `(sudo usermod -aG docker ${user}) and reconnect, or let ${user} run \`sudo docker -H unix://SOCKET system dial-stdio\` ` +
+          `(sudoers: "${user} ALL=(root) NOPASSWD: /usr/bin/docker", or enter the sudo password when asked). (${line}; sudo: ${sudoRefusal})`
         );
       }
       return `${user} on ${host} may not use the Docker socket: add ${user} to the docker group (sudo usermod -aG docker ${user}) and reconnect. (${line})`;
@@ -297,6 +325,33 @@ export class SshConfigError extends DockerFirewallError {
     readonly reason: string,
   ) {
     super('SshConfigError', `${file}: ${reason}`);
+  }
+}
+
+/**
+ * The ssh config gives the host, or a ProxyJump hop on the way to it, a ProxyCommand. ssh would run
+ * that command instead of connecting to HostName; we cannot run it yet, and connecting directly would
+ * go around the bastion the user configured. Nothing was connected when it is thrown.
+ */
+export class ProxyCommandUnsupported extends DockerFirewallError {
+  constructor(
+    /** The host as the user named it. */
+    readonly host: string,
+    /** The host whose configuration has the ProxyCommand: `host` itself, or a hop on the way. */
+    readonly proxied: { readonly alias: string; readonly hostName: string; readonly port: number },
+    /** `file:line` of the ProxyCommand lines, when found. */
+    readonly locations: readonly string[],
+    readonly configFile: string | undefined,
+  ) {
+    const where = locations.length > 0 ? locations.join(', ') : (configFile ?? 'the ssh config');
+    const whose = proxied.alias === host ? host : `${proxied.alias}, a ProxyJump hop on the way to ${host},`;
+    super(
+      'ProxyCommandUnsupported',
+      `The ssh config gives ${whose} a ProxyCommand (${where}), which Docker Firewall cannot run yet. ` +
+        `Nothing was connected: going to ${hostAndPort(proxied.hostName, proxied.port)} directly would bypass the proxy you configured. ` +
+        'Where the proxy is an SSH jump host, write ProxyJump instead (ProxyJump bastion does what ProxyCommand ssh -W %h:%p bastion does); ' +
+        'support for ProxyCommand is planned.',
+    );
   }
 }
 

@@ -23,6 +23,7 @@ const HANDLING: Record<ErrorCode, FailureHandling> = {
   InvalidInput: SHOWN,
   InvalidDestination: SHOWN,
   SshConfigError: SHOWN,
+  ProxyCommandUnsupported: SHOWN,
   HostKeyUnknown: SHOWN,
   HostKeyMismatch: ALARM,
   HostKeyRevoked: ALARM,

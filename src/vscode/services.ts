@@ -31,6 +31,13 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const log = own(vscode.window.createOutputChannel('Docker Firewall', { log: true }));
   const settings = own(new SettingsStore(log));
   const secrets = new HostSecrets(context.secrets, context.globalState);
+  // Secrets saved before 0.2.0 were keyed by the host entry's name and could reach another machine.
+  secrets.dropLegacy().then(
+    (dropped) => {
+      if (dropped > 0) log.info(`Forgot ${dropped} password(s) saved by an earlier version under host names; you will be asked again.`);
+    },
+    (error: unknown) => log.error(`Could not forget the passwords saved by an earlier version: ${error instanceof Error ? error.message : String(error)}`),
+  );
   const connections = own(new ConnectionPool(() => settings.current, (hostName) => hostCallbacks(hostName, log, secrets)));
 
   const noteHostError = (hostName: string, error: unknown): void => {

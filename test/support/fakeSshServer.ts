@@ -12,7 +12,11 @@ import { formatKnownHostsLine } from '../../src/core/ssh/knownHosts';
 import { SshSession } from '../../src/core/ssh/sshSession';
 import type { SshSessionOptions } from '../../src/core/ssh/sshSessionOptions';
 
-export type SudoPolicy = 'nopasswd' | { password: string } | 'not-in-sudoers';
+/**
+ * `nopasswd`: NOPASSWD for everything; `password`: sudo asks for it, except for the commands (argv[0])
+ * in `nopasswd`, which run without one, as sudoers' `NOPASSWD: /usr/bin/docker` beside `ALL`.
+ */
+export type SudoPolicy = 'nopasswd' | { password: string; nopasswd?: readonly string[] } | 'not-in-sudoers';
 
 export interface FakeUser {
   readonly password?: string;
@@ -212,10 +216,16 @@ async function runCommand(
 ): Promise<void> {
   if (options.exec?.(command, channel, user, connection) === true) return;
   const policy = options.users[user]?.sudo;
+  const noPassword = (rest: string): boolean =>
+    policy === 'nopasswd' || (typeof policy === 'object' && (policy.nopasswd ?? []).includes(rest.split(' ')[0] ?? ''));
   if (command.startsWith(SUDO_N)) {
-    if (policy === 'nopasswd') return runCommand(command.slice(SUDO_N.length), channel, 'root', options, connection, stdinSeen);
+    if (noPassword(command.slice(SUDO_N.length))) return runCommand(command.slice(SUDO_N.length), channel, 'root', options, connection, stdinSeen);
     await readAll(channel);
     return finish(channel, 1, '', 'sudo: unable to resolve host fake: Temporary failure in name resolution\nsudo: a password is required\n');
+  }
+  // As sudo -S does for a command it needs no password for: it reads nothing, stdin is the command's.
+  if (command.startsWith(SUDO_S) && noPassword(command.slice(SUDO_S.length))) {
+    return runCommand(command.slice(SUDO_S.length), channel, 'root', options, connection, stdinSeen);
   }
   if (command.startsWith(SUDO_S)) {
     const input = await readAll(channel);

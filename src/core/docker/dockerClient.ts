@@ -196,8 +196,11 @@ export class DockerClient implements DockerInventorySource {
   /**
    * Checks the sudo route once, with the very command the streams will run: dial-stdio as root with
    * its stdin closed at once connects to the socket, relays nothing and exits 0. It runs as a
-   * privileged command, so sudo's wish for a password is found there and the user is asked (once per
-   * session: the session keeps the answer for the streams, which cannot be replayed with one).
+   * privileged command, so whether sudo wants a password for docker (not for the firewall's `sh`:
+   * sudoers decides per command) is found there, and the user asked if so (once per session: the
+   * session keeps the answer for the streams, which cannot be replayed with one). A stream gets the
+   * password line only when this check found that sudo wants it for docker; otherwise it would go
+   * through dial-stdio to the Docker socket.
    */
   private async switchToSudo(socketRefusal: DockerUnavailable, signal: AbortSignal | undefined): Promise<void> {
     if (this.throughSudo) return;

@@ -1,3 +1,5 @@
+import type { HostSecretSubject, PassphraseSubject, SecretSubject } from '../ssh/secretSubject';
+
 /**
  * How a host is named and reached, and the questions the engine may have to ask the user while
  * connecting. The CLI answers them from flags and the terminal; the extension with modals and input
@@ -32,9 +34,18 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 export interface HostCallbacks {
   /** Resolve true to trust the key and record it in known_hosts; false refuses the connection. */
   readonly onUnknownHostKey?: ((key: UnknownHostKey) => Promise<boolean>) | undefined;
-  readonly askPassword?: ((prompt: { host: string; user: string }) => Promise<string | undefined>) | undefined;
-  readonly askPassphrase?: ((prompt: { keyPath: string }) => Promise<string | undefined>) | undefined;
-  readonly askSudoPassword?: ((prompt: { host: string; user: string }) => Promise<string | undefined>) | undefined;
+  /**
+   * Questions for secrets. `subject` says exactly what the secret is for (the account at the address
+   * connected to with its verified host key, or the key file by its public key): a saved secret is
+   * looked up by it, so it is never offered to another machine or key.
+   */
+  readonly askPassword?:
+    | ((prompt: { host: string; user: string; subject: HostSecretSubject; /** The server's keyboard-interactive prompt, if any. */ prompt?: string | undefined }) => Promise<string | undefined>)
+    | undefined;
+  readonly askPassphrase?: ((prompt: { keyPath: string; subject: PassphraseSubject }) => Promise<string | undefined>) | undefined;
+  readonly askSudoPassword?: ((prompt: { host: string; user: string; subject: HostSecretSubject }) => Promise<string | undefined>) | undefined;
+  /** The secret last given for `subject` worked (login, key, sudo): the time to offer remembering it. */
+  readonly onSecretAccepted?: ((subject: SecretSubject) => void) | undefined;
   /**
    * Told, not asked: with accept-new (acceptNewHostKeys, or StrictHostKeyChecking accept-new or no in
    * the ssh config) an unknown key is recorded without a question, and the user must still hear of

@@ -2,7 +2,8 @@ import { createDockerClient, type DockerClient } from '../docker/dockerClient';
 import { readInventory } from '../docker/inventory';
 import type { CommandRunner } from '../remote/remoteCommand';
 import { parseDestination } from '../ssh/destination';
-import { loadSshConfig, resolveSshHost } from '../ssh/sshConfig';
+import { destinationOf } from '../ssh/secretSubject';
+import { loadSshConfig, resolveSshHost, type ResolvedSshHost } from '../ssh/sshConfig';
 import { SshSession, type SshSessionStats } from '../ssh/sshSession';
 import { sessionOptionsFromConfig, type HostKeyInfo, type SshCallbacks, type SshSessionOptions } from '../ssh/sshSessionOptions';
 import { parseChainName } from '../validate';
@@ -32,7 +33,7 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
   let closed = false;
   const sessionOnce = once(async () => {
     const loaded = await loadSshConfig({ userConfig: target.sshConfigPath });
-    const resolved = resolveSshHost(loaded.config, target.destination, { configFile: loaded.files[0] });
+    const resolved = resolveSshHost(loaded.config, target.destination, { configFile: loaded.files[0], sources: loaded.sources });
     const options = sessionOptionsFromConfig(resolved, sshCallbacks(callbacks));
     const opened = new SshSession(
       announcingAcceptNew(
@@ -72,6 +73,20 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
 }
 
 /**
+ * `user@HostName:port` of the host a target names and of each ProxyJump hop on the way, as the ssh
+ * config resolves them now: the accounts whose saved passwords belong to this target (to forget
+ * them with it). Connects to nothing.
+ */
+export async function targetDestinations(target: HostTarget): Promise<string[]> {
+  const loaded = await loadSshConfig({ userConfig: target.sshConfigPath });
+  const destinations: string[] = [];
+  for (let hop: ResolvedSshHost | undefined = resolveSshHost(loaded.config, target.destination, { configFile: loaded.files[0] }); hop !== undefined; hop = hop.proxyJump) {
+    destinations.push(destinationOf(hop.user, hop.hostName, hop.port));
+  }
+  return destinations;
+}
+
+/**
  * accept-new records an unknown host key without asking; the session would do it without a word.
  * Routed through the question instead, answered yes by us, the user is told every time (jump hosts too).
  */
@@ -93,9 +108,10 @@ function sshCallbacks(callbacks: HostCallbacks): SshCallbacks {
     onUnknownHostKey: callbacks.onUnknownHostKey
       ? (info) => callbacks.onUnknownHostKey!({ host: info.host, port: info.port, keyType: info.keyType, fingerprint: info.fingerprint })
       : undefined,
-    askPassword: callbacks.askPassword ? (r) => callbacks.askPassword!({ host: r.host, user: r.user }) : undefined,
-    askPassphrase: callbacks.askPassphrase ? (r) => callbacks.askPassphrase!({ keyPath: r.keyPath }) : undefined,
-    askSudoPassword: callbacks.askSudoPassword ? (r) => callbacks.askSudoPassword!({ host: r.host, user: r.user }) : undefined,
+    askPassword: callbacks.askPassword ? (r) => callbacks.askPassword!({ host: r.host, user: r.user, subject: r.subject, prompt: r.prompt }) : undefined,
+    askPassphrase: callbacks.askPassphrase ? (r) => callbacks.askPassphrase!({ keyPath: r.keyPath, subject: r.subject }) : undefined,
+    askSudoPassword: callbacks.askSudoPassword ? (r) => callbacks.askSudoPassword!({ host: r.host, user: r.user, subject: r.subject }) : undefined,
+    onSecretAccepted: callbacks.onSecretAccepted,
     logger: log ? (level, message) => log(level, message) : undefined,
   };
 }

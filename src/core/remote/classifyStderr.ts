@@ -4,6 +4,8 @@ import {
   IptablesMissing,
   PermissionDenied,
   RemoteCommandFailed,
+  rootCommandsOf,
+  sudoersLine,
   SudoPasswordIncorrect,
   SudoPasswordRequired,
   type DockerFirewallError,
@@ -48,18 +50,18 @@ const COMMAND_NOT_FOUND = /([^\s:]+): (?:command )?not found\s*$/;
 export function classifyStderr(stderr: string, context: RemoteContext): DockerFirewallError | undefined {
   const lines = stderrLines(stderr);
   const find = (pattern: RegExp): string | undefined => lines.find((l) => pattern.test(l));
-  const { host, user } = context;
+  const { host, user, command } = context;
 
   const notAllowed = find(SUDO_NOT_ALLOWED);
-  if (notAllowed !== undefined) return new PermissionDenied(host, user, notAllowed);
+  if (notAllowed !== undefined) return new PermissionDenied(host, user, notAllowed, { command });
   const wrongPassword = find(SUDO_WRONG_PASSWORD);
   if (wrongPassword !== undefined) {
     return new SudoPasswordIncorrect(host, user, lines.find((l) => /incorrect password attempt/.test(l)) ?? wrongPassword);
   }
   const needsPassword = find(SUDO_NEEDS_PASSWORD);
-  if (needsPassword !== undefined) return new SudoPasswordRequired(host, user, needsPassword);
+  if (needsPassword !== undefined) return new SudoPasswordRequired(host, user, needsPassword, command);
   const mustBeRoot = find(MUST_BE_ROOT);
-  if (mustBeRoot !== undefined) return new PermissionDenied(host, user, mustBeRoot);
+  if (mustBeRoot !== undefined) return new PermissionDenied(host, user, mustBeRoot, { command });
   const dockerDenied = find(DOCKER_SOCKET_DENIED);
   if (dockerDenied !== undefined) return new DockerUnavailable(host, user, 'permission-denied', dockerDenied);
   const dockerDown = find(DOCKER_NOT_RUNNING);
@@ -71,7 +73,8 @@ export function classifyStderr(stderr: string, context: RemoteContext): DockerFi
     if (missing === 'sudo') {
       const who = user ?? 'the SSH user';
       return new PermissionDenied(host, user, notFoundLine, {
-        message: `sudo is not installed on ${host}: run as root, or install sudo and give ${who} passwordless sudo for iptables. (${notFoundLine})`,
+        command,
+        message: `sudo is not installed on ${host}, and Docker Firewall runs ${rootCommandsOf(command)}. To fix, log in as root, or install sudo and allow it in sudoers: "${sudoersLine(who)}". (${notFoundLine})`,
       });
     }
     if (/^(ip6?tables|ip6?tables-(restore|save|legacy|nft)|ip6?tables-legacy-(restore|save)|ip6?tables-nft-(restore|save))$/.test(missing)) {

@@ -1,11 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type NextAuthHandler, type ParsedKey } from 'ssh2';
+import { publicKeyOfKeyFile, type HostSecretSubject, type SecretSubject } from './secretSubject';
 import type { PassphraseRequest, PasswordRequest, SshLogger } from './sshSessionOptions';
 
 export interface AuthPlan {
   readonly user: string;
   /** For prompts. */
   readonly host: string;
+  /** The address connected to and its port: with the host key, what a password is for. */
+  readonly hostName: string;
+  readonly port: number;
+  /** `SHA256:…` of the host key, once verified (always before authentication starts). */
+  readonly hostKey: () => string | undefined;
   /** ssh-agent socket path, if any. */
   readonly agent?: string | undefined;
   readonly identityFiles: readonly string[];
@@ -13,6 +19,7 @@ export interface AuthPlan {
   readonly explicitIdentityFiles: boolean;
   readonly askPassword?: ((request: PasswordRequest) => Promise<string | undefined>) | undefined;
   readonly askPassphrase?: ((request: PassphraseRequest) => Promise<string | undefined>) | undefined;
+  readonly onSecretAccepted?: ((subject: SecretSubject) => void) | undefined;
   readonly logger?: SshLogger | undefined;
   /** Called around each wait for the user, so the connect timeout does not run meanwhile. */
   readonly pauseTimer: () => () => void;
@@ -24,6 +31,8 @@ export interface AuthProgress {
   readonly tried: string[];
   /** Methods the server last said it accepts. */
   readonly serverMethods: () => string[];
+  /** The login succeeded: if it was with a password we were given, that password was accepted. */
+  readonly loggedIn: () => void;
 }
 
 /** As ssh's NumberOfPasswordPrompts and the passphrase retries of ssh-add. */
@@ -46,10 +55,17 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
   }
   const tried: string[] = [];
   let serverMethods: string[] = [];
+  /** The subject of the password the last method offered, if it offered one. */
+  let lastPassword: HostSecretSubject | undefined;
+  const passwordSubject = (): HostSecretSubject | undefined => {
+    const hostKey = plan.hostKey();
+    return hostKey === undefined ? undefined : { kind: 'password', user: plan.user, hostName: plan.hostName, port: plan.port, hostKey };
+  };
 
   const nextMethod = async (allowed: AuthenticationType[] | null): Promise<AnyAuthMethod | false> => {
     if (allowed !== null) serverMethods = [...allowed];
     const permits = (method: AuthenticationType): boolean => allowed === null || allowed.includes(method);
+    lastPassword = undefined;
     for (let step = steps.shift(); step !== undefined; step = steps.shift()) {
       switch (step.kind) {
         case 'agent':
@@ -65,18 +81,30 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
         }
         case 'password': {
           if (!permits('password') || plan.askPassword === undefined) continue;
-          const password = await ask(plan, () => plan.askPassword?.({ host: plan.host, user: plan.user, attempt: step.attempt }));
+          // The host key is verified before any authentication; without it, no password leaves.
+          const subject = passwordSubject();
+          if (subject === undefined) continue;
+          const password = await ask(plan, () => plan.askPassword?.({ host: plan.host, user: plan.user, attempt: step.attempt, subject }));
           if (password === undefined) {
             dropRemaining(steps, 'password');
             continue;
           }
           if (step.attempt === 1) tried.push('password');
+          lastPassword = subject;
           return { type: 'password', username: plan.user, password };
         }
         case 'keyboard-interactive': {
           if (!permits('keyboard-interactive') || plan.askPassword === undefined) continue;
+          const subject = passwordSubject();
+          if (subject === undefined) continue;
           tried.push('keyboard-interactive');
-          return { type: 'keyboard-interactive', username: plan.user, prompt: keyboardInteractive(plan) };
+          return {
+            type: 'keyboard-interactive',
+            username: plan.user,
+            prompt: keyboardInteractive(plan, subject, (answeredPassword) => {
+              lastPassword = answeredPassword ? subject : undefined;
+            }),
+          };
         }
       }
     }
@@ -91,7 +119,11 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
       done(false);
     });
   };
-  return { handler, tried, serverMethods: () => serverMethods };
+  const loggedIn = (): void => {
+    if (lastPassword !== undefined) plan.onSecretAccepted?.(lastPassword);
+    lastPassword = undefined;
+  };
+  return { handler, tried, serverMethods: () => serverMethods, loggedIn };
 }
 
 function dropRemaining(steps: Step[], kind: Step['kind']): void {
@@ -125,11 +157,14 @@ async function loadKey(path: string, plan: AuthPlan): Promise<ParsedKey | undefi
       plan.logger?.('info', `identity file ${path} is encrypted and there is no way to ask for its passphrase; skipped`);
       return undefined;
     }
+    const subject = { kind: 'passphrase', keyPath: path, publicKey: await publicKeyOfKeyFile(path, data) } as const;
     for (let attempt = 1; attempt <= MAX_PROMPTS && parsed instanceof Error; attempt++) {
-      const passphrase = await ask(plan, () => plan.askPassphrase?.({ keyPath: path, attempt }));
+      const passphrase = await ask(plan, () => plan.askPassphrase?.({ keyPath: path, attempt, subject }));
       if (passphrase === undefined) return undefined;
       parsed = utils.parseKey(data, passphrase);
       if (parsed instanceof Error) plan.logger?.('warn', `identity file ${path}: wrong passphrase`);
+      // The key opened: the passphrase is right, whatever the server then says of the key.
+      else plan.onSecretAccepted?.(subject);
     }
   }
   if (parsed instanceof Error) {
@@ -145,20 +180,31 @@ async function loadKey(path: string, plan: AuthPlan): Promise<ParsedKey | undefi
 
 type Prompt = { prompt: string; echo?: boolean };
 
-/** Answers a server's keyboard-interactive prompts (PAM's "Password:") through askPassword. */
-function keyboardInteractive(plan: AuthPlan) {
+/**
+ * Answers a server's keyboard-interactive prompts (PAM's "Password:") through askPassword. Only a
+ * round that was one password prompt counts as a password given (`answered`): a one-time code or
+ * a second factor is not the account's password, and is never worth remembering.
+ */
+function keyboardInteractive(plan: AuthPlan, subject: HostSecretSubject, answered: (password: boolean) => void) {
   return (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: (answers: string[]) => void): void => {
     const answers: string[] = [];
     const answerAll = async (): Promise<void> => {
       for (const p of prompts) {
-        const answer = await ask(plan, () => plan.askPassword?.({ host: plan.host, user: plan.user, prompt: p.prompt.trim(), attempt: 1 }));
+        const answer = await ask(plan, () => plan.askPassword?.({ host: plan.host, user: plan.user, prompt: p.prompt.trim(), attempt: 1, subject }));
         if (answer === undefined) break;
         answers.push(answer);
       }
     };
     answerAll().then(
-      () => finish(answers),
-      () => finish([]),
+      () => {
+        // An empty round (some servers end with one) says nothing about what was given before.
+        if (prompts.length > 0) answered(prompts.length === 1 && answers.length === 1 && prompts[0]?.echo !== true && /password/i.test(prompts[0]?.prompt ?? ''));
+        finish(answers);
+      },
+      () => {
+        answered(false);
+        finish([]);
+      },
     );
   };
 }

@@ -24,6 +24,8 @@ export interface HostKeyCheck {
   readonly verifier: (key: Buffer, verify: (accept: boolean) => void) => void;
   /** Why the key was refused, once it has been. */
   readonly refusal: () => DockerFirewallError | undefined;
+  /** `SHA256:…` of the key, once it has been accepted. */
+  readonly accepted: () => string | undefined;
 }
 
 /**
@@ -33,10 +35,12 @@ export interface HostKeyCheck {
  */
 export function createHostKeyCheck(policy: HostKeyPolicy): HostKeyCheck {
   let refusal: DockerFirewallError | undefined;
+  let accepted: string | undefined;
   const verifier = (key: Buffer, verify: (accept: boolean) => void): void => {
     decide(policy, key).then(
       (error) => {
         refusal = error;
+        if (error === undefined) accepted = sha256Fingerprint(key);
         verify(error === undefined);
       },
       (error: unknown) => {
@@ -46,7 +50,7 @@ export function createHostKeyCheck(policy: HostKeyPolicy): HostKeyCheck {
       },
     );
   };
-  return { verifier, refusal: () => refusal };
+  return { verifier, refusal: () => refusal, accepted: () => accepted };
 }
 
 /** Resolves to undefined to accept, or to the error that explains the refusal. */

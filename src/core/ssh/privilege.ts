@@ -12,6 +12,20 @@ export function sudoNonInteractive(argv: readonly string[]): string[] {
 }
 
 /**
+ * How sudo runs one command for the session's user: without a password (NOPASSWD, or root), or only
+ * with one. sudoers decides per command, so this is known per command, never for the session.
+ */
+export type SudoRoute = 'no-password' | 'password';
+
+/**
+ * What sudo's verdict is remembered by: the command's name (argv[0]), as sudoers names commands
+ * (`NOPASSWD: /usr/bin/docker`). Our privileged commands are `sh -c SCRIPT` and `docker … dial-stdio`.
+ */
+export function sudoCommandKey(argv: readonly string[]): string {
+  return argv[0] ?? '';
+}
+
+/**
  * `-k` makes sudo ignore a cached credential and so always read the password line: without it, a
  * still-valid timestamp would make sudo skip the password and hand it to the command as input.
  */

@@ -1,10 +1,11 @@
 import { homedir, hostname, userInfo } from 'node:os';
 import { InvalidDestination, SshConfigError } from '../errors';
 import { parseDestination, type Destination } from './destination';
+import { findDirectiveLines, type ConfigSource } from './sshConfigFile';
 import type { SshConfig } from './sshConfigPackage';
 import { expandPath, type TokenValues } from './sshTokens';
 
-export { loadSshConfig, parseSshConfigText, type LoadedSshConfig, type LoadOptions } from './sshConfigFile';
+export { loadSshConfig, parseSshConfigText, type ConfigSource, type LoadedSshConfig, type LoadOptions } from './sshConfigFile';
 export type { SshConfig } from './sshConfigPackage';
 
 /** ssh's StrictHostKeyChecking; `no` is read as accept-new: we never connect to a changed key. */
@@ -34,8 +35,20 @@ export interface ResolvedSshHost {
   readonly keepaliveCountMax?: number | undefined;
   /** The host to go through (the last ProxyJump hop); it has its own jump, if any. */
   readonly proxyJump?: ResolvedSshHost | undefined;
+  /**
+   * A ProxyCommand other than `none`: ssh would run it instead of connecting to hostName. We cannot
+   * run it yet, and connecting directly would bypass it, so a session refuses such a host.
+   */
+  readonly proxyCommand?: ProxyCommandSetting | undefined;
   /** Settings found that we cannot honour (ProxyCommand…), for a warning. */
   readonly unsupported: readonly string[];
+}
+
+export interface ProxyCommandSetting {
+  /** `file:line` of the lines that set it (several when the same command is written more than once); empty when not known. */
+  readonly locations: readonly string[];
+  /** The configuration the host was resolved from, for messages. */
+  readonly configFile: string | undefined;
 }
 
 export interface ResolveOptions {
@@ -43,6 +56,8 @@ export interface ResolveOptions {
   readonly localUser?: string | undefined;
   /** For messages. */
   readonly configFile?: string | undefined;
+  /** The texts the configuration was read from (LoadedSshConfig.sources), to name a directive's file and line. */
+  readonly sources?: readonly ConfigSource[] | undefined;
 }
 
 const MAX_JUMP_DEPTH = 8;
@@ -94,7 +109,16 @@ function resolveAt(config: SshConfig, destination: string | Destination, options
   const path = (p: string): string => expandPath(p, tokens, source);
 
   const unsupported: string[] = [];
-  if (one('proxycommand') !== undefined && one('proxycommand') !== 'none') unsupported.push('ProxyCommand');
+  // As ssh: `none` (exactly so) turns ProxyCommand off; anything else is a command to run.
+  const proxyCommandValue = one('proxycommand');
+  let proxyCommand: ProxyCommandSetting | undefined;
+  if (proxyCommandValue !== undefined && proxyCommandValue !== 'none') {
+    unsupported.push('ProxyCommand');
+    const locations = findDirectiveLines(options.sources ?? [], 'ProxyCommand')
+      .filter((line) => line.value === proxyCommandValue)
+      .map((line) => `${line.path}:${line.line}`);
+    proxyCommand = { locations, configFile: options.configFile };
+  }
   const identityAgent = one('identityagent');
 
   const jumpSpec = one('proxyjump');
@@ -130,6 +154,7 @@ function resolveAt(config: SshConfig, destination: string | Destination, options
     keepaliveIntervalMs: secondsToMs(one('serveraliveinterval'), 'ServerAliveInterval', source),
     keepaliveCountMax: optionalInt(one('serveralivecountmax'), 'ServerAliveCountMax', source),
     proxyJump,
+    proxyCommand,
     unsupported,
   };
 }

@@ -13,6 +13,22 @@ export interface LoadedSshConfig {
   readonly config: SshConfig;
   /** Files actually read, in order (for messages and for watching). */
   readonly files: readonly string[];
+  /** Those files' texts, to say in which file and line a directive was found. */
+  readonly sources: readonly ConfigSource[];
+}
+
+export interface ConfigSource {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** One directive line of a configuration file, as `file:line` names it. */
+export interface DirectiveLine {
+  readonly path: string;
+  /** 1-based. */
+  readonly line: number;
+  /** The value as written, without surrounding double quotes. */
+  readonly value: string;
 }
 
 export interface LoadOptions {
@@ -27,14 +43,31 @@ const MAX_INCLUDE_DEPTH = 16;
 
 export async function loadSshConfig(options: LoadOptions = {}): Promise<LoadedSshConfig> {
   const home = options.homeDir ?? homedir();
-  const files: string[] = [];
+  const sources: ConfigSource[] = [];
   const userPath = options.userConfig ?? join(home, '.ssh', 'config');
-  let text = await inlineIncludes(userPath, join(home, '.ssh'), home, files, 0);
+  let text = await inlineIncludes(userPath, join(home, '.ssh'), home, sources, 0);
   if (options.systemConfig !== undefined) {
     // "Host *" ends any section the user's file left open, so the system file is read at top level.
-    text += `\nHost *\n${await inlineIncludes(options.systemConfig, dirname(options.systemConfig), home, files, 0)}`;
+    text += `\nHost *\n${await inlineIncludes(options.systemConfig, dirname(options.systemConfig), home, sources, 0)}`;
   }
-  return { config: parseSshConfig(text), files };
+  return { config: parseSshConfig(text), files: sources.map((s) => s.path), sources };
+}
+
+const DIRECTIVE = /^\s*(\w+)(?:\s*=\s*|\s+)(.*?)\s*$/;
+
+/** Every line of the sources that sets `keyword` (any case), in reading order. */
+export function findDirectiveLines(sources: readonly ConfigSource[], keyword: string): DirectiveLine[] {
+  const found: DirectiveLine[] = [];
+  for (const source of sources) {
+    source.text.split(/\r?\n/).forEach((text, index) => {
+      const directive = DIRECTIVE.exec(text);
+      if (directive?.[1]?.toLowerCase() !== keyword.toLowerCase()) return;
+      const raw = directive[2] ?? '';
+      const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+      found.push({ path: source.path, line: index + 1, value });
+    });
+  }
+  return found;
 }
 
 /** Parses configuration text that has no Include lines to follow (tests, settings). */
@@ -42,7 +75,7 @@ export function parseSshConfigText(text: string): SshConfig {
   return parseSshConfig(text);
 }
 
-async function inlineIncludes(path: string, relativeTo: string, home: string, files: string[], depth: number): Promise<string> {
+async function inlineIncludes(path: string, relativeTo: string, home: string, sources: ConfigSource[], depth: number): Promise<string> {
   if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigError(path, `Include nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?)`);
   let text: string;
   try {
@@ -51,13 +84,13 @@ async function inlineIncludes(path: string, relativeTo: string, home: string, fi
     if (isMissing(error)) return '';
     throw new SshConfigError(path, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  files.push(path);
+  sources.push({ path, text });
   const out: string[] = [];
   // The Host/Match line whose section we are in, restored after an included file that may have
   // opened sections of its own (ssh evaluates an Include inside a section under that section).
   let sectionHeader = 'Host *';
   for (const line of text.split(/\r?\n/)) {
-    const directive = /^\s*(\w+)(?:\s*=\s*|\s+)(.*?)\s*$/.exec(line);
+    const directive = DIRECTIVE.exec(line);
     const keyword = directive?.[1]?.toLowerCase();
     if (keyword === 'host' || keyword === 'match') sectionHeader = line.trim();
     if (keyword !== 'include' || directive?.[2] === undefined) {
@@ -68,7 +101,7 @@ async function inlineIncludes(path: string, relativeTo: string, home: string, fi
       const expanded = pattern.startsWith('~/') ? join(home, pattern.slice(2)) : pattern;
       const absolute = isAbsolute(expanded) ? expanded : join(relativeTo, expanded);
       for (const file of await expandGlob(absolute)) {
-        out.push(await inlineIncludes(file, relativeTo, home, files, depth + 1));
+        out.push(await inlineIncludes(file, relativeTo, home, sources, depth + 1));
       }
     }
     out.push(sectionHeader);

@@ -4,8 +4,9 @@ import type { CommandRunner, ExecOptions, ExecResult } from '../remote/remoteCom
 import { shellJoin } from '../remote/shellQuote';
 import { ChannelLimit } from './channelLimit';
 import { connectSsh } from './connectSsh';
+import type { HostSecretSubject } from './secretSubject';
 import { ChannelLost, NotConnected, openChannel, runOnChannel } from './execChannel';
-import { passwordThenStdin, sudoNonInteractive, sudoPasswordLine, sudoRefusal, sudoWithPassword } from './privilege';
+import { passwordThenStdin, sudoCommandKey, sudoNonInteractive, sudoPasswordLine, sudoRefusal, sudoWithPassword, type SudoRoute } from './privilege';
 import type { SshSessionOptions } from './sshSessionOptions';
 
 export interface SshSessionStats {
@@ -36,7 +37,17 @@ export class SshSession implements CommandRunner {
   private counters = { connectionsOpened: 0, execChannels: 0, streamChannels: 0 };
   /** Kept in memory for the session only, never logged; cleared when sudo refuses it. */
   private sudoPassword: string | undefined;
-  private sudoNeedsPassword = false;
+  /**
+   * What sudo wants, per command (sudoCommandKey): sudoers may let `docker` run without a password
+   * and ask one for `sh`. A password line goes only to a command sudo was seen to want it for: to
+   * any other it would be the command's own input (for dial-stdio, bytes sent to the Docker socket).
+   */
+  private readonly sudoRoutes = new Map<string, SudoRoute>();
+  /** What the kept sudo password was given for, and whether sudo has accepted it yet (onSecretAccepted, once). */
+  private sudoPasswordSubject: HostSecretSubject | undefined;
+  private sudoPasswordConfirmed = false;
+  /** `SHA256:…` of the host key the current (or last) connection verified. */
+  private hostKey: string | undefined;
   private sudoPasswordQuestion: Promise<string | undefined> | undefined;
   private readonly sessionChannels: ChannelLimit;
 
@@ -111,18 +122,19 @@ export class SshSession implements CommandRunner {
 
   /**
    * A command as root, as a raw channel like openExecStream: run directly by root, else through sudo
-   * the way this session's privileged commands go: `sudo -n`, or `sudo -S` with the session's sudo
-   * password written as the first line of stdin, ahead of whatever the caller then writes. A stream
-   * cannot be replayed with a password once its caller has written to it, so a caller runs one
-   * privileged command (exec with privileged) first: that is where sudo is found to want a password
-   * and the answer is asked for, checked and kept; the streams after it reuse the answer.
+   * the way the same command went when run with exec (privileged): `sudo -n`, or `sudo -S` with the
+   * session's sudo password written as the first line of stdin, ahead of whatever the caller then
+   * writes. A stream cannot be replayed with a password once its caller has written to it, so a
+   * caller runs the same command (same argv[0]) with exec first: that is where sudo is found to want
+   * a password for it, and the answer asked for, checked and kept. A command not run that way yet
+   * goes through `sudo -n`: a password is never written to a stream on a guess.
    */
   async openPrivilegedExecStream(argv: readonly string[], signal?: AbortSignal): Promise<ClientChannel> {
     if (this.options.user === 'root') return this.openExecStream(argv, signal);
-    if (!this.sudoNeedsPassword) return this.openLoggedStream(sudoNonInteractive(argv), undefined, signal);
+    if (this.sudoRoutes.get(sudoCommandKey(argv)) !== 'password') return this.openLoggedStream(sudoNonInteractive(argv), signal);
     const password = await this.sudoPasswordFor(1, signal);
-    if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given');
-    return this.openLoggedStream(sudoWithPassword(argv), sudoPasswordLine(password), signal);
+    if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given', argv);
+    return this.openLoggedStream(sudoWithPassword(argv), signal, sudoPasswordLine(password));
   }
 
   /** Ends the connection (and the jump host's); the session cannot be used afterwards. */
@@ -134,11 +146,11 @@ export class SshSession implements CommandRunner {
     this.jumpSession?.close();
   }
 
-  private async openLoggedStream(argv: readonly string[], firstStdin: Buffer | undefined, signal: AbortSignal | undefined): Promise<ClientChannel> {
-    // The command line only: the first stdin line is a sudo password.
-    this.options.logger?.('debug', `${this.label}$ ${shellJoin(argv)} (stream${firstStdin === undefined ? '' : ', stdin: the sudo password line first'})`);
+  private async openLoggedStream(argv: readonly string[], signal: AbortSignal | undefined, passwordLine?: Buffer): Promise<ClientChannel> {
+    // The command line only (sudo -S in it says a password goes first): nothing about the password.
+    this.options.logger?.('debug', `${this.label}$ ${shellJoin(argv)} (stream)`);
     const channel = await this.openExecStream(argv, signal);
-    if (firstStdin !== undefined) channel.write(firstStdin);
+    if (passwordLine !== undefined) channel.write(passwordLine);
     return channel;
   }
 
@@ -151,8 +163,8 @@ export class SshSession implements CommandRunner {
   ): Promise<ExecResult> {
     const command = shellJoin(argv);
     const description = `${shownArgv[0] ?? 'the command'} on ${this.label}`;
-    // The command line only: stdin may carry a sudo password.
-    this.options.logger?.('debug', `${this.label}$ ${command}${stdin !== undefined && stdin.length > 0 ? ` (stdin: ${stdin.length} bytes)` : ''}`);
+    // The command line only: stdin may carry a sudo password, so neither it nor its size is logged.
+    this.options.logger?.('debug', `${this.label}$ ${command}`);
     const release = await this.sessionSlot(signal, description);
     try {
       return await this.withClient(signal, (client) =>
@@ -168,20 +180,26 @@ export class SshSession implements CommandRunner {
 
   private async execPrivileged(argv: readonly string[], stdin: string | undefined, signal: AbortSignal | undefined, maxOutputBytes?: number): Promise<ExecResult> {
     const context = { host: this.label, user: this.options.user, command: argv };
-    if (!this.sudoNeedsPassword) {
+    const key = sudoCommandKey(argv);
+    // Each command is first tried with sudo -n: sudo wanting a password for one says nothing about another.
+    if (this.sudoRoutes.get(key) !== 'password') {
       const result = await this.run(sudoNonInteractive(argv), stdin, signal, argv, maxOutputBytes);
       const refusal = sudoRefusal(result, context);
-      if (refusal === undefined) return result;
+      if (refusal === undefined) {
+        this.sudoRoutes.set(key, 'no-password');
+        return result;
+      }
       if (!(refusal instanceof SudoPasswordRequired) || this.options.askSudoPassword === undefined) throw refusal;
-      this.sudoNeedsPassword = true;
+      this.sudoRoutes.set(key, 'password');
     }
     for (let attempt = 1; ; attempt++) {
       const password = await this.sudoPasswordFor(attempt, signal);
-      if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given');
+      if (password === undefined) throw new SudoPasswordRequired(this.label, this.options.user, 'no sudo password was given', argv);
       const result = await this.run(sudoWithPassword(argv), passwordThenStdin(password, stdin), signal, argv, maxOutputBytes);
       const refusal = sudoRefusal(result, context);
       if (refusal === undefined) {
         this.sudoPassword = password;
+        this.confirmSudoPassword();
         return result;
       }
       if (this.sudoPassword === password) this.sudoPassword = undefined;
@@ -201,16 +219,32 @@ export class SshSession implements CommandRunner {
     }
   }
 
+  /** sudo ran a command with the kept password: the first time for this answer, say so. */
+  private confirmSudoPassword(): void {
+    if (this.sudoPasswordConfirmed || this.sudoPasswordSubject === undefined) return;
+    this.sudoPasswordConfirmed = true;
+    this.options.onSecretAccepted?.(this.sudoPasswordSubject);
+  }
+
   /** The cached sudo password, or one asked for (one question at a time, shared by concurrent commands). */
   private async sudoPasswordFor(attempt: number, signal: AbortSignal | undefined): Promise<string | undefined> {
     if (this.sudoPassword !== undefined) return this.sudoPassword;
     const ask = this.options.askSudoPassword;
     if (ask === undefined) return undefined;
+    // The question names the machine by its verified host key, so connect first if need be.
+    if (this.hostKey === undefined) await this.ensureClient(signal);
+    const hostKey = this.hostKey;
+    if (hostKey === undefined) return undefined;
+    const subject: HostSecretSubject = { kind: 'sudo', user: this.options.user, hostName: this.options.host, port: this.options.port ?? 22, hostKey };
     // The answer is kept as soon as it is given, before sudo has judged it: a command that finds
     // meanwhile that sudo wants a password uses it rather than asking again. A refused one is dropped.
-    this.sudoPasswordQuestion ??= ask({ host: this.label, user: this.options.user, attempt })
+    this.sudoPasswordQuestion ??= ask({ host: this.label, user: this.options.user, attempt, subject })
       .then((answer) => {
-        if (answer !== undefined && !this.closed) this.sudoPassword = answer;
+        if (answer !== undefined && !this.closed) {
+          this.sudoPassword = answer;
+          this.sudoPasswordSubject = subject;
+          this.sudoPasswordConfirmed = false;
+        }
         return answer;
       })
       .finally(() => {
@@ -257,12 +291,15 @@ export class SshSession implements CommandRunner {
         throw new ConnectionFailed(this.label, this.options.port ?? 22, reason, { cause: error });
       }
     }
-    const client = await connectSsh(this.options, sock);
+    const { client, hostKey } = await connectSsh(this.options, sock);
     this.counters.connectionsOpened++;
     if (this.closed) {
       client.end();
       throw new Cancelled(`The SSH session to ${this.label} (closed)`);
     }
+    // Another key than before (known_hosts may trust several): the sudo password was given to the other.
+    if (this.hostKey !== undefined && this.hostKey !== hostKey) this.sudoPassword = undefined;
+    this.hostKey = hostKey;
     client.on('close', () => this.forget(client, `connection to ${this.label} closed`));
     // After login ssh2 still reports keepalive timeouts and socket errors; 'close' follows them.
     client.on('error', (error: Error) => this.options.logger?.('warn', `${this.label}: ${error.message}`));

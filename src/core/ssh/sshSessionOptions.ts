@@ -1,3 +1,5 @@
+import { ProxyCommandUnsupported } from '../errors';
+import type { HostSecretSubject, PassphraseSubject, SecretSubject } from './secretSubject';
 import type { ResolvedSshHost, StrictHostKeyChecking } from './sshConfig';
 
 export type SshLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -22,17 +24,23 @@ export interface PasswordRequest {
   readonly prompt?: string | undefined;
   /** 1 for the first ask, 2 after a refusal… */
   readonly attempt: number;
+  /** The account and the verified host key the password would go to. */
+  readonly subject: HostSecretSubject;
 }
 
 export interface PassphraseRequest {
   readonly keyPath: string;
   readonly attempt: number;
+  /** The key (by its public half) the passphrase would open. */
+  readonly subject: PassphraseSubject;
 }
 
 export interface SudoPasswordRequest {
   readonly host: string;
   readonly user: string;
   readonly attempt: number;
+  /** The account and the verified host key the password would go to. */
+  readonly subject: HostSecretSubject;
 }
 
 /**
@@ -45,6 +53,12 @@ export interface SshCallbacks {
   readonly askPassword?: ((request: PasswordRequest) => Promise<string | undefined>) | undefined;
   readonly askPassphrase?: ((request: PassphraseRequest) => Promise<string | undefined>) | undefined;
   readonly askSudoPassword?: ((request: SudoPasswordRequest) => Promise<string | undefined>) | undefined;
+  /**
+   * The answer last given for this subject was accepted: the login succeeded with the password, the
+   * key opened with the passphrase, sudo ran a command with the password. Only then is a secret
+   * worth remembering. Told once per answer; never given the secret itself.
+   */
+  readonly onSecretAccepted?: ((subject: SecretSubject) => void) | undefined;
   readonly logger?: SshLogger | undefined;
 }
 
@@ -80,8 +94,24 @@ export interface SshSessionOptions extends SshCallbacks {
   readonly jump?: SshSessionOptions | undefined;
 }
 
-/** Session options for a host resolved from an ssh config; the callbacks apply to its jump hosts too. */
+/**
+ * Session options for a host resolved from an ssh config; the callbacks apply to its jump hosts too.
+ * A host or hop with a ProxyCommand is refused here (ProxyCommandUnsupported), before any socket:
+ * every way from an ssh config to a session passes through this function.
+ */
 export function sessionOptionsFromConfig(resolved: ResolvedSshHost, callbacks: SshCallbacks = {}): SshSessionOptions {
+  refuseProxyCommand(resolved, resolved.alias);
+  return optionsFor(resolved, callbacks);
+}
+
+function refuseProxyCommand(hop: ResolvedSshHost, target: string): void {
+  if (hop.proxyCommand !== undefined) {
+    throw new ProxyCommandUnsupported(target, { alias: hop.alias, hostName: hop.hostName, port: hop.port }, hop.proxyCommand.locations, hop.proxyCommand.configFile);
+  }
+  if (hop.proxyJump !== undefined) refuseProxyCommand(hop.proxyJump, target);
+}
+
+function optionsFor(resolved: ResolvedSshHost, callbacks: SshCallbacks): SshSessionOptions {
   let agent: string | false | undefined;
   if (resolved.identityAgent === 'none') agent = false;
   else if (resolved.identityAgent !== undefined) agent = resolved.identityAgent;
@@ -101,6 +131,6 @@ export function sessionOptionsFromConfig(resolved: ResolvedSshHost, callbacks: S
     connectTimeoutMs: resolved.connectTimeoutMs,
     keepaliveIntervalMs: resolved.keepaliveIntervalMs,
     keepaliveCountMax: resolved.keepaliveCountMax,
-    jump: resolved.proxyJump === undefined ? undefined : sessionOptionsFromConfig(resolved.proxyJump, callbacks),
+    jump: resolved.proxyJump === undefined ? undefined : optionsFor(resolved.proxyJump, callbacks),
   };
 }

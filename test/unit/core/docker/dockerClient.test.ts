@@ -10,7 +10,8 @@ import { Cancelled, DockerRequestFailed, DockerUnavailable, SudoPasswordIncorrec
 import { DockerClient } from '../../../../src/core/docker/dockerClient';
 import { readInventory } from '../../../../src/core/docker/inventory';
 import { type SshSession } from '../../../../src/core/ssh/sshSession';
-import { generateKey, sessionToFakeServer, startFakeSshServer, type FakeServer } from '../../../support/fakeSshServer';
+import type { SshLogger } from '../../../../src/core/ssh/sshSessionOptions';
+import { generateKey, sessionToFakeServer, startFakeSshServer, type FakeServer, type SudoPolicy } from '../../../support/fakeSshServer';
 import { recording as recorded } from '../../../support/dockerRecordings';
 
 const hostKey = generateKey();
@@ -176,13 +177,37 @@ test('aborting a call is Cancelled; a daemon that never answers times out as Doc
  * says "permission denied"), and sudo, as this fake host's sudoers has it for each user, lets docker
  * run as root or not. The sudo texts are those recorded from real hosts.
  */
-const SUDO_USERS = { sudoer: 'nopasswd', sudopw: 'password', nosudo: 'none' } as const;
-const SUDO_PASSWORD = 'dial-s3cret';
+const SUDO_USERS = { sudoer: 'nopasswd', sudopw: 'password', nosudo: 'none', mixed: 'docker-nopasswd' } as const;
+/** 29 characters: a length that no other number in the logs of these tests has. */
+const SUDO_PASSWORD = 'dial-s3cret-of-29-characters!';
 const SUDO_N = 'sudo -n -- ';
 const SUDO_S = "sudo -S -k -p '' -- ";
 
-async function sudoHost(user: keyof typeof SUDO_USERS, askSudoPassword?: () => Promise<string | undefined>): Promise<{ server: FakeServer; session: SshSession; stdinFirstLines: string[] }> {
+/** The same policies for the fake server's other commands (cat, id). */
+const FAKE_SUDO: Record<keyof typeof SUDO_USERS, SudoPolicy> = {
+  sudoer: 'nopasswd',
+  sudopw: { password: SUDO_PASSWORD },
+  nosudo: 'not-in-sudoers',
+  mixed: { password: SUDO_PASSWORD, nopasswd: ['docker'] },
+};
+
+interface SudoHost {
+  readonly server: FakeServer;
+  readonly session: SshSession;
+  /** The first stdin line of each `sudo -S … dial-stdio`, as sudo read it. */
+  readonly stdinFirstLines: string[];
+  /** Every byte that dial-stdio relayed to the Docker socket. */
+  readonly toSocket: Buffer[];
+}
+
+/**
+ * An SSH host in front of the fake daemon, the user outside the docker group. `mixed` is sudoers'
+ * `ALL` with a password plus `NOPASSWD: /usr/bin/docker`: sudo -S then reads no password for docker,
+ * and what the session writes first goes to dial-stdio, and on to the socket.
+ */
+async function sudoHost(user: keyof typeof SUDO_USERS, askSudoPassword?: () => Promise<string | undefined>, logger?: SshLogger): Promise<SudoHost> {
   const stdinFirstLines: string[] = [];
+  const toSocket: Buffer[] = [];
   const dialStdio = `docker -H unix://${socketPath} system dial-stdio`;
   const refuse = (channel: ServerChannel, stderr: string): true => {
     channel.stderr.write(stderr);
@@ -192,17 +217,22 @@ async function sudoHost(user: keyof typeof SUDO_USERS, askSudoPassword?: () => P
   };
   const server = await startFakeSshServer({
     hostKeys: [hostKey.private],
-    users: { [user]: { publicKeys: [userKey.public] } },
+    users: { [user]: { publicKeys: [userKey.public], sudo: FAKE_SUDO[user] } },
     refuseStreamLocal: true,
     exec: (command, channel) => {
       const policy = SUDO_USERS[user];
       if (command === dialStdio) return refuse(channel, `failed to open the raw stream connection: dial unix ${socketPath}: connect: permission denied\n`);
       if (command === `${SUDO_N}${dialStdio}`) {
-        if (policy !== 'nopasswd') return refuse(channel, 'sudo: a password is required\n');
-        relay(channel, Buffer.alloc(0));
+        if (policy !== 'nopasswd' && policy !== 'docker-nopasswd') return refuse(channel, 'sudo: a password is required\n');
+        relay(channel, Buffer.alloc(0), toSocket);
         return true;
       }
       if (command !== `${SUDO_S}${dialStdio}`) return false;
+      // NOPASSWD: sudo -S reads nothing, all of stdin is docker's.
+      if (policy === 'docker-nopasswd') {
+        relay(channel, Buffer.alloc(0), toSocket);
+        return true;
+      }
       // As sudo -S does: the password line is read byte by byte, the rest of stdin is docker's.
       let input = Buffer.alloc(0);
       const onData = (chunk: Buffer): void => {
@@ -214,20 +244,24 @@ async function sudoHost(user: keyof typeof SUDO_USERS, askSudoPassword?: () => P
         stdinFirstLines.push(password);
         if (password !== SUDO_PASSWORD) return void refuse(channel, 'Sorry, try again.\nsudo: no password was provided\nsudo: 1 incorrect password attempt\n');
         if (policy === 'none') return void refuse(channel, `${user} is not in the sudoers file.  This incident will be reported.\n`);
-        relay(channel, input.subarray(newline + 1));
+        relay(channel, input.subarray(newline + 1), toSocket);
       };
       channel.on('data', onData);
       return true;
     },
   });
-  const session = sessionToFakeServer(server, KEYS, work, { user, label: 'fake', askSudoPassword });
-  return { server, session, stdinFirstLines };
+  const session = sessionToFakeServer(server, KEYS, work, { user, label: 'fake', askSudoPassword, logger });
+  return { server, session, stdinFirstLines, toSocket };
 }
 
-/** dial-stdio as root: what came before on stdin was sudo's, the rest goes to the socket. */
-function relay(channel: ServerChannel, first: Buffer): void {
+/** dial-stdio as root: what came before on stdin was sudo's, the rest goes to the socket (and into `record`). */
+function relay(channel: ServerChannel, first: Buffer, record: Buffer[]): void {
   const socket = createConnection(socketPath);
-  if (first.length > 0) socket.write(first);
+  if (first.length > 0) {
+    record.push(first);
+    socket.write(first);
+  }
+  channel.on('data', (chunk: Buffer) => record.push(chunk));
   channel.pipe(socket);
   // Not ended by the pipe: as sshd does, the exit status goes first, then the channel's end.
   socket.pipe(channel, { end: false });
@@ -292,7 +326,7 @@ test('without a sudo password to give, the error names both remedies: the docker
       assert.ok(error instanceof DockerUnavailable, String(error));
       assert.equal(error.reason, 'permission-denied');
       assert.equal(error.sudoRefusal, 'a password is required');
-      assert.match(error.message, /^sudopw on fake may not use the Docker socket, and sudo did not run docker for sudopw either: add sudopw to the docker group \(sudo usermod -aG docker sudopw\) and reconnect, or give sudopw sudo rights and enter the sudo password when asked\. \(.*connect: permission denied; sudo: a password is required\)$/);
+      assert.match(error.message, /^sudopw on fake may not use the Docker socket, and sudo did not run docker for sudopw either: add sudopw to the docker group \(sudo usermod -aG docker sudopw\) and reconnect, or let sudopw run `sudo docker -H unix:\/\/SOCKET system dial-stdio` \(sudoers: "sudopw ALL=\(root\) NOPASSWD: \/usr\/bin\/docker", or enter the sudo password when asked\)\. \(.*connect: permission denied; sudo: a password is required\)$/);
       return true;
     });
   } finally {
@@ -332,5 +366,59 @@ test('a user sudo does not know gets the same DockerUnavailable, with sudo\'s re
     docker.dispose();
     wrong.session.close();
     await wrong.server.close();
+  }
+});
+
+test('sudo with a password for sh but NOPASSWD for docker: dial-stdio goes through sudo -n and the socket never receives the password', async () => {
+  let asked = 0;
+  const { server, session, toSocket } = await sudoHost('mixed', () => {
+    asked++;
+    return Promise.resolve(SUDO_PASSWORD);
+  });
+  const docker = new DockerClient(session, { socketPath });
+  try {
+    // As the engine does: a firewall command, for which sudo wants the password, comes first.
+    assert.equal((await session.exec(['id', '-un'], { privileged: true })).stdout, 'root\n');
+    assert.equal(asked, 1);
+    const inventory = await readInventory(docker);
+    assert.ok(DEMO.every((name) => inventory.containers.some((c) => c.name === name)));
+    assert.equal(docker.transport, 'sudo-dial-stdio');
+    assert.deepEqual(
+      server.commands.filter((c) => c.includes('dial-stdio') && c.startsWith('sudo')),
+      server.commands.filter((c) => c.startsWith(`${SUDO_N}docker `)),
+      'docker only ever through sudo -n',
+    );
+    const relayed = Buffer.concat(toSocket).toString('latin1');
+    assert.match(relayed, /^GET \/.* HTTP\/1\.1\r\n/, 'the recording saw the requests (positive control)');
+    assert.ok(!relayed.includes(SUDO_PASSWORD), 'the password never reached the Docker socket');
+    assert.equal(asked, 1);
+  } finally {
+    docker.dispose();
+    session.close();
+    await server.close();
+  }
+});
+
+test('nothing any logger receives tells the sudo password: neither its text nor its length', async () => {
+  const logged: string[] = [];
+  const logger: SshLogger = (level, message) => logged.push(`${level} ${message}`);
+  const { server, session } = await sudoHost('sudopw', () => Promise.resolve(SUDO_PASSWORD), logger);
+  const docker = new DockerClient(session, { socketPath, logger });
+  try {
+    // The sudo-password path end to end: sudo -n refused, the password asked, sudo -S for the check and every stream.
+    await readInventory(docker);
+    assert.equal(((await session.exec(['cat'], { privileged: true, stdin: 'payload' })).stdout), 'payload');
+    assert.ok(server.commands.some((c) => c.startsWith(SUDO_S)), 'the password path was taken');
+    assert.ok(logged.some((l) => l.includes(SUDO_S.trim())), `the logger saw the sudo -S commands: ${logged.join('\n')}`);
+    const length = new RegExp(`\\b(${SUDO_PASSWORD.length}|${SUDO_PASSWORD.length + 1})\\b`);
+    for (const line of logged) {
+      assert.ok(!line.includes(SUDO_PASSWORD), line);
+      assert.doesNotMatch(line, length);
+      assert.doesNotMatch(line, /\bbytes?\b/i, line);
+    }
+  } finally {
+    docker.dispose();
+    session.close();
+    await server.close();
   }
 });

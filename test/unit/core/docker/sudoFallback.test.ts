@@ -46,7 +46,8 @@ test('sudo refusing leaves the socket refusal as the error, naming both remedies
   assert.equal(
     noPassword.message,
     'sudopw on h1 may not use the Docker socket, and sudo did not run docker for sudopw either: add sudopw to the docker group ' +
-      '(sudo usermod -aG docker sudopw) and reconnect, or give sudopw sudo rights and enter the sudo password when asked. ' +
+      '(sudo usermod -aG docker sudopw) and reconnect, or let sudopw run `sudo docker -H unix://SOCKET system dial-stdio` ' +
+      '(sudoers: "sudopw ALL=(root) NOPASSWD: /usr/bin/docker", or enter the sudo password when asked). ' +
       '(failed to open the raw stream connection: dial unix /var/run/docker.sock: connect: permission denied; sudo: a password is required)',
   );
   const notSudoer = sudoFallbackFailure(socketRefusal, new PermissionDenied('h1', 'sudopw', 'sudopw is not in the sudoers file.  This incident will be reported.'));

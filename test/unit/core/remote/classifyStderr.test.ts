@@ -24,8 +24,28 @@ test('sudo -n asking for a password becomes SudoPasswordRequired, which is a Per
   assert.ok(error instanceof PermissionDenied);
   assert.equal(error.code, 'SudoPasswordRequired');
   assert.equal(error.stderrLine, 'sudo: a password is required');
-  assert.match(error.message, /run as root or give deploy passwordless sudo for iptables/);
-  assert.match(error.message, /\(sudo: a password is required\)/);
+  assert.match(error.message, /enter the sudo password when asked \(it then goes through `sudo -S`\), or log in as root, or allow it in sudoers: "deploy ALL=\(root\) NOPASSWD: \/bin\/sh, \/usr\/bin\/docker"/);
+  assert.match(error.message, /\(sudo: a password is required\)$/);
+});
+
+test('a refusal says exactly what Docker Firewall runs as root: the firewall script through sh, dial-stdio through docker, else both', () => {
+  const line = 'deploy is not in the sudoers file.  This incident will be reported.';
+  const firewall = classifyStderr(line, { ...context, command: ['sh', '-c', 'iptables-save'] });
+  assert.ok(firewall instanceof PermissionDenied);
+  assert.equal(
+    firewall.message,
+    'deploy on h1 may not run as root what Docker Firewall runs: `sudo -n -- sh -c SCRIPT` (the firewall script, with iptables-save and iptables-restore inside). ' +
+      'To fix, log in as root, or allow it in sudoers: "deploy ALL=(root) NOPASSWD: /bin/sh, /usr/bin/docker" (see "Root on the host" in the README). ' +
+      `(${line})`,
+  );
+  const docker = classifyStderr('sudo: a password is required', { ...context, command: ['docker', '-H', 'unix:///var/run/docker.sock', 'system', 'dial-stdio'] });
+  assert.ok(docker instanceof SudoPasswordRequired);
+  assert.match(docker.message, /^sudo on h1 asks for deploy's password to run `sudo -n -- docker -H unix:\/\/SOCKET system dial-stdio` \(to reach Docker outside the docker group\), and none was given/);
+  assert.doesNotMatch(docker.message, /sh -c/);
+  const unknown = classifyStderr(line, { host: 'h1', user: 'deploy' });
+  assert.match(unknown?.message ?? '', /`sudo -n -- sh -c SCRIPT` .* and `sudo -n -- docker -H unix:\/\/SOCKET system dial-stdio`/);
+  // Never the old advice, which named iptables alone.
+  for (const error of [firewall, docker, unknown]) assert.doesNotMatch(error?.message ?? '', /passwordless sudo for iptables/);
 });
 
 test('sudo without -n on an exec channel ("a terminal is required") is also a password problem', () => {
@@ -51,7 +71,7 @@ test('sudo saying the user may not run the command is PermissionDenied (texts fr
     const error = classifyStderr(`sudo: unable to resolve host h1\n${line}\n`, { ...context, user: 'nosudo' });
     assert.ok(error instanceof PermissionDenied && !(error instanceof SudoPasswordRequired), line);
     assert.equal(error.stderrLine, line);
-    assert.match(error.message, /nosudo on h1 has no root rights: run as root or give nosudo passwordless sudo for iptables/);
+    assert.match(error.message, /^nosudo on h1 may not run as root what Docker Firewall runs: .*"nosudo ALL=\(root\) NOPASSWD: \/bin\/sh, \/usr\/bin\/docker"/);
   }
 });
 
@@ -87,7 +107,7 @@ test('another missing command is CommandNotFound naming it, in the wording of ba
 test('sudo itself missing is PermissionDenied that says to install sudo or run as root', () => {
   const error = classifyStderr(recorded('sudo-missing.txt'), context);
   assert.ok(error instanceof PermissionDenied);
-  assert.match(error.message, /sudo is not installed on h1: run as root/);
+  assert.match(error.message, /^sudo is not installed on h1, and Docker Firewall runs .* To fix, log in as root, or install sudo and allow it in sudoers: "deploy ALL=\(root\) NOPASSWD: \/bin\/sh, \/usr\/bin\/docker"\./);
 });
 
 test('no rights on the Docker socket is DockerUnavailable telling to add the user to the docker group', () => {

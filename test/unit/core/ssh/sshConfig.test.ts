@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SshConfigError } from '../../../../src/core/errors';
+import { ProxyCommandUnsupported, SshConfigError } from '../../../../src/core/errors';
 import { listHostAliases, loadSshConfig, parseSshConfigText, resolveSshHost, type SshConfig } from '../../../../src/core/ssh/sshConfig';
 import { sessionOptionsFromConfig } from '../../../../src/core/ssh/sshSessionOptions';
 
@@ -139,6 +139,44 @@ test('ProxyCommand is reported as unsupported rather than silently ignored', asy
     assert.deepEqual(resolveSshHost(config, 'legacy', options(home)).unsupported, ['ProxyCommand']);
   } finally {
     cleanup();
+  }
+});
+
+test('a ProxyCommand (on the host or on a ProxyJump hop) is found with its file and line, and no session options are made for it', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'dfw-ssh-home-'));
+  try {
+    mkdirSync(join(home, '.ssh', 'config.d'), { recursive: true });
+    writeFileSync(join(home, '.ssh', 'config'), 'Include config.d/*.conf\n\nHost direct\n  HostName 192.0.2.5\n  ProxyCommand none\n');
+    writeFileSync(
+      join(home, '.ssh', 'config.d', 'bastion.conf'),
+      '# behind the bastion\nHost inner\n  HostName 10.0.0.5\n  ProxyCommand "ssh -W %h:%p bastion"\n\nHost outer\n  HostName 10.0.0.6\n  ProxyJump inner\n',
+    );
+    const loaded = await loadSshConfig({ homeDir: home });
+    const resolve = (alias: string) => resolveSshHost(loaded.config, alias, { ...options(home), configFile: loaded.files[0], sources: loaded.sources });
+    const where = [`${home}/.ssh/config.d/bastion.conf:4`];
+
+    const inner = resolve('inner');
+    assert.deepEqual(inner.proxyCommand, { locations: where, configFile: `${home}/.ssh/config` });
+    assert.throws(
+      () => sessionOptionsFromConfig(inner),
+      (e: unknown) => e instanceof ProxyCommandUnsupported && e.proxied.hostName === '10.0.0.5' && e.message.includes(`gives inner a ProxyCommand (${where[0]})`),
+    );
+    // The hop carries it: the target through it is refused as well, the hop named.
+    const outer = resolve('outer');
+    assert.equal(outer.proxyCommand, undefined);
+    assert.throws(
+      () => sessionOptionsFromConfig(outer),
+      (e: unknown) => e instanceof ProxyCommandUnsupported && e.host === 'outer' && e.proxied.alias === 'inner' && /inner, a ProxyJump hop on the way to outer/.test(e.message),
+    );
+    // `ProxyCommand none` is no proxy.
+    const direct = resolve('direct');
+    assert.equal(direct.proxyCommand, undefined);
+    assert.equal(sessionOptionsFromConfig(direct).host, '192.0.2.5');
+    // Without the sources the line is not known: the message names the configuration.
+    const unlocated = resolveSshHost(loaded.config, 'inner', { ...options(home), configFile: loaded.files[0] });
+    assert.throws(() => sessionOptionsFromConfig(unlocated), (e: unknown) => e instanceof ProxyCommandUnsupported && e.message.includes(`a ProxyCommand (${home}/.ssh/config)`));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
   }
 });
 
