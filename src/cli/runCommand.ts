@@ -8,7 +8,7 @@ import type { HostNotLocked } from '../core/firewall/errors';
 import { allowOnUnlockedHost, denyOnUnlockedHost } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
 
-type Command = Exclude<Invocation, { command: 'help' }>;
+type Command = Exclude<Invocation, { command: 'help' | 'verify' }>;
 
 export interface Output {
   out(text: string): void;

@@ -10,7 +10,7 @@ export interface SshEndpoint {
   readonly hostName: string;
   /** The SSH port: the positive control of every probe. */
   readonly port: number;
-  /** The first ProxyJump hop, when SSH goes through one: the host itself may not be reachable from here. */
+  /** The (last) ProxyJump hop as the ssh config names it, when SSH goes through one: the host itself may not be reachable from here. */
   readonly proxyJump?: string | undefined;
   /** HostName's addresses as this machine resolves them (what a direct connection would use). */
   readonly addresses: readonly ProbeAddress[];
@@ -34,7 +34,7 @@ export async function sshEndpoint(
 ): Promise<SshEndpoint> {
   const loaded = await loadSshConfig({ userConfig: target.sshConfigPath });
   const resolved = resolveSshHost(loaded.config, target.destination, { configFile: loaded.files[0] });
-  const base = { hostName: resolved.hostName, port: resolved.port, proxyJump: resolved.proxyJump?.hostName };
+  const base = { hostName: resolved.hostName, port: resolved.port, proxyJump: resolved.proxyJump?.alias };
   let found: readonly { address: string; family: number }[];
   if (isIP(resolved.hostName) !== 0) {
     found = [{ address: resolved.hostName, family: isIP(resolved.hostName) }];

@@ -8,7 +8,7 @@ import { compare, expectationFor, type Expectation, type Severity } from './expe
 import type { Observation, ProbeOutcome, Prober } from './observation';
 import { NETWORK_PROBER } from './prober';
 import { budgetFor, runBounded } from './scheduler';
-import { probePlan, type AddressSource, type ProbeAddress, type UnprobedBinding } from './targets';
+import { probePlan, type AddressSource, type ProbeAddress, type ProbeTarget, type UnprobedBinding } from './targets';
 
 /**
  * Verify from outside: every published port of a host probed from this machine, on the host's
@@ -138,22 +138,23 @@ export async function verifyHost(input: VerifyInput, options: VerifyOptions = {}
   const from = { machine, sourceAddresses };
   const controlText = (a: ProbeAddress, outcome: ProbeOutcome | undefined) => `${a.address} port ${input.sshPort}: ${outcome?.detail ?? 'not probed'}`;
 
+  const silent = (targets: readonly ProbeTarget[]): UnprobedBinding[] =>
+    targets
+      .filter((t) => !reached.some((a) => a.address === t.address))
+      .flatMap((t) => t.bindings.map((port) => ({ port, reason: `${t.address} does not answer on its SSH port from here` })));
+
   if (!reached.some((a) => a.source === 'ssh')) {
     const addresses = input.addresses.map((a, i) => addressCheck(a, input.sshPort, before[i]!, undefined));
+    const unprobed = sortUnprobed([...fullPlan.unprobed, ...silent(fullPlan.targets)]);
     const reason =
       input.addresses.length === 0
         ? `there is no address to probe: ${input.addressProblem ?? 'none is known'}`
         : `the SSH port did not answer from here (${input.addresses.filter((a) => a.source === 'ssh').map((a) => controlText(a, before[input.addresses.indexOf(a)])).join('; ')}), so a port that does not answer proves nothing`;
-    return { ...base, from, addresses, results: [], unprobed: fullPlan.unprobed, verdict: 'cannot-probe', reason, mismatches: { errors: 0, warnings: 0 }, probes: 0, usedMs: elapsed() };
+    return { ...base, from, addresses, results: [], unprobed, verdict: 'cannot-probe', reason, mismatches: { errors: 0, warnings: 0 }, probes: 0, usedMs: elapsed() };
   }
 
   const plan = probePlan(input.ports, reached);
-  const unprobed = [
-    ...plan.unprobed,
-    ...fullPlan.targets
-      .filter((t) => !reached.some((a) => a.address === t.address))
-      .flatMap((t) => t.bindings.map((port) => ({ port, reason: `${t.address} does not answer on its SSH port from here` }))),
-  ];
+  const unprobed = sortUnprobed([...plan.unprobed, ...silent(fullPlan.targets)]);
   const probeBudget = budgetFor(plan.targets.length, parallel, timeoutMs);
   const scheduled = await runBounded(
     plan.targets.map((t) => (signal: AbortSignal) => prober[t.proto](t.address, t.port, { timeoutMs, signal })),
@@ -248,6 +249,10 @@ function byImportance(a: PortCheck, b: PortCheck): number {
     Number(a.family === 'ipv6') - Number(b.family === 'ipv6') ||
     a.address.localeCompare(b.address)
   );
+}
+
+function sortUnprobed(unprobed: UnprobedBinding[]): UnprobedBinding[] {
+  return unprobed.sort((a, b) => a.port.hostPort - b.port.hostPort || a.port.proto.localeCompare(b.port.proto) || a.port.hostIp.localeCompare(b.port.hostIp));
 }
 
 function unique(values: readonly string[]): string[] {
