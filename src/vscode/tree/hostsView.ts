@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { commandId, VIEWS } from '../ids';
 import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
+import type { CheckResults } from '../hosts/checkResults';
+import { withPortCheck } from './checkText';
 import { nodeContextValue } from './contextValue';
 import { childrenOf, portNodes } from './hostChildren';
 import { containerItemText, errorItemText, hostItemText, portItemText } from './hostTreeText';
@@ -27,6 +29,7 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
   constructor(
     private readonly settings: SettingsStore,
     private readonly reads: HostReadCache,
+    private readonly checks?: CheckResults,
   ) {
     this.treeView = vscode.window.createTreeView(VIEWS.hosts, { treeDataProvider: this, showCollapseAll: true });
     this.subscriptions = [
@@ -38,6 +41,14 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       }),
       settings.onDidChange(() => this.refresh()),
     ];
+    if (checks !== undefined) {
+      this.subscriptions.push(
+        checks.onDidChange((hostName) => {
+          const node = this.hostNodes.get(hostName);
+          if (node !== undefined) this.refresh(node);
+        }),
+      );
+    }
   }
 
   /** Redraws one node and what is below it, or the whole tree. */
@@ -63,7 +74,7 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
         return childrenOf(node.hostName, snapshot);
       }
       case 'container':
-        return portNodes(node);
+        return portNodes(node).map((port) => ({ ...port, check: this.checks?.forPort(port.hostName, port.port) }));
       case 'error':
       case 'info':
       case 'port':
@@ -84,7 +95,7 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       case 'container':
         return treeItem(containerItemText(node.container, node.ports), node.ports.length > 0 ? Expanded : None);
       case 'port':
-        return treeItem(portItemText(node.port, node.allows), None);
+        return treeItem(withPortCheck(portItemText(node.port, node.allows), node.check), None);
       case 'error': {
         const item = treeItem(errorItemText(node.message), None);
         item.command = { command: commandId('retryHost'), title: 'Retry', arguments: [node] };

@@ -5,9 +5,7 @@ import { EXIT, VERIFY_EXIT } from '../../../src/cli/main';
 import { verifyJson } from '../../../src/cli/verify';
 import { formatVerify, progressLine } from '../../../src/cli/verifyFormat';
 import { InvalidInput } from '../../../src/core/errors';
-import type { Observation, Prober } from '../../../src/core/verify/observation';
-import { verifyHost } from '../../../src/core/verify/verifyHost';
-import { lockedHost } from '../../support/recordedHosts';
+import { lockedReport } from '../../support/verifyReports';
 
 test('verify HOST takes --timeout and --parallel, with defaults of 1500 ms and 32', () => {
   const inv = parseInvocation(['--json', '--ssh-config', 'c', 'verify', 'h1', '--timeout', '800', '--parallel', '4']);
@@ -45,21 +43,7 @@ test('the usage names verify and its exit codes; verify’s verdicts map to 0, 5
   assert.deepEqual(VERIFY_EXIT, { match: 0, mismatch: 5, 'cannot-probe': 1 });
 });
 
-/** The recorded locked Docker 20.10 host (8080 allowed), probed by a stand-in network from 192.0.2.100. */
-async function reportFor(answers: Record<string, Observation>) {
-  const prober: Prober = {
-    tcp: (address, port) => {
-      const observed = answers[`${address} ${port}/tcp`] ?? 'filtered';
-      return Promise.resolve({ observed, detail: observed === 'open' ? 'connected' : 'no answer in 50 ms', ms: 1, localAddress: observed === 'open' ? '192.0.2.100' : undefined });
-    },
-    udp: (address, port) => Promise.resolve({ observed: answers[`${address} ${port}/udp`] ?? 'open|filtered', detail: 'no reply in 50 ms', ms: 1 }),
-  };
-  const { firewall } = lockedHost('20');
-  return verifyHost(
-    { ports: firewall.ports, allows: firewall.policy.allows, addresses: [{ address: '192.0.2.1', family: 'ipv4', source: 'ssh' }], sshPort: 22 },
-    { prober, timeoutMs: 50, machine: 'laptop' },
-  );
-}
+const reportFor = lockedReport;
 
 test('the table lists mismatches first, marked ERROR and WARNING, then says why and the budget used', async () => {
   // 8081 is allowed from 192.0.2.100 only, where this machine is: open, as the rules say.
@@ -95,7 +79,7 @@ test('--json has host, at, from, addresses, results with expected, observed and 
   assert.equal(json.at, report.at.toISOString());
   assert.deepEqual(json.from, { machine: 'laptop', sourceAddresses: ['192.0.2.100'] });
   assert.deepEqual(json.addresses, [{ address: '192.0.2.1', family: 'ipv4', source: 'ssh', control: { port: 22, before: 'open', after: 'open' }, trusted: true }]);
-  assert.deepEqual(json.results[0], { address: '192.0.2.1', port: 5353, proto: 'udp', container: 'dns', expected: 'unreachable', observed: 'open', match: false, severity: 'error', detail: 'no reply in 50 ms' });
+  assert.deepEqual(json.results[0], { address: '192.0.2.1', port: 5353, proto: 'udp', container: 'dns', expected: 'unreachable', observed: 'open', match: false, severity: 'error', detail: 'replied (5 bytes)' });
   assert.equal(json.mismatches, 1);
   assert.equal(json.verdict, 'mismatch');
   assert.equal(typeof json.budgetMs, 'number');
