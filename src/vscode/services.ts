@@ -57,6 +57,12 @@ export function createServices(context: vscode.ExtensionContext): Services {
   );
   const checks = new CheckResults();
   own(settings.onDidChange(({ current }) => checks.retain(current.hosts)));
+  own(
+    reads.onDidChange(({ hostName }) => {
+      const policy = reads.get(hostName).status?.firewall.policy;
+      if (policy !== undefined) checks.noteRules(hostName, policy);
+    }),
+  );
   const hostsView = own(new HostsView(settings, reads, checks));
   const chainStatus = own(new ChainStatusView(settings, reads));
 

@@ -1,11 +1,19 @@
 import type { PortExposure } from '../../core/firewall/exposure';
+import { allowKey, type Policy } from '../../core/firewall/policy';
 import type { PortCheck, VerifyReport } from '../../core/verify/verifyHost';
 
 /** The last Check From Here of a host: what was probed from this machine, for the destination it was made to. */
 export interface HostCheck {
   /** The configured destination at the time: a host reached differently since is not the one checked. */
   readonly destination: string;
+  /** The policy the ports were compared against (policyKey): once the rules change, the check is of other rules. */
+  readonly policy: string;
   readonly report: VerifyReport;
+}
+
+/** A policy as one string, to tell whether the rules in force are still those a check was made against. */
+export function policyKey(policy: Policy): string {
+  return JSON.stringify([policy.locked, policy.allows.map(allowKey).sort()]);
 }
 
 /** What one port item shows of the last check (checkText.ts words it). */
@@ -46,15 +54,30 @@ export class CheckResults {
     }
   }
 
+  /**
+   * Told the rules read from a host: a check made under other rules is dropped for good, so that
+   * one made before a lockdown was removed does not come back when the same lockdown is applied again.
+   */
+  noteRules(hostName: string, policy: Policy): void {
+    const check = this.checks.get(hostName);
+    if (check === undefined || check.policy === policyKey(policy)) return;
+    this.checks.delete(hostName);
+    this.fire(hostName);
+  }
+
   onDidChange(listener: (hostName: string) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /** What the last check says of this published port, or undefined (never checked, or checked before it changed). */
-  forPort(hostName: string, port: PortExposure): PortCheckView | undefined {
+  /**
+   * What the last check says of this published port under the policy in force, or undefined: never
+   * checked, or checked under other rules (a Block, Allow or Block Again since).
+   */
+  forPort(hostName: string, port: PortExposure, policy: Policy): PortCheckView | undefined {
     const check = this.checks.get(hostName);
-    return check === undefined ? undefined : portCheckView(check.report, port);
+    if (check === undefined || check.policy !== policyKey(policy)) return undefined;
+    return portCheckView(check.report, port);
   }
 
   private fire(hostName: string): void {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { probeAddresses, sshEndpoint } from '../../core/verify/addresses';
 import { verifyHost, type VerifyReport } from '../../core/verify/verifyHost';
+import { policyKey } from '../hosts/checkResults';
 import { commandId } from '../ids';
 import type { ConfiguredHost } from '../settings/configuredHosts';
 import type { Services } from '../services';
@@ -17,19 +18,21 @@ import { withCancellableProgress } from '../ui/progress';
 export async function checkHost(services: Services, entry: ConfiguredHost, options: { readonly explicit: boolean; readonly reread: boolean }): Promise<VerifyReport | undefined> {
   const verb = 'check from this machine';
   try {
-    const report = await withCancellableProgress(`Checking ${entry.name} from this machine…`, async (signal, progress) => {
+    const checked = await withCancellableProgress(`Checking ${entry.name} from this machine…`, async (signal, progress) => {
       const snapshot = options.reread ? await services.reads.load(entry.name, { force: true }) : await services.reads.load(entry.name);
       if (snapshot.status === undefined) throw new Error(snapshot.failure?.message ?? `${entry.name} could not be read`);
       const { firewall } = snapshot.status;
       const endpoint = await sshEndpoint({ destination: entry.destination, sshConfigPath: services.settings.current.sshConfigPath });
       // The host's own global addresses, once the engine's read returns them, go in as the second argument.
       const addresses = probeAddresses(endpoint.addresses);
-      return verifyHost(
+      const report = await verifyHost(
         { ports: firewall.ports, allows: firewall.policy.allows, addresses, sshPort: endpoint.port, addressProblem: endpoint.problem },
         { signal, onProgress: ({ done, total }) => progress.report({ message: `${done} of ${total} probes` }) },
       );
+      return { report, policy: policyKey(firewall.policy) };
     });
-    services.checks.set(entry.name, { destination: entry.destination, report });
+    const { report } = checked;
+    services.checks.set(entry.name, { destination: entry.destination, policy: checked.policy, report });
     logReport(services.log, entry.name, report);
     announce(entry.name, report, options.explicit);
     return report;

@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import { commandId, VIEWS } from '../ids';
 import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
-import type { CheckResults } from '../hosts/checkResults';
+import type { CheckResults, PortCheckView } from '../hosts/checkResults';
 import { withPortCheck } from './checkText';
 import { nodeContextValue } from './contextValue';
 import { childrenOf, portNodes } from './hostChildren';
 import { containerItemText, errorItemText, hostItemText, portItemText } from './hostTreeText';
-import { hostNode, nodeId, type HostNode, type HostTreeNode } from './nodes';
+import { hostNode, nodeId, type HostNode, type HostTreeNode, type PortNode } from './nodes';
 import { treeItem } from './treeItem';
 import { ViewRefresh } from './viewRefresh';
 
@@ -74,7 +74,7 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
         return childrenOf(node.hostName, snapshot);
       }
       case 'container':
-        return portNodes(node).map((port) => ({ ...port, check: this.checks?.forPort(port.hostName, port.port) }));
+        return portNodes(node).map((port) => ({ ...port, check: this.portCheck(port) }));
       case 'error':
       case 'info':
       case 'port':
@@ -104,6 +104,12 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       case 'info':
         return treeItem({ label: node.message, icon: { id: 'info' } }, None);
     }
+  }
+
+  /** The last Check From Here of the port, if it was made under the rules in force. */
+  private portCheck(node: PortNode): PortCheckView | undefined {
+    const policy = this.reads.get(node.hostName).status?.firewall.policy;
+    return policy === undefined ? undefined : this.checks?.forPort(node.hostName, node.port, policy);
   }
 
   private hostChildren(): HostNode[] {
