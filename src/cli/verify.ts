@@ -21,20 +21,20 @@ export async function runVerify(inv: VerifyInvocation, engine: FirewallEngine, l
   const endpoint = await sshEndpoint({ destination: inv.host, sshConfigPath: inv.options.sshConfig });
   // The host's own global addresses, once the engine's read returns them, go in as the second argument.
   const addresses = probeAddresses(endpoint.addresses);
-  let budgetMs = 0;
-  const report = await verifyHost(
-    { ports: firewall.ports, allows: firewall.policy.allows, addresses, sshPort: endpoint.port, addressProblem: endpoint.problem },
-    {
-      timeoutMs: inv.timeoutMs,
-      parallel: inv.parallel,
-      onPlanned: (plan) => {
-        budgetMs = plan.budgetMs;
-        output.progress?.(progressLine(label, { done: 0, total: plan.probes, elapsedMs: 0, budgetMs }));
+  let report: VerifyReport;
+  try {
+    report = await verifyHost(
+      { ports: firewall.ports, allows: firewall.policy.allows, addresses, sshPort: endpoint.port, addressProblem: endpoint.problem },
+      {
+        timeoutMs: inv.timeoutMs,
+        parallel: inv.parallel,
+        onPlanned: (plan) => output.progress?.(progressLine(label, { done: 0, total: plan.probes, elapsedMs: 0, budgetMs: plan.budgetMs })),
+        onProgress: (progress: VerifyProgress) => output.progress?.(progressLine(label, progress)),
       },
-      onProgress: (progress: VerifyProgress) => output.progress?.(progressLine(label, progress)),
-    },
-  );
-  output.progress?.(undefined);
+    );
+  } finally {
+    output.progress?.(undefined);
+  }
   output.out(inv.options.json ? JSON.stringify(verifyJson(label, report, endpoint), null, 2) : formatVerify(label, report, endpoint));
   return report.verdict;
 }
