@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { InvalidInput } from '../core/errors';
-import { parseChainName, parseCidr, type ChainName } from '../core/validate';
+import { parseChainName, parseCidr, printable, type ChainName } from '../core/validate';
+import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT_MS } from '../core/verify/verifyHost';
 import { parsePortSpec } from '../core/firewall/port';
 import type { Allow } from '../core/firewall/policy';
 
@@ -12,8 +13,12 @@ export const USAGE = `Usage:
   docker-firewall [options] allow HOST PORT[/PROTO] [--from CIDR] [--dry-run]
   docker-firewall [options] deny HOST PORT[/PROTO] [--from CIDR] [--dry-run]
   docker-firewall [options] persist HOST [--dry-run]
+  docker-firewall [options] verify HOST [--timeout MS] [--parallel N]
 
 HOST is [user@]host[:port] or a Host alias of your ssh config. PROTO is tcp (default) or udp.
+verify probes every published port from this machine, on the addresses SSH reaches the host by, and
+compares what answers with what the rules say (--timeout per probe, default 1500 ms; --parallel
+probes at once, default 32).
 
 Options:
   --ssh-config PATH     OpenSSH client config to read (default ~/.ssh/config)
@@ -26,7 +31,8 @@ Options:
 
 Exit codes: 0 done; 1 failed on the host; 2 bad usage or input (nothing ran);
 3 host key unknown or changed (nothing ran); 4 allow, deny or persist on a host that is not locked
-(every published port is already reachable; nothing changed).`;
+(every published port is already reachable; nothing changed); 5 verify found a port that does not
+behave as the rules say (verify: 1 also when nothing can be probed from here: the SSH port did not answer).`;
 
 export type CommandName = 'ps' | 'status' | 'block' | 'unblock' | 'allow' | 'deny' | 'persist';
 
@@ -48,7 +54,19 @@ export type Invocation =
       readonly dryRun: boolean;
       /** block: allows to stand with the lockdown; allow/deny: the one allow. */
       readonly allows: readonly Allow[];
-    };
+    }
+  | VerifyInvocation;
+
+/** verify HOST: probes from this machine (src/cli/verify.ts). */
+export interface VerifyInvocation {
+  readonly command: 'verify';
+  readonly host: string;
+  readonly options: GlobalOptions;
+  /** Per probe. */
+  readonly timeoutMs: number;
+  /** Probes in flight at once. */
+  readonly parallel: number;
+}
 
 const COMMANDS: readonly CommandName[] = ['ps', 'status', 'block', 'unblock', 'allow', 'deny', 'persist'];
 const TAKES_DRY_RUN: readonly CommandName[] = ['block', 'unblock', 'allow', 'deny', 'persist'];
@@ -72,6 +90,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
         'dry-run': { type: 'boolean' },
         allow: { type: 'string', multiple: true },
         from: { type: 'string' },
+        timeout: { type: 'string' },
+        parallel: { type: 'string' },
       },
     });
   } catch (error) {
@@ -81,8 +101,10 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   if (values.help) return { command: 'help' };
   const [commandText, host, ...rest] = positionals;
   if (commandText === undefined) throw new InvalidInput(`No command given.\n\n${USAGE}`);
+  if (commandText !== 'verify' && (values.timeout !== undefined || values.parallel !== undefined)) throw new InvalidInput('--timeout and --parallel go with verify.');
+  if (commandText === 'verify') return parseVerify(host, rest, values);
   const command = COMMANDS.find((c) => c === commandText);
-  if (command === undefined) throw new InvalidInput(`Unknown command "${commandText}": use one of ${COMMANDS.join(', ')}.`);
+  if (command === undefined) throw new InvalidInput(`Unknown command "${commandText}": use one of ${[...COMMANDS, 'verify'].join(', ')}.`);
   if (host === undefined || host === '') throw new InvalidInput(`${command} needs a HOST: [user@]host[:port] or an ssh config alias.`);
   if (values['dry-run'] && !TAKES_DRY_RUN.includes(command)) throw new InvalidInput(`${command} changes nothing and takes no --dry-run.`);
   if (values.allow && command !== 'block') throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
@@ -104,13 +126,53 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     host,
     dryRun: values['dry-run'] ?? false,
     allows,
-    options: {
-      sshConfig: values['ssh-config'],
-      knownHosts: values['known-hosts'],
-      identities: values.identity ?? [],
-      acceptNew: values['accept-new'] ?? false,
-      chain: parseChainName(values.chain ?? 'PRE_DOCKER'),
-      json: values.json ?? false,
-    },
+    options: globalOptions(values),
   };
+}
+
+interface OptionValues {
+  readonly 'ssh-config'?: string | undefined;
+  readonly 'known-hosts'?: string | undefined;
+  readonly identity?: string[] | undefined;
+  readonly 'accept-new'?: boolean | undefined;
+  readonly chain?: string | undefined;
+  readonly json?: boolean | undefined;
+  readonly 'dry-run'?: boolean | undefined;
+  readonly allow?: string[] | undefined;
+  readonly from?: string | undefined;
+  readonly timeout?: string | undefined;
+  readonly parallel?: string | undefined;
+}
+
+function globalOptions(values: OptionValues): GlobalOptions {
+  return {
+    sshConfig: values['ssh-config'],
+    knownHosts: values['known-hosts'],
+    identities: values.identity ?? [],
+    acceptNew: values['accept-new'] ?? false,
+    chain: parseChainName(values.chain ?? 'PRE_DOCKER'),
+    json: values.json ?? false,
+  };
+}
+
+function parseVerify(host: string | undefined, rest: readonly string[], values: OptionValues): VerifyInvocation {
+  if (host === undefined || host === '') throw new InvalidInput('verify needs a HOST: [user@]host[:port] or an ssh config alias.');
+  if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
+  if (values['dry-run']) throw new InvalidInput('verify changes nothing and takes no --dry-run.');
+  if (values.allow) throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
+  if (values.from !== undefined) throw new InvalidInput('--from goes with allow and deny.');
+  return {
+    command: 'verify',
+    host,
+    options: globalOptions(values),
+    timeoutMs: wholeNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 50, 60_000, 'milliseconds per probe'),
+    parallel: wholeNumber(values.parallel, '--parallel', DEFAULT_PARALLEL, 1, 256, 'probes at once'),
+  };
+}
+
+function wholeNumber(text: string | undefined, flag: string, fallback: number, min: number, max: number, what: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^[0-9]{1,6}$/.test(text) || value < min || value > max) throw new InvalidInput(`${flag} ${JSON.stringify(printable(text))}: give ${what}, from ${min} to ${max}.`);
+  return value;
 }

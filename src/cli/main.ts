@@ -4,13 +4,15 @@ import { forTerminal } from '../core/text/hostText';
 import { parseInvocation, USAGE } from './args';
 import { askSecret } from './prompt';
 import { runCommand } from './runCommand';
+import { runVerify } from './verify';
+import type { VerifyVerdict } from '../core/verify/verifyHost';
 
 /**
  * Exit codes are part of the contract: scripts and our tests rely on them. notLocked is neither a
  * failure nor bad input (the host was read, and the command line is valid): the host is not in the
  * state the command acts on, and nothing was changed.
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, hostKey: 3, notLocked: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, hostKey: 3, notLocked: 4, mismatch: 5 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -44,6 +46,9 @@ const EXIT_CODES: Record<ErrorCode, ExitCode> = {
   ConcurrentChange: EXIT.failed,
   PersistFailed: EXIT.failed,
 };
+
+/** verify's exit code: 5 when a port does not behave as the rules say; 1 when nothing from here can be trusted. */
+export const VERIFY_EXIT: Record<VerifyVerdict, ExitCode> = { match: EXIT.ok, mismatch: EXIT.mismatch, 'cannot-probe': EXIT.failed };
 
 export function exitCodeFor(error: unknown): ExitCode {
   return error instanceof DockerFirewallError ? EXIT_CODES[error.code] : EXIT.failed;
@@ -90,7 +95,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     );
     try {
-      await runCommand(inv, connection.engine, connection.label, { out: (text) => process.stdout.write(`${text}\n`) });
+      const out = (text: string) => process.stdout.write(`${text}\n`);
+      if (inv.command === 'verify') {
+        const progress = process.stderr.isTTY ? (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) : undefined;
+        return VERIFY_EXIT[await runVerify(inv, connection.engine, connection.label, { out, progress })];
+      }
+      await runCommand(inv, connection.engine, connection.label, { out });
     } finally {
       connection.close();
     }

@@ -9,7 +9,7 @@ import { allowOnUnlockedHost, denyOnUnlockedHost } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
 import { terminalLines } from '../core/text/hostText';
 
-type Command = Exclude<Invocation, { command: 'help' }>;
+type Command = Exclude<Invocation, { command: 'help' | 'verify' }>;
 
 export interface Output {
   out(text: string): void;

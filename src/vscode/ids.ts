@@ -30,6 +30,7 @@ export const COMMANDS = {
   persistHost: { title: 'Make Persistent', icon: 'save' },
   previewRules: { title: 'Preview Rules' },
   showChainStatus: { title: 'Show Chain Status', icon: 'pulse' },
+  checkFromHere: { title: 'Check From Here', icon: 'radio-tower' },
   selectHost: { title: 'Select Host…', icon: 'server' },
   refreshChainStatus: { title: 'Refresh Chain Status', icon: 'refresh' },
   showLog: { title: 'Show Log', icon: 'output' },

@@ -5,6 +5,7 @@ import { hostCallbacks } from './hosts/hostPrompts';
 import { SettingsStore } from './settings/settingsStore';
 import { HostSecrets } from './hosts/hostSecrets';
 import { HostReadCache } from './hosts/hostReadCache';
+import { CheckResults } from './hosts/checkResults';
 import { HostsView } from './tree/hostsView';
 import { isHostKeyAlarm, refusesSecrets } from './failure';
 import { reportFailure } from './ui/notify';
@@ -16,6 +17,8 @@ export interface Services {
   readonly secrets: HostSecrets;
   readonly connections: ConnectionPool;
   readonly reads: HostReadCache;
+  /** The last Check From Here of each host. */
+  readonly checks: CheckResults;
   readonly hostsView: HostsView;
   readonly chainStatus: ChainStatusView;
   /** What every failed host operation goes through: saved secrets that were refused are forgotten. */
@@ -54,12 +57,23 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const reads = own(
     new HostReadCache(
       (hostName) => settings.find(hostName),
-      (entry, signal) => connections.get(entry).engine.status(signal),
+      async (entry, signal) => {
+        const { inventory, firewall, raw } = await connections.get(entry).engine.status(signal);
+        return { inventory, firewall, facts: raw.facts };
+      },
       log,
       onReadFailure,
     ),
   );
-  const hostsView = own(new HostsView(settings, reads));
+  const checks = new CheckResults();
+  own(settings.onDidChange(({ current }) => checks.retain(current.hosts)));
+  own(
+    reads.onDidChange(({ hostName }) => {
+      const policy = reads.get(hostName).status?.firewall.policy;
+      if (policy !== undefined) checks.noteRules(hostName, policy);
+    }),
+  );
+  const hostsView = own(new HostsView(settings, reads, checks));
   const chainStatus = own(new ChainStatusView(settings, reads));
 
   own(
@@ -75,5 +89,5 @@ export function createServices(context: vscode.ExtensionContext): Services {
       for (const { name } of previous.hosts) if (!current.hosts.some((h) => h.name === name)) reads.forget(name);
     }),
   );
-  return { log, settings, secrets, connections, reads, hostsView, chainStatus, noteHostError };
+  return { log, settings, secrets, connections, reads, checks, hostsView, chainStatus, noteHostError };
 }

@@ -94,5 +94,5 @@ export const READ_AT = new Date(2026, 10, 28, 12, 3, 4);
 
 /** What the extension holds after reading the host (the views draw from this). */
 export function snapshotOf(host: Pick<RecordedHost, 'reading' | 'firewall'>): HostSnapshot {
-  return { status: { inventory: host.reading.inventory, firewall: host.firewall, readAt: READ_AT }, failure: undefined, loading: false };
+  return { status: { inventory: host.reading.inventory, firewall: host.firewall, facts: host.reading.facts, readAt: READ_AT }, failure: undefined, loading: false };
 }

@@ -77,6 +77,8 @@ function labSettings(lab: Lab): Record<string, unknown> {
     'dockerFirewall.confirmDestructiveActions': false,
     // No background reads racing the suite's own.
     'dockerFirewall.refreshInterval': 0,
+    // Port items show exactly their exposure; the Check From Here suite turns the check after a change on.
+    'dockerFirewall.verifyAfterChange': false,
   };
 }
 

@@ -6,6 +6,7 @@ import { allowPort } from './host/allowPort';
 import { allowPortAccess } from './port/allowPortAccess';
 import { allowPortFrom } from './port/allowPortFrom';
 import { blockHost } from './host/blockHost';
+import { checkFromHere } from './host/checkFromHere';
 import { COMMAND_KEYS, commandId, type CommandKey } from '../ids';
 import { denyPort } from './port/denyPort';
 import { importHosts } from './hosts/importHosts';
@@ -41,6 +42,7 @@ const HANDLERS: Record<CommandKey, Handler> = {
   persistHost,
   previewRules,
   showChainStatus,
+  checkFromHere,
   selectHost,
   refreshChainStatus,
   showLog,

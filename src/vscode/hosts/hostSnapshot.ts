@@ -1,11 +1,14 @@
 import type { ErrorCode } from '../../core/errors';
 import type { Inventory } from '../../core/docker/inventoryModel';
+import type { HostFacts } from '../../core/firewall/hostFacts';
 import type { FirewallStatus } from '../../core/firewall/status';
 
 /** One successful read of a host: its containers and its firewall as Docker Firewall sees them. */
 export interface HostReport {
   readonly inventory: Inventory;
   readonly firewall: FirewallStatus;
+  /** What the same read learnt of the host itself: its sockets, addresses and our SSH connection. */
+  readonly facts: HostFacts;
   readonly readAt: Date;
 }
 

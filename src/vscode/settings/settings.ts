@@ -13,6 +13,8 @@ export interface Settings {
   readonly knownHostsPath: string | undefined;
   readonly sshConfigPath: string | undefined;
   readonly confirmDestructiveActions: boolean;
+  /** Check From Here right after every Block, Allow and Block Again. */
+  readonly verifyAfterChange: boolean;
   /** Values that were ignored, and why (for the log). */
   readonly problems: readonly string[];
 }
@@ -56,6 +58,7 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
     knownHostsPath: pathSetting(source.get('knownHostsPath'), home),
     sshConfigPath: pathSetting(source.get('sshConfigPath'), home),
     confirmDestructiveActions: source.get('confirmDestructiveActions') !== false,
+    verifyAfterChange: source.get('verifyAfterChange') !== false,
     problems,
   };
 }

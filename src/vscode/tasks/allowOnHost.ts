@@ -6,6 +6,7 @@ import type { Services } from '../services';
 import { confirm } from '../ui/confirm';
 import { allowOnOpenHostConfirmation } from '../ui/confirmations';
 import { rereadHost, runOnHost } from './hostTask';
+import { checkAfterChange } from './checkHost';
 
 /**
  * Opens one port on a host: an allow on a locked host; on a host without lockdown, the lockdown
@@ -36,4 +37,5 @@ export async function allowOnHost(services: Services, entry: ConfiguredHost, all
   await rereadHost(services, entry);
   services.log.info(`${entry.name}: allowed ${what}${applied ? '' : ' (already so)'}.`);
   void vscode.window.showInformationMessage(applied ? `${entry.name}: ${what} is allowed.` : `${entry.name}: ${what} was already allowed.`);
+  await checkAfterChange(services, entry);
 }

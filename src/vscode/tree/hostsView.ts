@@ -2,10 +2,12 @@ import * as vscode from 'vscode';
 import { commandId, VIEWS } from '../ids';
 import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
+import type { CheckResults, PortCheckView } from '../hosts/checkResults';
+import { withPortCheck } from './checkText';
 import { nodeContextValue } from './contextValue';
 import { childrenOf, portNodes } from './hostChildren';
 import { containerItemText, errorItemText, hostItemText, portItemText, servicesItemText } from './hostTreeText';
-import { hostNode, nodeId, type HostNode, type HostTreeNode } from './nodes';
+import { hostNode, nodeId, type HostNode, type HostTreeNode, type PortNode } from './nodes';
 import { treeItem } from './treeItem';
 import { ViewRefresh } from './viewRefresh';
 
@@ -27,6 +29,7 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
   constructor(
     private readonly settings: SettingsStore,
     private readonly reads: HostReadCache,
+    private readonly checks?: CheckResults,
   ) {
     this.treeView = vscode.window.createTreeView(VIEWS.hosts, { treeDataProvider: this, showCollapseAll: true });
     this.subscriptions = [
@@ -38,6 +41,14 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       }),
       settings.onDidChange(() => this.refresh()),
     ];
+    if (checks !== undefined) {
+      this.subscriptions.push(
+        checks.onDidChange((hostName) => {
+          const node = this.hostNodes.get(hostName);
+          if (node !== undefined) this.refresh(node);
+        }),
+      );
+    }
   }
 
   /** Redraws one node and what is below it, or the whole tree. */
@@ -64,7 +75,7 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       }
       case 'container':
       case 'services':
-        return portNodes(node);
+        return portNodes(node).map((port) => ({ ...port, check: this.portCheck(port) }));
       case 'error':
       case 'info':
       case 'port':
@@ -87,7 +98,7 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       case 'services':
         return treeItem(servicesItemText(node.ports), Collapsed);
       case 'port':
-        return treeItem(portItemText(node.port, node.allows), None);
+        return treeItem(withPortCheck(portItemText(node.port, node.allows), node.check), None);
       case 'error': {
         const item = treeItem(errorItemText(node.message), None);
         item.command = { command: commandId('retryHost'), title: 'Retry', arguments: [node] };
@@ -96,6 +107,12 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       case 'info':
         return treeItem({ label: node.message, icon: { id: 'info' } }, None);
     }
+  }
+
+  /** The last Check From Here of the port, if it was made under the rules in force. */
+  private portCheck(node: PortNode): PortCheckView | undefined {
+    const policy = this.reads.get(node.hostName).status?.firewall.policy;
+    return policy === undefined ? undefined : this.checks?.forPort(node.hostName, node.port, policy);
   }
 
   private hostChildren(): HostNode[] {

@@ -3,6 +3,7 @@ import type { ContainerSummary } from '../../core/docker/inventoryModel';
 import type { PortExposure } from '../../core/firewall/exposure';
 import type { Allow } from '../../core/firewall/policy';
 import { hostPortText } from '../../core/firewall/port';
+import type { PortCheckView } from '../hosts/checkResults';
 
 /**
  * The elements of the Hosts tree. Plain data (no VS Code types) so that a test, or a command run
@@ -33,6 +34,8 @@ export interface PortNode {
   readonly locked: boolean;
   /** The host's allows for this port and protocol. */
   readonly allows: readonly Allow[];
+  /** What the last Check From Here saw of this port, when it still applies. */
+  readonly check?: PortCheckView | undefined;
 }
 
 /**

@@ -40,6 +40,7 @@ const INTENT: Partial<Record<CommandKey, SubjectName[]>> = {
   persistHost: ['hostLocked'],
   showChainStatus: ALL_HOSTS,
   previewRules: READ_HOSTS,
+  checkFromHere: READ_HOSTS,
   refreshHost: ALL_HOSTS,
   removeHost: ALL_HOSTS,
   allowPortAccess: OPENABLE_PORTS,

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI, dockerFirewall } from '../../support/cli';
-import { labHost, loadLab, tcpConnect, type Lab, type LabHost, type TcpOutcome } from '../../support/lab';
+import { labHost, loadLab, outside, tcpConnect, type Lab, type LabHost, type TcpOutcome } from '../../support/lab';
 import { type Browser, launchBrowser } from '../harness/browser';
 import { type CodeServer, REPO_ROOT, startCodeServer } from '../harness/codeServer';
 import { netnsFromEnv } from '../harness/netns';
@@ -34,6 +34,8 @@ const DOCS_SCREENSHOTS: Readonly<Record<string, string>> = {
   '02-block-confirmation': 'block-confirmation-modal.png',
   '04-chain-status': 'chain-status-rules-counters.png',
   '07-port-allowed': 'port-allowed.png',
+  '07b-checked-ports': 'checked-ports.png',
+  '07c-check-mismatch': 'check-mismatch.png',
 };
 
 interface Step {
@@ -190,6 +192,39 @@ async function scenario(t: UiTest): Promise<void> {
   await wb.screenshot('07-port-allowed');
   t.step('Allow Port… from the palette: host, port 8080, source anywhere; 8080 allowed and open from outside, 8081 still blocked');
 
+  // --- Check From Here on h1: every port probed from this machine (the browser's side is code-server's) --
+  await wb.chooseContextMenuItem('h1', 'Check From Here');
+  await t.hostsRowDescribed(WEB_V4, 'allowed · checked: open');
+  await t.hostsRowDescribed(APP_V4, 'blocked · checked: no answer');
+  await t.hostsRowDescribed('0.0.0.0:5353 → 5353/udp', 'blocked · checked: no reply');
+  await t.hostsRowDescribed('127.0.0.1:8082 → 80/tcp', 'local only · checked: refused');
+  await wb.waitForNotification('h1: checked from this machine, every port behaves as the rules say');
+  await waitForToastGone(wb, 'Checking h1 from this machine…');
+  await moveMouseAway(wb);
+  await wb.screenshot('07b-checked-ports');
+  t.step('Check From Here: each port of h1 probed from this machine, every item says what answered and matches its rules');
+
+  // --- the same with 8080 dropped on this machine: a mismatch, the notification and its Show Chain Status --
+  const dropHere = ['OUTPUT', '-p', 'tcp', '-d', t.h1.ipv4, '--dport', '8080', '-j', 'DROP'];
+  assert.equal((await outside(['iptables', '-I', ...dropHere], { lab: t.lab })).code, 0, 'could not add the drop on the client');
+  try {
+    await wb.chooseContextMenuItem('h1', 'Check From Here');
+    await t.hostsRowDescribed(WEB_V4, 'allowed · mismatch: no answer from here');
+    const notice = /^h1: an allowed port does not answer from this machine: 8080\/tcp \(web\)/;
+    const toast = await wb.waitForNotification(notice);
+    assert.deepEqual((await toast.locator('.notification-list-item-buttons-container .monaco-button').allInnerTexts()).map((b) => b.trim()).filter((b) => b !== ''), ['Show Chain Status', 'Preview Rules']);
+    await waitForToastGone(wb, 'Checking h1 from this machine…');
+    await moveMouseAway(wb);
+    await wb.screenshot('07c-check-mismatch');
+    await wb.clickNotificationButton(notice, 'Show Chain Status');
+    await t.chainStatusRow('Lockdown', /^on · chain PRE_DOCKER$/);
+  } finally {
+    await outside(['iptables', '-D', ...dropHere], { lab: t.lab });
+  }
+  await wb.setSidebarViewExpanded(HOSTS, true);
+  await wb.setSidebarViewExpanded(CHAIN_STATUS, false);
+  t.step('Check From Here with 8080 dropped on this machine: 8080 marked a mismatch, a warning with Show Chain Status and Preview Rules; Show Chain Status opens h1');
+
   // --- Remove Lockdown through the context menu and its modal ------------------------------------
   await wb.chooseContextMenuItem('h1', 'Remove Lockdown');
   assert.equal((await wb.dialogText()).message, 'Remove the lockdown from h1?');
@@ -267,6 +302,8 @@ async function main(): Promise<number> {
         'dockerFirewall.sshConfigPath': lab.sshConfig,
         'dockerFirewall.knownHostsPath': lab.knownHosts,
         // confirmDestructiveActions stays at its default (true): the real modals are answered.
+        // Port items show exactly their exposure after each change; Check From Here is run from the menu.
+        'dockerFirewall.verifyAfterChange': false,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'workbench.layoutControl.enabled': false,
         'window.commandCenter': false,

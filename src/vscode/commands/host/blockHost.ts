@@ -7,6 +7,7 @@ import { resolveHost } from '../../ui/pickHost';
 import { blockConfirmation } from '../../ui/confirmations';
 import { commandId } from '../../ids';
 import { rereadHost, runOnHost } from '../../tasks/hostTask';
+import { checkAfterChange } from '../../tasks/checkHost';
 import { previewText } from '../../ui/previewText';
 
 const PREVIEW = 'Preview Rules';
@@ -53,4 +54,5 @@ export async function blockHost(services: Services, arg?: unknown): Promise<void
   } else {
     void vscode.window.showInformationMessage(`External access to ${entry.name} is blocked.`);
   }
+  await checkAfterChange(services, entry);
 }

@@ -7,6 +7,7 @@ import type { Services } from '../../services';
 import { resolveHost } from '../../ui/pickHost';
 import { portNodeFromArg } from '../../tree/nodeArgs';
 import { rereadHost, runOnHost } from '../../tasks/hostTask';
+import { checkAfterChange } from '../../tasks/checkHost';
 
 /**
  * Port: Block Again — removes the port's allows so that the lockdown covers it again. From the
@@ -28,6 +29,7 @@ export async function denyPort(services: Services, arg?: unknown): Promise<void>
   if (report === undefined) return;
   services.log.info(`${entry.name}: removed the allow ${what}${report.applied ? '' : ' (already gone)'}.`);
   void vscode.window.showInformationMessage(`${entry.name}: ${what} is blocked again.`);
+  await checkAfterChange(services, entry);
 }
 
 async function allowsToRemove(services: Services, arg: unknown): Promise<{ entry: ConfiguredHost; allows: readonly Allow[] } | undefined> {

@@ -16,6 +16,7 @@ test('unset settings read as their defaults', () => {
     knownHostsPath: undefined,
     sshConfigPath: undefined,
     confirmDestructiveActions: true,
+    verifyAfterChange: true,
     problems: [],
   });
 });
@@ -25,9 +26,10 @@ test('the defaults in package.json are the ones the code falls back to', () => {
   assert.equal(schema[`${SETTINGS_SECTION}.refreshInterval`]?.default, DEFAULT_REFRESH_INTERVAL);
   assert.deepEqual(schema[`${SETTINGS_SECTION}.hosts`]?.default, []);
   assert.equal(schema[`${SETTINGS_SECTION}.confirmDestructiveActions`]?.default, true);
+  assert.equal(schema[`${SETTINGS_SECTION}.verifyAfterChange`]?.default, true);
   assert.deepEqual(
     Object.keys(schema).sort(),
-    ['chain', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'refreshInterval', 'sshConfigPath'].map((k) => `${SETTINGS_SECTION}.${k}`),
+    ['chain', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'refreshInterval', 'sshConfigPath', 'verifyAfterChange'].map((k) => `${SETTINGS_SECTION}.${k}`),
   );
 });
 
@@ -78,4 +80,9 @@ test('paths: empty means the ssh default, ~ is the home folder', () => {
 test('confirmations can be turned off only explicitly', () => {
   assert.equal(readSettings(source({ confirmDestructiveActions: false })).confirmDestructiveActions, false);
   assert.equal(readSettings(source({ confirmDestructiveActions: 'no' })).confirmDestructiveActions, true);
+});
+
+test('the check from this machine after every change can be turned off only explicitly', () => {
+  assert.equal(readSettings(source({ verifyAfterChange: false })).verifyAfterChange, false);
+  assert.equal(readSettings(source({ verifyAfterChange: 'off' })).verifyAfterChange, true);
 });
