@@ -1,5 +1,5 @@
 // The lab itself: what it builds must behave like real Docker hosts on a LAN.
-// Needs root and the lab "dfw" up with two hosts: npm run lab -- up --docker 20,28
+// Needs root and the lab (LAB_NAME) up with two hosts: npm run lab -- up --docker 20,28
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import {
   httpGet,
   inContainer,
   isLabUp,
+  labName,
   loadLab,
   onHost,
   outside,
@@ -20,9 +21,11 @@ import {
   udpRequest,
 } from '../support/lab';
 
-const LAB = 'dfw';
+import { needsLab } from '../support/requirements';
+
+const LAB = labName();
+const notUp = needsLab(`lab ${LAB}`, { outside: true });
 const lab: Lab | undefined = isLabUp(LAB) ? loadLab(LAB) : undefined;
-const notUp = lab === undefined ? `lab ${LAB} is not up (no .lab/${LAB}/state.json): run npm run lab -- up --docker 20,28` : false;
 
 /** "[2001:db8:1::1]" for URLs. */
 const urlHost = (address: string): string => (address.includes(':') ? `[${address}]` : address);

@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cancelled, ConnectionFailed, HostKeyMismatch, HostKeyUnknown, PermissionDenied } from '../../src/core/errors';
@@ -10,24 +10,14 @@ import { parseKnownHosts, verifyHostKey } from '../../src/core/ssh/knownHosts';
 import { loadSshConfig, resolveSshHost, type SshConfig } from '../../src/core/ssh/sshConfig';
 import { SshSession } from '../../src/core/ssh/sshSession';
 import { sessionOptionsFromConfig, type SshCallbacks, type SshSessionOptions } from '../../src/core/ssh/sshSessionOptions';
-import { isLabUp, labStatePath, loadLab, type Lab } from '../support/lab';
+import { loadLab, type Lab } from '../support/lab';
+import { needsLab } from '../support/requirements';
 
 /**
  * The SSH session against the lab's real sshd, sudo and users. Run from the lab's outside
  * namespace: `ip netns exec dfw-out node scripts/run-node-tests.mjs test/lab`.
  */
-const skip = labSkipReason();
-
-function labSkipReason(): string | false {
-  if (!isLabUp()) return `the lab is not up (no ${labStatePath()}): bash lab/lab.sh up --docker 20,28`;
-  const lab = loadLab();
-  const here = statSync('/proc/self/ns/net').ino;
-  const outside = `/run/netns/${lab.outside.ns}`;
-  if (!existsSync(outside) || statSync(outside).ino !== here) {
-    return `not in the lab's outside namespace: run ip netns exec ${lab.outside.ns} node scripts/run-node-tests.mjs test/lab`;
-  }
-  return false;
-}
+const skip = needsLab('SSH and Docker against the lab', { outside: true });
 
 describe('SSH sessions against the lab', { skip }, () => {
   let lab: Lab;
