@@ -4,7 +4,10 @@ import { InvalidResponse } from '../../../../src/core/errors';
 import { buildInventory, readInventory, type DockerInventorySource } from '../../../../src/core/docker/inventory';
 import { parseContainers } from '../../../../src/core/docker/parseContainers';
 import { ipv6FirewallByDefault, parseInfo, parseVersion } from '../../../../src/core/docker/parseEngine';
-import { recordedHosts, recording } from './support/recordings';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readHost, recordedHosts, recording } from './support/recordings';
 import { DEMO_PORTS } from '../../../support/demoContainers';
 
 
@@ -52,6 +55,23 @@ test('every recording under test/fixtures/docker parses, with valid published po
     }
     const demo = inventory.containers.filter((c) => c.name in DEMO_PORTS);
     for (const c of demo) assert.deepEqual(c.ports.map(show), DEMO_PORTS[c.name], `${host.name} ${c.name}`);
+  }
+});
+
+test('a recording that does not parse, is of nothing known, or is missing fails the loader loudly', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-recordings-'));
+  try {
+    writeFileSync(join(dir, 'containers.json'), '[]');
+    writeFileSync(join(dir, 'version.json'), '{"ApiVersion":"1.41"}');
+    assert.throws(() => readHost(dir, 'x'), /lacks the info recording/);
+    writeFileSync(join(dir, 'info.json'), '{"ServerVersion": "20.10.24",');
+    assert.throws(() => readHost(dir, 'x'), /info\.json: the recording does not parse as JSON/);
+    writeFileSync(join(dir, 'info.json'), '{"Something":"else"}');
+    assert.throws(() => readHost(dir, 'x'), /info\.json: neither a container list/);
+    writeFileSync(join(dir, 'info.json'), '{"ServerVersion":"20.10.24"}');
+    assert.equal(readHost(dir, 'x').name, 'x');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

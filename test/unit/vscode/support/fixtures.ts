@@ -18,8 +18,19 @@ export interface HostRecording {
 
 export const repoRoot = join(__dirname, '../../../..');
 
+/** Reads a recording; one that does not parse, or lacks what a recording has, fails loudly with its path. */
 export function recording(name: string): HostRecording {
-  return JSON.parse(readFileSync(join(__dirname, '../fixtures', `${name}.json`), 'utf8')) as HostRecording;
+  const path = join(__dirname, '../fixtures', `${name}.json`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: the recording does not parse (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+  const rec = value as Partial<Record<keyof HostRecording, unknown>>;
+  const missing = (['recordedFrom', 'inventory', 'firewall'] as const).filter((k) => typeof rec[k] !== (k === 'recordedFrom' ? 'string' : 'object') || rec[k] === null);
+  if (missing.length > 0) throw new Error(`${path}: not a host recording (no ${missing.join(', ')})`);
+  return value as HostRecording;
 }
 
 export const READ_AT = new Date(2026, 10, 28, 12, 3, 4);
