@@ -4,9 +4,9 @@ import { changes, DockerHost } from '../../../src/core/hosts/dockerHost';
 import { readPolicy } from '../../../src/core/firewall/readPolicy';
 import type { Inventory } from '../../../src/core/docker/inventory';
 import { makeIptablesNamespace, type IptablesNamespace } from '../../support/iptablesNetns';
+import { needsRoot } from '../../support/requirements';
 
 /** DockerHost's apply loop on real iptables: round trips, compare-and-swap conflicts and retries. */
-const root = process.getuid?.() === 0;
 const inventory: Inventory = {
   docker: { version: '28.5.2', apiVersion: '1.51', firewallBackend: 'iptables' },
   containers: [
@@ -14,7 +14,7 @@ const inventory: Inventory = {
   ],
 };
 
-describe('DockerHost.apply on real iptables', { skip: root ? false : 'needs root for network namespaces' }, () => {
+describe('DockerHost.apply on real iptables', { skip: needsRoot('DockerHost.apply on real iptables') }, () => {
   let ns: IptablesNamespace;
   let host: DockerHost;
   before(() => {
