@@ -31,10 +31,17 @@ export const ITEMS: readonly Item[] = [
   },
   {
     id: 'reboot',
-    hosts: ['h1', 'h2'],
-    title: 'Reboot, simulated',
-    test: 'reboot.test.ts',
-    what: 'After `persist`: dockerd stopped, every table of both families flushed and deleted, the restore script run, dockerd started; the blocked port probed from outside all along, from before dockerd starts until it is up.',
+    hosts: ['h1', 'h2', 'sd1', 'sd2'],
+    title: 'Reboot, real and simulated',
+    test: 'realReboot.test.ts, reboot.test.ts',
+    what: 'Real (sd1 iptables-nft, sd2 iptables-legacy): a Debian 12 host with systemd and Docker 20.10, booted with systemd-nspawn on the lab\'s LAN, locked with 8080 allowed, made persistent by the CLI and rebooted; each boot starts with empty netfilter tables and systemd runs the restore unit (Before=docker.service), dockerd and the drop-in\'s ExecStartPost. Simulated (h1, h2: the lab hosts have no systemd): after `persist`, dockerd stopped, every table of both families flushed and deleted, the restore script run, dockerd started, the script run again. Both: the blocked port probed from outside beside the allowed one all along.',
+  },
+  {
+    id: 'persistence',
+    hosts: ['sd1', 'sd2'],
+    title: 'Persistence files, unit and drop-in',
+    test: 'realReboot.test.ts',
+    what: '`persist` on a systemd host: the saved rules equal the chain in force, the unit and the docker.service drop-in hold their lines, systemd enables the unit, loads the drop-in and orders the unit before docker.service; files saved from an earlier policy give the persistence-outdated warning until `persist` runs again; later changes are saved too.',
   },
   {
     id: 'atomicity',
@@ -106,8 +113,8 @@ export const ITEMS: readonly Item[] = [
  * comes from the latest run.
  */
 export const NOT_TESTED: readonly string[] = [
-  'A real boot. The reboot is simulated inside a lab host (no systemd there): dockerd stopped, every table of both families flushed and deleted, the restore script run as the unit would run it before docker.service, dockerd started, the script run again as the drop-in\'s ExecStartPost. The ordering systemd itself applies (`Before=docker.service`, the drop-in) is checked as the text of the unit and drop-in (`persistence.test.ts`), not by booting.',
-  'A Docker host whose iptables is the legacy variant. iptables-legacy is exercised only in throwaway namespaces without Docker (`test/lab/firewall/iptablesRoundTrip.test.ts`, the xtables lock below, the two-variants warning); the lab has no legacy Docker host yet.',
+  'A machine\'s own boot: the real reboot boots a container (systemd-nspawn) with its own systemd, network namespace and netfilter tables, but shares this machine\'s kernel, so kernel modules and sysctls are not reloaded.',
+  'iptables-legacy on the lab hosts themselves (h1, h2 use iptables-nft): the legacy variant is covered by the real-reboot host sd2, the round trip and the xtables lock in throwaway namespaces.',
   'Docker 29 and its nftables backend: the lab runs Docker 20.10 and 28, so the nftables refusal is tested with a forged Engine API answer from a real host.',
   'Real networks between machines: every host shares this machine\'s kernel, and no link has the latency or loss of a WAN.',
   'firewalld or ufw on the host beside Docker, rootless Docker and Podman.',
@@ -197,12 +204,12 @@ export function renderReport(all: readonly FigureRecord[]): string {
   for (const item of ITEMS) {
     const mine = rows.filter((r) => r.item === item.id);
     if (mine.length === 0) {
-      lines.push(`| ${item.title} | \`${item.test}\` | – | – | – | not measured in this run |`);
+      lines.push(`| ${item.title} | ${item.test.split(', ').map((t) => `\`${t}\``).join(', ')} | – | – | – | not measured in this run |`);
       continue;
     }
     const hosts = [...new Set(mine.map((r) => r.host ?? 'engine'))].sort().join(', ');
     const bad = mine.filter((r) => r.outcome === 'fail').length;
-    lines.push(`| ${item.title} | \`${item.test}\` | ${hosts} | ${mine.length - bad} | ${bad === 0 ? 0 : `**${bad}**`} | ${cell(summaryOf(mine))} |`);
+    lines.push(`| ${item.title} | ${item.test.split(', ').map((t) => `\`${t}\``).join(', ')} | ${hosts} | ${mine.length - bad} | ${bad === 0 ? 0 : `**${bad}**`} | ${cell(summaryOf(mine))} |`);
   }
   lines.push('', '## Known gaps', '', 'Found by this run:', '');
   const gaps: string[] = failed.map((r) => `- **failed**: ${itemTitle(r.item)}, ${where(r)}${r.case === null ? '' : `, ${r.case}`}: ${r.error ?? 'no message'}`);
@@ -217,7 +224,7 @@ export function renderReport(all: readonly FigureRecord[]): string {
     const mine = rows
       .filter((r) => r.item === item.id)
       .sort((a, b) => `${a.host ?? ''}${a.case ?? ''}`.localeCompare(`${b.host ?? ''}${b.case ?? ''}`));
-    lines.push(`## ${item.title}`, '', `${item.what} (\`test/reliability/${item.test}\`)`, '');
+    lines.push(`## ${item.title}`, '', `${item.what} (${item.test.split(', ').map((t) => `\`test/reliability/${t}\``).join(', ')})`, '');
     if (mine.length === 0) {
       lines.push('Not measured in this run.', '');
       continue;

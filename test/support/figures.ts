@@ -53,7 +53,7 @@ export interface Measurement {
   readonly error?: string | undefined;
 }
 
-export function recordFigures(lab: Lab | { name: string }, item: string, host: LabHost | undefined, m: Measurement, file = FIGURES_FILE): FigureRecord {
+export function recordFigures(lab: Lab | { name: string }, item: string, host: Pick<LabHost, 'name' | 'docker'> | undefined, m: Measurement, file = FIGURES_FILE): FigureRecord {
   const record: FigureRecord = {
     item,
     host: host?.name ?? null,
@@ -88,7 +88,7 @@ function firstRun(file: string): string | undefined {
 export async function measure(
   lab: Lab | { name: string },
   item: string,
-  host: LabHost | undefined,
+  host: Pick<LabHost, 'name' | 'docker'> | undefined,
   what: { case?: string; setup?: Readonly<Record<string, Figure>> },
   body: (figures: Record<string, Figure>) => Promise<void>,
 ): Promise<void> {
@@ -113,7 +113,7 @@ function firstLine(error: unknown): string {
  * suite's `after`) files them once: failed if a test failed or fewer than `tests` passed (one was
  * skipped, or never reached).
  */
-export function suiteMeasurement(lab: () => Lab | { name: string }, item: string, host: () => LabHost | undefined, what: { case?: string; setup?: Readonly<Record<string, Figure>> }) {
+export function suiteMeasurement(lab: () => Lab | { name: string }, item: string, host: () => Pick<LabHost, 'name' | 'docker'> | undefined, what: { case?: string; setup?: Readonly<Record<string, Figure>> }) {
   const figures: Record<string, Figure> = {};
   let error: string | undefined;
   let passed = 0;

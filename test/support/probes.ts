@@ -14,6 +14,9 @@ import { sleep } from './faults';
 /** How long a blocked (dropped) probe waits before it counts as blocked. */
 export const BLOCKED_MS = 1500;
 
+/** What a probe needs of a host: its addresses (a lab host, or the booted systemd machine). */
+export type Addressed = Pick<LabHost, 'ipv4' | 'ipv6'>;
+
 /** The host's sshd: open whatever the lockdown does, so it shows the path to the host is alive. */
 export const CONTROL_PORT = 22;
 
@@ -28,10 +31,10 @@ export const probeName = (p: PortProbe): string => `${p.family === 'ipv4' ? 'v4'
 /** The default positive control for a probe: the host's sshd over the same family. */
 export const sshControl = (family: PortProbe['family']): PortProbe => ({ port: CONTROL_PORT, family });
 
-const addressOf = (host: LabHost, family: PortProbe['family']) => (family === 'ipv4' ? host.ipv4 : host.ipv6);
+const addressOf = (host: Addressed, family: PortProbe['family']) => (family === 'ipv4' ? host.ipv4 : host.ipv6);
 
 /** 'open', 'refused' or 'timeout' for TCP; 'open' or 'timeout' for UDP (an answer or none). */
-export async function probe(fromNs: string, host: LabHost, p: PortProbe, timeoutMs = BLOCKED_MS): Promise<TcpOutcome> {
+export async function probe(fromNs: string, host: Addressed, p: PortProbe, timeoutMs = BLOCKED_MS): Promise<TcpOutcome> {
   const address = addressOf(host, p.family);
   if ((p.proto ?? 'tcp') === 'udp') return (await udpExchange(fromNs, address, p.port, timeoutMs)) ? 'open' : 'timeout';
   return tcpConnect(fromNs, address, p.port, timeoutMs);
@@ -44,7 +47,7 @@ export async function probe(fromNs: string, host: LabHost, p: PortProbe, timeout
  */
 export type BlockedVerdict = TcpOutcome | `void (control ${string})`;
 
-export async function probeBlocked(fromNs: string, host: LabHost, p: PortProbe, control: PortProbe = sshControl(p.family), timeoutMs = BLOCKED_MS): Promise<BlockedVerdict> {
+export async function probeBlocked(fromNs: string, host: Addressed, p: PortProbe, control: PortProbe = sshControl(p.family), timeoutMs = BLOCKED_MS): Promise<BlockedVerdict> {
   const [target, check] = await Promise.all([probe(fromNs, host, p, timeoutMs), probe(fromNs, host, control, timeoutMs)]);
   if (target !== 'timeout') return target;
   return check === 'open' ? 'timeout' : `void (control ${probeName(control)} ${check})`;
@@ -55,7 +58,7 @@ export async function probeBlocked(fromNs: string, host: LabHost, p: PortProbe, 
  * after a daemon start), ports expected blocked get exactly one, beside its control: a blocked port
  * must never answer, and its silence counts only while the control answers.
  */
-export async function reachability(fromNs: string, host: LabHost, expected: readonly (PortProbe & { expect: TcpOutcome })[], settleMs = 8000): Promise<Record<string, BlockedVerdict>> {
+export async function reachability(fromNs: string, host: Addressed, expected: readonly (PortProbe & { expect: TcpOutcome })[], settleMs = 8000): Promise<Record<string, BlockedVerdict>> {
   const results = await Promise.all(
     expected.map(async (p) => {
       if (p.expect !== 'open') return [probeName(p), await probeBlocked(fromNs, host, p)] as const;
@@ -106,7 +109,7 @@ export interface WatchResult {
  * settles and `afterMs` more, and records how many connections got through and how many pairs were
  * evidence (the control answered, the blocked port did not).
  */
-export async function watchBlocked(fromNs: string, host: LabHost, ports: readonly WatchedPort[], until: Promise<unknown>, afterMs = 0): Promise<WatchResult> {
+export async function watchBlocked(fromNs: string, host: Addressed, ports: readonly WatchedPort[], until: Promise<unknown>, afterMs = 0): Promise<WatchResult> {
   const hammers = await Promise.all(ports.map((w) => startHammer(fromNs, host, w)));
   await until.catch(() => undefined);
   if (afterMs > 0) await sleep(afterMs);
@@ -164,7 +167,7 @@ export interface Hammer {
 }
 
 /** Starts hammering the blocked port and its control from fromNs; stop() ends it and gives the counts. */
-export function startHammer(fromNs: string, host: LabHost, watched: WatchedPort): Promise<Hammer> {
+export function startHammer(fromNs: string, host: Addressed, watched: WatchedPort): Promise<Hammer> {
   const argv = [
     addressOf(host, watched.blocked.family), String(watched.blocked.port),
     addressOf(host, watched.control.family), String(watched.control.port), String(HAMMER_CONNECT_MS),
@@ -196,7 +199,7 @@ export function startHammer(fromNs: string, host: LabHost, watched: WatchedPort)
 }
 
 /** Hammers a blocked port beside its control from fromNs while `during` runs. */
-export async function hammer<T>(fromNs: string, host: LabHost, watched: WatchedPort, during: () => Promise<T>): Promise<HammerResult & { value: T }> {
+export async function hammer<T>(fromNs: string, host: Addressed, watched: WatchedPort, during: () => Promise<T>): Promise<HammerResult & { value: T }> {
   const h = await startHammer(fromNs, host, watched);
   let value: T;
   try {
