@@ -44,11 +44,25 @@ export const ITEMS: readonly Item[] = [
     what: '`persist` on a systemd host: the saved rules equal the chain in force, the unit and the docker.service drop-in hold their lines, systemd enables the unit, loads the drop-in and orders the unit before docker.service; files saved from an earlier policy give the persistence-outdated warning until `persist` runs again; later changes are saved too.',
   },
   {
+    id: 'host-warnings',
+    hosts: ['sd1'],
+    title: 'Warnings of a confusing host',
+    test: 'realReboot.test.ts',
+    what: 'On the systemd host sd1: Docker chains in iptables-legacy beside the nf_tables ones in use give the two-variants warning (and the lockdown still reads from the variant Docker uses); with ip6tables-nft-save gone, ipv6-unreadable, and a change plans IPv4 only.',
+  },
+  {
     id: 'atomicity',
     hosts: ['h1', 'h2'],
     title: 'Atomicity under cut connections',
     test: 'atomicity.test.ts',
     what: 'block, allow, deny and unblock with the SSH connection cut at random moments, four ways: after N bytes through a proxy, after a random delay, a random delay after the apply command was sent, and SIGKILL to the connection\'s sshd on the host. After each: iptables-save of both families equals the whole old or the whole new state, and status names that state.',
+  },
+  {
+    id: 'ipv6-rollback',
+    hosts: ['h1', 'h2'],
+    title: 'IPv6 refused after IPv4 was applied',
+    test: 'rollback.test.ts',
+    what: 'Between the engine\'s read and its apply, another client makes one of our IPv6 chains, so the IPv6 transaction is refused after the IPv4 one went through: xtables-monitor on the host sees IPv4 applied and taken back, the tables show IPv4 exactly as before and IPv6 as the other client left it, the apply reports a conflict naming IPv6, and the engine\'s own apply from the same stale reading reads again and ends in the exact lockdown.',
   },
   {
     id: 'concurrency',

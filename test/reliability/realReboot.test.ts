@@ -172,6 +172,43 @@ for (const [index, variant] of (['nft', 'legacy'] as const satisfies readonly Ip
       });
     });
 
+    // The warnings of a confusing host, made for real on this machine (its own disk and tables).
+    if (variant === 'nft') {
+      test('Docker chains in both variants warn two-variants; ip6tables that cannot be read warns ipv6-unreadable, and only IPv4 is planned', async () => {
+        await measure(lab!, 'host-warnings', machine, { case: 'two variants, then no ip6tables-nft-save' }, async (f) => {
+          const codes = async () => (await status()).warnings.map((w) => w.code);
+          // Docker chains left in iptables-legacy by an earlier dockerd, beside the nf_tables ones in use.
+          await sh('iptables-legacy -w -N DOCKER && iptables-legacy -w -N DOCKER-USER');
+          const both = await status();
+          const two = both.warnings.find((w) => w.code === 'two-variants');
+          f.twoVariants = two?.message ?? 'none';
+          assert.ok(two !== undefined && /iptables-nft and iptables-legacy/.test(two.message), JSON.stringify(both.warnings));
+          assert.equal(both.locked, true, 'the lockdown still reads from the variant Docker uses');
+          await sh('iptables-legacy -w -X DOCKER-USER && iptables-legacy -w -X DOCKER');
+          f.twoVariantsAfterCleanup = (await codes()).includes('two-variants');
+          assert.equal(f.twoVariantsAfterCleanup, false);
+
+          // ip6tables-nft-save gone (a host without the IPv6 tools): IPv6 cannot be read.
+          await sh('mv /usr/sbin/ip6tables-nft-save /usr/sbin/ip6tables-nft-save.away');
+          try {
+            const blind = await status();
+            const unreadable = blind.warnings.find((w) => w.code === 'ipv6-unreadable');
+            f.ipv6Unreadable = unreadable?.message ?? 'none';
+            assert.ok(unreadable !== undefined && /^IPv6 is not covered: /.test(unreadable.message), JSON.stringify(blind.warnings));
+            assert.equal(blind.locked, true);
+            const dry = await df(['allow', machine.name, '9999', '--dry-run']);
+            assert.equal(dry.code, 0, dry.stderr);
+            f.plannedFamilies = [/^iptables-restore --noflush payload:/m.test(dry.stdout) && 'IPv4', /^ip6tables-restore --noflush payload:/m.test(dry.stdout) && 'IPv6'].filter(Boolean).join(' ') || 'none';
+            assert.equal(f.plannedFamilies, 'IPv4', `a change planned for an IPv6 it cannot read, or none at all:\n${dry.stdout}`);
+          } finally {
+            await sh('mv /usr/sbin/ip6tables-nft-save.away /usr/sbin/ip6tables-nft-save');
+          }
+          f.ipv6UnreadableAfter = (await codes()).includes('ipv6-unreadable');
+          assert.equal(f.ipv6UnreadableAfter, false);
+        });
+      });
+    }
+
     test('unblock removes the unit, the drop-in and the saved rules, and the next boot brings no lockdown back', { todo: known?.unblock ?? false }, async () => {
       assert.equal((await df(['unblock', machine.name])).code, 0);
       const left = await sh(`ls -A ${PERSIST_DIR} 2>/dev/null; ls ${UNIT_PATH} ${DOCKER_DROP_IN} ${RESTORE_SCRIPT} 2>/dev/null; true`);

@@ -93,6 +93,8 @@ export function applyCount(commands: readonly string[]): number {
 
 export interface ComposedHost {
   readonly host: DockerHost;
+  /** The runner the engine uses (the session, counting): for remote commands outside the engine's own steps. */
+  readonly runner: CommandRunner;
   /** argv of every command the engine ran, in order. */
   readonly sent: (readonly string[])[];
   close(): void;
@@ -125,6 +127,7 @@ export async function composedLabHost(lab: Lab, alias: string, alter: { info?: (
   const host = new DockerHost(runner, (signal) => readInventory(source, signal), 'PRE_DOCKER');
   return {
     host,
+    runner,
     sent,
     close: () => {
       docker.dispose();
