@@ -264,21 +264,27 @@ describe('the xtables lock held by another process', { skip: needsRoot('the xtab
   test('an apply waits for the lock and then succeeds whole', async () => {
     const holdSeconds = 1.5;
     await measure(lab ?? { name: 'none' }, 'concurrency', undefined, { case: 'xtables lock (legacy)', setup: { lockHeldFor: `${holdSeconds} s (sleep under flock)` } }, async (f) => {
-      const argv = inNs(['flock', '/run/xtables.lock', 'sh', '-c', `echo locked; sleep ${holdSeconds}`]);
+      // The holder prints the clock when it has the lock and when it lets go (the runner here is
+      // synchronous, so Node cannot see the holder end while the apply runs: the holder says it).
+      const argv = inNs(['flock', '/run/xtables.lock', 'sh', '-c', `echo locked $(date +%s%3N); sleep ${holdSeconds}; echo unlocking $(date +%s%3N)`]);
       const holder = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      holder.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
       await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
-      const locked = Date.now();
-      const released = new Promise<number>((resolve) => (holder.exitCode !== null ? resolve(Date.now()) : holder.once('close', () => resolve(Date.now()))));
+      const closed = new Promise<void>((resolve) => (holder.exitCode !== null ? resolve() : holder.once('close', () => resolve())));
       const report = await new DockerHost(runner, () => Promise.resolve(inventory), 'PRE_DOCKER').apply(changes.block());
       const applied = Date.now();
-      const unlocked = await released;
-      // Measured: how long the lock was held once the apply had started, and how long the apply took.
-      f.lockHeldMs = unlocked - locked;
-      f.applyWaitedMs = applied - locked;
-      f.appliedAfterRelease = applied >= unlocked;
+      await closed;
+      const lockedAt = Number(/locked (\d+)/.exec(out)?.[1]);
+      const unlockedAt = Number(/unlocking (\d+)/.exec(out)?.[1]);
+      assert.ok(lockedAt > 0 && unlockedAt > 0, `the holder did not report its times: ${out}`);
+      // Measured: how long the lock was held, and how long after it was taken the apply finished.
+      f.lockHeldMs = unlockedAt - lockedAt;
+      f.applyDoneAfterLockMs = applied - lockedAt;
+      f.appliedAfterRelease = applied >= unlockedAt;
       f.applied = report.applied;
       assert.equal(report.applied, true);
-      assert.ok(f.appliedAfterRelease, `the apply finished ${unlocked - applied} ms before the lock was released`);
+      assert.ok(f.appliedAfterRelease, `the apply finished ${unlockedAt - applied} ms before the holder let go of the lock`);
       const save = spawnSync(inNs(['iptables-legacy-save', '-t', 'filter'])[0]!, inNs(['iptables-legacy-save', '-t', 'filter']).slice(1), { encoding: 'utf8' }).stdout;
       assert.match(save, /-A DOCKER-USER -j PRE_DOCKER/);
     });
