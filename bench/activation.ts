@@ -6,6 +6,7 @@ import { acceptedLoginsOn, firstHosts } from './lib/benchLab';
 import { round, type Fact, type Section } from './lib/results';
 import { middle, summarize, timed, type Summary } from './lib/stats';
 import { ACTIVATION_PROGRAM } from './lib/vscodeStandIn';
+import { activationInCodeServer, CODE_SERVER_RUNS } from './lib/codeServerActivation';
 
 const RUNS = 15;
 const VIEW_RUNS = 3;
@@ -34,6 +35,12 @@ async function activateOnce(lab: Lab, showView: boolean): Promise<ActivationSamp
   );
   if (result.code !== 0) throw new Error(`activation run failed (${String(result.code)}): ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as ActivationSample;
+}
+
+/** What package.json contributes: the commands and views activate() registers. */
+function contributions(): { commands: number; views: number } {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { contributes: { commands: unknown[]; views: Record<string, unknown[]> } };
+  return { commands: manifest.contributes.commands.length, views: Object.values(manifest.contributes.views).flat().length };
 }
 
 const ms = (s: Summary) => `${round(s.median, 1)} ms (p90 ${round(s.p90, 1)}, min ${round(s.min, 1)}, max ${round(s.max, 1)})`;
@@ -76,9 +83,9 @@ export async function measureActivation(lab: Lab): Promise<Section> {
   const sockets = Math.max(...samples.map((s) => s.atActivation.sockets));
   const processes = Math.max(...samples.map((s) => s.atActivation.processes));
   facts.push(
-    { id: 'activation-load', title: 'Loading `dist/extension.js` (require)', value: ms(load) },
-    { id: 'activation-activate', title: '`activate()` with 10 hosts configured', value: ms(activate) },
-    { id: 'activation-total', title: 'Load + activate, our code', value: ms(total), target: 'well under 100 ms', met: total.p90 < 100 },
+    { id: 'activation-load', title: 'Loading `dist/extension.js` (require), with the stand-in `vscode` module', value: ms(load) },
+    { id: 'activation-activate', title: `\`activate()\` with ${hosts.length} hosts configured, with the stand-in \`vscode\` module`, value: ms(activate) },
+    { id: 'activation-total', title: 'Load + activate, our code alone: measured with a stand-in for `vscode`, not in VS Code', value: ms(total), target: 'well under 100 ms', met: total.p90 < 100 },
     {
       id: 'activation-connections',
       title: `Connections during activation and the ${SETTLE_MS} ms after (${RUNS} runs)`,
@@ -106,6 +113,17 @@ export async function measureActivation(lab: Lab): Promise<Section> {
     );
   }
 
+  // The same in the real thing: code-server's extension host, its own timing (Running Extensions).
+  const real = await activationInCodeServer(lab, hosts);
+  const realSummary = summarize(real.map((r) => r.ms));
+  facts.push({
+    id: 'activation-code-server',
+    title: `Activation in code-server ${real[0]?.codeServer ?? ''}, as its extension host measures it (Running Extensions: loading our code and activate(); ${CODE_SERVER_RUNS} fresh workbenches)`,
+    value: `${ms(realSummary)}; samples ${real.map((r) => `"${r.text}"`).join(', ')}`,
+    target: 'well under 100 ms',
+    met: realSummary.median < 100,
+  });
+
   // Where the load time goes: the two big dependencies, each alone in a fresh process.
   for (const name of ['dockerode', 'ssh2']) {
     const times: number[] = [];
@@ -120,8 +138,11 @@ export async function measureActivation(lab: Lab): Promise<Section> {
     method: [
       `Each sample is a fresh \`node\` process that installs a minimal stand-in for the \`vscode\` module, requires \`dist/extension.js\` ` +
         `and calls \`activate()\` with a context whose settings list the lab's ${hosts.length} hosts. This measures our code's cost ` +
-        "(loading the bundle, building the services, registering 18 commands and 2 views); VS Code's own share (starting the extension host, " +
+        `(loading the bundle, building the services, registering ${contributions().commands} commands and ${contributions().views} views); VS Code's own share (starting the extension host, ` +
         'reading the manifest, drawing) is not in it.',
+      `Then the real thing, ${CODE_SERVER_RUNS} times: code-server (VS Code's server and web workbench) in the lab's outside namespace with the lab's hosts ` +
+        'configured, driven in Chromium; the Docker Firewall view is opened (which activates the extension) and the activation time is read ' +
+        "from Developer: Show Running Extensions, the extension host's own measurement (loading the extension's code and its activate() call).",
       'Every `net.Socket.connect` and every child process started in that process is counted from before the bundle is loaded, ' +
         `through activate() and the ${SETTLE_MS} ms after it; the hosts' sshd logs are checked too. Then, in ${VIEW_RUNS} more runs, the Hosts view ` +
         "is \"shown\" (the extension API's `treeSnapshot()`, which asks the tree for every level as VS Code does) and its cost counted; " +

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../test/support/lab';
 import type { BenchResults, Comparison, Fact } from './lib/results';
 import { round } from './lib/results';
+import { packageVersion } from './inventory';
 
 function comparison(results: BenchResults, id: string): Comparison | undefined {
   return results.sections.flatMap((s) => s.comparisons).find((c) => c.id === id);
@@ -51,7 +52,7 @@ export function knownIssues(results: BenchResults): string[] {
   if (total !== undefined && total.met === false && dockerode !== undefined) {
     issues.push(
       `**Activation loads the whole core up front.** Load + activate took ${total.value}; \`require('dockerode')\` alone takes ` +
-        `${dockerode.value}${ssh2 ? ` and \`require('ssh2')\` ${ssh2.value}` : ''}. dockerode 5 loads \`@grpc/grpc-js\` and \`protobufjs\` ` +
+        `${dockerode.value}${ssh2 ? ` and \`require('ssh2')\` ${ssh2.value}` : ''}. dockerode ${packageVersion('dockerode')} loads \`@grpc/grpc-js\` and \`protobufjs\` ` +
         '(for BuildKit sessions, which we never use) at require time, and the bundle carries them. Loading the core when the first host ' +
         'is read (a dynamic `import()` of the engine, or plain HTTP over the tunnel instead of dockerode for our three GETs) would ' +
         'leave activation with only the views and commands.',

@@ -1,6 +1,7 @@
 import type { HostConnection } from '../src/core/hosts/openHost';
 import { changes, type PolicyChange } from '../src/core/hosts/firewallEngine';
-import { onHost, tcpConnect, type Lab } from '../test/support/lab';
+import { onHost, type Lab } from '../test/support/lab';
+import { probeBlocked } from '../test/support/probes';
 import { countLogins, hostNamed, openLabHost, sshRun } from './lib/benchLab';
 import { measureOurs, msOf, ourCosts, withHandles, type OurSample } from './lib/ours';
 import { recipeAllowCommand, recipeCommands, recipeDenyCommand, recipeUndoScript } from './lib/recipe2017';
@@ -104,7 +105,8 @@ export async function measureLockdown(lab: Lab): Promise<Section> {
   const admin = lab.outside2.ipv4;
   const notes: string[] = [];
   const comparisons: Comparison[] = [];
-  const probe = async (host: string, port: number) => tcpConnect(lab.outside.ns, hostNamed(lab, host).ipv4, port, 1500);
+  // 'timeout' only while the host's sshd answers the same client (the positive control, test/support/probes.ts).
+  const probe = async (host: string, port: number) => probeBlocked(lab.outside.ns, hostNamed(lab, host), { port, family: 'ipv4' });
   const retried: string[] = [];
   /** Setup and checks (not timed): applied, and run again if they hit the lost-exit-status race. */
   const setup = (handle: HostConnection, change: PolicyChange) => retryingLostExit(() => applied(handle, change), retried);

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import type { Lab } from '../test/support/lab';
 import { countLogins, DockerCliEnv, firstHosts } from './lib/benchLab';
 import { measureOurs, msOf, ourCosts, withHandles, type OurSample } from './lib/ours';
@@ -106,14 +107,14 @@ export async function measureRefresh(lab: Lab, counts: readonly number[]): Promi
     cli.dispose();
   }
   notes.push(
-    'On this machine the hosts are not independent: their sshd, dockerd and iptables processes share the same two cores as the client ' +
+    `On this machine the hosts are not independent: their sshd, dockerd and iptables processes share the same ${cpus().length} cores as the client ` +
       "(and the other labs), so hosts read in parallel slow one another down; on real hosts only the client's own CPU time would add up.",
   );
   return {
     id: 'refresh',
     title: 'Refreshing several hosts',
     method: [
-      'Hosts h1..hN (h1 has the 50 extra containers). Every run starts without connections: ours opens a handle per host and calls ' +
+      `Hosts h1..hN (h1 has the lab's ${lab.extraContainers} extra containers). Every run starts without connections: ours opens a handle per host and calls ` +
         '`status()` on all of them at once (parallel) or one after the other (sequential); the baseline runs `docker -H ssh://HOST ps --all` ' +
         'for each host in turn, as a shell loop would (containers only, no firewall).',
       'SSH connections are totals for the whole refresh: ours from the session counters (checked against sshd), baselines from the hosts\' sshd logs.',

@@ -66,7 +66,7 @@ export function targetRows(results: BenchResults): TargetRow[] {
     ...(inv && invDockerode && invCold
       ? {
           result:
-            `h1 (55 containers): ${fmtMs(inv.ours.summary.median)} on an open connection (${channels(inv.ours)} channels, no new connection), ` +
+            `${inv.title.replace(/^Inventory \+ firewall, /, '')}: ${fmtMs(inv.ours.summary.median)} on an open connection (${channels(inv.ours)} channels, no new connection), ` +
             `${fmtMs(invCold.ours.summary.median)} with a new one (${invCold.ours.sshConnections} connection); ` +
             `\`docker -H ssh://\` ps ${fmtMs(inv.baseline.summary.median)} (${inv.baseline.sshConnections} connection, containers only), ` +
             `dockerode ssh ${fmtMs(invDockerode.baseline.summary.median)} (${invDockerode.baseline.sshConnections} connections)`,
@@ -97,17 +97,24 @@ export function targetRows(results: BenchResults): TargetRow[] {
       ? {
           result:
             `${refresh.value}${refreshCli ? `; \`docker -H ssh://\` ps on each in turn ${fmtMs(refreshCli.baseline.summary.median)}` : ''}. ` +
-            'Counted as met when the total is nearer the slowest host alone than the sum: here the hosts share two cores with the client.',
+            `Counted as met when the total is nearer the slowest host alone than the sum: here the hosts share ${results.machine.cpus} cores with the client.`,
           met: refresh.met,
         }
       : NOT_MEASURED),
   });
   const activation = findFact(results, 'activation-total');
+  const real = findFact(results, 'activation-code-server');
   const quiet = findFact(results, 'activation-connections');
   rows.push({
     target: 'The extension activates in well under 100 ms and connects to nothing until a view is shown',
     ...(activation && quiet
-      ? { result: `load + activate ${activation.value}; ${quiet.value}`, met: activation.met === true && quiet.met === true }
+      ? {
+          // Judged on VS Code's own measurement where the run has one; the stand-in measures our code alone.
+          result:
+            `${real ? `in code-server, as its extension host measures it: ${real.value}; ` : ''}` +
+            `our code alone, with a stand-in for \`vscode\`: ${activation.value}; ${quiet.value}`,
+          met: (real ?? activation).met === true && quiet.met === true,
+        }
       : NOT_MEASURED),
   });
   const size = (bundle: string) => findFact(results, `size-${bundle}`)?.value;

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { LAB_SCRIPT, REPO_ROOT, loadLab } from '../test/support/lab';
+import { LAB_SCRIPT, REPO_ROOT, loadLab, onHost } from '../test/support/lab';
 import { knownIssues } from './findings';
 import { BENCH_LAB, BENCH_LAB_UP } from './lib/benchLab';
 import { round, type BenchResults, type MachineFacts } from './lib/results';
@@ -123,9 +123,24 @@ function osName(): string {
   return `${pretty}${debian}`;
 }
 
-function machineFacts(loadBefore: number): MachineFacts {
+/** What the hosts themselves say: Docker's version and storage driver, and how many containers each has. */
+async function hostFacts(): Promise<{ docker: string; containers: Map<string, number> }> {
   const lab = loadLab(BENCH_LAB);
-  const versions = [...new Set(lab.hosts.map((h) => h.docker))];
+  const seen = new Map<string, string[]>();
+  const containers = new Map<string, number>();
+  for (const host of lab.hosts) {
+    const info = await onHost(host, ['docker', 'info', '--format', '{{.ServerVersion}} {{.Driver}}'], { lab });
+    const ps = await onHost(host, ['docker', 'ps', '--all', '--quiet'], { lab });
+    const key = info.code === 0 ? info.stdout.trim().replace(' ', ', storage driver ') : `unknown (docker info: ${info.stderr.trim()})`;
+    seen.set(key, [...(seen.get(key) ?? []), host.name]);
+    containers.set(host.name, ps.stdout.split('\n').filter((l) => l.trim() !== '').length);
+  }
+  const docker = [...seen].map(([what, hosts]) => `${what} on ${hosts.length === lab.hosts.length ? `all ${hosts.length} hosts` : hosts.join(', ')}`).join('; ');
+  return { docker, containers };
+}
+
+function machineFacts(loadBefore: number, hosts: { docker: string; containers: Map<string, number> }): MachineFacts {
+  const lab = loadLab(BENCH_LAB);
   const others = [...new Set(commandOutputAll(['ip', 'netns', 'list']).map((l) => l.split(/[\s-]/)[0]!).filter((n) => n !== '' && n !== BENCH_LAB))];
   return {
     cpus: cpus().length,
@@ -134,7 +149,7 @@ function machineFacts(loadBefore: number): MachineFacts {
     kernel: release(),
     os: osName(),
     node: process.version,
-    dockerHosts: `${versions.join(', ')} on all ${lab.hosts.length} hosts (\`docker.io\`, vfs storage driver)`,
+    dockerHosts: hosts.docker,
     dockerCli: commandOutput(['docker', '--version']),
     openssh: commandOutput(['ssh', '-V']),
     iperf3: commandOutput(['iperf3', '--version']),
@@ -142,9 +157,20 @@ function machineFacts(loadBefore: number): MachineFacts {
     loadBefore: round(loadBefore, 2),
     loadAfter: round(loadavg()[0]!, 2),
     lab:
-      `${BENCH_LAB}: ${lab.hosts.length} hosts, h1 with ${5 + lab.extraContainers} containers, the others with 5` +
+      `${BENCH_LAB}: ${lab.hosts.length} hosts; containers at the end of the run: ${countsText(hosts.containers)}` +
       (others.length > 0 ? `; other labs running on the machine at the same time: ${others.join(', ')}` : ''),
   };
+}
+
+/** "h1 55, h2..h10 5 each": containers per host, runs of equal counts folded. */
+function countsText(counts: Map<string, number>): string {
+  const groups: { hosts: string[]; n: number }[] = [];
+  for (const [host, n] of counts) {
+    const last = groups.at(-1);
+    if (last !== undefined && last.n === n) last.hosts.push(host);
+    else groups.push({ hosts: [host], n });
+  }
+  return groups.map((g) => (g.hosts.length === 1 ? `${g.hosts[0]} ${g.n}` : `${g.hosts[0]}..${g.hosts.at(-1)} ${g.n} each`)).join(', ');
 }
 
 function commandOutputAll(argv: readonly string[]): string[] {
@@ -192,18 +218,20 @@ async function main(): Promise<number> {
     if (measure !== 0) throw new Error(`the measurement exited ${String(measure)}`);
 
     const output = JSON.parse(readFileSync(partial, 'utf8')) as MeasureOutput;
+    const hosts = await hostFacts();
     const finished = new Date();
     const results: BenchResults = {
       version: 1,
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       durationSeconds: round((finished.getTime() - started.getTime()) / 1000, 1),
-      machine: machineFacts(loadBefore),
+      machine: machineFacts(loadBefore, hosts),
       sections: output.sections,
       skipped: output.skipped,
     };
-    const json = JSON.stringify(results, null, 1);
-    writeFileSync(join(RESULTS_DIR, 'latest.json'), json);
+    // Compact: latest.json is committed beside docs/performance.md, which is rendered from it alone.
+    const json = JSON.stringify(results);
+    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${json}\n`);
     writeFileSync(join(RESULTS_DIR, `${started.toISOString().replace(/[:.]/g, '-')}.json`), json);
     process.stdout.write(`${renderConsole(results)}\n\n`);
     const failed = output.skipped.some((s) => s.includes(': failed:'));

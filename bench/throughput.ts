@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { changes, type PolicyChange } from '../src/core/hosts/firewallEngine';
 import { normalizeAllows, type Allow } from '../src/core/firewall/policy';
+import { cpus } from 'node:os';
 import { onHost, run, tcpConnect, type Lab } from '../test/support/lab';
+import { probeBlocked } from '../test/support/probes';
 import { hostNamed } from './lib/benchLab';
 import { withHandles } from './lib/ours';
 import { compare, retriedNotes, round, variant, type Comparison, type Fact, type Section } from './lib/results';
@@ -117,7 +119,8 @@ export async function measureThroughput(lab: Lab): Promise<Section> {
       const chain = await onHostOk(lab, HOST, ['iptables', '-S', 'PRE_DOCKER']);
       const rules = chain.split('\n').filter((l) => l.startsWith('-A PRE_DOCKER ')).length;
       await apply(exactly([]));
-      const closed = await tcpConnect(lab.outside.ns, address, PORT, 1500);
+      // 'timeout' only while the host's sshd answers the same client (the positive control).
+      const closed = await probeBlocked(lab.outside.ns, hostNamed(lab, HOST), { port: PORT, family: 'ipv4' });
       notes.push(
         `Check: with 100 allows our IPv4 chain held ${rules} rules; locked with no allow, port ${PORT} was "${closed}" from outside ` +
           '(so "0 allows" has no throughput to measure: the port is closed, as it should be).',
@@ -160,7 +163,7 @@ export async function measureThroughput(lab: Lab): Promise<Section> {
       }
       const spread = summarize(samples.get('open')!);
       notes.push(
-        `Unlocked runs alone spread from ${round(spread.min, 2)} to ${round(spread.max, 2)} Gbit/s: differences smaller than that are noise of this shared 2-core machine.`,
+        `Unlocked runs alone spread from ${round(spread.min, 2)} to ${round(spread.max, 2)} Gbit/s: differences smaller than that are noise of this shared ${cpus().length}-core machine.`,
       );
       return {
         id: 'throughput',

@@ -9,7 +9,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 [[ $(id -u) == 0 ]] || { log 'run as root: the lab makes network namespaces and starts sshd and dockerd'; exit 2; }
 
 need=()
-for pkg in iptables iproute2 openssh-client openssh-server docker.io busybox-static sudo socat iperf3 chromium ripgrep libkrb5-dev jq curl; do
+for pkg in iptables iproute2 openssh-client openssh-server docker.io busybox-static sudo socat iperf3 chromium ripgrep libkrb5-dev jq curl systemd-container debootstrap; do
   [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true) == 'install ok installed' ]] || need+=("$pkg")
 done
 if ((${#need[@]} > 0)); then
@@ -28,5 +28,7 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 fi
 
 bash scripts/install-code-server.sh
+# The Debian tree the real-reboot test boots (debootstrap, once; then cached in .tools).
+bash scripts/systemd-host-tree.sh
 log 'building the extension and the CLI'
 npm run --silent build >/dev/null

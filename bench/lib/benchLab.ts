@@ -1,11 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openHost, type HostConnection } from '../../src/core/hosts/openHost';
 import { labHost, run, type Lab, type LabHost, type RunResult } from '../../test/support/lab';
 
-/** The benchmark's own lab: other engineers use dfw, dfwr and vsx beside it. */
-export const BENCH_LAB = 'dfwb';
+/**
+ * The benchmark's own lab, named anew for each run (DFW_BENCH_LAB, set here for the measuring
+ * process it starts): two runs on one machine, or other engineers' labs, cannot collide with it.
+ */
+export const BENCH_LAB = (process.env.DFW_BENCH_LAB ??= `bench${randomBytes(3).toString('hex')}`);
 export const BENCH_HOSTS = 10;
 export const BENCH_EXTRA_CONTAINERS = 50;
 /** `lab.sh up` arguments: h1 gets the 50 extra containers, every host the lab's five. */

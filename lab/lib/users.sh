@@ -1,7 +1,7 @@
 # Users shared by every lab (one /etc/passwd), and the per-lab key pairs and sudo password.
 #   deploy  member of group docker, passwordless sudo
 #   nosudo  neither
-#   sudopw  sudo that asks for a password (stored in .lab/<name>/sudopw.password)
+#   sudopw  sudo that asks for a password (copied to .lab/<name>/sudopw.password)
 #   sudomixed  sudo with sudopw's password for everything but the docker CLI, which is NOPASSWD;
 #           not in group docker (the sudo route is decided per command: test/lab/sudoRoute.test.ts)
 
@@ -57,10 +57,6 @@ ensure_users() {
   ensure_user_keys
 }
 
-sudopw_password_matches() {
-  user_password_matches sudopw "$1"
-}
-
 # user_password_matches USER PASSWORD
 user_password_matches() {
   local hash
@@ -68,33 +64,43 @@ user_password_matches() {
   LAB_PW=$2 LAB_HASH=$hash perl -e 'exit(crypt($ENV{LAB_PW}, $ENV{LAB_HASH}) eq $ENV{LAB_HASH} ? 0 : 1)'
 }
 
-# The user is shared by every lab of the machine, so a lab reuses the password another lab already
-# set (found in its sudopw.password) rather than breaking that lab's; it sets its own only when no
-# lab's file matches. Labs live in .lab/ of this checkout and of its other git worktrees.
-ensure_sudopw_password() {
-  local file=$LAB_DIR/sudopw.password other others
-  [[ -s $file ]] && sudopw_password_matches "$(cat "$file")" && return 0
-  mapfile -t others < <(worktree_lab_files)
-  for other in "$LABS_DIR"/*/sudopw.password "${others[@]}"; do
-    [[ -s $other && $other != "$file" ]] || continue
-    if sudopw_password_matches "$(cat "$other")"; then
-      install -m 0600 "$other" "$file"
-      return 0
-    fi
-  done
-  if [[ ! -s $file ]]; then
-    (umask 077 && head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20 >"$file")
-  fi
-  printf 'sudopw:%s\n' "$(cat "$file")" | chpasswd
+sudopw_password_matches() {
+  user_password_matches sudopw "$1"
 }
 
-# sudopw.password of the labs in the other git worktrees of this repository, one a line.
-worktree_lab_files() {
-  local worktree
-  git -C "$REPO_ROOT" worktree list --porcelain 2>/dev/null | sed -n 's/^worktree //p' | while read -r worktree; do
-    [[ $worktree -ef $REPO_ROOT ]] && continue
-    compgen -G "$worktree/.lab/*/sudopw.password" || true
-  done
+# sudopw is one account for the whole machine, so every lab up at the same time, from any checkout,
+# must use the same password: it is kept in SHARED_PASSWORD (root only, outside every checkout) and
+# copied into each lab. It is made afresh per run: a lab that comes up while no other lab is up on
+# the machine sets a new random password; one that comes up beside others takes theirs.
+SHARED_PASSWORD_DIR=/run/docker-firewall-lab
+SHARED_PASSWORD=$SHARED_PASSWORD_DIR/sudopw.password
+
+# Other labs up on this machine (from any checkout): every lab has a "<name>-lan" namespace.
+other_labs_up() {
+  ip netns list | awk '{ print $1 }' | sed -n 's/^\([a-z][a-z0-9]\{0,11\}\)-lan$/\1/p' | grep -vx "$LAB_NAME" || true
+}
+
+new_password() {
+  head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20
+}
+
+ensure_sudopw_password() {
+  local file=$LAB_DIR/sudopw.password others
+  mkdir -p "$SHARED_PASSWORD_DIR"
+  chmod 0700 "$SHARED_PASSWORD_DIR"
+  others=$(other_labs_up | tr '\n' ' ')
+  if [[ -s $file ]] && sudopw_password_matches "$(cat "$file")"; then
+    : # this lab's run goes on (up again): keep its password
+  elif [[ -n $others && -s $SHARED_PASSWORD ]] && sudopw_password_matches "$(cat "$SHARED_PASSWORD")"; then
+    install -m 0600 "$SHARED_PASSWORD" "$file"
+  else
+    if [[ -n $others ]]; then
+      say "warning: labs ${others% } are up, but sudopw's password is not in $SHARED_PASSWORD (an older lab.sh made them): setting a new one; their sudopw logins fail until they are brought up again"
+    fi
+    (umask 077 && new_password >"$file")
+    printf 'sudopw:%s\n' "$(cat "$file")" | chpasswd
+  fi
+  install -m 0600 "$file" "$SHARED_PASSWORD"
 }
 
 ensure_user_keys() {

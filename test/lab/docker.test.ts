@@ -1,6 +1,6 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { DockerUnavailable } from '../../src/core/errors';
 import { DockerClient } from '../../src/core/docker/dockerClient';
@@ -8,24 +8,15 @@ import { readInventory, type Inventory } from '../../src/core/docker/inventory';
 import { loadSshConfig, resolveSshHost, type SshConfig } from '../../src/core/ssh/sshConfig';
 import { SshSession } from '../../src/core/ssh/sshSession';
 import { sessionOptionsFromConfig } from '../../src/core/ssh/sshSessionOptions';
-import { isLabUp, labStatePath, loadLab, type Lab } from '../support/lab';
+import { loadLab, type Lab } from '../support/lab';
+import { needsLab } from '../support/requirements';
 import { DEMO_PORTS } from '../support/demoContainers';
 
 /**
  * Docker's Engine API over the lab hosts' one SSH connection (Docker 20.10 on h1, 28 on h2). Run
  * from the lab's outside namespace: `ip netns exec dfw-out node scripts/run-node-tests.mjs test/lab`.
  */
-const skip = labSkipReason();
-
-function labSkipReason(): string | false {
-  if (!isLabUp()) return `the lab is not up (no ${labStatePath()}): bash lab/lab.sh up --docker 20,28`;
-  const lab = loadLab();
-  const outside = `/run/netns/${lab.outside.ns}`;
-  if (!existsSync(outside) || statSync(outside).ino !== statSync('/proc/self/ns/net').ino) {
-    return `not in the lab's outside namespace: run ip netns exec ${lab.outside.ns} node scripts/run-node-tests.mjs test/lab`;
-  }
-  return false;
-}
+const skip = needsLab('SSH and Docker against the lab', { outside: true });
 
 
 function demoPorts(inventory: Inventory): Record<string, string[]> {

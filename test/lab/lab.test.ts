@@ -23,11 +23,11 @@ import {
   tcpConnect,
   udpRequest,
 } from '../support/lab';
-import { skipUnlessLab } from '../support/labRequirement';
+import { needsLab } from '../support/requirements';
 
 const LAB = labName();
+const notUp = needsLab(`lab ${LAB}`, { outside: true });
 const lab: Lab | undefined = isLabUp(LAB) ? loadLab(LAB) : undefined;
-const notUp = skipUnlessLab(lab === undefined ? `lab ${LAB} is not up (no .lab/${LAB}/state.json): run LAB_NAME=${LAB} npm run lab -- up --docker 20,28` : undefined);
 const FULL_MATRIX = '--docker 20,28,29,29-nft,28+legacy';
 
 /** "[2001:db8:1::1]" for URLs. */

@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cancelled, ConnectionFailed, HostKeyMismatch, HostKeyUnknown, PermissionDenied } from '../../src/core/errors';
@@ -10,24 +10,14 @@ import { parseKnownHosts, verifyHostKey } from '../../src/core/ssh/knownHosts';
 import { loadSshConfig, resolveSshHost, type SshConfig } from '../../src/core/ssh/sshConfig';
 import { SshSession } from '../../src/core/ssh/sshSession';
 import { sessionOptionsFromConfig, type SshCallbacks, type SshSessionOptions } from '../../src/core/ssh/sshSessionOptions';
-import { isLabUp, labStatePath, loadLab, type Lab } from '../support/lab';
+import { loadLab, type Lab, type LabHost } from '../support/lab';
+import { needsLab } from '../support/requirements';
 
 /**
  * The SSH session against the lab's real sshd, sudo and users. Run from the lab's outside
  * namespace: `ip netns exec dfw-out node scripts/run-node-tests.mjs test/lab`.
  */
-const skip = labSkipReason();
-
-function labSkipReason(): string | false {
-  if (!isLabUp()) return `the lab is not up (no ${labStatePath()}): bash lab/lab.sh up --docker 20,28`;
-  const lab = loadLab();
-  const here = statSync('/proc/self/ns/net').ino;
-  const outside = `/run/netns/${lab.outside.ns}`;
-  if (!existsSync(outside) || statSync(outside).ino !== here) {
-    return `not in the lab's outside namespace: run ip netns exec ${lab.outside.ns} node scripts/run-node-tests.mjs test/lab`;
-  }
-  return false;
-}
+const skip = needsLab('SSH and Docker against the lab', { outside: true });
 
 describe('SSH sessions against the lab', { skip }, () => {
   let lab: Lab;
@@ -195,6 +185,85 @@ describe('SSH sessions against the lab', { skip }, () => {
     assert.equal(asks, 1);
     assert.ok(!sudoLog.some((m) => m.includes(sudoPassword())), 'the sudo password is never logged');
     sudopw.close();
+  });
+
+  /**
+   * A second sshd on h1 (port 2222) that takes keyboard-interactive logins through PAM and nothing
+   * else, as many servers are set up: PAM asks "Password:" and checks sudopw's real password.
+   */
+  async function withKeyboardInteractiveSshd<T>(host: LabHost, body: (options: Partial<SshSessionOptions>, log: () => string) => Promise<T>): Promise<T> {
+    const dir = mkdtempSync(join(tmpdir(), 'dfw-kbd-'));
+    const hostDir = join(lab.labDir, 'hosts', host.name);
+    const config = join(dir, 'sshd_config');
+    const logFile = join(dir, 'sshd.log');
+    writeFileSync(
+      config,
+      [
+        `ListenAddress ${host.ipv4}:2222`,
+        `HostKey ${join(hostDir, 'ssh', 'ssh_host_ed25519_key')}`,
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        'UsePAM yes',
+        'KbdInteractiveAuthentication yes',
+        'PasswordAuthentication no',
+        'PubkeyAuthentication no',
+        'AuthenticationMethods keyboard-interactive',
+        'AllowUsers sudopw',
+        'PrintMotd no',
+        'UseDNS no',
+        '',
+      ].join('\n'),
+    );
+    const knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, `[${host.ipv4}]:2222 ${readFileSync(join(hostDir, 'ssh', 'ssh_host_ed25519_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+    const holder = readFileSync(join(hostDir, 'holder.pid'), 'utf8').trim();
+    const sshd = spawn('nsenter', ['--target', holder, '--mount', '--uts', '--net', '--', '/usr/sbin/sshd', '-D', '-f', config, '-E', logFile], { stdio: 'ignore' });
+    try {
+      await waitFor(() => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('Server listening'));
+      return await body({ port: 2222, identityFiles: [], agent: false, knownHostsFiles: [knownHosts], strictHostKeyChecking: 'yes' }, () => readFileSync(logFile, 'utf8'));
+    } finally {
+      sshd.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('keyboard-interactive: a PAM server that asks "Password:" logs sudopw in with the password from askPassword', async () => {
+    const h1 = lab.hosts[0];
+    assert.ok(h1);
+    await withKeyboardInteractiveSshd(h1, async (options, log) => {
+      const prompts: (string | undefined)[] = [];
+      const s = sessionFor(`${h1.name}-sudopw`, { askPassword: (q) => { prompts.push(q.prompt); return Promise.resolve(sudoPassword()); } }, options);
+      try {
+        assert.equal((await s.exec(['id', '-un'])).stdout, 'sudopw\n');
+      } finally {
+        s.close();
+      }
+      assert.match(log(), /Accepted keyboard-interactive\/pam for sudopw/);
+      assert.ok(prompts.includes('Password:'), `PAM's own prompt reaches askPassword: ${JSON.stringify(prompts)}`);
+      // A wrong answer is refused, and nothing runs.
+      const wrong = sessionFor(`${h1.name}-sudopw`, { askPassword: () => Promise.resolve('not-the-password') }, options);
+      try {
+        await assert.rejects(wrong.exec(['id', '-un']), (error: unknown) => error instanceof Error && /authentication|refused|methods/i.test(error.message));
+      } finally {
+        wrong.close();
+      }
+    });
+  });
+
+  // Found by the test above: before the server has named its methods, ssh2 lets the handler try
+  // "password", so the user is asked once for a password the server will refuse, then again by PAM.
+  test('keyboard-interactive: the password is asked once', { todo: 'asked twice: first for the password method, which a keyboard-interactive-only server refuses, then by PAM' }, async () => {
+    const h1 = lab.hosts[0];
+    assert.ok(h1);
+    await withKeyboardInteractiveSshd(h1, async (options) => {
+      let asked = 0;
+      const s = sessionFor(`${h1.name}-sudopw`, { askPassword: () => { asked++; return Promise.resolve(sudoPassword()); } }, options);
+      try {
+        assert.equal((await s.exec(['id', '-un'])).stdout, 'sudopw\n');
+      } finally {
+        s.close();
+      }
+      assert.equal(asked, 1, `asked ${asked} times`);
+    });
   });
 
   test('one connection serves many commands, in parallel and in turn', async () => {

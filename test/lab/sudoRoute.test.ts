@@ -9,7 +9,7 @@ import { sha256Fingerprint } from '../../src/core/ssh/hostKey';
 import { parseKnownHosts } from '../../src/core/ssh/knownHosts';
 import type { SecretSubject } from '../../src/core/ssh/secretSubject';
 import { isLabUp, labStatePath, loadLab, type Lab, type LabHost } from '../support/lab';
-import { skipUnlessLab } from '../support/labRequirement';
+import { unmet } from '../support/requirements';
 
 /**
  * sudoers decides per command. The lab user sudomixed (lab/lib/users.sh) needs a password for
@@ -23,7 +23,7 @@ import { skipUnlessLab } from '../support/labRequirement';
  * that goes to it. Run from the lab's outside namespace: `ip netns exec dfw-out node
  * scripts/run-node-tests.mjs test/lab`.
  */
-const skip = skipUnlessLab(labMissing());
+const skip = unmet('the lab with h1 and h2', labMissing() ?? false);
 
 function labMissing(): string | undefined {
   if (!isLabUp()) return `the lab is not up (no ${labStatePath()}): bash lab/lab.sh up --docker 20,28`;

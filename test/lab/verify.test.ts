@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerFirewall } from '../support/cli';
 import { isLabUp, labName, loadLab, onHost, outside, tcpConnect, type Lab, type LabHost, type RunResult } from '../support/lab';
-import { skipUnlessLab } from '../support/labRequirement';
+import { needsLab } from '../support/requirements';
 
 /**
  * `docker-firewall verify` against the lab, from its outside namespace (the user's machine): what
@@ -31,7 +31,7 @@ interface VerifyJson {
 
 const LAB = labName();
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
-const notUp = skipUnlessLab(lab === undefined ? `lab ${LAB} is not up: run LAB_NAME=${LAB} npm run lab -- up --docker 20,28` : undefined);
+const notUp = needsLab(`lab ${LAB}`, { outside: true });
 
 /** The lab's ssh config and, for each host, an alias by its IPv6 address and one through the other host as a jump host. */
 function extraAliases(lab: Lab): string {

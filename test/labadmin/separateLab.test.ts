@@ -5,22 +5,23 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, type Lab, httpGet, isLabUp, labCommand, loadLab, run, sshFromOutside } from '../support/lab';
+import { randomBytes } from 'node:crypto';
+import { REPO_ROOT, type Lab, httpGet, isLabUp, labCommand, labName, loadLab, run, sshFromOutside } from '../support/lab';
+import { needsRoot } from '../support/requirements';
 
-const LAB = process.env.LAB_NAME ?? 'dfw';
+const LAB = labName();
 const lab: Lab | undefined = isLabUp(LAB) ? loadLab(LAB) : undefined;
 
-// A second lab next to the first: up, then down must leave nothing behind.
-const TEMP_LAB = 'dfwt';
-const notRoot = process.getuid?.() === 0 ? false : 'needs root';
+// A second lab next to the first: up, then down must leave nothing behind. Its name is new for each
+// run (LAB_NAME allows 12 letters and digits), so two runs on one machine cannot take each other's.
+const TEMP_LAB = `t${randomBytes(5).toString('hex')}`;
 
-describe(`a separate lab (${TEMP_LAB}) next to it`, { skip: notRoot }, () => {
+describe(`a separate lab (${TEMP_LAB}) next to it`, { skip: needsRoot('a separate lab') }, () => {
   // Whatever an assertion below says, the temporary lab does not outlive the test.
   after(async () => {
     await labCommand(['down'], { name: TEMP_LAB });
   });
   test('comes up with one Docker 20 host, and down leaves no namespace, process, mount or file', { timeout: 5 * 60_000 }, async () => {
-    await labCommand(['down'], { name: TEMP_LAB }); // leftovers of an earlier interrupted run
     const up = await labCommand(['up', '--hosts', '1', '--docker', '20'], { name: TEMP_LAB });
     assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
     const temp = loadLab(TEMP_LAB);

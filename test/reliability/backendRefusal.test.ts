@@ -2,8 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost } from '../support/lab';
 import { saveAll } from '../support/cli';
-import { cli, composedLabHost, type StatusJson } from '../support/engine';
-import { recordFigures } from '../support/figures';
+import { applyCount, cli, composedLabHost, type StatusJson } from '../support/engine';
+import { measure } from '../support/figures';
+import { needsLab } from '../support/requirements';
 import { changes } from '../../src/core/hosts/firewallEngine';
 import { LockdownRefused } from '../../src/core/firewall/errors';
 import { isReadCommand } from '../../src/core/firewall/readFirewall';
@@ -14,12 +15,13 @@ import { writeReport } from '../../scripts/reliability-report';
  * why: Docker's nftables firewall backend (Docker 29, not available here, so the Engine API's
  * FirewallBackend is forged on its way in from a real host), and a host whose DOCKER-USER is gone.
  */
+const skip = needsLab('refusals', { outside: true });
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 
 const withBackend = (driver: string) => (info: Record<string, unknown>) => ({ ...info, FirewallBackend: { Driver: driver } });
 
 for (const name of ['h1', 'h2']) {
-  describe(`refusals on ${name}`, { skip: lab ? false : 'the lab is not up (bash lab/lab.sh up --docker 20,28)' }, () => {
+  describe(`refusals on ${name}`, { skip }, () => {
     let host: LabHost;
     let original: string;
 
@@ -36,63 +38,74 @@ for (const name of ['h1', 'h2']) {
     });
 
     test('Engine API reporting the nftables backend: block and allow refused with the reason, only the read was sent, nothing changed', async () => {
-      const composed = await composedLabHost(lab!, name, { info: withBackend('nftables') });
-      let refused = 0;
-      try {
-        for (const change of [changes.block(), changes.block([{ port: 8080, proto: 'tcp' }])]) {
-          await assert.rejects(composed.host.apply(change), (error: unknown) => {
-            assert.ok(error instanceof LockdownRefused, String(error));
-            assert.match(error.message, /nftables firewall backend, which has no DOCKER-USER chain/);
-            assert.match(error.message, /Run dockerd with the iptables backend/);
-            return true;
-          });
-          refused++;
+      await measure(lab!, 'backend-refusal', host, { case: 'FirewallBackend nftables (forged)', setup: { forged: 'Engine API info FirewallBackend.Driver = nftables' } }, async (f) => {
+        const composed = await composedLabHost(lab!, name, { info: withBackend('nftables') });
+        f.refused = 0;
+        try {
+          for (const change of [changes.block(), changes.block([{ port: 8080, proto: 'tcp' }])]) {
+            await assert.rejects(composed.host.apply(change), (error: unknown) => {
+              assert.ok(error instanceof LockdownRefused, String(error));
+              assert.match(error.message, /nftables firewall backend, which has no DOCKER-USER chain/);
+              assert.match(error.message, /Run dockerd with the iptables backend/);
+              return true;
+            });
+            f.refused++;
+          }
+          f.commandsSent = composed.sent.length;
+          f.applySent = composed.sent.filter((argv) => !isReadCommand(argv)).length;
+          assert.equal(f.applySent, 0, 'a command other than the read was sent');
+          const status = await composed.host.status();
+          f.warning = status.firewall.warnings.some((w) => w.code === 'nftables-backend') ? 'nftables-backend' : 'none';
+          assert.equal(f.warning, 'nftables-backend', JSON.stringify(status.firewall.warnings));
+        } finally {
+          composed.close();
         }
-        assert.ok(composed.sent.every((argv) => isReadCommand(argv)), 'a command other than the read was sent');
-        const status = await composed.host.status();
-        assert.ok(status.firewall.warnings.some((w) => w.code === 'nftables-backend'), JSON.stringify(status.firewall.warnings));
-      } finally {
-        composed.close();
-      }
-      assert.equal(await saveAll(name), original);
+        f.changed = (await saveAll(name)) !== original;
+        assert.equal(f.changed, false);
 
-      // The same host reported as iptables+firewalld (Docker 28.3 with firewalld) is not refused.
-      const firewalld = await composedLabHost(lab!, name, { info: withBackend('iptables+firewalld') });
-      try {
-        const plan = await firewalld.host.apply(changes.block(), { dryRun: true });
-        assert.equal(plan.plan.changed, true);
-      } finally {
-        firewalld.close();
-      }
-      recordFigures(lab!, 'backend-refusal', host, { case: 'FirewallBackend nftables (forged)', refused, applySent: 0, changed: false });
+        // The same host reported as iptables+firewalld (Docker 28.3 with firewalld) is not refused.
+        const firewalld = await composedLabHost(lab!, name, { info: withBackend('iptables+firewalld') });
+        try {
+          const plan = await firewalld.host.apply(changes.block(), { dryRun: true });
+          f.firewalldPlanned = plan.plan.changed;
+          assert.equal(plan.plan.changed, true);
+        } finally {
+          firewalld.close();
+        }
+      });
     });
 
     test('a running host whose DOCKER-USER chain is gone: block refused (exit 1) with the reason, nothing changed', async () => {
-      const families = host.dockerMajor === 28 ? ['iptables', 'ip6tables'] : ['iptables'];
-      for (const bin of families) {
-        for (const args of [['-D', 'FORWARD', '-j', 'DOCKER-USER'], ['-F', 'DOCKER-USER'], ['-X', 'DOCKER-USER']]) {
-          const result = await onHost(host, [bin, '-w', ...args]);
-          assert.equal(result.code, 0, `${bin} ${args.join(' ')}: ${result.stderr}`);
+      await measure(lab!, 'backend-refusal', host, { case: 'DOCKER-USER removed, dockerd running' }, async (f) => {
+        const families = host.dockerMajor === 28 ? ['iptables', 'ip6tables'] : ['iptables'];
+        for (const bin of families) {
+          for (const args of [['-D', 'FORWARD', '-j', 'DOCKER-USER'], ['-F', 'DOCKER-USER'], ['-X', 'DOCKER-USER']]) {
+            const result = await onHost(host, [bin, '-w', ...args]);
+            assert.equal(result.code, 0, `${bin} ${args.join(' ')}: ${result.stderr}`);
+          }
         }
-      }
-      const without = await saveAll(name);
-      const blocked = await cli(['block', name]);
-      assert.equal(blocked.code, 1, blocked.stderr);
-      assert.match(blocked.stderr, /DOCKER-USER chain was not found/);
-      assert.match(blocked.stderr, /Nothing was changed/);
-      assert.equal(blocked.commands.filter((c) => c.includes('docker-firewall-apply')).length, 0, 'an apply was sent');
-      assert.equal(await saveAll(name), without);
-      const status = JSON.parse((await cli(['--json', 'status', name])).stdout) as StatusJson;
-      assert.ok(status.warnings.some((w) => w.code === 'no-docker-user'), JSON.stringify(status.warnings));
+        const without = await saveAll(name);
+        const blocked = await cli(['block', name]);
+        f.exitCode = blocked.code ?? 'signal';
+        f.applySent = applyCount(blocked.commands);
+        f.changed = (await saveAll(name)) !== without;
+        assert.equal(blocked.code, 1, blocked.stderr);
+        assert.match(blocked.stderr, /DOCKER-USER chain was not found/);
+        assert.match(blocked.stderr, /Nothing was changed/);
+        assert.equal(f.applySent, 0, 'an apply was sent');
+        assert.equal(f.changed, false);
+        const status = JSON.parse((await cli(['--json', 'status', name])).stdout) as StatusJson;
+        f.warning = status.warnings.some((w) => w.code === 'no-docker-user') ? 'no-docker-user' : 'none';
+        assert.equal(f.warning, 'no-docker-user', JSON.stringify(status.warnings));
 
-      // Put Docker's chain back as Docker made it.
-      for (const bin of families) {
-        await onHost(host, [bin, '-w', '-N', 'DOCKER-USER']);
-        if (host.dockerMajor === 20) await onHost(host, [bin, '-w', '-A', 'DOCKER-USER', '-j', 'RETURN']);
-        await onHost(host, [bin, '-w', '-I', 'FORWARD', '1', '-j', 'DOCKER-USER']);
-      }
-      assert.equal(await saveAll(name), original);
-      recordFigures(lab!, 'backend-refusal', host, { case: 'DOCKER-USER removed, dockerd running', refused: 1, applySent: 0, changed: false });
+        // Put Docker's chain back as Docker made it.
+        for (const bin of families) {
+          await onHost(host, [bin, '-w', '-N', 'DOCKER-USER']);
+          if (host.dockerMajor === 20) await onHost(host, [bin, '-w', '-A', 'DOCKER-USER', '-j', 'RETURN']);
+          await onHost(host, [bin, '-w', '-I', 'FORWARD', '1', '-j', 'DOCKER-USER']);
+        }
+        assert.equal(await saveAll(name), original);
+      });
     });
   });
 }

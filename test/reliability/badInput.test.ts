@@ -8,8 +8,9 @@ import { isLabUp, labHost, loadLab, onHost, tcpConnect, type Lab } from '../supp
 import { saveAll } from '../support/cli';
 import { cli, type StatusJson } from '../support/engine';
 import { envCount, runSeed } from '../support/faults';
-import { recordFigures } from '../support/figures';
-import { BLOCKED_MS } from '../support/probes';
+import { recordFigures, suiteMeasurement } from '../support/figures';
+import { BLOCKED_MS, probeBlocked } from '../support/probes';
+import { needsLab } from '../support/requirements';
 import { checkPayloadLine, checkSentLine, hasControlCharacter, type Vocabulary } from '../support/commandLines';
 import { recordedHost, startRecordingServer, type RecordedMajor, type RecordingServer, type SentCommand } from '../support/recordingHost';
 import { bundleParts } from '../../src/core/remote/stdinBundle';
@@ -38,6 +39,7 @@ import { writeReport } from '../../scripts/reliability-report';
  * values asked for. A few accepted inputs also run on the lab, checked by iptables and traffic.
  */
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
+const labSkip = needsLab('bad input on the lab', { outside: true });
 const RUNS = envCount('RELIABILITY_PROPERTY_RUNS', 250);
 const SEED = runSeed();
 
@@ -48,30 +50,48 @@ const NASTY = [
 const nastyChar = fc.oneof(fc.constantFrom(...NASTY), fc.constantFrom(...'0123456789abcxyzTCPUDP'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
 const nasty = (maxLength: number) => fc.string({ unit: nastyChar, maxLength });
 
+/**
+ * How an input was drawn. "adversarial": built from the hostile alphabet above or from hostile
+ * words (shell syntax, reserved names); these are the inputs whose acceptance matters. "shaped":
+ * built from the syntax itself (numbers, addresses, prefixes, protocol suffixes, names of the right
+ * alphabet), valid or just out of range: their acceptance is expected and counted apart.
+ */
+type Drawn = 'adversarial' | 'shaped';
+interface Input {
+  readonly text: string;
+  readonly drawn: Drawn;
+}
+const tag = (drawn: Drawn) => (text: string): Input => ({ text, drawn });
+
 const portSpec = fc.oneof(
-  fc.integer({ min: -5, max: 70_000 }).map(String),
-  fc.tuple(fc.integer({ min: 0, max: 70_000 }), fc.constantFrom('', '/tcp', '/udp', '/TCP', '/Udp', ' / udp', '/icmp', '/', '/tcp/udp')).map(([p, s]) => `${p}${s}`),
-  fc.tuple(nasty(3), fc.integer({ min: 1, max: 65_535 }), nasty(3)).map(([a, p, b]) => `${a}${p}${b}`),
-  nasty(12),
+  fc.integer({ min: -5, max: 70_000 }).map(String).map(tag('shaped')),
+  fc.tuple(fc.integer({ min: 0, max: 70_000 }), fc.constantFrom('', '/tcp', '/udp', '/TCP', '/Udp', ' / udp', '/icmp', '/', '/tcp/udp')).map(([p, s]) => `${p}${s}`).map(tag('shaped')),
+  fc.tuple(nasty(3), fc.integer({ min: 1, max: 65_535 }), nasty(3)).map(([a, p, b]) => `${a}${p}${b}`).map(tag('adversarial')),
+  nasty(12).map(tag('adversarial')),
 );
 const cidr = fc.oneof(
-  fc.ipV4(),
-  fc.ipV6(),
-  fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 40 })).map(([ip, n]) => `${ip}/${n}`),
-  fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 140 })).map(([ip, n]) => `${ip}/${n}`),
-  fc.tuple(nasty(3), fc.oneof(fc.ipV4(), fc.ipV6()), nasty(3)).map(([a, ip, b]) => `${a}${ip}${b}`),
-  nasty(16),
+  fc.ipV4().map(tag('shaped')),
+  fc.ipV6().map(tag('shaped')),
+  fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 40 })).map(([ip, n]) => `${ip}/${n}`).map(tag('shaped')),
+  fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 140 })).map(([ip, n]) => `${ip}/${n}`).map(tag('shaped')),
+  fc.tuple(nasty(3), fc.oneof(fc.ipV4(), fc.ipV6()), nasty(3)).map(([a, ip, b]) => `${a}${ip}${b}`).map(tag('adversarial')),
+  nasty(16).map(tag('adversarial')),
 );
 const chainName = fc.oneof(
-  fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,23}$/),
-  fc.constantFrom('DOCKER', 'DOCKER-USER', 'INPUT', 'input', 'accept', 'PRE DOCKER', '-j', 'x;id', '$(id)', 'A'.repeat(22), 'é', 'sh', 'if'),
-  nasty(10),
+  fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,23}$/).map(tag('shaped')),
+  fc.constantFrom('DOCKER', 'DOCKER-USER', 'INPUT', 'input', 'accept', 'PRE DOCKER', '-j', 'x;id', '$(id)', 'A'.repeat(22), 'é', 'sh', 'if').map(tag('adversarial')),
+  nasty(10).map(tag('adversarial')),
 );
 const hostSpec = fc.oneof(
-  fc.tuple(fc.constantFrom('', 'root@', 'deploy@', 'a b@', '$(id)@', 'ü@'), fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6().map((a) => `[${a}]`)), fc.constantFrom('', ':22', ':0', ':65536', ':2a', ';id'))
-    .map(([u, h, p]) => `${u}${h}${p}`),
-  fc.tuple(fc.domain(), nasty(4)).map(([d, n]) => `${d}${n}`),
-  nasty(20),
+  fc.tuple(fc.constantFrom('', 'root@', 'deploy@'), fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6().map((a) => `[${a}]`)), fc.constantFrom('', ':22', ':0', ':65536'))
+    .map(([u, h, p]) => `${u}${h}${p}`)
+    .map(tag('shaped')),
+  fc.tuple(fc.constantFrom('a b@', '$(id)@', 'ü@', ''), fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6().map((a) => `[${a}]`)), fc.constantFrom(':2a', ';id', ' -oProxyCommand=id', ''))
+    .filter(([u, , p]) => u !== '' || p !== '')
+    .map(([u, h, p]) => `${u}${h}${p}`)
+    .map(tag('adversarial')),
+  fc.tuple(fc.domain(), nasty(4)).map(([d, n]) => `${d}${n}`).map(tag('adversarial')),
+  nasty(20).map(tag('adversarial')),
 );
 
 /** What a user's input may legitimately put into rules on the recorded hosts. */
@@ -104,21 +124,32 @@ function assertRejected(error: unknown, input: string): void {
 
 describe('bad input: properties against an SSH server that records every command line', () => {
   let rec: RecordingServer;
-  const tally = { inputs: 0, accepted: 0, rejected: 0, engineRuns: 0, linesChecked: 0, payloadLinesChecked: 0 };
-  const perKind = new Map<string, { inputs: number; accepted: number; rejected: number }>();
-  const count = (kind: string, accepted: boolean) => {
-    const k = perKind.get(kind) ?? { inputs: 0, accepted: 0, rejected: 0 };
-    k.inputs++;
-    tally.inputs++;
-    if (accepted) {
-      k.accepted++;
-      tally.accepted++;
-    } else {
-      k.rejected++;
-      tally.rejected++;
+  const tally = { engineRuns: 0, linesChecked: 0, payloadLinesChecked: 0 };
+  type Counts = Record<`${Drawn}${'Inputs' | 'Accepted' | 'Rejected'}`, number>;
+  const perKind = new Map<string, { counts: Counts; error?: string }>();
+  const kindOf = (kind: string) => {
+    let k = perKind.get(kind);
+    if (k === undefined) {
+      k = { counts: { adversarialInputs: 0, adversarialAccepted: 0, adversarialRejected: 0, shapedInputs: 0, shapedAccepted: 0, shapedRejected: 0 } };
+      perKind.set(kind, k);
     }
-    perKind.set(kind, k);
+    return k;
   };
+  const count = (kind: string, input: Input, accepted: boolean) => {
+    const { counts } = kindOf(kind);
+    counts[`${input.drawn}Inputs`]++;
+    counts[`${input.drawn}${accepted ? 'Accepted' : 'Rejected'}`]++;
+  };
+  /** Runs a property; its failure is kept for the kind's record and rethrown. */
+  const property = async (kind: string, run: () => Promise<void> | void) => {
+    try {
+      await run();
+    } catch (error) {
+      kindOf(kind).error = (error instanceof Error ? error.message : String(error)).split('\n').find((l) => l.trim() !== '');
+      throw error;
+    }
+  };
+  const other = { validInputs: 0, validAccepted: 0, namesDrawn: 0, sameCommandLines: 0 };
 
   before(async () => {
     rec = await startRecordingServer();
@@ -126,13 +157,16 @@ describe('bad input: properties against an SSH server that records every command
   after(async () => {
     await rec.close();
     if (lab) {
-      for (const [kind, k] of perKind) recordFigures(lab, 'bad-input', undefined, { case: kind, seed: SEED, ...k });
+      for (const [kind, k] of perKind) {
+        recordFigures(lab, 'bad-input', undefined, { case: kind, setup: { seed: SEED }, figures: k.counts, outcome: k.error === undefined ? 'pass' : 'fail', error: k.error });
+      }
+      const errors = [...perKind.values()].flatMap((k) => (k.error === undefined ? [] : [k.error]));
       recordFigures(lab, 'bad-input', undefined, {
         case: 'all properties (recording server)',
-        seed: SEED,
-        engineRuns: tally.engineRuns,
-        linesChecked: tally.linesChecked,
-        payloadLinesChecked: tally.payloadLinesChecked,
+        setup: { seed: SEED, runsPerProperty: RUNS },
+        figures: { ...tally, ...other },
+        outcome: errors.length === 0 ? 'pass' : 'fail',
+        error: errors[0],
       });
       writeReport();
     }
@@ -158,15 +192,15 @@ describe('bad input: properties against an SSH server that records every command
   const decodedPayloads = (sent: readonly SentCommand[]) =>
     sent.filter((c) => c.line.includes('docker-firewall-apply')).flatMap((c) => bundleParts(c.stdin).slice(0, 2));
 
-  test('ports and protocols (allow, deny, block --allow): exit 2, or exactly the rule asked for', async () => {
-    await fc.assert(
-      fc.asyncProperty(portSpec, fc.constantFrom('allow', 'deny', 'block'), fc.constantFrom<'root' | 'deploy'>('root', 'deploy'), fc.constantFrom<RecordedMajor>('20', '28', '29'), async (spec, command, user, major) => {
+  test('ports and protocols (allow, deny, block --allow): exit 2, or exactly the rule asked for', () => property('port', () => fc.assert(
+      fc.asyncProperty(portSpec, fc.constantFrom('allow', 'deny', 'block'), fc.constantFrom<'root' | 'deploy'>('root', 'deploy'), fc.constantFrom<RecordedMajor>('20', '28', '29'), async (input, command, user, major) => {
+        const spec = input.text;
         const argv = command === 'block' ? ['block', 'h1', '--allow', spec] : [command, 'h1', spec];
         let inv;
         try {
           inv = parseInvocation(argv);
         } catch (error) {
-          count('port', false);
+          count('port', input, false);
           assertRejected(error, spec);
           // The oracle: what the documented syntax PORT[/tcp|udp] would reject.
           const [p = '', proto = 'tcp', more] = spec.split('/');
@@ -174,7 +208,7 @@ describe('bad input: properties against an SSH server that records every command
           assert.equal(valid, false, `"${spec}" is a valid port spec yet was rejected`);
           return;
         }
-        count('port', true);
+        count('port', input, true);
         assert.ok(inv.command !== 'help' && inv.command !== 'verify');
         const allow = inv.allows[0]!;
         assert.ok(Number.isInteger(allow.port) && allow.port >= 1 && allow.port <= 65_535);
@@ -187,21 +221,20 @@ describe('bad input: properties against an SSH server that records every command
         }
       }),
       { numRuns: RUNS * 2, seed: SEED },
-    );
-  });
+    )));
 
-  test('source CIDRs (--from): exit 2, or a canonical network in its own family only', async () => {
-    await fc.assert(
-      fc.asyncProperty(cidr, fc.constantFrom<RecordedMajor>('20', '28', '29'), async (text, major) => {
+  test('source CIDRs (--from): exit 2, or a canonical network in its own family only', () => property('cidr', () => fc.assert(
+      fc.asyncProperty(cidr, fc.constantFrom<RecordedMajor>('20', '28', '29'), async (input, major) => {
+        const text = input.text;
         let inv;
         try {
           inv = parseInvocation(['allow', 'h1', '9999', '--from', text]);
         } catch (error) {
-          count('cidr', false);
+          count('cidr', input, false);
           assertRejected(error, text);
           return;
         }
-        count('cidr', true);
+        count('cidr', input, true);
         assert.ok(inv.command !== 'help' && inv.command !== 'verify');
         const allow = inv.allows[0]!;
         const from = allow.from!;
@@ -216,31 +249,33 @@ describe('bad input: properties against an SSH server that records every command
         assert.equal(v6.includes(rule), from.family === 'ipv6');
       }),
       { numRuns: RUNS, seed: SEED },
-    );
-  });
+    )));
 
-  test('valid addresses and prefixes are all accepted', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })), fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 }))), ([ip, n]) => {
-        count('cidr (valid)', true);
-        assert.doesNotThrow(() => parseCidr(`${ip}/${n}`));
-      }),
-      { numRuns: RUNS, seed: SEED },
-    );
-  });
+  // Valid by construction: counted apart (validInputs, validAccepted), never as accepted bad input.
+  test('valid addresses and prefixes are all accepted', () =>
+    property('cidr', () =>
+      fc.assert(
+        fc.property(fc.oneof(fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })), fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 }))), ([ip, n]) => {
+          other.validInputs++;
+          assert.doesNotThrow(() => parseCidr(`${ip}/${n}`));
+          other.validAccepted++;
+        }),
+        { numRuns: RUNS, seed: SEED },
+      ),
+    ));
 
-  test('chain names (--chain): exit 2, or a bare word that appears only as our chain, in payloads and the persist script', async () => {
-    await fc.assert(
-      fc.asyncProperty(chainName, fc.constantFrom<RecordedMajor>('20', '28', '29'), async (chain, major) => {
+  test('chain names (--chain): exit 2, or a bare word that appears only as our chain, in payloads and the persist script', () => property('chain', () => fc.assert(
+      fc.asyncProperty(chainName, fc.constantFrom<RecordedMajor>('20', '28', '29'), async (input, major) => {
+        const chain = input.text;
         let inv;
         try {
           inv = parseInvocation(['--chain', chain, 'block', 'h1']);
         } catch (error) {
-          count('chain', false);
+          count('chain', input, false);
           assertRejected(error, chain);
           return;
         }
-        count('chain', true);
+        count('chain', input, true);
         assert.ok(inv.command !== 'help' && inv.command !== 'verify');
         assert.match(inv.options.chain, /^[A-Za-z][A-Za-z0-9_-]{0,20}$/);
         await runAndCheck(major, 'root', recordedHost(major).inventory, inv.options.chain, [], changes.block());
@@ -261,17 +296,16 @@ describe('bad input: properties against an SSH server that records every command
         assert.equal(parsed.status, 0, 'the persist script parses');
       }),
       { numRuns: Math.ceil(RUNS / 2), seed: SEED },
-    );
-  });
+    )));
 
-  test('host specs: exit 2 before any connection, or fields that hold no shell metacharacter', async () => {
-    await fc.assert(
-      fc.asyncProperty(hostSpec, async (spec) => {
+  test('host specs: exit 2 before any connection, or fields that hold no shell metacharacter', () => property('host', () => fc.assert(
+      fc.asyncProperty(hostSpec, async (input) => {
+        const spec = input.text;
         let destination;
         try {
           destination = parseDestination(spec);
         } catch (error) {
-          count('host', false);
+          count('host', input, false);
           assertRejected(error, spec);
           assert.throws(() => openHost({ destination: spec }), (e: unknown) => e instanceof DockerFirewallError && e.code === 'InvalidDestination');
           if (spec !== '' && !spec.startsWith('-')) {
@@ -286,37 +320,39 @@ describe('bad input: properties against an SSH server that records every command
           }
           return;
         }
-        count('host', true);
+        count('host', input, true);
         assert.match(destination.host, /^[A-Za-z0-9_.:%-]+$/);
         if (destination.user !== undefined) assert.match(destination.user, /^[A-Za-z_][A-Za-z0-9_.-]*$/);
         if (destination.port !== undefined) assert.ok(Number.isInteger(destination.port) && destination.port >= 1 && destination.port <= 65_535);
       }),
       { numRuns: RUNS * 2, seed: SEED },
-    );
-  });
+    )));
 
-  test('container names never reach a command: any names give the same command lines', async () => {
+  // Names are data, never input to a command: nothing to accept or reject; what counts is that the lines sent stay the same.
+  test('container names never reach a command: any names give the same command lines', () => property('container names', async () => {
     const baseline = new Map<RecordedMajor, SentCommand[]>();
     for (const major of ['20', '28', '29'] as const) baseline.set(major, await runAndCheck(major, 'root', recordedHost(major).inventory, DEFAULT_CHAIN, [], changes.block()));
+    // Each read carries a nonce of its own; everything else is the same, byte for byte.
+    const withoutNonce = (commands: readonly SentCommand[]) => commands.map((c) => ({ ...c, line: c.line.replace(/ docker-firewall-read [0-9a-f]+$/, ' docker-firewall-read NONCE') }));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom<RecordedMajor>('20', '28', '29'), fc.array(nasty(24), { minLength: 12, maxLength: 12 }), async (major, names) => {
-        count('container names', true);
+        other.namesDrawn += names.length;
         const { inventory } = recordedHost(major);
         const renamed: Inventory = { ...inventory, containers: inventory.containers.map((c, i) => ({ ...c, name: names[i % names.length]! })) };
         const sent = await runAndCheck(major, 'root', renamed, DEFAULT_CHAIN, [], changes.block());
-        // Each read carries a nonce of its own; everything else is the same, byte for byte.
-        const withoutNonce = (commands: readonly SentCommand[]) => commands.map((c) => ({ ...c, line: c.line.replace(/ docker-firewall-read [0-9a-f]+$/, ' docker-firewall-read NONCE') }));
         assert.deepEqual(withoutNonce(sent), withoutNonce(baseline.get(major)!));
+        other.sameCommandLines++;
       }),
       { numRuns: Math.ceil(RUNS / 4), seed: SEED },
     );
-  });
+  }));
 });
 
-describe('bad input on the lab: a few accepted inputs for real, rejected ones never connect', { skip: lab ? false : 'the lab is not up (bash lab/lab.sh up --docker 20,28)' }, () => {
+describe('bad input on the lab: a few accepted inputs for real, rejected ones never connect', { skip: labSkip }, () => {
   const h1 = () => labHost(lab!, 'h1');
   const logins = () => readFileSync(join(lab!.labDir, 'hosts', 'h1', 'logs', 'sshd.log'), 'utf8').split('\n').filter((l) => l.startsWith('Accepted ')).length;
-  let labRuns = 0;
+  const measured = suiteMeasurement(() => lab!, 'bad-input', () => h1(), { case: 'lab: accepted and rejected inputs through the CLI' });
+  const figures = Object.assign(measured.figures, { labRuns: 0, rejectedExit2: 0, loginsDuringRejections: 0, acceptedRulesFound: 0 });
 
   before(async () => {
     assert.equal((await cli(['unblock', 'h1'])).code, 0);
@@ -324,11 +360,11 @@ describe('bad input on the lab: a few accepted inputs for real, rejected ones ne
   after(async () => {
     await cli(['unblock', 'h1']);
     await cli(['--chain', 'Odd-Chain_1', 'unblock', 'h1']);
-    recordFigures(lab!, 'bad-input', h1(), { case: 'lab: accepted and rejected inputs through the CLI', labRuns });
+    measured.record(3);
     writeReport();
   });
 
-  test('rejected inputs exit 2 with a message, no login on the host, nothing changed', async () => {
+  test('rejected inputs exit 2 with a message, no login on the host, nothing changed', measured.track(async () => {
     const before = await saveAll('h1');
     const loginsBefore = logins();
     for (const args of [
@@ -344,16 +380,18 @@ describe('bad input on the lab: a few accepted inputs for real, rejected ones ne
       ['block', 'root@h1 -oProxyCommand=id'],
     ]) {
       const result = await cli(args);
-      labRuns++;
+      figures.labRuns++;
+      if (result.code === 2) figures.rejectedExit2++;
       assert.equal(result.code, 2, `${JSON.stringify(args)}: ${result.stderr}`);
       assert.match(result.stderr, /^docker-firewall: /m);
       assert.ok(!hasControlCharacter(result.stderr.split('\n\n')[0]!, { allow: '\t\n' }), JSON.stringify(result.stderr));
     }
-    assert.equal(logins() - loginsBefore, 0, 'a rejected input reached sshd');
+    figures.loginsDuringRejections = logins() - loginsBefore;
+    assert.equal(figures.loginsDuringRejections, 0, 'a rejected input reached sshd');
     assert.equal(await saveAll('h1'), before);
-  });
+  }));
 
-  test('accepted odd forms run exactly the intended rules on the host', async () => {
+  test('accepted odd forms run exactly the intended rules on the host', measured.track(async () => {
     const out = lab!.outside;
     assert.equal((await cli(['block', 'h1'])).code, 0);
     for (const [args, rule] of [
@@ -362,35 +400,36 @@ describe('bad input on the lab: a few accepted inputs for real, rejected ones ne
       [['allow', 'h1', '8081', '--from', ` ${out.ipv4} `], `-A PRE_DOCKER -s ${out.ipv4}/32 -p tcp -m conntrack --ctorigdstport 8081 --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow tcp/8081 from=${out.ipv4}/32" -j RETURN`],
     ] as const) {
       const result = await cli(args);
-      labRuns++;
+      figures.labRuns++;
       assert.equal(result.code, 0, `${JSON.stringify(args)}: ${result.stderr}`);
       const rules = (await onHost('h1', ['iptables', '-S', DEFAULT_CHAIN])).stdout.split('\n');
       assert.ok(rules.includes(rule), `${JSON.stringify(args)}: missing ${rule}\n${rules.join('\n')}`);
+      figures.acceptedRulesFound++;
     }
     const upper = await cli(['allow', 'h1', '8082', '--from', out.ipv6.toUpperCase().replace('::', ':0::')]);
-    labRuns++;
+    figures.labRuns++;
     assert.equal(upper.code, 0, upper.stderr);
-    assert.match((await onHost('h1', ['ip6tables', '-S', 'PRE_DOCKER_PROXY'])).stdout, new RegExp(`-s ${out.ipv6.replace(/[.:]/g, '\\$&')}/128 -p tcp -m conntrack --ctorigdstport 8082 `));
-    // The source restriction holds for real: the allowed client gets in, the other one does not.
+    assert.match((await onHost('h1', ['ip6tables', '-S', 'PRE_DOCKER_INPUT'])).stdout, new RegExp(`-s ${out.ipv6.replace(/[.:]/g, '\\$&')}/128 -p tcp -m conntrack --ctorigdstport 8082 `));
+    // The source restriction holds for real: the allowed client gets in, the other one does not (beside a live control).
     assert.equal(await tcpConnect(out.ns, h1().ipv4, 8081, BLOCKED_MS), 'open');
-    assert.equal(await tcpConnect(lab!.outside2.ns, h1().ipv4, 8081, BLOCKED_MS), 'timeout');
+    assert.equal(await probeBlocked(lab!.outside2.ns, h1(), { port: 8081, family: 'ipv4' }), 'timeout');
     const status = JSON.parse((await cli(['--json', 'status', 'h1'])).stdout) as StatusJson;
     assert.deepEqual(
       status.allows.map((a) => `${a.proto}/${a.port} ${a.from ?? 'any'}`),
       [`udp/5353 any`, `tcp/8080 any`, `tcp/8081 ${out.ipv4}/32`, `tcp/8082 ${out.ipv6}/128`],
     );
     assert.equal((await cli(['unblock', 'h1'])).code, 0);
-  });
+  }));
 
-  test('an odd but valid chain name is used as given, and only for our chains', async () => {
+  test('an odd but valid chain name is used as given, and only for our chains', measured.track(async () => {
     const result = await cli(['--chain', 'Odd-Chain_1', 'block', 'h1']);
-    labRuns++;
+    figures.labRuns++;
     assert.equal(result.code, 0, result.stderr);
     const save = (await onHost('h1', ['iptables-save', '-t', 'filter'])).stdout;
     assert.match(save, /^-A DOCKER-USER -j Odd-Chain_1$/m);
     assert.doesNotMatch(save, /PRE_DOCKER/);
-    assert.equal(await tcpConnect(lab!.outside.ns, h1().ipv4, 8081, BLOCKED_MS), 'timeout');
+    assert.equal(await probeBlocked(lab!.outside.ns, h1(), { port: 8081, family: 'ipv4' }), 'timeout');
     assert.equal((await cli(['--chain', 'Odd-Chain_1', 'unblock', 'h1'])).code, 0);
-    labRuns++;
-  });
+    figures.labRuns++;
+  }));
 });

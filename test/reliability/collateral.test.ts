@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { inContainer, inNamespace, isLabUp, labHost, loadLab, onHost, outside, run, sshFromOutside, startHttpServer, tcpConnect, type Lab, type LabHost, type TestServer } from '../support/lab';
 import { saveAll } from '../support/cli';
 import { cli } from '../support/engine';
-import { recordFigures } from '../support/figures';
+import { measure } from '../support/figures';
+import { probeBlocked } from '../support/probes';
+import { needsLab } from '../support/requirements';
 import { writeReport } from '../../scripts/reliability-report';
 
 /**
@@ -12,6 +14,7 @@ import { writeReport } from '../../scripts/reliability-report';
  * egress and traffic between containers keep working, over IPv4 and IPv6 where they apply. And
  * unblock gives back exactly the iptables-save of before, counters aside.
  */
+const skip = needsLab('no collateral damage', { outside: true });
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 
 // Two namespaces of this test, routed through the Docker host over their own veths (documentation ranges).
@@ -29,7 +32,7 @@ async function ok(argv: readonly string[]): Promise<void> {
 }
 
 for (const name of ['h1', 'h2']) {
-  describe(`no collateral damage on ${name}, and an exact unlock`, { skip: lab ? false : 'the lab is not up (bash lab/lab.sh up --docker 20,28)' }, () => {
+  describe(`no collateral damage on ${name}, and an exact unlock`, { skip }, () => {
     let host: LabHost;
     let original: string;
     const servers: TestServer[] = [];
@@ -93,29 +96,39 @@ for (const name of ['h1', 'h2']) {
     }
 
     test('with the lockdown on (and allows from a source), everything but new outside connections to published ports still works', async () => {
-      const baseline = await runChecks();
-      assert.deepEqual(Object.entries(baseline).filter(([, ok]) => !ok), [], 'the lab itself does not pass these checks');
-      assert.equal((await cli(['block', name, '--allow', '8080'])).code, 0);
-      assert.equal((await cli(['allow', name, '8081', '--from', `${lab!.outside.ipv4}/32`])).code, 0);
-      assert.equal((await cli(['allow', name, '5353/udp', '--from', `${lab!.outside.ipv6}/128`])).code, 0);
-      // The lockdown is real: an outside client cannot open a blocked port.
-      assert.equal(await tcpConnect(lab!.outside2.ns, host.ipv4, 8081, 1500), 'timeout');
-      assert.equal(await tcpConnect(lab!.outside2.ns, host.ipv6, 8081, 1500), 'timeout');
-      assert.equal(await tcpConnect(ns('a'), host.ipv4, 8081, 1500), 'timeout', 'nor from a routed network');
-      const locked = await runChecks();
-      assert.deepEqual(locked, baseline);
-      recordFigures(lab!, 'collateral', host, { checks: Object.keys(locked).length, passed: Object.values(locked).filter(Boolean).length, ...Object.fromEntries(Object.entries(locked).map(([k, v]) => [k, v ? 'works' : 'BROKEN'])) });
+      await measure(lab!, 'collateral', host, {}, async (f) => {
+        const baseline = await runChecks();
+        assert.deepEqual(Object.entries(baseline).filter(([, ok]) => !ok), [], 'the lab itself does not pass these checks');
+        assert.equal((await cli(['block', name, '--allow', '8080'])).code, 0);
+        assert.equal((await cli(['allow', name, '8081', '--from', `${lab!.outside.ipv4}/32`])).code, 0);
+        assert.equal((await cli(['allow', name, '5353/udp', '--from', `${lab!.outside.ipv6}/128`])).code, 0);
+        // The lockdown is real: an outside client cannot open a blocked port (while the host's sshd answers it).
+        const blocked = {
+          'v4 8081 from out2': await probeBlocked(lab!.outside2.ns, host, { port: 8081, family: 'ipv4' }),
+          'v6 8081 from out2': await probeBlocked(lab!.outside2.ns, host, { port: 8081, family: 'ipv6' }),
+          'v4 8081 from a routed network': await probeBlocked(ns('a'), host, { port: 8081, family: 'ipv4' }),
+        };
+        f.blockedProbes = Object.entries(blocked).map(([k, v]) => `${k}: ${v}`).join('; ');
+        assert.deepEqual(Object.values(blocked), ['timeout', 'timeout', 'timeout'], JSON.stringify(blocked));
+        const locked = await runChecks();
+        Object.assign(f, { checks: Object.keys(locked).length, passed: Object.values(locked).filter(Boolean).length, ...Object.fromEntries(Object.entries(locked).map(([k, v]) => [k, v ? 'works' : 'BROKEN'])) });
+        assert.deepEqual(locked, baseline);
+      });
     });
 
     test('unblock: iptables-save and ip6tables-save of every table are what they were before block', async () => {
-      assert.equal((await cli(['unblock', name])).code, 0);
-      const now = await saveAll(name);
-      assert.equal(now, original);
-      const lines = original.split('\n').filter((l) => l.startsWith('-A ')).length;
-      recordFigures(lab!, 'unlock-exact', host, { rulesCompared: lines, identical: true, chainsLeft: (await onHost(host, ['iptables-save'])).stdout.includes('PRE_DOCKER') ? 'yes' : 'none' });
-      // And the host is open again: the other client reaches the port.
-      assert.equal(await tcpConnect(lab!.outside2.ns, host.ipv4, 8081, 2000), 'open');
-      assert.ok((await inNamespace(ns('a'), ['true'])).code === 0);
+      await measure(lab!, 'unlock-exact', host, {}, async (f) => {
+        assert.equal((await cli(['unblock', name])).code, 0);
+        const now = await saveAll(name);
+        f.rulesCompared = original.split('\n').filter((l) => l.startsWith('-A ')).length;
+        f.identical = now === original;
+        f.chainsLeft = (await onHost(host, ['iptables-save'])).stdout.includes('PRE_DOCKER') || (await onHost(host, ['ip6tables-save'])).stdout.includes('PRE_DOCKER') ? 'yes' : 'none';
+        assert.equal(now, original);
+        // And the host is open again: the other client reaches the port.
+        f.reopened = await tcpConnect(lab!.outside2.ns, host.ipv4, 8081, 2000);
+        assert.equal(f.reopened, 'open');
+        assert.ok((await inNamespace(ns('a'), ['true'])).code === 0);
+      });
     });
   });
 }

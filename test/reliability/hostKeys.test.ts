@@ -7,7 +7,8 @@ import { isLabUp, labHost, loadLab, outside, run, type Lab, type LabHost } from 
 import { saveAll } from '../support/cli';
 import { cli } from '../support/engine';
 import { sleep } from '../support/faults';
-import { recordFigures } from '../support/figures';
+import { suiteMeasurement } from '../support/figures';
+import { needsLab } from '../support/requirements';
 import { writeReport } from '../../scripts/reliability-report';
 
 /**
@@ -15,15 +16,17 @@ import { writeReport } from '../../scripts/reliability-report';
  * changed one (the host's sshd given new host keys) stops everything before login, so no command
  * can run: the sshd log shows no accepted login and iptables-save is unchanged.
  */
+const skip = needsLab('host keys', { outside: true });
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 const KEY_TYPES = ['ed25519', 'ecdsa'] as const;
 
-describe('host keys on h1', { skip: lab ? false : 'the lab is not up (bash lab/lab.sh up --docker 20,28)' }, () => {
+describe('host keys on h1', { skip }, () => {
   let host: LabHost;
   let dir: string;
   let sshDir: string;
   let sshdLog: string;
-  const figures = { runs: 0, refused: 0, loginsDuringRefusals: 0, changedOnHost: 0 };
+  const measured = suiteMeasurement(() => lab!, 'host-keys', () => host, {});
+  const figures = Object.assign(measured.figures, { runs: 0, refused: 0, loginsDuringRefusals: 0, changedOnHost: 0 });
 
   const logins = () => readFileSync(sshdLog, 'utf8').split('\n').filter((l) => l.startsWith('Accepted ')).length;
   const sshdPid = () => Number(readFileSync(join(lab!.labDir, 'hosts', host.name, 'sshd.pid'), 'utf8').trim());
@@ -69,6 +72,7 @@ describe('host keys on h1', { skip: lab ? false : 'the lab is not up (bash lab/l
     }
   });
   after(async () => {
+    measured.record(3);
     // The lab's own keys back, whatever happened.
     for (const type of KEY_TYPES) {
       for (const suffix of ['', '.pub']) copyFileSync(join(dir, `original_${type}${suffix}`), join(sshDir, `ssh_host_${type}_key${suffix}`));
@@ -78,14 +82,14 @@ describe('host keys on h1', { skip: lab ? false : 'the lab is not up (bash lab/l
     writeReport();
   });
 
-  test('an unknown host key is refused with exit 3 and its fingerprint; nothing runs, nothing is recorded', async () => {
+  test('an unknown host key is refused with exit 3 and its fingerprint; nothing runs, nothing is recorded', measured.track(async () => {
     const empty = join(dir, 'empty_known_hosts');
     writeFileSync(empty, '');
     await refused(['--known-hosts', empty, 'block', host.name], await fingerprint(join(dir, 'original_ed25519.pub')));
     assert.equal(readFileSync(empty, 'utf8'), '');
-  });
+  }));
 
-  test('an unknown key taken by accept-new (flag or ssh config) is recorded and said so on stderr, as OpenSSH does', async () => {
+  test('an unknown key taken by accept-new (flag or ssh config) is recorded and said so on stderr, as OpenSSH does', measured.track(async () => {
     const viaFlag = join(dir, 'flag_known_hosts');
     writeFileSync(viaFlag, '');
     const flagged = await cli(['--known-hosts', viaFlag, '--accept-new', 'status', host.name]);
@@ -107,9 +111,9 @@ describe('host keys on h1', { skip: lab ? false : 'the lab is not up (bash lab/l
     assert.match(configured.stderr, /host key of 192\.0\.2\.\d+ \((ssh-ed25519|ecdsa-sha2-nistp256) SHA256:[A-Za-z0-9+/]{43}\)/, 'accepted silently');
     assert.notEqual(readFileSync(viaConfig, 'utf8'), '');
     figures.runs += 2;
-  });
+  }));
 
-  test('a changed host key stops every command before login (exit 3), even with --accept-new, and OpenSSH agrees', async () => {
+  test('a changed host key stops every command before login (exit 3), even with --accept-new, and OpenSSH agrees', measured.track(async () => {
     for (const type of KEY_TYPES) {
       const fresh = join(dir, `fresh_${type}`);
       const made = await run(['ssh-keygen', '-q', '-t', type, '-N', '', '-C', `swapped@${host.name}`, '-f', fresh]);
@@ -128,6 +132,5 @@ describe('host keys on h1', { skip: lab ? false : 'the lab is not up (bash lab/l
     await refused(['--accept-new', 'unblock', host.name], presented);
     await refused(['--json', 'status', host.name], presented);
     await refused(['allow', `${host.name}-deploy`, '8080'], presented);
-    recordFigures(lab!, 'host-keys', host, { ...figures });
-  });
+  }));
 });

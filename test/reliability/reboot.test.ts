@@ -2,12 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost } from '../support/lab';
-import { cli, type StatusJson } from '../support/engine';
+import { applyCount, cli, type StatusJson } from '../support/engine';
 import { saveAll } from '../support/cli';
-import { recordFigures } from '../support/figures';
-import { ALLOWED_8080, BLOCKED_8081 } from '../support/lockedPorts';
-import { expectedOf, hammer, probe, reachability, watchBlocked } from '../support/probes';
+import { measure } from '../support/figures';
+import { ALLOWED_8080, WATCHED_8081 } from '../support/lockedPorts';
+import { assertEvidence, expectedOf, hammer, probeBlocked, reachability, watchBlocked } from '../support/probes';
 import { sleep } from '../support/faults';
+import { unmet, labReason } from '../support/requirements';
 import { RESTORE_SCRIPT, PERSIST_DIR } from '../../src/core/firewall/persistence';
 import { writeReport } from '../../scripts/reliability-report';
 
@@ -20,7 +21,6 @@ import { writeReport } from '../../scripts/reliability-report';
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 
 const EXPECTED = ALLOWED_8080;
-const BLOCKED = BLOCKED_8081;
 // The folders persist writes to; the lab mounts a private one over each on every host.
 const PERSIST_MOUNTS = [PERSIST_DIR, '/usr/local/sbin', '/etc/systemd/system'];
 
@@ -48,11 +48,15 @@ async function flushEverything(host: LabHost): Promise<void> {
 }
 
 for (const name of ['h1', 'h2']) {
-  const skip = !lab
-    ? 'the lab is not up (bash lab/lab.sh up --docker 20,28)'
-    : !privateMounts(labHost(lab, name))
-      ? `${name} has no private ${PERSIST_MOUNTS.join(', ')} (a lab made before lab/lib/host.sh mounted them: lab.sh down, then up)`
-      : false;
+  const missing = labReason({ outside: true });
+  const skip = unmet(
+    `reboot of ${name}, simulated`,
+    missing !== false
+      ? missing
+      : !privateMounts(labHost(lab!, name))
+        ? `${name} has no private ${PERSIST_MOUNTS.join(', ')} (a lab made before lab/lib/host.sh mounted them: lab.sh down, then up)`
+        : false,
+  );
   describe(`reboot of ${name}, simulated`, { skip }, () => {
     let host: LabHost;
     const out = () => lab!.outside.ns;
@@ -88,47 +92,65 @@ for (const name of ['h1', 'h2']) {
       assert.doesNotMatch(flushed, /DOCKER|PRE_DOCKER|docker-firewall/);
       // A host in this state (no dockerd, no Docker chains) refuses a block with the reason and stays as it is.
       const bare = await saveAll(name);
-      const refused = await cli(['block', name]);
-      assert.equal(refused.code, 1, refused.stderr);
-      assert.match(refused.stderr, /Docker/);
-      assert.equal(refused.commands.filter((c) => c.includes('docker-firewall-apply')).length, 0);
-      assert.equal(await saveAll(name), bare);
-      recordFigures(lab!, 'backend-refusal', host, { case: 'dockerd stopped, Docker chains flushed', refused: 1, applySent: 0, changed: false, reason: refused.stderr.trim().split('\n').pop()!.replace(/^docker-firewall: [^:]+: /, '').replace(/ \(.*$/, '') });
+      await measure(lab!, 'backend-refusal', host, { case: 'dockerd stopped, Docker chains flushed' }, async (f) => {
+        const refused = await cli(['block', name]);
+        f.exitCode = refused.code ?? 'signal';
+        f.applySent = applyCount(refused.commands);
+        f.changed = (await saveAll(name)) !== bare;
+        f.reason = refused.stderr.trim().split('\n').pop()!.replace(/^docker-firewall: [^:]+: /, '').replace(/ \(.*$/, '');
+        assert.equal(refused.code, 1, refused.stderr);
+        assert.match(refused.stderr, /Docker/);
+        assert.equal(f.applySent, 0);
+        assert.equal(f.changed, false);
+      });
 
-      const restore = await onHost(host, [RESTORE_SCRIPT]);
-      assert.equal(restore.code, 0, `restore script before dockerd: ${restore.stderr}`);
-      const start = labCommand(['start-docker', name]);
-      const watch = await watchBlocked(out(), host, BLOCKED, start);
-      const started = await start;
-      assert.equal(started.code, 0, started.stderr);
-      const opened = watch.opened.reduce((n, o) => n + o.count, 0);
-      assert.deepEqual(watch.opened, [], `the blocked port answered while dockerd started (${watch.probes} probes)`);
-      const again = await onHost(host, [RESTORE_SCRIPT]);
-      assert.equal(again.code, 0, `restore script after dockerd (ExecStartPost): ${again.stderr}`);
-      const reach = await reachability(out(), host, EXPECTED);
-      assert.deepEqual(reach, expectedOf(EXPECTED));
+      await measure(lab!, 'reboot', host, { case: 'flush, restore, dockerd start' }, async (f) => {
+        const restore = await onHost(host, [RESTORE_SCRIPT]);
+        assert.equal(restore.code, 0, `restore script before dockerd: ${restore.stderr}`);
+        // What the restore script put back before any dockerd ran (as the unit does, Before=docker.service).
+        const early = (await onHost(host, ['iptables-save'])).stdout;
+        f.hookedBeforeDockerd = /^-A DOCKER-USER -j PRE_DOCKER$/m.test(early) && /^-A FORWARD -j PRE_DOCKER_GUARD$/m.test(early);
+        assert.equal(f.hookedBeforeDockerd, true, `the restore script did not hook our chains before dockerd:\n${early}`);
+        const start = labCommand(['start-docker', name]);
+        const watch = await watchBlocked(out(), host, WATCHED_8081, start, 3000);
+        const started = await start;
+        assert.equal(started.code, 0, started.stderr);
+        Object.assign(f, { probes: watch.probes, blockedBesideControl: watch.blockedBesideControl, openedWhileBlocked: watch.opened.reduce((n, o) => n + o.count, 0) });
+        assert.deepEqual(watch.opened, [], `the blocked port answered while dockerd started (${watch.probes} probes)`);
+        for (const port of watch.perPort) assertEvidence(port, `${port.probe} while dockerd started`);
+        const again = await onHost(host, [RESTORE_SCRIPT]);
+        assert.equal(again.code, 0, `restore script after dockerd (ExecStartPost): ${again.stderr}`);
+        const reach = await reachability(out(), host, EXPECTED);
+        assert.deepEqual(reach, expectedOf(EXPECTED));
 
-      const status = JSON.parse((await cli(['--json', 'status', name])).stdout) as StatusJson;
-      assert.equal(status.locked, true);
-      assert.deepEqual(status.allows, [{ port: 8080, proto: 'tcp', from: null }]);
-      assert.equal(status.persistence.state, 'current', JSON.stringify(status.persistence));
-      assert.deepEqual(status.warnings.filter((w) => ['hook-not-first', 'drift-modified', 'legacy-hook'].includes(w.code)), []);
-      recordFigures(lab!, 'reboot', host, { case: 'flush, restore, dockerd start', probes: watch.probes, openedWhileBlocked: opened, restoredBeforeDockerd: true, lockdownHeld: true });
+        const status = JSON.parse((await cli(['--json', 'status', name])).stdout) as StatusJson;
+        const problems = status.warnings.filter((w) => ['hook-not-first', 'drift-modified', 'legacy-hook'].includes(w.code)).map((w) => w.code);
+        f.statusAfter = `${status.locked ? 'locked' : 'open'}; allows ${status.allows.map((a) => `${a.proto}/${a.port}`).join(' ') || 'none'}; ` +
+          `persistence ${status.persistence.state}; ${problems.length === 0 ? 'no drift or hook warning' : problems.join(' ')}`;
+        assert.equal(status.locked, true);
+        assert.deepEqual(status.allows, [{ port: 8080, proto: 'tcp', from: null }]);
+        assert.equal(status.persistence.state, 'current', JSON.stringify(status.persistence));
+        assert.deepEqual(problems, []);
+      });
     });
 
     test('the restore script run again with the lockdown in force (after every dockerd start) never lets a connection through', async () => {
       const runs = 15;
-      const result = await hammer(out(), host.ipv4, 8081, async () => {
-        await sleep(200);
-        for (let i = 0; i < runs; i++) {
-          const restore = await onHost(host, [RESTORE_SCRIPT]);
-          assert.equal(restore.code, 0, restore.stderr);
-        }
+      await measure(lab!, 'reboot', host, { case: 'restore script re-run with the lockdown in force', setup: { runs } }, async (f) => {
+        let done = 0;
+        const result = await hammer(out(), host, WATCHED_8081[0]!, async () => {
+          await sleep(200);
+          for (let i = 0; i < runs; i++) {
+            const restore = await onHost(host, [RESTORE_SCRIPT]);
+            assert.equal(restore.code, 0, restore.stderr);
+            f.runs = ++done;
+          }
+        });
+        Object.assign(f, { probes: result.tries, blockedBesideControl: result.blockedBesideControl, openedWhileBlocked: result.opened });
+        assert.equal(result.opened, 0, `${result.opened} of ${result.tries} connections to the blocked port got through while the restore script ran ${runs} times`);
+        assertEvidence(result, `${runs} runs of the restore script`);
+        assert.equal(await probeBlocked(out(), host, { port: 8081, family: 'ipv4' }, { port: 8080, family: 'ipv4' }), 'timeout');
       });
-      assert.ok(result.tries > 100, `only ${result.tries} connection attempts`);
-      assert.equal(result.opened, 0, `${result.opened} of ${result.tries} connections to the blocked port got through while the restore script ran ${runs} times`);
-      assert.equal(await probe(out(), host, { port: 8081, family: 'ipv4' }), 'timeout');
-      recordFigures(lab!, 'reboot', host, { case: 'restore script re-run with the lockdown in force', runs, probes: result.tries, openedWhileBlocked: result.opened });
     });
 
     test('unblock removes what persist installed, inside the host only', async () => {

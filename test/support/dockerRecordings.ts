@@ -24,13 +24,13 @@ export function recordedHosts(): RecordedHost[] {
 }
 
 /** One recorded host; a file that is missing or does not parse fails the test that asked, naming the file. */
-export function recording(dir: string): RecordedHost {
+export function recording(dir: string, root = FIXTURES): RecordedHost {
   const read = (file: string): unknown => {
-    const path = join(FIXTURES, dir, file);
+    const path = join(root, dir, file);
     try {
       return JSON.parse(readFileSync(path, 'utf8')) as unknown;
     } catch (error) {
-      throw new Error(`test/fixtures/docker/${dir}/${file} cannot be read as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`${path} cannot be read as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   };
   return { name: dir, containers: read('containers.json'), version: read('version.json'), info: read('info.json'), networks: read('networks.json') };

@@ -94,6 +94,8 @@ export function applyCount(commands: readonly string[]): number {
 
 export interface ComposedHost {
   readonly host: FirewallEngine;
+  /** The runner the engine uses (the session, counting): for remote commands outside the engine's own steps. */
+  readonly runner: CommandRunner;
   /** argv of every command the engine ran, in order. */
   readonly sent: (readonly string[])[];
   close(): void;
@@ -127,6 +129,7 @@ export async function composedLabHost(lab: Lab, alias: string, alter: { info?: (
   const host = new FirewallEngine(runner, (signal) => readInventory(source, signal), DEFAULT_CHAIN);
   return {
     host,
+    runner,
     sent,
     close: () => {
       docker.dispose();

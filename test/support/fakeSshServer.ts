@@ -3,7 +3,7 @@
  * that the session relies on, so session behaviour is tested without root, namespaces or a lab.
  * The texts it prints are the ones recorded from real hosts (test/fixtures/ssh/stderr).
  */
-import { createConnection, type AddressInfo } from 'node:net';
+import { createConnection, type AddressInfo, type Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +24,13 @@ export interface FakeUser {
   readonly publicKeys?: readonly string[];
   readonly sudo?: SudoPolicy;
 }
+
+/**
+ * A command this server answers with the exec request's success, the exit status, EOF and the
+ * channel close in ONE write: the client reads them in one chunk and handles them in one go, as a
+ * busy client does with a fast command's reply (the lost-exit-status race of execChannel.ts).
+ */
+export const COALESCED_TRUE = 'coalesced-true';
 
 export interface FakeServerOptions {
   /** Private host keys, OpenSSH format. */
@@ -130,6 +137,18 @@ export async function startFakeSshServer(options: FakeServerOptions): Promise<Fa
         // ssh2's server ignores channel requests (signals) once a command runs, so none are seen here.
         const session: Session = accept();
         session.on('exec', (acceptExec, _reject, info) => {
+          if (info.command === COALESCED_TRUE) {
+            const socket = (client as unknown as { _sock?: Socket })._sock;
+            if (socket === undefined) throw new Error('ssh2 server: no _sock to cork');
+            socket.cork();
+            const channel = acceptExec();
+            commands.push(info.command);
+            channel.write('done\n');
+            channel.exit(0);
+            channel.end();
+            process.nextTick(() => socket.uncork());
+            return;
+          }
           const channel = acceptExec();
           commands.push(info.command);
           let finished = false;

@@ -203,9 +203,16 @@ export function runSeed(): number {
   return given !== undefined && /^\d+$/.test(given) ? Number(given) : Date.now() % 2 ** 31;
 }
 
-/** Integer setting from the environment, within bounds (the suite's budget depends on them). */
+/**
+ * Integer setting from the environment, within bounds (the suite's budget depends on them). It can
+ * never make a test a no-op: a value that is not a whole number of at least 1 is an error, and under
+ * CI=true so is one below the default (CI measures at least as much as the page promises).
+ */
 export function envCount(name: string, fallback: number, max = 1000): number {
   const text = process.env[name];
-  if (text === undefined || !/^\d+$/.test(text)) return fallback;
-  return Math.min(Number(text), max);
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`${name}=${text}: must be a whole number of at least 1`);
+  const value = Math.min(Number(text), max);
+  if (process.env.CI === 'true' && value < fallback) throw new Error(`${name}=${text}: under CI=true it may not go below its default ${fallback}`);
+  return value;
 }

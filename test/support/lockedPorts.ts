@@ -1,5 +1,5 @@
 import type { TcpOutcome } from './lab';
-import type { PortProbe } from './probes';
+import type { PortProbe, WatchedPort } from './probes';
 
 /**
  * What the reliability tests lock a lab host to (`block HOST --allow 8080`) and how it must look
@@ -12,8 +12,11 @@ export const ALLOWED_8080: readonly (PortProbe & { expect: TcpOutcome })[] = [
   { port: 8081, family: 'ipv6', expect: 'timeout' },
 ];
 
-/** The ports that must never answer while the host restarts or reboots. */
-export const BLOCKED_8081: readonly PortProbe[] = [
-  { port: 8081, family: 'ipv4' },
-  { port: 8081, family: 'ipv6' },
+/**
+ * The ports that must never answer while the host restarts or reboots, each watched beside the
+ * allowed 8080 of the same family (the positive control: the forwarding path was alive).
+ */
+export const WATCHED_8081: readonly WatchedPort[] = [
+  { blocked: { port: 8081, family: 'ipv4' }, control: { port: 8080, family: 'ipv4' } },
+  { blocked: { port: 8081, family: 'ipv6' }, control: { port: 8080, family: 'ipv6' } },
 ];

@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isLabUp, loadLab, REPO_ROOT, type Lab } from '../../support/lab';
+import { isLabUp, labHost, loadLab, onHost, REPO_ROOT, type Lab } from '../../support/lab';
 import { dockerFirewall, saveAll } from '../../support/cli';
+import { probe, probeBlocked } from '../../support/probes';
+import { needsLab } from '../../support/requirements';
 
 /** The CLI's contract with scripts: exit codes, host-key handling, privilege errors, JSON shape. */
+const skip = needsLab('docker-firewall command line', { outside: true });
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 
-describe('docker-firewall command line', { skip: lab ? false : 'the lab is not up (bash lab/lab.sh up --docker 20,28)' }, () => {
+describe('docker-firewall command line', { skip }, () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'dfw-cli-'));
@@ -51,11 +54,28 @@ describe('docker-firewall command line', { skip: lab ? false : 'the lab is not u
   });
 
   test('a user with sudo (deploy) can read and change the firewall', async () => {
+    const h1 = labHost(lab!, 'h1');
+    const before = await saveAll('h1');
     const result = await dockerFirewall(['--json', 'status', 'h1-deploy']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as { locked: boolean }).locked, false);
     const dry = await dockerFirewall(['block', 'h1-deploy', '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(await saveAll('h1'), before, 'the dry run changed nothing');
+    // The change itself, through sudo: the hook is in h1's iptables and the port is closed from outside.
+    const blocked = await dockerFirewall(['block', 'h1-deploy', '--allow', '8080']);
+    assert.equal(blocked.code, 0, blocked.stderr);
+    try {
+      assert.match((await onHost('h1', ['iptables-save', '-t', 'filter'])).stdout, /^-A DOCKER-USER -j PRE_DOCKER$/m);
+      assert.equal(await probeBlocked(lab!.outside.ns, h1, { port: 8081, family: 'ipv4' }, { port: 8080, family: 'ipv4' }), 'timeout');
+      const status = await dockerFirewall(['--json', 'status', 'h1-deploy']);
+      assert.deepEqual((JSON.parse(status.stdout) as { locked: boolean; allows: unknown[] }).allows, [{ port: 8080, proto: 'tcp', from: null }]);
+    } finally {
+      const unblocked = await dockerFirewall(['unblock', 'h1-deploy']);
+      assert.equal(unblocked.code, 0, unblocked.stderr);
+    }
+    assert.equal(await saveAll('h1'), before, 'unblock as deploy left the rules as they were');
+    assert.equal(await probe(lab!.outside.ns, h1, { port: 8081, family: 'ipv4' }), 'open');
   });
 
   test('a user without sudo or docker gets a clear error with exit 1 and nothing changes', async () => {

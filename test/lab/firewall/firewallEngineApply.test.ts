@@ -5,9 +5,9 @@ import { readPolicy } from '../../../src/core/firewall/readPolicy';
 import type { Inventory } from '../../../src/core/docker/inventory';
 import { makeIptablesNamespace, type IptablesNamespace } from '../../support/iptablesNetns';
 import { DEFAULT_CHAIN } from '../../../src/core/validate';
+import { needsRoot } from '../../support/requirements';
 
 /** FirewallEngine's apply loop on real iptables: round trips, compare-and-swap conflicts and retries. */
-const root = process.getuid?.() === 0;
 const inventory: Inventory = {
   docker: { version: '28.5.2', apiVersion: '1.51', firewallBackend: 'iptables' },
   networks: [],
@@ -16,7 +16,7 @@ const inventory: Inventory = {
   ],
 };
 
-describe('FirewallEngine.apply on real iptables', { skip: root ? false : 'needs root for network namespaces' }, () => {
+describe('FirewallEngine.apply on real iptables', { skip: needsRoot('FirewallEngine.apply on real iptables') }, () => {
   let ns: IptablesNamespace;
   let host: FirewallEngine;
   before(() => {

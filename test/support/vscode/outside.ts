@@ -8,6 +8,11 @@ import { normalizeSave } from '../cli';
 import type { SuiteLab } from './labState';
 
 export type TcpOutcome = 'open' | 'refused' | 'timeout';
+/** A probe's verdict: 'timeout' only beside a positive control that answered, else "void (…)". */
+export type ProbeVerdict = TcpOutcome | `void (control ${string})`;
+
+/** The host's sshd: the lockdown never touches it, so it shows the path to the host was alive. */
+const CONTROL_PORT = 22;
 
 const REFUSED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EACCES', 'EPERM']);
 
@@ -33,10 +38,20 @@ export function tcpConnect(address: string, port: number, timeoutMs = 1500): Pro
   });
 }
 
-/** `address:port` → outcome for several probes at once (a timeout costs its full wait). */
-export async function tcpConnectAll(targets: readonly { address: string; port: number }[], timeoutMs = 1500): Promise<Record<string, TcpOutcome>> {
-  const outcomes = await Promise.all(targets.map(({ address, port }) => tcpConnect(address, port, timeoutMs)));
-  return Object.fromEntries(targets.map(({ address, port }, i) => [`${address.includes(':') ? `[${address}]` : address}:${port}`, outcomes[i] as TcpOutcome]));
+/**
+ * `address:port` → verdict for several probes at once (a timeout costs its full wait). Each probe
+ * goes with a connection to the same address's sshd at the same moment: no answer counts as
+ * 'timeout' (blocked) only when that control answered.
+ */
+export async function tcpConnectAll(targets: readonly { address: string; port: number }[], timeoutMs = 1500): Promise<Record<string, ProbeVerdict>> {
+  const outcomes = await Promise.all(
+    targets.map(async ({ address, port }): Promise<ProbeVerdict> => {
+      const [target, control] = await Promise.all([tcpConnect(address, port, timeoutMs), tcpConnect(address, CONTROL_PORT, timeoutMs)]);
+      if (target !== 'timeout' || control === 'open') return target;
+      return `void (control ${address}:${CONTROL_PORT} ${control})`;
+    }),
+  );
+  return Object.fromEntries(targets.map(({ address, port }, i) => [`${address.includes(':') ? `[${address}]` : address}:${port}`, outcomes[i]!]));
 }
 
 function execFileText(file: string, args: readonly string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -3,12 +3,13 @@ import * as vscode from 'vscode';
 import type { DockerFirewallApi, TreeSnapshotItem } from '../../../src/vscode/api';
 import { activateApi, child, exposures, extensionRoot, hostItem, labelsOf, portItem, runCommand } from '../../support/vscode/extension';
 import { readSuiteLab, type SuiteLab, type SuiteLabHost } from '../../support/vscode/labState';
-import { firewallRules, tcpConnectAll, unblockWithCli, type TcpOutcome } from '../../support/vscode/outside';
+import { firewallRules, tcpConnectAll, unblockWithCli, type ProbeVerdict, type TcpOutcome } from '../../support/vscode/outside';
 
 // Every command runs as a click in the Hosts tree would: with the item's node. The lab's user
 // settings turn confirmDestructiveActions off (the UI test answers the real modal). Each verdict is
 // checked by a real connection from outside (this extension host runs in the lab's outside
-// namespace): 'timeout' is the lockdown dropping the SYN.
+// namespace): 'timeout' is the lockdown dropping the SYN, counted only while the host's sshd answers
+// the same client (the positive control, see support/outside.ts).
 
 const WEB_V4 = '0.0.0.0:8080 → 80/tcp';
 const WEB_V6 = '[::]:8080 → 80/tcp';
@@ -51,7 +52,7 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
     let rulesBefore: string;
 
     /** Probes web (8080, docker0) and app (8081, a br-* bridge) over IPv4 and IPv6. */
-    const probe = (): Promise<Record<string, TcpOutcome>> =>
+    const probe = (): Promise<Record<string, ProbeVerdict>> =>
       tcpConnectAll([
         { address: host.ipv4, port: 8080 },
         { address: host.ipv6, port: 8080 },
@@ -98,7 +99,7 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
         assert.ok(text.includes('-I DOCKER-USER 1 -j PRE_DOCKER'), `no hook insertion in the preview:\n${text}`);
         assert.match(text, new RegExp(`preview of "Block External Access" on ${host.name}\\. Nothing has been changed\\.`));
         assert.match(text, /^-N PRE_DOCKER$/m);
-        assert.match(text, /^-I INPUT 1 -j PRE_DOCKER_PROXY$/m, 'no IPv6 rule for docker-proxy in the preview');
+        assert.match(text, /^-I INPUT 1 -j PRE_DOCKER_INPUT$/m, 'no IPv6 rule for docker-proxy in the preview');
       } finally {
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       }

@@ -1,22 +1,27 @@
 // UI test of the extension in a real workbench: code-server in the lab's outside namespace with the
 // extension in development mode and the lab's hosts in the user settings, driven in Chromium the way
-// a user would (activity bar, context menu, the real confirmation modal, the Command Palette), and
-// every firewall verdict checked by a real TCP connection from outside.
+// a user would (activity bar, context menu, the real confirmation modal with its Cancel and Preview
+// Rules, the post-block prompt to Make Persistent, the Command Palette, Add Host, Import from SSH
+// Config and Remove Host, the sudo password prompt, Cancel in a progress notification), and every
+// firewall verdict checked by a real TCP connection from outside (a "no answer" only beside the
+// host's sshd answering the same client, see test/support/probes.ts).
 //
 //   npm run build && LAB_NAME=dfw DFW_TEST_NETNS=dfw-out node --import tsx test/vscode/ui/extension.ui.ts
 //
 // Needs the lab (`bash lab/lab.sh up --docker 20,28`). Environment: LAB_NAME (default dfw),
 // DFW_TEST_NETNS (default and only allowed value: the lab's outside namespace), DFW_SCREENSHOTS_DIR
-// (default test-results/ui), DFW_TEST_TIMEOUT_MS (default 150000), DFW_UPDATE_DOCS_SCREENSHOTS=1
+// (default test-results/ui), DFW_TEST_TIMEOUT_MS (default 300000), DFW_UPDATE_DOCS_SCREENSHOTS=1
 // (copy the chosen screenshots to docs/screenshots/). h1 is left as found: unblocked through the
 // UI, and by the command-line tool again in any case.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLI, dockerFirewall } from '../../support/cli';
-import { labHost, loadLab, outside, tcpConnect, type Lab, type LabHost, type TcpOutcome } from '../../support/lab';
+import { CLI, dockerFirewall, saveAll } from '../../support/cli';
+import { labHost, loadLab, onHost, outside, tcpConnect, type Lab, type LabHost } from '../../support/lab';
+import { probeBlocked, type BlockedVerdict } from '../../support/probes';
 import { type Browser, launchBrowser } from '../harness/browser';
 import { type CodeServer, REPO_ROOT, startCodeServer } from '../harness/codeServer';
 import { netnsFromEnv } from '../harness/netns';
@@ -24,6 +29,8 @@ import { workbenchUrl } from '../harness/workbenchUrl';
 import { Workbench } from './workbench';
 
 const HOSTS = 'Hosts';
+const MANIFEST = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string };
+const EXTENSION_ID = `${MANIFEST.publisher}.${MANIFEST.name}`;
 const CHAIN_STATUS = 'Chain Status';
 const WEB_V4 = '0.0.0.0:8080 → 80/tcp';
 const APP_V4 = '0.0.0.0:8081 → 80/tcp';
@@ -51,6 +58,8 @@ class UiTest {
     readonly wb: Workbench,
     readonly lab: Lab,
     readonly h1: LabHost,
+    /** code-server's user settings, where the extension writes dockerFirewall.hosts. */
+    readonly settingsFile: string,
   ) {}
 
   step(name: string): void {
@@ -60,9 +69,30 @@ class UiTest {
     this.last = now;
   }
 
-  /** A TCP connection from the lab's outside namespace (another machine, as far as h1 is concerned). */
-  connect(port: number, family: 'ipv4' | 'ipv6' = 'ipv4'): Promise<TcpOutcome> {
-    return tcpConnect(this.lab.outside.ns, this.h1[family], port, 1500);
+  /**
+   * A TCP connection from the lab's outside namespace (another machine, as far as h1 is concerned);
+   * 'timeout' only while h1's sshd answers the same client at that moment.
+   */
+  connect(port: number, family: 'ipv4' | 'ipv6' = 'ipv4'): Promise<BlockedVerdict> {
+    return probeBlocked(this.lab.outside.ns, this.h1, { port, family });
+  }
+
+  /** The hosts in code-server's user settings file, as the extension wrote them. */
+  configuredHosts(): { name: string; destination: string }[] {
+    const settings = JSON.parse(readFileSync(this.settingsFile, 'utf8')) as Record<string, unknown>;
+    const hosts = settings['dockerFirewall.hosts'];
+    return Array.isArray(hosts) ? (hosts as { name: string; destination: string }[]) : [];
+  }
+
+  /** Waits until the settings file holds (or no longer holds) the host named `name`. */
+  async settingsHave(name: string, present: boolean, timeoutMs = 15_000): Promise<{ name: string; destination: string } | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.configuredHosts().find((h) => h.name === name);
+      if ((found !== undefined) === present) return found;
+      if (Date.now() > deadline) throw new Error(`${this.settingsFile} ${present ? 'never got' : 'still has'} host ${name}: ${JSON.stringify(this.configuredHosts())}`);
+      await sleep(200);
+    }
   }
 
   /** Waits until the Hosts view's first row labelled `label` has exactly `description`. */
@@ -129,6 +159,33 @@ async function scenario(t: UiTest): Promise<void> {
   await wb.screenshot('01-hosts-tree');
   t.step('Hosts view: h1 and h2 open, containers expanded, every port with its exposure');
 
+  // --- the extension host's own account of the activation ----------------------------------------
+  const activation = await wb.extensionActivationMs(EXTENSION_ID);
+  await wb.runCommand('View: Close All Editors');
+  t.step(`Running Extensions lists ${EXTENSION_ID}: "${activation.text}"`);
+
+  // --- Cancel, then Preview Rules, in the confirmation: nothing changes on h1 ----------------------
+  const rulesBefore = await saveAll('h1');
+  await wb.chooseContextMenuItem('h1', 'Block External Access');
+  assert.equal((await wb.dialogText()).message, 'Block external access to h1?');
+  await wb.clickDialogButton('Cancel');
+  await t.hostsRowDescribed('h1', 'open');
+  assert.equal(await saveAll('h1'), rulesBefore, 'Cancel in the confirmation changed h1');
+  assert.deepEqual(await Promise.all([t.connect(8080), t.connect(8081)]), ['open', 'open'], 'h1 answers from outside after Cancel');
+  await wb.chooseContextMenuItem('h1', 'Block External Access');
+  await wb.dialogText();
+  await wb.clickDialogButton('Preview Rules');
+  await wb.page.locator('.part.editor .view-lines').filter({ hasText: 'Nothing has been changed' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  const preview = await wb.editorText();
+  assert.match(preview, /preview of "Block External Access" on h1\. Nothing has been changed\./);
+  assert.match(preview, /-I DOCKER-USER 1 -j PRE_DOCKER/, `no hook in the preview:\n${preview}`);
+  await waitForToastGone(wb, 'Reading h1…');
+  await wb.screenshot('02a-preview-rules');
+  assert.equal(await saveAll('h1'), rulesBefore, 'Preview Rules changed h1');
+  await wb.runCommand('View: Revert and Close Editor');
+  await t.hostsRowDescribed('h1', 'open');
+  t.step('Block External Access: Cancel in the modal changes nothing; Preview Rules opens the payload in an editor and changes nothing');
+
   // --- Block External Access on h1, through its context menu and the modal ------------------------
   await wb.chooseContextMenuItem('h1', 'Block External Access');
   const dialog = await wb.dialogText();
@@ -147,6 +204,21 @@ async function scenario(t: UiTest): Promise<void> {
   assert.deepEqual(await Promise.all([t.connect(8080), t.connect(8081), t.connect(8080, 'ipv6')]), ['timeout', 'timeout', 'timeout'], 'h1:8080, h1:8081 and [h1]:8080 must time out from outside after Block External Access');
   await wb.screenshot('03-blocked');
   t.step('Block External Access: modal confirmed, h1 locked, ports blocked, 8080 and 8081 (IPv4) and 8080 (IPv6) time out from outside');
+
+  // --- Make Persistent, from the prompt that follows the block -------------------------------------
+  const menuBefore = await wb.openContextMenu('h1');
+  await wb.page.keyboard.press('Escape');
+  assert.ok(menuBefore.includes('Make Persistent'), `a locked, unsaved host offers Make Persistent: ${menuBefore.join(', ')}`);
+  await wb.clickNotificationButton('unless you make it persistent', 'Make Persistent');
+  assert.equal((await wb.dialogText()).message, 'Make the lockdown of h1 persistent?');
+  await wb.clickDialogButton('Make Persistent');
+  await wb.waitForNotification('The lockdown of h1 is saved');
+  const saved = await onHost(t.h1, ['sh', '-c', 'ls /etc/docker-firewall; ls /usr/local/sbin/docker-firewall-restore']);
+  for (const file of ['rules.v4', 'rules.v6', 'state', '/usr/local/sbin/docker-firewall-restore']) assert.ok(saved.stdout.split('\n').includes(file), `persist did not write ${file} on h1: ${saved.stdout} ${saved.stderr}`);
+  const menuAfter = await wb.openContextMenu('h1');
+  await wb.page.keyboard.press('Escape');
+  assert.ok(!menuAfter.includes('Make Persistent'), `a persistent host still offers Make Persistent: ${menuAfter.join(', ')}`);
+  t.step('Make Persistent from the post-block prompt: modal confirmed, rules and restore script written on h1, no longer offered');
 
   // --- Chain Status of h1: the hook and the rules, with the counters of the probes above ---------
   await wb.expandSidebarRow('h1');
@@ -233,9 +305,113 @@ async function scenario(t: UiTest): Promise<void> {
   await t.hostsRowDescribed(WEB_V4, 'exposed');
   await t.hostsRowDescribed(APP_V4, 'exposed');
   assert.equal(await t.connect(8081), 'open', 'h1:8081 does not answer from outside after Remove Lockdown');
+  const left = await onHost(t.h1, ['sh', '-c', 'ls -A /etc/docker-firewall 2>/dev/null; ls /usr/local/sbin/docker-firewall-restore 2>/dev/null; true']);
+  assert.equal(left.stdout.trim(), '', 'Remove Lockdown left persistence files on h1');
   await t.noErrorNotifications();
   await wb.screenshot('08-unblocked');
-  t.step('Remove Lockdown: modal confirmed, h1 open, 8081 answers from outside again');
+  t.step('Remove Lockdown: modal confirmed, h1 open, 8081 answers from outside again, the saved rules gone');
+
+  await cancelFromProgress(t);
+  await sudoPasswordAndSecrets(t);
+}
+
+/**
+ * Add Host (typed), Cancel in a progress notification, Remove Host: a host that accepts TCP but never
+ * speaks SSH keeps "Reading…" up for the whole connect timeout (15 s); Cancel ends it at once,
+ * without an error.
+ */
+async function cancelFromProgress(t: UiTest): Promise<void> {
+  const { wb } = t;
+  const silent = await startSilentListener(t.lab.outside.ns);
+  try {
+    const destination = `root@127.0.0.1:${silent.port}`;
+    await wb.runCommand('Docker Firewall: Add Host…');
+    await wb.typeInInputBox(destination); // the quick pick's filter; Enter takes "Enter user@host[:port]…"
+    await wb.page.locator('.quick-input-widget').filter({ hasText: 'SSH destination' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await wb.typeInInputBox(destination);
+    await wb.page.locator('.quick-input-widget').filter({ hasText: 'Name shown in the Hosts view' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await wb.typeInInputBox('silent');
+    assert.deepEqual(await t.settingsHave('silent', true), { name: 'silent', destination });
+    await wb.waitForSidebarRow('silent');
+    t.step(`Add Host: typed ${destination}, named silent; written to the user settings`);
+
+    // An unreachable host offers no Block in its context menu; the palette asks which host.
+    await wb.runCommand('Docker Firewall: Block External Access');
+    await wb.pickQuickPickItem(/silent/);
+    const toast = await wb.waitForNotification('Reading silent…');
+    const clicked = Date.now();
+    await wb.clickNotificationButton('Reading silent…', 'Cancel');
+    await toast.waitFor({ state: 'hidden', timeout: 5000 });
+    const cancelledMs = Date.now() - clicked;
+    await sleep(1000);
+    const errors = (await wb.notifications()).filter((m) => /silent/.test(m) && /Could not/.test(m));
+    assert.deepEqual(errors, [], 'Cancel was reported as a failure');
+    assert.equal(await wb.page.locator('.monaco-dialog-box').count(), 0, 'a confirmation opened after Cancel');
+    t.step(`Cancel in the "Reading silent…" notification: gone ${cancelledMs} ms after the click (the connect timeout is 15 s), no error, no confirmation`);
+
+    await wb.chooseContextMenuItem('silent', 'Remove Host');
+    assert.equal((await wb.dialogText()).message, 'Remove silent from Docker Firewall?');
+    await wb.clickDialogButton('Remove Host');
+    await t.settingsHave('silent', false);
+    await wb.sidebarRow('silent').first().waitFor({ state: 'detached', timeout: 15_000 });
+    t.step('Remove Host: modal confirmed, silent gone from the user settings and the Hosts view');
+  } finally {
+    silent.stop();
+  }
+}
+
+/**
+ * Import from SSH Config, the sudo password prompt, secret storage across a reload of the window,
+ * and Remove Host forgetting the saved password (imported again, it is asked for again).
+ */
+async function sudoPasswordAndSecrets(t: UiTest): Promise<void> {
+  const { wb } = t;
+  const password = readFileSync(t.lab.sudoPasswordFile, 'utf8').trim();
+  const sudoPrompt = wb.page.locator('.quick-input-widget').filter({ hasText: /sudo password for sudopw on/ });
+  const importSudopw = async () => {
+    await wb.runCommand('Docker Firewall: Import from SSH Config…');
+    await wb.typeInInputBox('h1-sudopw', { submit: false });
+    await wb.pickQuickPickItem('h1-sudopw'); // a many-pick: the click ticks it
+    await wb.page.keyboard.press('Enter');
+    assert.deepEqual(await t.settingsHave('h1-sudopw', true), { name: 'h1-sudopw', destination: 'h1-sudopw' });
+  };
+
+  await importSudopw();
+  await sudoPrompt.waitFor({ state: 'visible', timeout: 30_000 });
+  assert.equal(await wb.page.locator('.quick-input-widget input[type="password"]').count(), 1, 'the sudo password is asked in a password box');
+  await wb.typeInInputBox(password);
+  await t.hostsRowDescribed('h1-sudopw', 'open');
+  t.step('Import from SSH Config: h1-sudopw written to the user settings; sudo asked for its password in a password box; the host reads');
+
+  // A new extension host (the window reloaded) has only the secret storage to go on.
+  await wb.runCommand('Developer: Reload Window');
+  await wb.waitUntilReady();
+  await wb.openViewContainer('Docker Firewall');
+  await wb.setSidebarViewExpanded(HOSTS, true);
+  await t.hostsRowDescribed('h1-sudopw', 'open');
+  assert.equal(await sudoPrompt.count(), 0, 'asked for the sudo password again after a reload');
+  t.step('Reload Window: h1-sudopw reads with the sudo password from the secret storage, not asked again');
+
+  await wb.chooseContextMenuItem('h1-sudopw', 'Remove Host');
+  assert.equal((await wb.dialogText()).message, 'Remove h1-sudopw from Docker Firewall?');
+  await wb.clickDialogButton('Remove Host');
+  await t.settingsHave('h1-sudopw', false);
+  await importSudopw();
+  await sudoPrompt.waitFor({ state: 'visible', timeout: 30_000 });
+  await wb.page.keyboard.press('Escape');
+  t.step('Remove Host forgot the saved password: imported again, h1-sudopw asks for it again');
+}
+
+/** A TCP listener in `ns` that accepts connections and never says a word (no SSH banner). */
+async function startSilentListener(ns: string): Promise<{ port: number; stop: () => void }> {
+  const program = "const s = require('node:net').createServer((c) => c.on('error', () => {})); s.listen(0, '127.0.0.1', () => console.log(s.address().port));";
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString('utf8').trim())));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the silent listener exited ${String(code)}`)));
+  });
+  return { port, stop: () => child.kill('SIGTERM') };
 }
 
 /** Parks the mouse over the empty editor area so that no hover tooltip covers a screenshot. */
@@ -283,7 +459,7 @@ async function main(): Promise<number> {
   if (netns !== lab.outside.ns) throw new Error(`DFW_TEST_NETNS=${netns}, but lab ${lab.name}'s outside namespace is ${lab.outside.ns}`);
   for (const file of [path.join(REPO_ROOT, 'dist', 'extension.js'), CLI]) if (!existsSync(file)) throw new Error(`${file} is missing; run npm run build`);
   const screenshotsDir = path.resolve(process.env.DFW_SCREENSHOTS_DIR ?? path.join(REPO_ROOT, 'test-results', 'ui'));
-  const timeoutMs = Number(process.env.DFW_TEST_TIMEOUT_MS ?? 150_000);
+  const timeoutMs = Number(process.env.DFW_TEST_TIMEOUT_MS ?? 300_000);
 
   const workspace = mkdtempSync(path.join(tmpdir(), 'dfw-ui-workspace-'));
   writeFileSync(path.join(workspace, 'README.md'), '# Docker Firewall UI test workspace\n');
@@ -313,7 +489,7 @@ async function main(): Promise<number> {
     console.log(`code-server on ${server.origin} in netns ${netns} (lab ${lab.name}) after ${Date.now() - begun} ms`);
     browser = await launchBrowser({ netns, viewport: { width: 1400, height: 900 } });
     const wb = new Workbench(browser.page, { screenshotsDir, timeoutMs: 20_000 });
-    test = new UiTest(wb, lab, h1);
+    test = new UiTest(wb, lab, h1, path.join(server.userDataDir, 'User', 'settings.json'));
     rmSync(screenshotsDir, { recursive: true, force: true });
     await browser.page.goto(workbenchUrl({ port: server.port, folder: workspace, extensionDevelopmentPath: REPO_ROOT }));
     const run = scenario(test);

@@ -52,6 +52,9 @@ const SELECTORS = {
   dialogDetail: '.monaco-dialog-box .dialog-message-detail',
   dialogButton: '.monaco-dialog-box .dialog-buttons .monaco-button',
   editor: '.part.editor',
+  editorLines: '.part.editor .monaco-editor .view-lines',
+  runningExtensionRow: '.part.editor .monaco-list-row',
+  activationTime: '.activation-time',
 } as const;
 
 export class Workbench {
@@ -300,6 +303,31 @@ export class Workbench {
   async clickDialogButton(label: string): Promise<void> {
     await this.page.locator(SELECTORS.dialogButton).getByText(label, { exact: true }).click({ timeout: this.timeoutMs });
     await this.page.locator(SELECTORS.dialog).waitFor({ state: 'hidden', timeout: this.timeoutMs });
+  }
+
+  // --- editors ---------------------------------------------------------------------------------
+
+  /** The text the active editor shows (Monaco renders the lines in view only). */
+  async editorText(): Promise<string> {
+    const lines = this.page.locator(SELECTORS.editorLines).first();
+    await lines.waitFor({ state: 'visible', timeout: this.timeoutMs });
+    return (await lines.innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  /**
+   * The activation time the extension host measured for extension `id`, as "Developer: Show
+   * Running Extensions" lists it ("Activation: 160ms": loading the extension's code and its
+   * activate() call). Throws when the extension is not listed, i.e. not activated.
+   */
+  async extensionActivationMs(id: string): Promise<{ ms: number; text: string }> {
+    await this.runCommand('Developer: Show Running Extensions');
+    const row = this.page.locator(SELECTORS.runningExtensionRow).filter({ hasText: id }).first();
+    const time = row.locator(SELECTORS.activationTime);
+    await time.filter({ hasText: /Activation: \d+ms/ }).waitFor({ state: 'visible', timeout: this.timeoutMs });
+    const text = ((await time.textContent()) ?? '').trim();
+    const ms = /Activation: (\d+)ms/.exec(text)?.[1];
+    if (ms === undefined) throw new Error(`Running Extensions shows no activation time for ${id}: "${text}"`);
+    return { ms: Number(ms), text };
   }
 
   // --- screenshots -----------------------------------------------------------------------------

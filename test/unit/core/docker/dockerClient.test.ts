@@ -25,6 +25,8 @@ let socketPath: string;
 let daemon: HttpServer;
 let requests: string[];
 let slowPath: string | undefined;
+/** Called when the daemon receives a request for slowPath (which it never answers). */
+let onSlowRequest: (() => void) | undefined;
 
 /** A stand-in for dockerd: the recorded answers on a Unix socket. */
 before(async () => {
@@ -34,7 +36,10 @@ before(async () => {
   daemon = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const path = (req.url ?? '').split('?')[0];
-    if (path === slowPath) return; // never answers
+    if (path === slowPath) {
+      onSlowRequest?.();
+      return; // never answers
+    }
     const body = path === '/containers/json' ? recording.containers : path === '/version' ? recording.version : path === '/info' ? recording.info : path === '/networks' ? recording.networks : undefined;
     if (body === undefined) {
       res.writeHead(500, { 'Content-Type': 'application/json' });
@@ -153,20 +158,29 @@ test('an HTTP error from the daemon is DockerRequestFailed with its message', as
   }
 });
 
+// The abort is sent once the daemon holds the request, not after a fixed delay, and the client that
+// is aborted has a timeout far beyond it: on a loaded machine a 50 ms timer could lose the race to a
+// 300 ms request timeout, and the test would then prove the timeout instead of the abort.
 test('aborting a call is Cancelled; a daemon that never answers times out as DockerUnavailable', async () => {
   const { server, session } = await sshHost({});
-  const docker = new DockerClient(session, { socketPath, requestTimeoutMs: 300 });
+  const patient = new DockerClient(session, { socketPath, requestTimeoutMs: 60_000 });
+  const hasty = new DockerClient(session, { socketPath, requestTimeoutMs: 300 });
   try {
     slowPath = '/info';
     const controller = new AbortController();
-    const pending = docker.info({ abortSignal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    const received = new Promise<void>((resolve) => (onSlowRequest = resolve));
+    const pending = patient.info({ abortSignal: controller.signal });
+    await received;
+    controller.abort();
     await assert.rejects(pending, Cancelled);
-    await assert.rejects(docker.info(), (error: unknown) => error instanceof DockerUnavailable && error.reason === 'no-answer');
+    onSlowRequest = undefined;
+    await assert.rejects(hasty.info(), (error: unknown) => error instanceof DockerUnavailable && error.reason === 'no-answer');
     assert.equal(session.connectionCount, 1);
   } finally {
     slowPath = undefined;
-    docker.dispose();
+    onSlowRequest = undefined;
+    patient.dispose();
+    hasty.dispose();
     session.close();
     await server.close();
   }

@@ -4,6 +4,9 @@ import { InvalidResponse } from '../../../../src/core/errors';
 import { buildInventory, readInventory, type DockerInventorySource } from '../../../../src/core/docker/inventory';
 import { parseContainers } from '../../../../src/core/docker/parseContainers';
 import { ipv6FirewallByDefault, parseInfo, parseVersion } from '../../../../src/core/docker/parseEngine';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { recordedHosts, recording } from '../../../support/dockerRecordings';
 import { DEMO_PORTS } from '../../../support/demoContainers';
 
@@ -52,6 +55,24 @@ test('every recording under test/fixtures/docker parses, with valid published po
     }
     const demo = inventory.containers.filter((c) => c.name in DEMO_PORTS);
     for (const c of demo) assert.deepEqual(c.ports.map(show), DEMO_PORTS[c.name], `${host.name} ${c.name}`);
+  }
+});
+
+test('a recording that does not parse or is missing fails the loader loudly, naming the file', () => {
+  const root = mkdtempSync(join(tmpdir(), 'dfw-recordings-'));
+  const dir = join(root, 'x');
+  mkdirSync(dir);
+  try {
+    writeFileSync(join(dir, 'containers.json'), '[]');
+    writeFileSync(join(dir, 'version.json'), '{"ApiVersion":"1.41"}');
+    writeFileSync(join(dir, 'networks.json'), '[]');
+    assert.throws(() => recording('x', root), /x\/info\.json cannot be read as JSON: ENOENT/);
+    writeFileSync(join(dir, 'info.json'), '{"ServerVersion": "20.10.24",');
+    assert.throws(() => recording('x', root), /x\/info\.json cannot be read as JSON/);
+    writeFileSync(join(dir, 'info.json'), '{"ServerVersion":"20.10.24"}');
+    assert.equal(recording('x', root).name, 'x');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
 

@@ -17,7 +17,11 @@ import {
 
 const dir = join(__dirname, '../../../fixtures/ssh/known_hosts');
 const fixture = (name: string): string => readFileSync(join(dir, name), 'utf8');
-const keyBlob = (name: string): Buffer => Buffer.from(fixture(`keys/${name}.pub`).split(' ')[1] ?? '', 'base64');
+const keyBlob = (name: string): Buffer => {
+  const blob = fixture(`keys/${name}.pub`).split(' ')[1];
+  if (blob === undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) throw new Error(`fixtures/ssh/known_hosts/keys/${name}.pub: no public key in it`);
+  return Buffer.from(blob, 'base64');
+};
 
 interface Expected {
   fingerprints: Record<string, string>;

@@ -6,7 +6,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { probeTcp, probeUdp, UDP_PAYLOAD } from '../../../../src/core/verify/prober';
-import { inCi } from '../../../support/labRequirement';
+import { CI } from '../../../support/requirements';
 
 // Real sockets against servers this test starts on 127.0.0.1 (and, as root, in a throw-away network
 // namespace of its own for what loopback cannot show: a port whose packets a firewall drops).
@@ -110,7 +110,7 @@ test('an aborted probe rejects with the reason, TCP and UDP', async () => {
 const isRoot = process.getuid?.() === 0;
 const hasIp = spawnSync('ip', ['-V']).status === 0;
 const reason = !isRoot ? 'needs root (a network namespace with iptables)' : !hasIp ? 'needs the ip command' : undefined;
-if (reason !== undefined && inCi()) test(`the prober's namespace test can run (CI=true): ${reason}`, () => assert.fail(reason));
+if (reason !== undefined && CI) test(`the prober's namespace test can run (CI=true): ${reason}`, () => assert.fail(reason));
 
 describe('in a throw-away network namespace with iptables', { skip: reason ?? false }, () => {
   const PROBER = join(__dirname, '../../../../src/core/verify/prober.ts');
