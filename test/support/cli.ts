@@ -35,7 +35,8 @@ export async function saveAll(host: string, opts: { exceptChain?: string } = {})
 }
 
 export function normalizeSave(text: string, exceptChain?: string): string[] {
-  const ours = exceptChain === undefined ? undefined : new RegExp(`(^:${exceptChain}(_PROXY|_GUARD)? )|(-A ${exceptChain}(_PROXY|_GUARD)? )|(-j ${exceptChain}(_PROXY|_GUARD)?$)`);
+  const suffixes = "(_PROXY|_GUARD|_NET|_INPUT|_PORTS)?";
+  const ours = exceptChain === undefined ? undefined : new RegExp(`(^:${exceptChain}${suffixes} )|(-A ${exceptChain}${suffixes} )|(-j ${exceptChain}${suffixes}$)|(-g ${exceptChain}${suffixes}$)`);
   const lines = text
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('#'))

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_DOCKER_SOCKET, DOCKER_SOCKET_PATH } from '../docker/dockerSocket';
 import { FirewallReadFailed } from './errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { hostFactsFrom, type HostFacts } from './hostFacts';
@@ -8,9 +9,10 @@ import { parseIptablesSave, type SavedTable } from './iptablesSave';
  * One remote command reads everything the firewall model needs in a single round trip: both
  * families in every iptables variant that holds tables, our persistence and watcher state, and the
  * host's own facts (listening sockets and their processes, the SSH connection we came in on, its
- * global addresses). Nothing user-supplied is interpolated into the script; its one argument is a
+ * global addresses). Nothing user-supplied is interpolated into the script. Its arguments are a
  * random nonce that marks our sections, so that text the host prints (a rule comment can hold any
- * line, newlines included) can never pose as a section of ours.
+ * line, newlines included) can never pose as a section of ours, and the Docker socket path, so that
+ * the watcher section can say when there is no Docker to watch.
  */
 const SCRIPT = `
 n=$1
@@ -42,6 +44,7 @@ section persistence
 [ -f /etc/docker-firewall/state ] && head -c 1024 /etc/docker-firewall/state
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-enabled docker-firewall.service 2>/dev/null)"
 section watcher
+[ -S "$2" ] || echo 'no-docker'
 if [ -f /run/docker-firewall-watch.pid ]; then p=$(head -c 16 /run/docker-firewall-watch.pid | tr -cd 0-9); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "running $p"; fi
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-active docker-firewall-watch.service 2>/dev/null)"
 section sockets
@@ -93,10 +96,11 @@ export function newNonce(): string {
   return randomBytes(12).toString('hex');
 }
 
-export function readFirewallCommand(nonce: string = newNonce()): RemoteCommand<RawFirewall> {
+export function readFirewallCommand(nonce: string = newNonce(), dockerSocket: string = DEFAULT_DOCKER_SOCKET): RemoteCommand<RawFirewall> {
   if (!/^[0-9a-f]{8,64}$/.test(nonce)) throw new Error('a read nonce is 8 to 64 hex digits');
+  if (!DOCKER_SOCKET_PATH.test(dockerSocket)) throw new Error(`not a socket path: ${dockerSocket}`);
   return {
-    argv: ['sh', '-c', SCRIPT, 'docker-firewall-read', nonce],
+    argv: ['sh', '-c', SCRIPT, 'docker-firewall-read', nonce, dockerSocket],
     privileged: true,
     maxOutputBytes: MAX_READ_BYTES,
     parse(result) {
@@ -162,5 +166,5 @@ function splitSections(stdout: string, nonce: string): Map<string, string> {
 
 /** Whether an argv is our read command (whatever its nonce): for tests and recordings that sort what was sent. */
 export function isReadCommand(argv: readonly string[]): boolean {
-  return argv.length === 5 && argv[0] === 'sh' && argv[1] === '-c' && argv[2] === SCRIPT && argv[3] === 'docker-firewall-read' && /^[0-9a-f]{8,64}$/.test(argv[4] ?? '');
+  return argv.length === 6 && argv[0] === 'sh' && argv[1] === '-c' && argv[2] === SCRIPT && argv[3] === 'docker-firewall-read' && /^[0-9a-f]{8,64}$/.test(argv[4] ?? '') && DOCKER_SOCKET_PATH.test(argv[5] ?? '');
 }

@@ -11,7 +11,7 @@ import type { Policy } from './policy';
 import { readPolicy } from './readPolicy';
 import type { RuleRole } from './ruleComment';
 import type { LockdownScope } from './scope';
-import type { WatcherState } from './watcherState';
+import { watcherWanted, type WatcherState } from './watcherState';
 
 export interface StatusRule {
   readonly table: Table;
@@ -146,7 +146,7 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
     if (input.persistence.state === 'outdated') {
       warnings.push({ code: 'persistence-outdated', message: 'The saved lockdown differs from the rules in force: make it persistent again.' });
     }
-    if (!input.watcher.running) {
+    if (watcherWanted(input.watcher)) {
       warnings.push({
         code: 'watcher-not-running',
         message: 'The watcher that adds new Docker networks and published ports to the lockdown is not running: ports published from now on stay reachable until the lockdown is applied again.',

@@ -1,3 +1,4 @@
+import { DOCKER_SOCKET_PATH } from '../docker/dockerSocket';
 import type { ChainName } from '../validate';
 import { chainNames } from './layout';
 import { ROOTLESS_PORT_PROCESSES } from './scope';
@@ -35,7 +36,7 @@ export function watcherScript(config: WatcherConfig): string {
     return name;
   };
   const ssh = config.sshPort === undefined ? '' : String(config.sshPort);
-  if (!/^\/[A-Za-z0-9_./-]{1,200}$/.test(config.dockerSocket)) throw new Error(`not a socket path: ${config.dockerSocket}`);
+  if (!DOCKER_SOCKET_PATH.test(config.dockerSocket)) throw new Error(`not a socket path: ${config.dockerSocket}`);
   const socket = config.dockerSocket;
   return `#!/bin/sh
 # Written by Docker Firewall: keeps the lockdown's chains of Docker bridges (${names.bridges}) and host

@@ -12,7 +12,7 @@ import { readPolicy } from '../firewall/readPolicy';
 import { lockdownScope } from '../firewall/scope';
 import { firewallStatus, type FirewallStatus } from '../firewall/status';
 import { watcherScript, watcherUnit } from '../firewall/watcher';
-import { parseWatcherState } from '../firewall/watcherState';
+import { parseWatcherState, watcherWanted } from '../firewall/watcherState';
 import type { Inventory } from '../docker/inventoryModel';
 import { DEFAULT_DOCKER_SOCKET } from '../docker/dockerSocket';
 import type { ChainName } from '../validate';
@@ -73,7 +73,7 @@ export class FirewallEngine {
   ) {}
 
   async read(signal?: AbortSignal): Promise<HostReading> {
-    const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand(), signal)]);
+    const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand(undefined, this.dockerSocket), signal)]);
     return { inventory, tables: firewallTables(raw, this.chain), facts: raw.facts };
   }
 
@@ -103,10 +103,10 @@ export class FirewallEngine {
       const reading = cached ?? (await this.read(options.signal));
       cached = undefined;
       const plan = this.plan(reading, change);
-      // A lockdown that needs no change may still have lost its watcher (a reboot without systemd, a kill).
-      const watcherMissing = plan.policy.locked && !parseWatcherState(reading.tables.watcher).running;
       // "Nothing to do" is only believed from a fresh read: the cached one may be out of date.
-      if (!plan.changed && !watcherMissing && fromCache) continue;
+      if (!plan.changed && fromCache) continue;
+      // A lockdown that needs no change may still have lost its watcher (a reboot without systemd, a kill).
+      const watcherMissing = plan.policy.locked && watcherWanted(parseWatcherState(reading.tables.watcher));
       if (!plan.changed && !watcherMissing) return { plan, argv: undefined, applied: false, retries: attempt };
       const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');

@@ -1,3 +1,4 @@
+import { parseDockerSocket } from '../docker/dockerSocket';
 import { createDockerClient, type DockerClient } from '../docker/dockerClient';
 import { readInventory } from '../docker/inventory';
 import type { CommandRunner } from '../remote/remoteCommand';
@@ -27,6 +28,7 @@ export interface HostConnection {
 export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): HostConnection {
   parseDestination(target.destination);
   const chain = parseChainName(target.chain ?? 'PRE_DOCKER');
+  const dockerSocket = parseDockerSocket(target.dockerSocket);
   const label = target.label ?? target.destination;
 
   let session: SshSession | undefined;
@@ -54,13 +56,13 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
   });
   const dockerOnce = once(async (): Promise<DockerClient> => {
     const ssh = await sessionOnce();
-    return createDockerClient(ssh, { socketPath: target.dockerSocket, logger: sshCallbacks(callbacks).logger });
+    return createDockerClient(ssh, { socketPath: dockerSocket, logger: sshCallbacks(callbacks).logger });
   });
 
   const runner: CommandRunner = {
     exec: async (argv, options) => (await sessionOnce()).exec(argv, options),
   };
-  const host = new FirewallEngine(runner, async (signal) => readInventory(await dockerOnce(), signal), chain, target.dockerSocket);
+  const host = new FirewallEngine(runner, async (signal) => readInventory(await dockerOnce(), signal), chain, dockerSocket);
   return {
     label,
     engine: host,

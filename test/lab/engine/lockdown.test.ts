@@ -74,7 +74,10 @@ for (const name of ['h1', 'h2']) {
       assert.deepEqual(await Promise.all([reach(out(), host, 5353, 'ipv4', 'udp'), reach(out(), host, 5353, 'ipv6', 'udp')]), ['timeout', 'timeout']);
       const status = await dockerFirewallJson<StatusJson>(['status', name]);
       assert.equal(status.locked, true);
-      for (const port of status.ports) assert.ok(['blocked', 'local-only'].includes(port.exposure), JSON.stringify(port));
+      // Every port of a container is blocked or local; the host's own sshd is a host service, untouched.
+      for (const port of status.ports) assert.ok(['blocked', 'local-only', 'host-service'].includes(port.exposure), JSON.stringify(port));
+      assert.ok(status.ports.some((p) => p.exposure === 'host-service' && p.hostPort === 22), 'sshd is listed as a host service');
+      assert.ok(status.ports.filter((p) => p.exposure === 'host-service').every((p) => p.container === ''), 'only sockets of the host itself are host services');
     });
 
     test('after block, the loopback port stays local, containers reach each other and the outside, SSH works', async () => {
