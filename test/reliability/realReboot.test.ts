@@ -23,18 +23,13 @@ import { writeReport } from '../../scripts/reliability-report';
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 
 /**
- * Known failing, found by this test: on iptables-legacy the restore script fails every time it runs
- * (at boot and as ExecStartPost): its pipeline runs iptables-legacy to read the hooks while
- * iptables-legacy-restore reads the pipe, and legacy iptables-restore then stops with "COMMIT
- * expected at line 2". The host boots open. Marked todo so that CI stays usable; the test still runs
- * and its failure is recorded in docs/reliability.md ("Known gaps").
+ * Failures this test found are fixed, not marked: on iptables-legacy the restore script used to fail
+ * every time (iptables-legacy-restore held the xtables lock while the script's own iptables-legacy
+ * queries waited for it: "COMMIT expected at line 2", the host booted open), and unblock on the host
+ * that then read open left the saved rules in place. Kept as a table so that a new known failure is
+ * written down here, with its reason, rather than skipped.
  */
-const KNOWN_FAILING: Partial<Record<IptablesVariant, { reboot: string; unblock: string }>> = {
-  legacy: {
-    reboot: 'the restore script fails on iptables-legacy ("COMMIT expected at line 2"): the host boots open',
-    unblock: 'after the failed restore the host reads open, and unblock, having no rule to change, leaves the persistence files in place',
-  },
-};
+const KNOWN_FAILING: Partial<Record<IptablesVariant, { reboot: string; unblock: string }>> = {};
 
 for (const [index, variant] of (['nft', 'legacy'] as const satisfies readonly IptablesVariant[]).entries()) {
   const missing = labReason({ outside: true });

@@ -1,3 +1,4 @@
+import { EMPTY_LAYOUT } from '../firewall/layout';
 import { ConcurrentChange, HostNotLocked, LockdownRefused } from '../firewall/errors';
 import { run, type CommandRunner } from '../remote/remoteCommand';
 import { applyCommand, restoreBinary, type WatcherAction, type WatcherOutcome } from '../firewall/applyCommand';
@@ -107,6 +108,14 @@ export class FirewallEngine {
       if (!plan.changed && fromCache) continue;
       // A lockdown that needs no change may still have lost its watcher (a reboot without systemd, a kill).
       const watcherMissing = plan.policy.locked && watcherWanted(parseWatcherState(reading.tables.watcher));
+      // An open host that still has saved rules (a restore that failed at boot, a hand edit) would be
+      // locked again at the next boot: unblock removes them even though no rule changes.
+      if (!plan.changed && !plan.policy.locked && isPersisted(reading)) {
+        const unpersist = persistCommand(reading.tables.variant ?? 'default', this.chain, EMPTY_LAYOUT, EMPTY_LAYOUT);
+        if (options.dryRun) return { plan, argv: unpersist.argv, applied: false, retries: attempt };
+        await run(this.runner, unpersist, options.signal);
+        return { plan, argv: unpersist.argv, applied: true, retries: attempt };
+      }
       if (!plan.changed && !watcherMissing) return { plan, argv: undefined, applied: false, retries: attempt };
       const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
@@ -169,10 +178,14 @@ export class FirewallEngine {
 
   /** Once a host is persistent, every change is saved too, so a reboot brings back the latest policy. */
   private async refreshPersistence(reading: HostReading, plan: Plan, variant: NonNullable<FirewallTables['variant']>, signal?: AbortSignal) {
-    const persisted = reading.tables.persistence.some((l) => l.startsWith('digest '));
-    if (!persisted) return;
+    if (!isPersisted(reading)) return;
     await run(this.runner, persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted), signal);
   }
+}
+
+/** Whether the host holds saved rules (persist was run and not undone). */
+function isPersisted(reading: HostReading): boolean {
+  return reading.tables.persistence.some((l) => l.startsWith('digest '));
 }
 
 /** The plan that takes the host from a reading to the change's policy (pure; LockdownRefused when it cannot). */

@@ -23,8 +23,8 @@ const ipv4: FamilyLayout = renderLayout('ipv4', policy, context(true));
 const ipv6: FamilyLayout = renderLayout('ipv6', policy, context(true));
 
 /** The files persistCommand writes, decoded from its script and its stdin bundle: path → content. */
-function persistedFiles(v4: FamilyLayout, v6: FamilyLayout): Map<string, string> {
-  const command = persistCommand('nft', DEFAULT_CHAIN, v4, v6);
+function persistedFiles(v4: FamilyLayout, v6: FamilyLayout, variant: 'nft' | 'legacy' = 'nft'): Map<string, string> {
+  const command = persistCommand(variant, DEFAULT_CHAIN, v4, v6);
   const script = command.argv[2]!;
   const parts = bundleParts(command.stdin ?? '');
   const files = new Map<string, string>();
@@ -45,7 +45,11 @@ test('the restore script changes iptables only through one iptables-restore per 
 
 const root = process.getuid?.() === 0;
 
-describe('the restore script on real iptables-nft', { skip: root ? false : 'needs root for a network namespace' }, () => {
+// Both variants: iptables-legacy-restore holds the xtables lock from its start, which the script must allow for.
+for (const variant of ['nft', 'legacy'] as const) {
+describe(`the restore script on real iptables-${variant}`, { skip: root ? false : 'needs root for a network namespace' }, () => {
+  const v4bin = `iptables-${variant}`;
+  const v6bin = `ip6tables-${variant}`;
   const ns = `dfwu-rs-${randomBytes(3).toString('hex')}`;
   let dir: string;
   let script: string;
@@ -73,10 +77,10 @@ describe('the restore script on real iptables-nft', { skip: root ? false : 'need
   before(() => {
     execFileSync('ip', ['netns', 'add', ns]);
     dir = mkdtempSync(join(tmpdir(), 'dfw-restore-'));
-    for (const [path, content] of persistedFiles(ipv4, ipv6)) {
+    for (const [path, content] of persistedFiles(ipv4, ipv6, variant)) {
       if (path.startsWith(`${PERSIST_DIR}/`)) writeFileSync(join(dir, path.slice(PERSIST_DIR.length + 1)), content);
     }
-    script = persistedFiles(ipv4, ipv6).get(RESTORE_SCRIPT)!.replaceAll(`${PERSIST_DIR}/`, `${dir}/`);
+    script = persistedFiles(ipv4, ipv6, variant).get(RESTORE_SCRIPT)!.replaceAll(`${PERSIST_DIR}/`, `${dir}/`);
   });
   after(() => {
     execFileSync('ip', ['netns', 'del', ns]);
@@ -85,15 +89,15 @@ describe('the restore script on real iptables-nft', { skip: root ? false : 'need
 
   test('at boot (no Docker chain yet) it makes DOCKER-USER and puts the lockdown in', () => {
     run();
-    assert.equal(actual('iptables-nft'), expected(ipv4, 'iptables-nft'));
-    assert.equal(actual('ip6tables-nft'), expected(ipv6, 'ip6tables-nft'));
+    assert.equal(actual(v4bin), expected(ipv4, v4bin));
+    assert.equal(actual(v6bin), expected(ipv6, v6bin));
   });
 
   test('with the lockdown in force, a run changes iptables in exactly one transaction per family and leaves the same rules', () => {
     // Shims before the real binaries log every call that would change something.
     const shims = join(dir, 'shims');
     execFileSync('mkdir', ['-p', shims]);
-    for (const bin of ['iptables-nft', 'ip6tables-nft', 'iptables-nft-restore', 'ip6tables-nft-restore']) {
+    for (const bin of [v4bin, v6bin, `${v4bin}-restore`, `${v6bin}-restore`]) {
       writeFileSync(
         join(shims, bin),
         `#!/bin/sh\ncase " $* " in *" -S "* | *" -L "*) ;; *) echo "${bin} $*" >> ${dir}/calls ;; esac\nexec /usr/sbin/${bin} "$@"\n`,
@@ -102,30 +106,30 @@ describe('the restore script on real iptables-nft', { skip: root ? false : 'need
     }
     writeFileSync(join(dir, 'calls'), '');
     run({ PATH: `${shims}:/usr/sbin:/usr/bin:/sbin:/bin` });
-    assert.deepEqual(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n'), ['iptables-nft-restore -w 10 --noflush', 'ip6tables-nft-restore -w 10 --noflush']);
-    assert.equal(actual('iptables-nft'), expected(ipv4, 'iptables-nft'));
-    assert.equal(actual('ip6tables-nft'), expected(ipv6, 'ip6tables-nft'));
+    assert.deepEqual(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n'), [`${v4bin}-restore -w 10 --noflush`, `${v6bin}-restore -w 10 --noflush`]);
+    assert.equal(actual(v4bin), expected(ipv4, v4bin));
+    assert.equal(actual(v6bin), expected(ipv6, v6bin));
   });
 
   test('outdated rules, a hook pushed down and a duplicate hook are replaced by the saved lockdown', () => {
     for (const argv of [
-      ['iptables-nft', '-A', DEFAULT_CHAIN, '-p', 'tcp', '--dport', '9', '-j', 'RETURN'],
-      ['iptables-nft', '-I', 'DOCKER-USER', '1', '-j', 'RETURN'],
-      ['iptables-nft', '-A', 'DOCKER-USER', '-j', DEFAULT_CHAIN],
-      ['ip6tables-nft', '-D', 'INPUT', '-j', 'PRE_DOCKER_INPUT'],
+      [v4bin, '-A', DEFAULT_CHAIN, '-p', 'tcp', '--dport', '9', '-j', 'RETURN'],
+      [v4bin, '-I', 'DOCKER-USER', '1', '-j', 'RETURN'],
+      [v4bin, '-A', 'DOCKER-USER', '-j', DEFAULT_CHAIN],
+      [v6bin, '-D', 'INPUT', '-j', 'PRE_DOCKER_INPUT'],
       // Docker Firewall 0.1's IPv6 chain and its hook, left over from before an upgrade.
-      ['ip6tables-nft', '-N', 'PRE_DOCKER_PROXY'],
-      ['ip6tables-nft', '-A', 'PRE_DOCKER_PROXY', '-p', 'tcp', '--dport', '8081', '-j', 'DROP'],
-      ['ip6tables-nft', '-I', 'INPUT', '1', '-j', 'PRE_DOCKER_PROXY'],
-      ['iptables-nft', '-t', 'security', '-I', 'FORWARD', '1', '-j', 'RETURN'],
-      ['iptables-nft', '-t', 'security', '-A', 'PRE_DOCKER_GUARD', '-j', 'RETURN'],
+      [v6bin, '-N', 'PRE_DOCKER_PROXY'],
+      [v6bin, '-A', 'PRE_DOCKER_PROXY', '-p', 'tcp', '--dport', '8081', '-j', 'DROP'],
+      [v6bin, '-I', 'INPUT', '1', '-j', 'PRE_DOCKER_PROXY'],
+      [v4bin, '-t', 'security', '-I', 'FORWARD', '1', '-j', 'RETURN'],
+      [v4bin, '-t', 'security', '-A', 'PRE_DOCKER_GUARD', '-j', 'RETURN'],
     ]) assert.equal(inNs(argv).status, 0);
     run();
-    assert.equal(actual('iptables-nft'), expected(ipv4, 'iptables-nft'));
-    assert.equal(actual('ip6tables-nft'), expected(ipv6, 'ip6tables-nft'));
-    const dockerUser = inNs(['iptables-nft', '-S', 'DOCKER-USER']).stdout.split('\n');
+    assert.equal(actual(v4bin), expected(ipv4, v4bin));
+    assert.equal(actual(v6bin), expected(ipv6, v6bin));
+    const dockerUser = inNs([v4bin, '-S', 'DOCKER-USER']).stdout.split('\n');
     assert.equal(dockerUser[1], '-A DOCKER-USER -j PRE_DOCKER', 'our hook is first');
-    const securityForward = inNs(['iptables-nft', '-t', 'security', '-S', 'FORWARD']).stdout.split('\n');
+    const securityForward = inNs([v4bin, '-t', 'security', '-S', 'FORWARD']).stdout.split('\n');
     assert.equal(securityForward[1], '-A FORWARD -j PRE_DOCKER_GUARD', 'the guard is first in security FORWARD');
   });
 
@@ -133,9 +137,10 @@ describe('the restore script on real iptables-nft', { skip: root ? false : 'need
     // Saved for IPv6: only the INPUT path (a host whose Docker makes no IPv6 DOCKER-USER); in force: the forwarded path too.
     const proxyOnly = renderLayout('ipv6', policy, context(false));
     assert.deepEqual(proxyOnly.chains.map((c) => c.name), ['PRE_DOCKER_INPUT', 'PRE_DOCKER_PORTS']);
-    writeFileSync(join(dir, 'rules.v6'), persistedFiles(ipv4, proxyOnly).get(`${PERSIST_DIR}/rules.v6`)!);
+    writeFileSync(join(dir, 'rules.v6'), persistedFiles(ipv4, proxyOnly, variant).get(`${PERSIST_DIR}/rules.v6`)!);
     run();
-    assert.equal(actual('ip6tables-nft'), expected(proxyOnly, 'ip6tables-nft'));
-    assert.equal(actual('iptables-nft'), expected(ipv4, 'iptables-nft'));
+    assert.equal(actual(v6bin), expected(proxyOnly, v6bin));
+    assert.equal(actual(v4bin), expected(ipv4, v4bin));
   });
 });
+}

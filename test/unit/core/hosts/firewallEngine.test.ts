@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildInventory } from '../../../../src/core/docker/inventory';
 import { ConcurrentChange } from '../../../../src/core/firewall/errors';
-import { FirewallEngine } from '../../../../src/core/hosts/firewallEngine';
+import { changes, FirewallEngine } from '../../../../src/core/hosts/firewallEngine';
 import { bundleParts } from '../../../../src/core/remote/stdinBundle';
 import { isReadCommand } from '../../../../src/core/firewall/readFirewall';
-import { answerRead } from '../../../support/recordedHosts';
+import { answerRead, openHost } from '../../../support/recordedHosts';
 import type { CommandRunner, ExecResult } from '../../../../src/core/remote/remoteCommand';
 import { DEFAULT_CHAIN } from '../../../../src/core/validate';
 
@@ -76,4 +76,29 @@ test('persist: a host that keeps changing is ConcurrentChange, and nothing is sa
     return true;
   });
   assert.ok(!steps.includes('persist'), `saved after a refused re-apply: ${steps.join(', ')}`);
+});
+
+test('unblock on a host that reads open but still has saved rules removes them (else the next boot locks it again)', async () => {
+  const host = openHost('28');
+  const report = readFileSync(join(__dirname, '../../../fixtures/docker/docker-28/report.txt'), 'utf8');
+  const persisted = report.replace(/(### [0-9a-f]+ persistence\n)/, '$1digest filter:PRE_DOCKER:x\nsystemd enabled\n');
+  assert.notEqual(persisted, report, 'the recording has a persistence section (positive control)');
+  const sent: string[] = [];
+  const runner = (answer: string): CommandRunner => ({
+    exec: (argv) => {
+      if (isReadCommand(argv)) return Promise.resolve({ stdout: answerRead(answer, argv), stderr: '', code: 0 });
+      sent.push(argv[2] ?? '');
+      return Promise.resolve({ stdout: '### removed\n', stderr: '', code: 0 });
+    },
+  });
+  const engine = new FirewallEngine(runner(persisted), () => Promise.resolve(host.reading.inventory), DEFAULT_CHAIN);
+  const result = await engine.apply(changes.unblock());
+  assert.equal(result.applied, true);
+  assert.equal(sent.length, 1);
+  assert.match(sent[0]!, /rm -rf \/etc\/docker-firewall/);
+  // Without saved rules, an open host's unblock sends nothing.
+  sent.length = 0;
+  const clean = await new FirewallEngine(runner(report), () => Promise.resolve(host.reading.inventory), DEFAULT_CHAIN).apply(changes.unblock());
+  assert.equal(clean.applied, false);
+  assert.deepEqual(sent, []);
 });
