@@ -157,7 +157,9 @@ const UNPERSIST = [
   'set -eu',
   'if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl disable docker-firewall.service >/dev/null 2>&1 || true; fi',
   `rm -f ${UNIT_PATH} ${DOCKER_DROP_IN} ${RESTORE_SCRIPT}`,
-  `rm -rf ${PERSIST_DIR}`,
+  // The folder's contents, then the folder if it can go: it may be a mount point (a container's
+  // volume, the lab's per-host folders), which rm -rf refuses as busy.
+  `if [ -d ${PERSIST_DIR} ] && [ ! -L ${PERSIST_DIR} ]; then find ${PERSIST_DIR} -mindepth 1 -delete; rmdir ${PERSIST_DIR} 2>/dev/null || true; fi`,
   'if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi',
   "echo '### removed'",
 ].join('\n');

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, lstatSync, mkdirSync, mkdtempSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCKER_DROP_IN, PERSIST_DIR, persistCommand, RESTORE_SCRIPT, UNIT_PATH } from '../../../../src/core/firewall/persistence';
-import { renderLayout } from '../../../../src/core/firewall/layout';
+import { EMPTY_LAYOUT, renderLayout } from '../../../../src/core/firewall/layout';
 import { PersistFailed } from '../../../../src/core/firewall/errors';
 import { DEFAULT_CHAIN } from '../../../../src/core/validate';
 
@@ -32,13 +32,13 @@ describe('the persistence script', { skip: root ? false : 'needs root for a priv
    * Runs the script with each target folder bind-mounted from the sandbox, after `prepare` (a shell
    * snippet run in the same namespace: a read-only mount, say).
    */
-  const run = (options: { systemd: boolean; prepare?: string; stdin?: string }) => {
+  const run = (options: { systemd: boolean; prepare?: string; stdin?: string; argv?: readonly string[] }) => {
     const binds = targets.map((t) => `mkdir -p ${t} && mount --bind ${at(t)} ${t}`).join(' && ');
     // A fake systemctl records its calls; systemd is "running" when /run/systemd/system exists.
     const fakeBin = join(sandbox, 'bin');
     const setup = `${binds} && ${options.systemd ? 'mkdir -p /run/systemd/system' : 'rm -rf /run/systemd/system'} && ${options.prepare ?? 'true'}`;
     // The files come on stdin, as the bundle the command line names.
-    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${setup} && exec "$@"`, 'setup', ...command.argv], {
+    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${setup} && exec "$@"`, 'setup', ...(options.argv ?? command.argv)], {
       encoding: 'utf8',
       input: options.stdin ?? command.stdin,
       env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}` },
@@ -111,5 +111,16 @@ describe('the persistence script', { skip: root ? false : 'needs root for a priv
     assert.equal(readFileSync(victim, 'utf8'), 'untouched\n');
     assert.ok(!lstatSync(at(`${PERSIST_DIR}/rules.v4`)).isSymbolicLink(), 'rules.v4 is a file of its own now');
     assert.equal(readlinkSync(at(`${PERSIST_DIR}/rules.v4.tmp`)), victim, 'the planted link was left alone, not written through');
+  });
+
+  test('removing the persistence empties /etc/docker-firewall even where it is a mount point (rm -rf would fail as busy)', () => {
+    assert.equal(run({ systemd: true }).code, 0);
+    assert.ok(existsSync(at(STATE)), 'positive control: the state was written');
+    const removal = persistCommand('nft', DEFAULT_CHAIN, EMPTY_LAYOUT, EMPTY_LAYOUT);
+    const result = run({ systemd: true, argv: removal.argv, stdin: '' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(removal.parse(result), { kind: 'removed' });
+    assert.deepEqual(readdirSync(at(PERSIST_DIR)), [], 'saved rules and state are gone');
+    assert.ok(!existsSync(at(RESTORE_SCRIPT)) && !existsSync(at(UNIT_PATH)), 'restore script and unit are gone');
   });
 });

@@ -95,7 +95,7 @@ test('unblock on a host that reads open but still has saved rules removes them (
   const result = await engine.apply(changes.unblock());
   assert.equal(result.applied, true);
   assert.equal(sent.length, 1);
-  assert.match(sent[0]!, /rm -rf \/etc\/docker-firewall/);
+  assert.match(sent[0]!, /find \/etc\/docker-firewall -mindepth 1 -delete/);
   // Without saved rules, an open host's unblock sends nothing.
   sent.length = 0;
   const clean = await new FirewallEngine(runner(report), () => Promise.resolve(host.reading.inventory), DEFAULT_CHAIN).apply(changes.unblock());
