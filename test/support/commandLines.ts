@@ -124,6 +124,8 @@ function checkWatcherArgs(args: { bin4: string; bin6: string; watcher: string; s
   if (args.unit !== watcherUnit()) throw new Error('the watcher unit is not the one the engine writes');
 }
 
+const BUILTIN_TARGETS: ReadonlySet<string> = new Set(['RETURN', 'DROP', 'ACCEPT', 'REJECT']);
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 
 /** One line of an iptables-restore payload: only our chains, the fixed rule vocabulary and the allowed values. */
@@ -154,7 +156,10 @@ export function checkPayloadLine(line: string, vocab: Vocabulary): void {
       if ((role.kind === 'proxy-block' || role.kind === 'port') && !vocab.ports.has(role.port)) throw new Error(`a ${role.kind} rule of an unknown port: ${token}`);
       continue;
     }
-    if (previous === '-g' || (previous === '-j' && token.startsWith(vocab.chain))) {
+    // A jump is to a built-in target or to one of our chains (a chain named "R" must not make
+    // RETURN look like a chain of ours, nor the reverse).
+    if (previous === '-j' && BUILTIN_TARGETS.has(token)) continue;
+    if (previous === '-g' || previous === '-j') {
       if (!new RegExp(`^${ours}$`).test(token)) throw new Error(`a jump to a chain not ours: ${token}`);
       continue;
     }
