@@ -134,7 +134,8 @@ describe('sudo decided per command, against the lab (sudomixed: a password for s
         // The engine's read: the firewall script (sh, which needs the password) and Docker's API at once.
         const reading = await connection.engine.read();
         assert.ok(reading.inventory.containers.some((c) => c.name === 'web'), `${host.name}: Docker answered through the route`);
-        assert.notEqual(reading.tables.variant, undefined, `${host.name}: the firewall was read (Docker's chains found)`);
+        // Docker's chains are there to be found only where Docker writes iptables rules (not on 29-nft).
+        if (host.firewallBackend === 'iptables') assert.notEqual(reading.tables.variant, undefined, `${host.name}: the firewall was read (Docker's chains found)`);
         assert.equal(asked, 1, `${host.name}: one question for the session`);
         // The password is reported accepted once, for the account at the address connected to and the
         // host key that address proved (the lab's known_hosts holds it): what a saved one is keyed by.
