@@ -81,6 +81,22 @@ export function loadLab(name: string = labName()): Lab {
   return parseLab(raw, path);
 }
 
+/**
+ * The hosts the VS Code suites (extension host and UI) are configured with: h1 (Docker 20) and h2
+ * (Docker 28). The other kinds of host (29, 29 with nftables, iptables-legacy) are the lab suites'
+ * (test/lab): the extension runs the same engine, and two hosts keep the VS Code steps within CI's time.
+ */
+export const EXTENSION_SUITE_HOSTS: readonly string[] = ['h1', 'h2'];
+
+/** The lab as the VS Code suites see it: only EXTENSION_SUITE_HOSTS. */
+export function extensionSuiteLab(lab: Lab): Lab {
+  const hosts = lab.hosts.filter((h) => EXTENSION_SUITE_HOSTS.includes(h.name));
+  if (hosts.length !== EXTENSION_SUITE_HOSTS.length) {
+    throw new Error(`lab ${lab.name} lacks ${EXTENSION_SUITE_HOSTS.filter((n) => !hosts.some((h) => h.name === n)).join(', ')}: the VS Code suites need a lab up with at least --docker 20,28`);
+  }
+  return { ...lab, hosts };
+}
+
 export function labHost(lab: Lab, name: string): LabHost {
   const host = lab.hosts.find((h) => h.name === name);
   if (host === undefined) throw new Error(`lab ${lab.name} has no host ${name}`);

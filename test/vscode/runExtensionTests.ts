@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runTests, TestRunFailedError } from '@vscode/test-electron';
-import { labStatePath, loadLab, type Lab } from '../support/lab';
+import { extensionSuiteLab, labStatePath, loadLab, type Lab } from '../support/lab';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const extensionTestsPath = path.join(repoRoot, 'out', 'test', 'vscode', 'suite', 'index.js');
@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   if (build.status !== 0) throw new Error('scripts/build-tests.mjs failed');
   if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing; run npm run build');
   const desktop = process.env.DFW_VSCODE === 'desktop';
-  const lab = loadLab();
+  const lab = extensionSuiteLab(loadLab());
   if (!desktop && process.env.DFW_TEST_NETNS !== lab.outside.ns) {
     throw new Error(
       `DFW_TEST_NETNS is ${JSON.stringify(process.env.DFW_TEST_NETNS ?? '')}, but the suite must run in lab ${lab.name}'s outside namespace: ` +
@@ -56,6 +56,7 @@ async function main(): Promise<number> {
       extensionTestsEnv: {
         DFW_TEST_SETTINGS: JSON.stringify(settings),
         DFW_LAB_STATE: labStatePath(lab.name),
+        DFW_SUITE_HOSTS: lab.hosts.map((h) => h.name).join(','),
         LAB_NAME: lab.name,
       },
     });

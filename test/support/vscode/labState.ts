@@ -29,22 +29,26 @@ export function readSuiteLab(env: NodeJS.ProcessEnv = process.env): SuiteLab {
   const state = object(raw, statePath);
   const hosts = state.hosts;
   if (!Array.isArray(hosts) || hosts.length === 0) throw new Error(`${statePath}: no hosts`);
+  // The hosts the extension was configured with (runExtensionTests.ts): not every host of the lab.
+  const wanted = (env.DFW_SUITE_HOSTS ?? '').split(',').filter((n) => n !== '');
   return {
     name: text(state, 'name', statePath),
     statePath,
     sshConfig: text(state, 'sshConfig', statePath),
     knownHosts: text(state, 'knownHosts', statePath),
-    hosts: hosts.map((value: unknown, i): SuiteLabHost => {
-      const host = object(value, `${statePath} hosts[${i}]`);
-      const major = host.dockerMajor;
-      if (typeof major !== 'number') throw new Error(`${statePath} hosts[${i}]: dockerMajor must be a number`);
-      return {
-        name: text(host, 'name', statePath),
-        ipv4: text(host, 'ipv4', statePath),
-        ipv6: text(host, 'ipv6', statePath),
-        dockerMajor: major,
-      };
-    }),
+    hosts: hosts
+      .map((value: unknown, i): SuiteLabHost => {
+        const host = object(value, `${statePath} hosts[${i}]`);
+        const major = host.dockerMajor;
+        if (typeof major !== 'number') throw new Error(`${statePath} hosts[${i}]: dockerMajor must be a number`);
+        return {
+          name: text(host, 'name', statePath),
+          ipv4: text(host, 'ipv4', statePath),
+          ipv6: text(host, 'ipv6', statePath),
+          dockerMajor: major,
+        };
+      })
+      .filter((host) => wanted.length === 0 || wanted.includes(host.name)),
   };
 }
 

@@ -41,8 +41,10 @@ suite('Hosts tree on the lab hosts', () => {
       assert.equal(host.description, 'open', `${host.label}: ${host.tooltip}`);
       assert.equal(host.contextValue, 'host+open+blockable+readable');
       assert.equal(api.hosts.state(host.label), 'open');
-      assert.deepEqual(labelsOf(host.children), ['admin', 'app', 'dns', 'web', 'worker'], host.label);
-      for (const container of host.children) {
+      // The containers, then what else listens on the host (sshd), which the lockdown never covers.
+      assert.deepEqual(labelsOf(host.children), ['admin', 'app', 'dns', 'web', 'worker', 'Host services'], host.label);
+      assert.equal(child(host.children, 'Host services').description, '2 host services');
+      for (const container of host.children.filter((c) => c.label !== 'Host services')) {
         assert.match(container.description, / · running$/, `${host.label}/${container.label}`);
         assert.equal(container.contextValue, 'container+running');
       }
@@ -54,7 +56,15 @@ suite('Hosts tree on the lab hosts', () => {
     const tree = await api.treeSnapshot();
     for (const labHost of lab.hosts) {
       const host = child(tree, labHost.name);
-      assert.deepEqual(exposures(host), OPEN_EXPOSURES, labHost.name);
+      assert.deepEqual(
+        exposures(host),
+        {
+          ...OPEN_EXPOSURES,
+          [`Host services ${labHost.ipv4}:22 → 22/tcp`]: 'host service',
+          [`Host services [${labHost.ipv6}]:22 → 22/tcp`]: 'host service',
+        },
+        labHost.name,
+      );
       // The tooltip is Markdown: the version's dots are escaped.
       assert.ok(host.tooltip.replaceAll('\\', '').includes(`Docker ${labHost.dockerMajor}.`), `${labHost.name} tooltip names its Docker version: ${host.tooltip}`);
       assert.match(host.tooltip, /Lockdown \*\*off\*\*/);

@@ -14,9 +14,12 @@ import { firewallRules, tcpConnectAll, unblockWithCli, type ProbeVerdict, type T
 const WEB_V4 = '0.0.0.0:8080 → 80/tcp';
 const WEB_V6 = '[::]:8080 → 80/tcp';
 
-function expected(state: 'exposed' | 'blocked', allowedWeb = false): Record<string, string> {
+function expected(host: SuiteLabHost, state: 'exposed' | 'blocked', allowedWeb = false): Record<string, string> {
   const web = allowedWeb ? 'allowed' : state;
   return {
+    // sshd, listed with the host's own services: never ours to block, whatever the lockdown.
+    [`Host services ${host.ipv4}:22 → 22/tcp`]: 'host service',
+    [`Host services [${host.ipv6}]:22 → 22/tcp`]: 'host service',
     'admin 127.0.0.1:8082 → 80/tcp': 'local only',
     'app 0.0.0.0:8081 → 80/tcp': state,
     'app [::]:8081 → 80/tcp': state,
@@ -85,7 +88,7 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
     test('before: the host is open and its published ports answer from outside', async () => {
       const shown = await item();
       assert.equal(shown.description, 'open');
-      assert.deepEqual(exposures(shown), expected('exposed'));
+      assert.deepEqual(exposures(shown), expected(host, 'exposed'));
       assert.deepEqual(await probe(), outcomes('open', 'open'));
     });
 
@@ -115,7 +118,7 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
       assert.equal(api.hosts.state(host.name), 'locked');
       assert.equal(shown.description, 'locked');
       assert.match(shown.contextValue, /^host\+locked\b/);
-      assert.deepEqual(exposures(shown), expected('blocked'));
+      assert.deepEqual(exposures(shown), expected(host, 'blocked'));
       assert.equal(portItem(shown, 'web', WEB_V4).contextValue, 'port+blocked+locked+allowable');
       assert.equal(portItem(shown, 'web', WEB_V4).icon, 'lock');
       assert.deepEqual(await probe(), outcomes('timeout', 'timeout'));
@@ -127,16 +130,30 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
       const rows = await api.chainStatusSnapshot();
       assert.equal(child(rows, 'Lockdown').description, 'on · chain PRE_DOCKER');
       const ipv4 = child(rows, 'IPv4');
-      assert.match(ipv4.description, /^hooked at DOCKER-USER #1, security FORWARD #1 · \d+ rules$/);
-      assert.deepEqual(labelsOf(ipv4.children), ['DOCKER-USER #1', 'security FORWARD #1', 'PRE_DOCKER', 'PRE_DOCKER_GUARD']);
+      assert.match(ipv4.description, /^hooked at INPUT #1, DOCKER-USER #1, security FORWARD #1 · \d+ rules$/);
+      assert.deepEqual(labelsOf(ipv4.children), [
+        'INPUT #1',
+        'DOCKER-USER #1',
+        'security FORWARD #1',
+        'PRE_DOCKER',
+        'PRE_DOCKER_INPUT',
+        'PRE_DOCKER_NET',
+        'PRE_DOCKER_PORTS',
+        'PRE_DOCKER_GUARD (security)',
+        'PRE_DOCKER_NET (security)',
+      ]);
       const rules = child(ipv4.children, 'PRE_DOCKER').children;
       assert.ok(labelsOf(rules).includes('replies (established, related)'), JSON.stringify(labelsOf(rules)));
-      // The probes above sent SYNs to web (docker0) and app (a br-* bridge): the block rules counted them.
-      for (const label of ['block new connections to docker0', 'block new connections to br-+']) {
-        assert.match(child(rules, label).description, /^[1-9][\d,]* pkts · /, `${label}: ${child(rules, label).description}`);
+      // The probes above sent SYNs to web (docker0) and app (appnet, whose bridge is br- and 12
+      // characters of its id): each bridge's own block rule counted them.
+      const bridges = child(ipv4.children, 'PRE_DOCKER_NET').children;
+      const appBridge = labelsOf(bridges).find((label) => /^block new connections to br-[0-9a-f]{12}$/.test(label));
+      assert.ok(appBridge, `no block rule for appnet's bridge: ${JSON.stringify(labelsOf(bridges))}`);
+      for (const label of ['block new connections to docker0', appBridge]) {
+        assert.match(child(bridges, label).description, /^[1-9][\d,]* pkts · /, `${label}: ${child(bridges, label).description}`);
       }
       // The guard runs after filter: it sees only what DOCKER-USER let through, and nothing got past.
-      const guard = child(ipv4.children, 'PRE_DOCKER_GUARD').children;
+      const guard = child(ipv4.children, 'PRE_DOCKER_NET (security)').children;
       assert.match(child(guard, 'block new connections to docker0').description, /^0 pkts · /);
       assert.match(child(rows, 'IPv6').description, /^hooked at .*INPUT #1/);
       assert.equal(child(rows, 'Allows').description, 'none');
@@ -146,7 +163,7 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
       await runCommand('dockerFirewall.allowPortAccess', portItem(await item(), 'web', WEB_V4).node);
       const shown = await item();
       assert.equal(api.hosts.state(host.name), 'locked');
-      assert.deepEqual(exposures(shown), expected('blocked', true));
+      assert.deepEqual(exposures(shown), expected(host, 'blocked', true));
       assert.equal(portItem(shown, 'web', WEB_V4).contextValue, 'port+allowed+locked+anywhere+deniable');
       assert.deepEqual(await probe(), outcomes('open', 'timeout'));
       await runCommand('dockerFirewall.refreshChainStatus');
@@ -156,7 +173,7 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
     test('Block Again on the allowed port closes it again', async () => {
       await runCommand('dockerFirewall.denyPort', portItem(await item(), 'web', WEB_V4).node);
       const shown = await item();
-      assert.deepEqual(exposures(shown), expected('blocked'));
+      assert.deepEqual(exposures(shown), expected(host, 'blocked'));
       assert.deepEqual(await probe(), outcomes('timeout', 'timeout'));
     });
 
@@ -165,7 +182,7 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
       const shown = await item();
       assert.equal(api.hosts.state(host.name), 'open');
       assert.equal(shown.description, 'open');
-      assert.deepEqual(exposures(shown), expected('exposed'));
+      assert.deepEqual(exposures(shown), expected(host, 'exposed'));
       assert.deepEqual(await probe(), outcomes('open', 'open'));
       assert.equal(await firewallRules(lab, host.name), rulesBefore);
     });

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI, dockerFirewall, saveAll } from '../../support/cli';
-import { labHost, loadLab, onHost, outside, tcpConnect, type Lab, type LabHost } from '../../support/lab';
+import { extensionSuiteLab, labHost, loadLab, onHost, outside, tcpConnect, type Lab, type LabHost } from '../../support/lab';
 import { probeBlocked, type BlockedVerdict } from '../../support/probes';
 import { type Browser, launchBrowser } from '../harness/browser';
 import { type CodeServer, REPO_ROOT, startCodeServer } from '../harness/codeServer';
@@ -453,7 +453,7 @@ async function unblockAll(lab: Lab): Promise<void> {
 
 async function main(): Promise<number> {
   const begun = Date.now();
-  const lab = loadLab();
+  const lab = extensionSuiteLab(loadLab());
   const h1 = labHost(lab, 'h1');
   const netns = netnsFromEnv('DFW_TEST_NETNS') ?? lab.outside.ns;
   if (netns !== lab.outside.ns) throw new Error(`DFW_TEST_NETNS=${netns}, but lab ${lab.name}'s outside namespace is ${lab.outside.ns}`);
