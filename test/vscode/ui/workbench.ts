@@ -99,12 +99,16 @@ export class Workbench {
     const entry = this.page
       .locator(`${SELECTORS.activityBar} li.action-item`)
       .filter({ has: this.page.locator(`.action-label[aria-label^=${cssString(title)}]`) });
-    const shown = (await entry.getAttribute('aria-selected')) === 'true' && (await this.page.locator(SELECTORS.sidebar).isVisible());
-    if (!shown) await item.click();
-    await this.page
-      .locator(SELECTORS.sidebarTitle)
-      .filter({ hasText: new RegExp(`^${escapeRegExp(title)}`, 'i') })
-      .waitFor({ state: 'visible', timeout: this.timeoutMs });
+    const sidebarTitle = this.page.locator(SELECTORS.sidebarTitle).filter({ hasText: new RegExp(`^${escapeRegExp(title)}`, 'i') });
+    const shown = async () => (await entry.getAttribute('aria-selected')) === 'true' && (await sidebarTitle.isVisible());
+    // Right after a reload the workbench may still be restoring the side bar: a click then toggles
+    // it shut. So: click only when it is not shown, and look again before clicking again.
+    const deadline = Date.now() + this.timeoutMs;
+    while (!(await shown()) && Date.now() < deadline) {
+      await item.click();
+      await sidebarTitle.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+    }
+    await sidebarTitle.waitFor({ state: 'visible', timeout: 1000 });
   }
 
   /** The side bar's title, e.g. "EXPLORER" or "DOCKER FIREWALL: HOSTS". */
