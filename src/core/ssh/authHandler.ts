@@ -55,6 +55,8 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
   }
   const tried: string[] = [];
   let serverMethods: string[] = [];
+  /** Whether "none" was sent to learn the server's methods. */
+  let probedMethods = false;
   /** The subject of the password the last method offered, if it offered one. */
   let lastPassword: HostSecretSubject | undefined;
   const passwordSubject = (): HostSecretSubject | undefined => {
@@ -81,6 +83,13 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
         }
         case 'password': {
           if (!permits('password') || plan.askPassword === undefined) continue;
+          // Before asking anyone, learn what the server takes (as OpenSSH does, with "none"): a
+          // keyboard-interactive-only server would refuse this password, and PAM ask for it again.
+          if (allowed === null && !probedMethods) {
+            probedMethods = true;
+            steps.unshift(step);
+            return { type: 'none', username: plan.user };
+          }
           // The host key is verified before any authentication; without it, no password leaves.
           const subject = passwordSubject();
           if (subject === undefined) continue;
