@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLabUp, loadLab, onHost, type Lab, type LabHost } from '../../support/lab';
+import { isLabUp, loadLab, onHost, run as runHere, type Lab, type LabHost } from '../../support/lab';
 import { dockerFirewall, dockerFirewallJson } from '../../support/cli';
 import { probeBlocked, type BlockedVerdict } from '../../support/probes';
 import { sleep } from '../../support/faults';
@@ -10,7 +10,7 @@ import { labReason, unmet } from '../../support/requirements';
  * The lockdown covers every Docker bridge by its real name and only Docker's (issue 10), on a Docker
  * 29 host with the iptables backend: a network whose bridge has its own name (`appbr0`, as compose's
  * `driver_opts` make it), one created after Block (the watcher), a non-Docker `br-*` bridge that must
- * not be exempted, and hooks removed behind a forged comment. Judged by connections from outside, each
+ * not be exempted, hooks removed behind a forged comment and RETURN put on top of our chains. Judged by connections from outside, each
  * silence beside the host's sshd answering the same client (test/support/probes.ts).
  */
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
@@ -23,7 +23,12 @@ const skip = unmet(
 
 const NAMED = { network: 'dfwtest-named', bridge: 'appbr0', container: 'dfwtest-named', port: 8090 };
 const LATE = { network: 'dfwtest-late', bridge: 'late0', container: 'dfwtest-late', port: 8091 };
+/**
+ * A bridge of the host's own (OpenWrt's br-lan, a hand-made br-eth0), not Docker's, with a LAN
+ * behind it: a namespace of this test's, 198.51.100.2, routed to the host through 198.51.100.1.
+ */
 const FOREIGN_BRIDGE = 'br-lantest';
+const FOREIGN_LAN = { host: '198.51.100.1', client: '198.51.100.2', hostLink: 'brl-h', clientLink: 'brl-c' };
 /** What the watcher may take to cover a network made after Block (it follows docker events). */
 const WATCHER_DEADLINE_MS = 45_000;
 
@@ -51,14 +56,40 @@ describe(`Docker bridges covered by their real names (Docker ${HOST_FLAVOR})`, {
       await onHost(host!, ['docker', 'network', 'rm', c.network]);
     }
     await onHost(host!, ['ip', 'link', 'del', FOREIGN_BRIDGE]);
+    await runHere(['ip', 'netns', 'del', lanNs()]);
+  };
+  /** The LAN behind the host's foreign bridge (made in this process's mount namespace, used from it). */
+  const lanNs = () => `${lab!.name}-brlan`;
+  const fromLan = { ipv4: host?.ipv4 ?? '', ipv6: host?.ipv6 ?? '' };
+  const reachFromLan = (port: number): Promise<BlockedVerdict> => probeBlocked(lanNs(), fromLan, { port, family: 'ipv4' });
+  const makeLan = async () => {
+    const ok = async (argv: string[], where: 'here' | 'host') => {
+      const result = where === 'here' ? await runHere(argv) : await onHost(host!, argv);
+      assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`);
+    };
+    await ok(['ip', 'netns', 'add', lanNs()], 'here');
+    await ok(['ip', 'netns', 'exec', lanNs(), 'ip', 'link', 'add', FOREIGN_LAN.clientLink, 'type', 'veth', 'peer', 'name', FOREIGN_LAN.hostLink, 'netns', host!.ns], 'here');
+    for (const argv of [
+      ['ip', 'link', 'add', FOREIGN_BRIDGE, 'type', 'bridge'],
+      ['ip', 'link', 'set', FOREIGN_LAN.hostLink, 'master', FOREIGN_BRIDGE],
+      ['ip', 'addr', 'add', `${FOREIGN_LAN.host}/24`, 'dev', FOREIGN_BRIDGE],
+      ['ip', 'link', 'set', FOREIGN_LAN.hostLink, 'up'],
+      ['ip', 'link', 'set', FOREIGN_BRIDGE, 'up'],
+    ]) await ok(argv, 'host');
+    for (const argv of [
+      ['ip', 'addr', 'add', `${FOREIGN_LAN.client}/24`, 'dev', FOREIGN_LAN.clientLink],
+      ['ip', 'link', 'set', 'lo', 'up'],
+      ['ip', 'link', 'set', FOREIGN_LAN.clientLink, 'up'],
+      // The host's lab address (where sshd and the published ports are) through the foreign bridge.
+      ['ip', 'route', 'add', `${host!.ipv4}/32`, 'via', FOREIGN_LAN.host],
+    ]) await ok(['ip', 'netns', 'exec', lanNs(), ...argv], 'here');
   };
 
   before(async () => {
     await cleanUp();
     await docker('network', 'create', '-o', `com.docker.network.bridge.name=${NAMED.bridge}`, NAMED.network);
     await run(NAMED);
-    // A bridge of the host's own (OpenWrt's br-lan, a hand-made br-eth0): not Docker's.
-    assert.equal((await onHost(host!, ['ip', 'link', 'add', FOREIGN_BRIDGE, 'type', 'bridge'])).code, 0);
+    await makeLan();
   });
   after(cleanUp);
 
@@ -66,6 +97,7 @@ describe(`Docker bridges covered by their real names (Docker ${HOST_FLAVOR})`, {
     const status = await dockerFirewallJson<StatusJson>(['status', host!.name]);
     assert.deepEqual(exposureOf(status, NAMED.container), ['exposed']);
     assert.equal(await reach(NAMED.port), 'open');
+    assert.equal(await reachFromLan(NAMED.port), 'open', `from the LAN behind ${FOREIGN_BRIDGE} too`);
   });
 
   test(`Block covers it by name: ${NAMED.port} silent from outside (sshd answering), status says blocked`, async () => {
@@ -73,6 +105,10 @@ describe(`Docker bridges covered by their real names (Docker ${HOST_FLAVOR})`, {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(await reach(NAMED.port), 'timeout');
     assert.equal(await reach(8080), 'timeout', 'web on docker0 too');
+    // Outside traffic arriving on a non-Docker br-* bridge is outside traffic: no "from containers"
+    // exemption for it (br-+ would have matched it). Its silence counts beside sshd answering it.
+    assert.equal(await reachFromLan(NAMED.port), 'timeout', `from the LAN behind ${FOREIGN_BRIDGE}`);
+    assert.equal(await reachFromLan(8080), 'timeout', `from the LAN behind ${FOREIGN_BRIDGE}`);
     const status = await dockerFirewallJson<StatusJson>(['status', host!.name]);
     assert.deepEqual(exposureOf(status, NAMED.container), ['blocked']);
   });
@@ -127,5 +163,22 @@ describe(`Docker bridges covered by their real names (Docker ${HOST_FLAVOR})`, {
     } finally {
       await iptables('-D', ...forged);
     }
+  });
+
+  test('RETURN put at the top of PRE_DOCKER and of the guard: the ports answer and are unverified, not blocked; Block again repairs it', async () => {
+    const iptables = async (...args: string[]) => {
+      const result = await onHost(host!, ['iptables', '-w', ...args]);
+      assert.equal(result.code, 0, `iptables ${args.join(' ')}: ${result.stderr}`);
+    };
+    assert.equal((await dockerFirewall(['block', host!.name])).code, 0);
+    assert.equal(await reach(NAMED.port), 'timeout', 'locked again before the tampering');
+    await iptables('-I', 'PRE_DOCKER', '1', '-j', 'RETURN');
+    await iptables('-t', 'security', '-I', 'PRE_DOCKER_GUARD', '1', '-j', 'RETURN');
+    assert.equal(await reach(NAMED.port), 'open', 'the RETURNs let it through');
+    const tampered = await dockerFirewallJson<StatusJson>(['status', host!.name]);
+    for (const container of [NAMED.container, 'web']) assert.deepEqual(exposureOf(tampered, container), ['unverified'], container);
+    assert.equal((await dockerFirewall(['block', host!.name])).code, 0);
+    assert.equal(await reach(NAMED.port), 'timeout', 'repaired');
+    assert.deepEqual(exposureOf(await dockerFirewallJson<StatusJson>(['status', host!.name]), NAMED.container), ['blocked']);
   });
 });
