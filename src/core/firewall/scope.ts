@@ -77,18 +77,22 @@ export function lockdownScope(inventory: Inventory, facts: HostFacts): LockdownS
       ports[binding.hostIp === '' ? 'ipv4' : familyOf(binding.hostIp)].push({ ...spec, address });
     }
   }
-  // Sockets of host-network containers and of rootless Docker: not behind Docker's NAT at all.
+  // Sockets of host-network containers and of rootless Docker: not behind Docker's NAT at all. And
+  // docker-proxy's: a proxy that serves while its container is not (yet) listed as running, as
+  // after a dockerd crash, keeps its port's rule (the watcher renders the same).
   for (const socket of facts.sockets ?? []) {
     if (isLoopback(socket.address) || socket.device === 'lo') continue;
     const origin = socketOrigin(socket, inventory, facts.processes);
-    if (origin.kind !== 'host-network' && origin.kind !== 'rootless') continue;
+    if (origin.kind !== 'host-network' && origin.kind !== 'rootless' && origin.kind !== 'docker-proxy') continue;
     for (const family of socketFamilies(socket.address)) {
       ports[family].push({ port: socket.port, proto: socket.proto, address: isWildcard(socket.address) ? undefined : socket.address });
     }
   }
+  // A published port and its docker-proxy's socket are one port.
+  const unique = (list: readonly HostPortSpec[]) => [...new Map(list.map((p) => [`${p.port}/${p.proto}@${p.address ?? ''}`, p])).values()];
   return {
-    ipv4: { bridges, hostPorts: ports.ipv4 },
-    ipv6: { bridges, hostPorts: ports.ipv6 },
+    ipv4: { bridges, hostPorts: unique(ports.ipv4) },
+    ipv6: { bridges, hostPorts: unique(ports.ipv6) },
     sshPort: facts.ssh?.serverPort,
     unusableBridges: inventory.networks.flatMap((n) => (n.bridge?.unusable === undefined ? [] : [{ network: n.name, name: n.bridge.unusable }])),
   };

@@ -128,7 +128,9 @@ sockets() {
       pid=\${rest%%[!0-9]*}
       comm=
       read -r comm <"$PROC/$pid/comm" 2>/dev/null
-      [ "$comm" = docker-proxy ] && { ours=; break; }
+      # docker-proxy's sockets count as published ports, so that a proxy left serving while Docker is
+      # down or restarting (its container not yet listed as running) keeps the port's rule.
+      [ "$comm" = docker-proxy ] && { ours=1; break; }
       case $ROOTLESS in *" $comm "*) ours=1 ;; esac
       if cid=$(cgroup_container "$PROC/$pid/cgroup" 2>/dev/null); then
         # Docker is asked for its host-network containers once, and only when a socket is a container's.
@@ -226,8 +228,10 @@ refresh() { read_bridges && read_published && read_sockets && apply_all; }
 watch() {
   echo $$ >"$PIDFILE"
   while locked; do
+    # Events from the second before the refresh on: none that happens during it is lost.
+    since=$(date +%s)
     refresh
-    docker events --format '{{.Type}} {{.Action}} {{.Actor.ID}}' --filter type=network --filter type=container 2>/dev/null | while read -r type action id; do
+    docker events --since "$since" --format '{{.Type}} {{.Action}} {{.Actor.ID}}' --filter type=network --filter type=container 2>/dev/null | while read -r type action id; do
       case "$type $action" in
         'network create' | 'network destroy') read_bridges && apply_all ;;
         'container start')

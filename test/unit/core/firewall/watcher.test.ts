@@ -5,7 +5,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bridgeRules, chainNames, portRules, withMarker } from '../../../../src/core/firewall/layout';
-import { lockdownScope } from '../../../../src/core/firewall/scope';
+import { lockdownScope, socketFamilies } from '../../../../src/core/firewall/scope';
+import { isLoopback } from '../../../../src/core/firewall/port';
 import { watcherScript } from '../../../../src/core/firewall/watcher';
 import { DEFAULT_DOCKER_SOCKET } from '../../../../src/core/docker/dockerSocket';
 import { DEFAULT_CHAIN } from '../../../../src/core/validate';
@@ -102,6 +103,17 @@ for (const major of ['20', '28', '29'] as const satisfies readonly DockerMajor[]
       }
     });
     after(() => rmSync(sandbox, { recursive: true, force: true }));
+
+    test('docker-proxy sockets keep their ports while Docker lists no running container (dockerd crashed or restarting)', () => {
+      const proxied = (reading.facts.sockets ?? []).filter((s) => s.process === 'docker-proxy' && !isLoopback(s.address));
+      assert.ok(proxied.length > 0, 'the recording has docker-proxy sockets');
+      const down = lockdownScope({ ...reading.inventory, containers: [] }, reading.facts);
+      for (const socket of proxied) {
+        for (const family of socketFamilies(socket.address)) {
+          assert.ok(down[family].hostPorts.some((p) => p.port === socket.port && p.proto === socket.proto), `${family} ${socket.port}/${socket.proto}`);
+        }
+      }
+    });
 
     test('the chain of bridges, state marker included', () => {
       assert.deepEqual(render('bridges'), withMarker(names.bridges, bridgeRules(scope.ipv4.bridges)).rules);
