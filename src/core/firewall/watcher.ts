@@ -196,6 +196,8 @@ locked() { for lk_bin in "$BIN4" "$BIN6"; do has "$("$lk_bin-save" -t filter 2>/
 # iptables-restore (tried again on a conflict with a change made meanwhile).
 apply_all() {
   rf_all=$(printf '%s\\n%s\\n' "$W_PUBLISHED" "$W_SOCKETS")
+  # Right after Docker (re)starts, the ports in force before are kept too (see keep_ports).
+  [ "$(date +%s)" -lt "\${W_KEEP_UNTIL:-0}" ] && rf_all=$(printf '%s\\n%s\\n' "$rf_all" "$W_KEEP")
   rf_net=$(render_bridges "$W_BRIDGES" | with_marker)
   for rf_family in 4 6; do
     if [ $rf_family = 4 ]; then rf_bin=$BIN4; else rf_bin=$BIN6; fi
@@ -219,6 +221,22 @@ apply_all() {
   done
 }
 
+# Docker starts its containers one by one after it (re)starts, and each one's docker-proxy binds
+# before the watcher can hear of it: a refresh then would drop the rules of ports about to be served
+# again and leave them open for a moment (measured after a dockerd crash). So for KEEP_SECONDS after
+# the watcher (re)connects to Docker, the host ports in force ("FAMILY PORT PROTO ADDRESS") are kept
+# beside what Docker lists; a refresh after that window makes the chains exact again.
+KEEP_SECONDS=60
+keep_ports() {
+  W_KEEP=$(for kp_fam in 4 6; do
+    if [ $kp_fam = 4 ]; then kp_bin=$BIN4; else kp_bin=$BIN6; fi
+    "$kp_bin-save" -t filter 2>/dev/null |
+      sed -n "s/^-A $PORTS \\(-d \\([0-9a-fA-F.:]*\\)\\/[0-9]* \\)\\{0,1\\}-p \\([a-z]*\\) -m [a-z]* --dport \\([0-9]*\\) .*-j DROP\$/$kp_fam \\4 \\3 \\2/p" |
+      sed 's/ $/ -/'
+  done)
+  W_KEEP_UNTIL=$(($(date +%s) + KEEP_SECONDS))
+}
+
 read_bridges() { W_BRIDGES=$(bridges); }
 read_published() { W_PUBLISHED=$(published); }
 read_sockets() { W_SOCKETS=$(sockets); }
@@ -230,7 +248,10 @@ watch() {
   while locked; do
     # Events from the second before the refresh on: none that happens during it is lost.
     since=$(date +%s)
+    keep_ports
     refresh
+    # The window over: exact again (in the background, as the events are followed meanwhile).
+    (sleep $((KEEP_SECONDS + 1)); refresh) &
     docker events --since "$since" --format '{{.Type}} {{.Action}} {{.Actor.ID}}' --filter type=network --filter type=container 2>/dev/null | while read -r type action id; do
       case "$type $action" in
         'network create' | 'network destroy') read_bridges && apply_all ;;
