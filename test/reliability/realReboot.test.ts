@@ -29,7 +29,13 @@ const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
  * that then read open left the saved rules in place. Kept as a table so that a new known failure is
  * written down here, with its reason, rather than skipped.
  */
-const KNOWN_FAILING: Partial<Record<IptablesVariant, { reboot: string; unblock: string }>> = {};
+const BOOT_WINDOW =
+  'app\'s 8081 answers from outside while the machine reboots, over IPv4 and IPv6 (54 and 465 of 4660 probes with ' +
+  'iptables-nft, 56 and 516 of 5022 with -legacy, 2026-12-04), with the restore unit before docker.service: not found yet';
+const KNOWN_FAILING: Partial<Record<IptablesVariant, { reboot?: string; unblock?: string }>> = {
+  nft: { reboot: BOOT_WINDOW },
+  legacy: { reboot: BOOT_WINDOW },
+};
 
 for (const [index, variant] of (['nft', 'legacy'] as const satisfies readonly IptablesVariant[]).entries()) {
   const missing = labReason({ outside: true });

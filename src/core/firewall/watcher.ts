@@ -231,7 +231,7 @@ keep_ports() {
   W_KEEP=$(for kp_fam in 4 6; do
     if [ $kp_fam = 4 ]; then kp_bin=$BIN4; else kp_bin=$BIN6; fi
     "$kp_bin-save" -t filter 2>/dev/null |
-      sed -n "s/^-A $PORTS \\(-d \\([0-9a-fA-F.:]*\\)\\/[0-9]* \\)\\{0,1\\}-p \\([a-z]*\\) -m [a-z]* --dport \\([0-9]*\\) .*-j DROP\$/$kp_fam \\4 \\3 \\2/p" |
+      sed -n "s/^-A $PORTS \\(-d \\([0-9a-fA-F.:]*\\)\\/[0-9]* \\)\\{0,1\\}-p \\([a-z]*\\) -m [a-z]* --dport \\([0-9]*\\) .*-j DROP$/$kp_fam \\4 \\3 \\2/p" |
       sed 's/ $/ -/'
   done)
   W_KEEP_UNTIL=$(($(date +%s) + KEEP_SECONDS))
