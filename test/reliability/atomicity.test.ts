@@ -84,7 +84,9 @@ function phaseOf(log: readonly string[], failed: boolean): Phase {
   return apply === commands.length - 1 ? 'mid-apply' : 'after-apply';
 }
 
-for (const name of ['h1', 'h2']) {
+// On h2 (Docker 28) only: what is tested is our iptables-restore transaction and its compare-and-swap,
+// which no Docker version changes; one host keeps the whole test run under 45 minutes (README, Tests).
+for (const name of ['h2']) {
   describe(`atomicity of applies on ${name} under cut connections`, { skip }, () => {
     let host: LabHost;
     let proxy: CutProxy;

@@ -82,7 +82,9 @@ function duplicateRules(save: string): string[] {
 
 const isConflict = (r: CliRun) => r.code === 1 && /kept changing while this change was applied/.test(r.stderr);
 
-for (const name of ['h1', 'h2']) {
+// On h2 (Docker 28) only: what is tested is our iptables-restore transaction and its compare-and-swap,
+// which no Docker version changes; one host keeps the whole test run under 45 minutes (README, Tests).
+for (const name of ['h2']) {
   describe(`concurrent changes on ${name}`, { skip }, () => {
     let host: LabHost;
     let direct: LoggedHost;
