@@ -197,15 +197,19 @@ locked() { for lk_bin in "$BIN4" "$BIN6"; do has "$("$lk_bin-save" -t filter 2>/
 apply_all() {
   rf_all=$(printf '%s\\n%s\\n' "$W_PUBLISHED" "$W_SOCKETS")
   # Right after Docker (re)starts, the ports in force before are kept too (see keep_ports).
-  [ "$(date +%s)" -lt "\${W_KEEP_UNTIL:-0}" ] && rf_all=$(printf '%s\\n%s\\n' "$rf_all" "$W_KEEP")
-  rf_net=$(render_bridges "$W_BRIDGES" | with_marker)
+  rf_bridges=$W_BRIDGES
+  if [ "$(date +%s)" -lt "\${W_KEEP_UNTIL:-0}" ]; then
+    rf_all=$(printf '%s\\n%s\\n' "$rf_all" "$W_KEEP")
+    rf_bridges=$(printf '%s\\n%s\\n' "$W_BRIDGES" "$W_KEEP_BRIDGES" | grep -v '^$' | sort -u)
+  fi
+  rf_net=$(render_bridges "$rf_bridges" | with_marker)
   for rf_family in 4 6; do
     if [ $rf_family = 4 ]; then rf_bin=$BIN4; else rf_bin=$BIN6; fi
     rf_portchain=
     for _ in 1 2 3; do
       rf_fsave=$("$rf_bin-save" -t filter 2>/dev/null)
       has "$rf_fsave" "$INPUT" || break
-      [ -n "$rf_portchain" ] || rf_portchain=$(render_ports "$W_BRIDGES" $rf_family "$rf_all" | with_marker)
+      [ -n "$rf_portchain" ] || rf_portchain=$(render_ports "$rf_bridges" $rf_family "$rf_all" | with_marker)
       rf_ssave=$("$rf_bin-save" -t security 2>/dev/null)
       rf_filter=$(
         has "$rf_fsave" "$PORTS" && chain_lines "$rf_fsave" "$PORTS" "$rf_portchain"
@@ -224,8 +228,8 @@ apply_all() {
 # Docker starts its containers one by one after it (re)starts, and each one's docker-proxy binds
 # before the watcher can hear of it: a refresh then would drop the rules of ports about to be served
 # again and leave them open for a moment (measured after a dockerd crash). So for KEEP_SECONDS after
-# the watcher (re)connects to Docker, the host ports in force ("FAMILY PORT PROTO ADDRESS") are kept
-# beside what Docker lists; a refresh after that window makes the chains exact again.
+# the watcher (re)connects to Docker, the host ports and bridges in force are kept beside what Docker
+# lists; a refresh after that window makes the chains exact again.
 KEEP_SECONDS=60
 keep_ports() {
   W_KEEP=$(for kp_fam in 4 6; do
@@ -234,6 +238,8 @@ keep_ports() {
       sed -n "s/^-A $PORTS \\(-d \\([0-9a-fA-F.:]*\\)\\/[0-9]* \\)\\{0,1\\}-p \\([a-z]*\\) -m [a-z]* --dport \\([0-9]*\\) .*-j DROP$/$kp_fam \\4 \\3 \\2/p" |
       sed 's/ $/ -/'
   done)
+  # And the bridges: a restarting dockerd may list its networks before their bridges are all back.
+  W_KEEP_BRIDGES=$("$BIN4-save" -t filter 2>/dev/null | sed -n "s/^-A $NET -o \\([A-Za-z0-9_.-]*\\) -m comment .*-j DROP$/\\1/p")
   W_KEEP_UNTIL=$(($(date +%s) + KEEP_SECONDS))
 }
 
@@ -250,8 +256,9 @@ watch() {
     since=$(date +%s)
     keep_ports
     refresh
-    # The window over: exact again (in the background, as the events are followed meanwhile).
-    (sleep $((KEEP_SECONDS + 1)); refresh) &
+    # The window over: exact again (in the background, as the events are followed meanwhile); only
+    # once Docker answered, not at every try while it is down.
+    [ -n "$W_BRIDGES" ] && (sleep $((KEEP_SECONDS + 1)); refresh) &
     docker events --since "$since" --format '{{.Type}} {{.Action}} {{.Actor.ID}}' --filter type=network --filter type=container 2>/dev/null | while read -r type action id; do
       case "$type $action" in
         'network create' | 'network destroy') read_bridges && apply_all ;;
