@@ -1,4 +1,4 @@
-import { Duplex } from 'node:stream';
+import { SocketDuplex } from './socketDuplex';
 import type { ClientChannel } from 'ssh2';
 import { StderrBuffer } from '../remote/stderrBuffer';
 
@@ -8,7 +8,7 @@ import { StderrBuffer } from '../remote/stderrBuffer';
  * prints why on stderr and exits, which this turns into an error on the stream (so on the request)
  * instead of a bare "socket hang up". Once Docker has answered, an exit is just the end of the stream.
  */
-export class DialStdioStream extends Duplex {
+export class DialStdioStream extends SocketDuplex {
   private readonly stderr = new StderrBuffer();
   private exitCode: number | null | undefined;
   private answered = false;
@@ -58,18 +58,5 @@ export class DialStdioStream extends Duplex {
       // Already closed with the connection.
     }
     callback(error);
-  }
-
-  // node's HTTP client may call these on its socket; a channel has no TCP options to set.
-  setTimeout(_ms: number, _callback?: () => void): this {
-    return this;
-  }
-
-  setNoDelay(_noDelay?: boolean): this {
-    return this;
-  }
-
-  setKeepAlive(_enable?: boolean, _delay?: number): this {
-    return this;
   }
 }

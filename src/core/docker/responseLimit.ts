@@ -1,4 +1,5 @@
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { SocketDuplex } from './socketDuplex';
 import { ResponseTooLarge } from '../errors';
 
 /**
@@ -15,7 +16,7 @@ export const MAX_DOCKER_RESPONSE_BYTES = 16 * 1024 * 1024;
  * HTTP client hands to the request and docker-modem to our call, and nothing more is read. The count
  * includes the status line and headers: with no keep-alive, one connection carries one answer.
  */
-export class ResponseLimitStream extends Duplex {
+export class ResponseLimitStream extends SocketDuplex {
   private received = 0;
   private ended = false;
 
@@ -63,18 +64,5 @@ export class ResponseLimitStream extends Duplex {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.inner.destroy();
     callback(error);
-  }
-
-  // node's HTTP client may call these on its socket; the streams below have no TCP options to set.
-  setTimeout(_ms: number, _callback?: () => void): this {
-    return this;
-  }
-
-  setNoDelay(_noDelay?: boolean): this {
-    return this;
-  }
-
-  setKeepAlive(_enable?: boolean, _delay?: number): this {
-    return this;
   }
 }
