@@ -15,7 +15,8 @@ import { checkPayloadLine, checkSentLine, hasControlCharacter, type Vocabulary }
 import { recordedHost, startRecordingServer, type RecordedMajor, type RecordingServer, type SentCommand } from '../support/recordingHost';
 import { bundleParts } from '../../src/core/remote/stdinBundle';
 import { parseInvocation } from '../../src/cli/args';
-import { exitCodeFor, main } from '../../src/cli/main';
+import { exitCodeFor } from '../../src/cli/main';
+import { runMain } from '../support/cliMain';
 import { changes, type PolicyChange } from '../../src/core/hosts/firewallEngine';
 import { openHost } from '../../src/core/hosts/openHost';
 import { persistCommand } from '../../src/core/firewall/persistence';
@@ -310,13 +311,7 @@ describe('bad input: properties against an SSH server that records every command
           assert.throws(() => openHost({ destination: spec }), (e: unknown) => e instanceof DockerFirewallError && e.code === 'InvalidDestination');
           if (spec !== '' && !spec.startsWith('-')) {
             // The CLI as a whole: exit 2, and it never got as far as connecting (it would have failed otherwise).
-            const write = process.stderr.write.bind(process.stderr);
-            process.stderr.write = () => true;
-            try {
-              assert.equal(await main(['status', spec]), 2);
-            } finally {
-              process.stderr.write = write;
-            }
+            assert.equal((await runMain(['status', spec])).code, 2);
           }
           return;
         }

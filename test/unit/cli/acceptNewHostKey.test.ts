@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
+import { runMain } from '../../support/cliMain';
 import { openHost } from '../../../src/core/hosts/openHost';
 import { sha256Fingerprint } from '../../../src/core/ssh/hostKey';
 import { generateKey, publicBlob, startFakeSshServer, type FakeServer } from '../../support/fakeSshServer';
@@ -38,28 +38,13 @@ function config(strict: string, knownHosts: string): string {
   return file;
 }
 
-/** Runs the CLI's main() and returns its exit code and what it wrote to stderr. */
-async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
-  const chunks: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = (chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  };
-  try {
-    return { code: await main(argv), stderr: chunks.join('') };
-  } finally {
-    process.stderr.write = write;
-  }
-}
-
 const fingerprint = () => sha256Fingerprint(publicBlob(hostKey.public));
 
 for (const strict of ['accept-new', 'no']) {
   test(`StrictHostKeyChecking ${strict} in the ssh config: the CLI records the key and says so on stderr`, async () => {
     const knownHosts = join(work, `known_hosts-${strict}`);
     writeFileSync(knownHosts, '');
-    const { stderr } = await cli(['--ssh-config', config(strict, knownHosts), 'status', 'fake']);
+    const { stderr } = await runMain(['--ssh-config', config(strict, knownHosts), 'status', 'fake']);
     assert.match(stderr, new RegExp(`permanently added the host key of 127\\.0\\.0\\.1 \\(ssh-ed25519 ${fingerprint().replace(/[+/]/g, '\\$&')}\\) to ${knownHosts}`));
     assert.match(readFileSync(knownHosts, 'utf8'), /ssh-ed25519 /);
   });
@@ -68,7 +53,7 @@ for (const strict of ['accept-new', 'no']) {
 test('--accept-new: the same notice', async () => {
   const knownHosts = join(work, 'known_hosts-flag');
   writeFileSync(knownHosts, '');
-  const { stderr } = await cli(['--ssh-config', config('yes', knownHosts), '--accept-new', 'status', 'fake']);
+  const { stderr } = await runMain(['--ssh-config', config('yes', knownHosts), '--accept-new', 'status', 'fake']);
   assert.match(stderr, /permanently added the host key of 127\.0\.0\.1 \(ssh-ed25519 SHA256:/);
   assert.notEqual(readFileSync(knownHosts, 'utf8'), '');
 });
@@ -76,7 +61,7 @@ test('--accept-new: the same notice', async () => {
 test('without accept-new an unknown key is refused (exit 3), not recorded, and no notice claims otherwise', async () => {
   const knownHosts = join(work, 'known_hosts-strict');
   writeFileSync(knownHosts, '');
-  const { code, stderr } = await cli(['--ssh-config', config('ask', knownHosts), 'status', 'fake']);
+  const { code, stderr } = await runMain(['--ssh-config', config('ask', knownHosts), 'status', 'fake']);
   assert.equal(code, 3);
   assert.doesNotMatch(stderr, /permanently added/);
   assert.equal(readFileSync(knownHosts, 'utf8'), '');

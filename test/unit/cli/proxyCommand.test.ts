@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
+import { runMain } from '../../support/cliMain';
 import { ProxyCommandUnsupported } from '../../../src/core/errors';
 import { openHost } from '../../../src/core/hosts/openHost';
 
@@ -95,24 +95,9 @@ function lineOf(text: string): number {
 
 const pattern = (text: string): RegExp => new RegExp(text.replace(/[.+/()]/g, '\\$&'));
 
-/** Runs the CLI's main() and returns its exit code and what it wrote to stderr. */
-async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
-  const chunks: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = (chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  };
-  try {
-    return { code: await main(argv), stderr: chunks.join('') };
-  } finally {
-    process.stderr.write = write;
-  }
-}
-
 test('a ProxyCommand host is refused with exit 2 naming the file and line, and nothing connects to its HostName', async () => {
   target.connections = 0;
-  const { code, stderr } = await cli(['--ssh-config', configFile, 'status', 'proxied']);
+  const { code, stderr } = await runMain(['--ssh-config', configFile, 'status', 'proxied']);
   assert.equal(code, 2, stderr);
   assert.match(stderr, pattern(`gives proxied a ProxyCommand (${configFile}:${lineOf(`ProxyCommand touch`)})`));
   assert.match(stderr, /Nothing was connected: going to 127\.0\.0\.1 port \d+ directly would bypass the proxy/);
@@ -126,7 +111,7 @@ test('a ProxyCommand host is refused with exit 2 naming the file and line, and n
 test('a ProxyJump hop with a ProxyCommand is refused too, and neither the hop nor the target is connected to', async () => {
   target.connections = 0;
   hop.connections = 0;
-  const { code, stderr } = await cli(['--ssh-config', configFile, 'status', 'via-hop']);
+  const { code, stderr } = await runMain(['--ssh-config', configFile, 'status', 'via-hop']);
   assert.equal(code, 2, stderr);
   assert.match(stderr, pattern(`gives hop, a ProxyJump hop on the way to via-hop, a ProxyCommand (${configFile}:${lineOf('ProxyCommand=')})`));
   assert.deepEqual([hop.connections, target.connections], [0, 0]);
@@ -151,7 +136,7 @@ test('openHost refuses with ProxyCommandUnsupported before any socket is opened'
 
 test('positive control: with ProxyCommand none the same listener is connected to (and the login then fails, exit 1)', async () => {
   target.connections = 0;
-  const { code } = await cli(['--ssh-config', configFile, 'status', 'unproxied']);
+  const { code } = await runMain(['--ssh-config', configFile, 'status', 'unproxied']);
   assert.equal(code, 1);
   assert.ok(target.connections >= 1, 'the listener saw the connection');
 });
