@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import type { DockerFirewallApi, TreeSnapshotItem } from '../../../src/vscode/api';
 import type { VerifyReport } from '../../../src/core/verify/verifyHost';
 import { activateApi, extensionRoot, hostItem, portItem, runCommand } from '../../support/vscode/extension';
-import { readSuiteLab, type SuiteLab, type SuiteLabHost } from '../../support/vscode/labState';
+import type { SuiteLab, SuiteLabHost } from '../../support/vscode/labState';
+import { withSuiteLab } from '../../support/vscode/labSuite';
 import { tcpConnect, unblockWithCli } from '../../support/vscode/outside';
 
 // Check From Here as a click on a host runs it, and the check after every change
@@ -33,23 +34,9 @@ async function setVerifyAfterChange(on: boolean): Promise<void> {
   await sleep(200); // the extension's settings store reads the change from the same event
 }
 
-let lab: SuiteLab | Error;
-try {
-  lab = readSuiteLab();
-} catch (error) {
-  lab = error instanceof Error ? error : new Error(String(error));
-}
-
-if (lab instanceof Error) {
-  const problem = lab;
-  suite('Check From Here', () => {
-    test('the lab is known', () => {
-      throw problem;
-    });
-  });
-} else {
+withSuiteLab('Check From Here', (lab) => {
   checkSuite(lab, lab.hosts[0]!);
-}
+});
 
 function checkSuite(lab: SuiteLab, host: SuiteLabHost): void {
   suite(`Check From Here on ${host.name} (Docker ${host.dockerMajor}), from this machine`, function () {

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { DockerFirewallApi, TreeSnapshotItem } from '../../../src/vscode/api';
 import { activateApi, child, exposures, extensionRoot, hostItem, labelsOf, portItem, runCommand } from '../../support/vscode/extension';
-import { readSuiteLab, type SuiteLab, type SuiteLabHost } from '../../support/vscode/labState';
+import type { SuiteLab, SuiteLabHost } from '../../support/vscode/labState';
+import { withSuiteLab } from '../../support/vscode/labSuite';
 import { firewallRules, tcpConnectAll, unblockWithCli, type ProbeVerdict, type TcpOutcome } from '../../support/vscode/outside';
 
 // Every command runs as a click in the Hosts tree would: with the item's node. The lab's user
@@ -30,23 +31,9 @@ function expected(host: SuiteLabHost, state: 'exposed' | 'blocked', allowedWeb =
   };
 }
 
-let lab: SuiteLab | Error;
-try {
-  lab = readSuiteLab();
-} catch (error) {
-  lab = error instanceof Error ? error : new Error(String(error));
-}
-
-if (lab instanceof Error) {
-  const problem = lab;
-  suite('Lockdown from the Hosts tree', () => {
-    test('the lab is known', () => {
-      throw problem;
-    });
-  });
-} else {
+withSuiteLab('Lockdown from the Hosts tree', (lab) => {
   for (const host of lab.hosts) lockdownSuite(lab, host);
-}
+});
 
 function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
   suite(`Lockdown of ${host.name} (Docker ${host.dockerMajor}) from the Hosts tree, checked from outside`, function () {
