@@ -40,25 +40,22 @@ function json(...path: string[]): unknown {
 /** A lab host without lockdown, as lab/record-fixtures.sh recorded it (with hostnet, socat and custombr). */
 export function openHost(major: DockerMajor): RecordedHost {
   const dir = `docker-${major}`;
-  const inventory = buildInventory({
-    containers: json('docker', dir, 'containers.json'),
-    version: json('docker', dir, 'version.json'),
-    info: json('docker', dir, 'info.json'),
-    networks: json('docker', dir, 'networks.json'),
-  });
-  return recorded(`Docker ${major}, open`, text('docker', dir, 'report.txt'), inventory);
+  return recorded(`Docker ${major}, open`, text('docker', dir, 'report.txt'), recordedInventory('docker', dir, ''));
 }
 
 /** A lab host locked by our engine with three allows, as lab/record-locked-fixtures.sh recorded it. */
 export function lockedHost(major: DockerMajor): RecordedHost {
-  const dir = `docker-${major}`;
-  const inventory = buildInventory({
-    containers: json('iptables', dir, 'locked-containers.json'),
-    version: json('iptables', dir, 'locked-version.json'),
-    info: json('iptables', dir, 'locked-info.json'),
-    networks: json('iptables', dir, 'locked-networks.json'),
+  return recorded(`Docker ${major}, locked`, lockedReport(major), recordedInventory('iptables', `docker-${major}`, 'locked-'));
+}
+
+/** The inventory of the Engine API answers recorded in test/fixtures/KIND/DIR/PREFIX*.json. */
+function recordedInventory(kind: 'docker' | 'iptables', dir: string, prefix: '' | 'locked-') {
+  return buildInventory({
+    containers: json(kind, dir, `${prefix}containers.json`),
+    version: json(kind, dir, `${prefix}version.json`),
+    info: json(kind, dir, `${prefix}info.json`),
+    networks: json(kind, dir, `${prefix}networks.json`),
   });
-  return recorded(`Docker ${major}, locked`, lockedReport(major), inventory);
 }
 
 /** The read report of a locked host, as recorded (sections marked with RECORDING_NONCE). */
