@@ -61,8 +61,11 @@ ROOTLESS=' ${ROOTLESS_PORT_PROCESSES.join(' ')} '
 bridges() {
   br_ids=$(docker network ls -q --no-trunc --filter driver=bridge) || return 1
   [ -n "$br_ids" ] || return 0
+  # A network removed since the list makes the inspect fail: then nothing is known (a partial list
+  # would take a bridge out of the lockdown), and the caller keeps the chains as they are.
   # shellcheck disable=SC2086 # one id per word
-  docker network inspect -f '{{.Id}} {{index .Options "com.docker.network.bridge.name"}}' $br_ids | while read -r id name; do
+  br_info=$(docker network inspect -f '{{.Id}} {{index .Options "com.docker.network.bridge.name"}}' $br_ids) || return 1
+  printf '%s\\n' "$br_info" | while read -r id name; do
     [ "$name" = '<no value>' ] && name=
     [ -n "$name" ] || name="br-$(printf %.12s "$id")"
     case $name in *[!A-Za-z0-9_.-]*) continue ;; esac
@@ -70,13 +73,11 @@ bridges() {
   done | sort -u
 }
 
-# "FAMILY PORT PROTO ADDRESS" (ADDRESS - for the wildcard) of the published ports of the running
-# containers, or of the containers given.
-published() {
-  if [ $# -gt 0 ]; then pub_ids=$*; else pub_ids=$(docker ps -q --no-trunc) || return 1; fi
-  [ -n "$pub_ids" ] || return 0
-  # shellcheck disable=SC2086
-  docker inspect -f '{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}} {{.HostPort}} {{$p}}{{"\\n"}}{{end}}{{end}}' $pub_ids | while read -r ip port spec; do
+# "HOST-IP|HOST-PORT|PORT/PROTO" lines on stdin (Docker's port map) as "FAMILY PORT PROTO ADDRESS"
+# (ADDRESS - for the wildcard). Split on "|", not blanks: an empty host address would vanish among
+# blanks and shift the fields.
+port_lines() {
+  while IFS='|' read -r ip port spec; do
     proto=\${spec#*/}
     case $proto in tcp | udp) ;; *) continue ;; esac
     case $port in '' | *[!0-9]*) continue ;; esac
@@ -89,6 +90,14 @@ published() {
       *) printf '4 %s %s %s\\n' "$port" "$proto" "$ip" ;;
     esac
   done
+}
+
+# The published ports of the running containers, or of the containers given (as port_lines prints them).
+published() {
+  if [ $# -gt 0 ]; then pub_ids=$*; else pub_ids=$(docker ps -q --no-trunc) || return 1; fi
+  [ -n "$pub_ids" ] || return 0
+  # shellcheck disable=SC2086
+  docker inspect -f '{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}}|{{.HostPort}}|{{$p}}{{"\\n"}}{{end}}{{end}}' $pub_ids | port_lines
 }
 
 # CGROUP-FILE: the id of the Docker container a process's cgroup file names (the last part of a
