@@ -51,6 +51,13 @@ export const ITEMS: readonly Item[] = [
     what: 'On the systemd host sd1: Docker chains in iptables-legacy beside the nf_tables ones in use give the two-variants warning (and the lockdown still reads from the variant Docker uses); with ip6tables-nft-save gone, ipv6-unreadable, and a change plans IPv4 only.',
   },
   {
+    id: 'late-publish',
+    hosts: ['h1', 'h3'],
+    title: 'Ports published after Block',
+    test: 'latePublish.test.ts',
+    what: 'On a locked host (Docker 20.10 and 29), a container published on a network made after Block and one on a network the lockdown knows, with no client action: its IPv4 (DNAT) and IPv6 (docker-proxy) paths hammered from outside, beside a service of the host as the control, from before the network exists until 10 s after `docker run` returned. The window is how long the port answered before the watcher on the host covered it (goal: never, or under 1 s); the test requires silence for the last 3 s, status blocked, and Allow opening the port on both families.',
+  },
+  {
     id: 'atomicity',
     hosts: ['h1', 'h2'],
     title: 'Atomicity under cut connections',
@@ -118,7 +125,7 @@ export const ITEMS: readonly Item[] = [
     hosts: ['h1', 'h2'],
     title: 'nftables backend, or no DOCKER-USER',
     test: 'backendRefusal.test.ts',
-    what: 'Engine API reporting FirewallBackend nftables (forged, Docker 29 is not available here), and a host whose DOCKER-USER chain is gone: block refused with the reason, no transaction sent, nothing changed.',
+    what: 'Engine API reporting FirewallBackend nftables (forged on its way in from h1 and h2; a real Docker 29 nftables host is h4, whose refusal the lab tests check), and a host whose DOCKER-USER chain is gone: block refused with the reason, no transaction sent, nothing changed.',
   },
 ];
 
@@ -128,8 +135,8 @@ export const ITEMS: readonly Item[] = [
  */
 export const NOT_TESTED: readonly string[] = [
   'A machine\'s own boot: the real reboot boots a container (systemd-nspawn) with its own systemd, network namespace and netfilter tables, but shares this machine\'s kernel, so kernel modules and sysctls are not reloaded.',
-  'iptables-legacy on the lab hosts themselves (h1, h2 use iptables-nft): the legacy variant is covered by the real-reboot host sd2, the round trip and the xtables lock in throwaway namespaces.',
-  'Docker 29 and its nftables backend: the lab runs Docker 20.10 and 28, so the nftables refusal is tested with a forged Engine API answer from a real host.',
+  'iptables-legacy under this suite\'s faults: the lab\'s iptables-legacy host (h5, Docker 28) is checked by the lab tests (`test/lab/lab.test.ts`), and the legacy variant by the real-reboot host sd2, the round trip and the xtables lock in throwaway namespaces; the items above run on the iptables-nft hosts.',
+  'Docker 29\'s nftables backend under a lockdown: the lab\'s 29-nft host (h4) is refused a lockdown (no DOCKER-USER), which this suite tests with a forged Engine API answer from h1 and h2.',
   'Real networks between machines: every host shares this machine\'s kernel, and no link has the latency or loss of a WAN.',
   'firewalld or ufw on the host beside Docker, rootless Docker and Podman.',
 ];

@@ -12,8 +12,9 @@ import { writeReport } from '../../scripts/reliability-report';
 
 /**
  * Where iptables rules in DOCKER-USER cannot do the job, nothing is written and the user is told
- * why: Docker's nftables firewall backend (Docker 29, not available here, so the Engine API's
- * FirewallBackend is forged on its way in from a real host), and a host whose DOCKER-USER is gone.
+ * why: Docker's nftables firewall backend (the Engine API's FirewallBackend forged on its way in
+ * from a real host here, so that its transaction log can be checked; the lab's Docker 29 nftables
+ * host is refused in test/lab), and a host whose DOCKER-USER is gone.
  */
 const skip = needsLab('refusals', { outside: true });
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;

@@ -92,6 +92,9 @@ export interface HammerResult {
   readonly controlOpened: number;
   /** Pairs in which the blocked port gave no connection while the control did: the evidence. */
   readonly blockedBesideControl: number;
+  /** Epoch ms at which the first and the last connection to the blocked port got through, or null. */
+  readonly firstOpenedAt: number | null;
+  readonly lastOpenedAt: number | null;
 }
 
 export interface WatchResult {
@@ -134,16 +137,17 @@ const HAMMER = `
 const net = require('node:net');
 const [host, port, controlHost, controlPort, ms] = process.argv.slice(1);
 let tries = 0, opened = 0, controlOpened = 0, blockedBesideControl = 0, pending = 0, stopping = false;
+let firstOpenedAt = null, lastOpenedAt = null;
 const attempt = (h, p) => new Promise((resolve) => {
   const s = net.connect({ host: h, port: Number(p) });
   const t = setTimeout(() => { s.destroy(); resolve(false); }, Number(ms));
-  s.on('connect', () => { clearTimeout(t); s.destroy(); resolve(true); });
+  s.on('connect', () => { clearTimeout(t); s.destroy(); resolve(Date.now()); });
   s.on('error', () => { clearTimeout(t); resolve(false); });
 });
 const pair = async () => {
   tries++; pending++;
   const [a, b] = await Promise.all([attempt(host, port), attempt(controlHost, controlPort)]);
-  if (a) opened++;
+  if (a) { opened++; firstOpenedAt = Math.min(firstOpenedAt ?? a, a); lastOpenedAt = Math.max(lastOpenedAt ?? a, a); }
   if (b) controlOpened++;
   if (!a && b) blockedBesideControl++;
   pending--;
@@ -154,7 +158,7 @@ const stop = () => {
   if (stopping) return;
   stopping = true;
   clearInterval(timer);
-  const done = () => { process.stdout.write(JSON.stringify({ tries, opened, controlOpened, blockedBesideControl }) + '\\n'); process.exit(0); };
+  const done = () => { process.stdout.write(JSON.stringify({ tries, opened, controlOpened, blockedBesideControl, firstOpenedAt, lastOpenedAt }) + '\\n'); process.exit(0); };
   const wait = setInterval(() => { if (pending === 0) { clearInterval(wait); done(); } }, 10);
 };
 process.stdin.on('end', stop);
