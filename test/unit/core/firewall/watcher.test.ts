@@ -39,7 +39,7 @@ interface NetworkJson {
 function fakeDocker(containers: ContainerJson[], networks: NetworkJson[]): string {
   const running = containers.filter((c) => c.State === 'running');
   const inspectLines = Object.fromEntries(
-    running.map((c) => [c.Id, (c.Ports ?? []).filter((p) => p.PublicPort !== undefined).map((p) => `${p.IP ?? ''} ${p.PublicPort ?? ''} ${p.PrivatePort}/${p.Type}`)]),
+    running.map((c) => [c.Id, (c.Ports ?? []).filter((p) => p.PublicPort !== undefined).map((p) => `${p.IP ?? ''}|${p.PublicPort ?? ''}|${p.PrivatePort}/${p.Type}`)]),
   );
   const data = {
     bridges: networks.filter((n) => n.Driver === 'bridge').map((n) => n.Id),
