@@ -39,6 +39,7 @@ export function formatStatus(host: string, dockerVersion: string, status: Firewa
     `Lockdown: ${status.locked ? 'on' : 'off'} (chain ${status.chain}${hooks ? `, ${hooks}` : ''})`,
     `Allows: ${status.policy.allows.length === 0 ? 'none' : status.policy.allows.map(describeAllow).join('; ')}`,
     `Persistence: ${formatPersistence(status)}`,
+    `Watcher: ${formatWatcher(status)}`,
     'Ports:',
     formatPorts(status.ports),
     `IPv4 rules (DOCKER-USER ${status.ipv4.dockerUser ? 'present' : 'absent'}):`,
@@ -48,6 +49,12 @@ export function formatStatus(host: string, dockerVersion: string, status: Firewa
   ];
   if (status.warnings.length > 0) lines.push('Warnings:', ...status.warnings.map((w) => `  ! ${forTerminal(w.message)}`));
   return terminalLines(lines.join('\n'));
+}
+
+function formatWatcher({ watcher }: FirewallStatus): string {
+  if (watcher.noDocker) return 'not wanted (no Docker socket)';
+  if (!watcher.running) return 'not running';
+  return `running (${watcher.via === 'systemd' ? 'systemd' : 'own session'})${watcher.current === false ? ', NOT the current script' : ''}`;
 }
 
 function formatPersistence(status: FirewallStatus): string {

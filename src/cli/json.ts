@@ -28,6 +28,8 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
     },
     drift: { ipv4: status.ipv4.drift, ipv6: status.ipv6.drift },
     persistence: status.persistence,
+    /** The watcher on the host; `current`: its script is the one this version installs (null: not compared). */
+    watcher: { running: status.watcher.running, via: status.watcher.via ?? null, current: status.watcher.current ?? null },
     warnings: status.warnings,
   };
 }

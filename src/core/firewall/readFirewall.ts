@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_DOCKER_SOCKET, DOCKER_SOCKET_PATH } from '../docker/dockerSocket';
 import { FirewallReadFailed } from './errors';
+import { WATCH_SCRIPT } from './watcher';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { hostFactsFrom, type HostFacts } from './hostFacts';
 import { parseIptablesSave, type SavedTable } from './iptablesSave';
@@ -46,6 +47,7 @@ command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'sy
 section watcher
 [ -S "$2" ] || echo 'no-docker'
 if [ -f /run/docker-firewall-watch.pid ]; then p=$(head -c 16 /run/docker-firewall-watch.pid | tr -cd 0-9); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "running $p"; fi
+[ -f ${WATCH_SCRIPT} ] && printf 'script %s\\n' "$(sha256sum <${WATCH_SCRIPT} | cut -c1-64)"
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-active docker-firewall-watch.service 2>/dev/null)"
 section sockets
 if command -v ss >/dev/null 2>&1; then socks=$(ss -Hlntup 2>/dev/null | head -n 5000); printf '%s\\n' "$socks"; else socks=; echo 'no ss'; fi

@@ -52,6 +52,7 @@ export type WarningCode =
   | 'sockets-unknown'
   | 'unusable-bridge'
   | 'watcher-not-running'
+  | 'watcher-outdated'
   | 'not-persistent'
   | 'persistence-outdated';
 
@@ -146,10 +147,15 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
     if (input.persistence.state === 'outdated') {
       warnings.push({ code: 'persistence-outdated', message: 'The saved lockdown differs from the rules in force: make it persistent again.' });
     }
-    if (watcherWanted(input.watcher)) {
+    if (watcherWanted(input.watcher) && !input.watcher.running) {
       warnings.push({
         code: 'watcher-not-running',
         message: 'The watcher that adds new Docker networks and published ports to the lockdown is not running: ports published from now on stay reachable until the lockdown is applied again.',
+      });
+    } else if (watcherWanted(input.watcher)) {
+      warnings.push({
+        code: 'watcher-outdated',
+        message: 'The watcher on the host is not the one this version installs (left by another version, or edited): block again to replace it.',
       });
     }
   }

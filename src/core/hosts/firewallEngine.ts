@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EMPTY_LAYOUT } from '../firewall/layout';
 import { ConcurrentChange, HostNotLocked, LockdownRefused } from '../firewall/errors';
 import { run, type CommandRunner } from '../remote/remoteCommand';
@@ -84,7 +85,7 @@ export class FirewallEngine {
   }
 
   statusOf(reading: HostReading): FirewallStatus {
-    return statusOfReading(reading);
+    return statusOfReading(reading, this.watcherDigest(reading));
   }
 
   plan(reading: HostReading, change: PolicyChange): Plan {
@@ -107,7 +108,8 @@ export class FirewallEngine {
       // "Nothing to do" is only believed from a fresh read: the cached one may be out of date.
       if (!plan.changed && fromCache) continue;
       // A lockdown that needs no change may still have lost its watcher (a reboot without systemd, a kill).
-      const watcherMissing = plan.policy.locked && watcherWanted(parseWatcherState(reading.tables.watcher));
+      // Or runs a script of another version (an upgrade) or one edited by hand: it is replaced.
+      const watcherMissing = plan.policy.locked && watcherWanted(parseWatcherState(reading.tables.watcher, this.watcherDigest(reading)));
       // An open host that still has saved rules (a restore that failed at boot, a hand edit) would be
       // locked again at the next boot: unblock removes them even though no rule changes.
       if (!plan.changed && !plan.policy.locked && isPersisted(reading)) {
@@ -167,13 +169,23 @@ export class FirewallEngine {
   /** The watcher follows the lockdown: (re)installed with the chain and SSH port it must know, removed with it. */
   private watcherAction(reading: HostReading, plan: Plan, variant: IptablesVariant): WatcherAction {
     if (!plan.policy.locked) return reading.tables.watcher.length > 0 || plan.changed ? { kind: 'remove' } : { kind: 'keep' };
-    const script = watcherScript({
+    return { kind: 'install', script: this.watcherScriptFor(reading, variant), unit: watcherUnit(), dockerSocket: this.dockerSocket };
+  }
+
+  /** The watcher script this version installs on the host of a reading. */
+  private watcherScriptFor(reading: HostReading, variant: IptablesVariant): string {
+    return watcherScript({
       chain: this.chain,
       binaries: { ipv4: restoreBinary(variant, 'ipv4').replace(/-restore$/, ''), ipv6: restoreBinary(variant, 'ipv6').replace(/-restore$/, '') },
       sshPort: reading.facts.ssh?.serverPort,
       dockerSocket: this.dockerSocket,
     });
-    return { kind: 'install', script, unit: watcherUnit(), dockerSocket: this.dockerSocket };
+  }
+
+  /** The SHA-256 of that script, to tell whether the host runs it; undefined without an iptables variant. */
+  private watcherDigest(reading: HostReading): string | undefined {
+    const variant = reading.tables.variant;
+    return variant === undefined ? undefined : createHash('sha256').update(this.watcherScriptFor(reading, variant)).digest('hex');
   }
 
   /** Once a host is persistent, every change is saved too, so a reboot brings back the latest policy. */
@@ -199,7 +211,7 @@ export function planChange(reading: HostReading, change: PolicyChange): Plan {
 }
 
 /** What a reading says about the host's firewall: the status views and the CLI show (pure). */
-export function statusOfReading(reading: HostReading): FirewallStatus {
+export function statusOfReading(reading: HostReading, expectedWatcherDigest?: string): FirewallStatus {
   const tables = reading.tables;
   return firewallStatus({
     tables,
@@ -207,7 +219,7 @@ export function statusOfReading(reading: HostReading): FirewallStatus {
     facts: reading.facts,
     scope: lockdownScope(reading.inventory, reading.facts),
     persistence: parsePersistence(tables.persistence, layoutsDigest(tables.ipv4.layout, tables.ipv6.layout, tables.chain)),
-    watcher: parseWatcherState(tables.watcher),
+    watcher: parseWatcherState(tables.watcher, expectedWatcherDigest),
   });
 }
 
