@@ -97,11 +97,14 @@ function restoreScript(variant: IptablesVariant, chain: ChainName): string {
     '  [ -s "$file" ] || return 0',
     // Before docker starts at boot DOCKER-USER does not exist yet; Docker keeps a DOCKER-USER it finds.
     '  if grep -q DOCKER-USER "$file"; then "$bin" -w -n -L DOCKER-USER >/dev/null 2>&1 || "$bin" -w -N DOCKER-USER || return 1; fi',
-    // The transaction is written out whole before iptables-restore starts: iptables-legacy-restore
-    // holds the xtables lock from its start, so the "$bin" queries that build it would wait on it
-    // (measured on a real reboot: the restore got "*filter" alone and failed, and the host booted open).
-    '  payload=$(mktemp) || return 1',
-    '  {',
+    // The transaction is made whole before iptables-restore starts: iptables-legacy-restore holds
+    // the xtables lock from its start, so the "$bin" queries that build it would wait on it
+    // (measured on a real reboot: the restore got "*filter" alone and failed, and the host booted
+    // open). In a variable, not a file: the unit runs before local file systems are mounted, and a
+    // file made in /tmp was hidden by the tmpfs mounted there a moment later (measured on a real
+    // reboot: "cannot open /tmp/tmp.…", the unit failed and the host was open until dockerd's
+    // ExecStartPost).
+    '  payload=$(',
     // A table is written where the file has rules for it or where ours are left over from before.
     `    for table in ${TABLES.join(' ')}; do`,
     '      grep -qx "\\*$table" "$file" || has_ours "$table" || continue',
@@ -118,10 +121,8 @@ function restoreScript(variant: IptablesVariant, chain: ChainName): string {
     '      finish_table "$table" "$section"',
     '      echo COMMIT',
     '    done',
-    '  } >"$payload" || { rm -f "$payload"; return 1; }',
-    '  "$bin-restore" -w 10 --noflush <"$payload"; rc=$?',
-    '  rm -f "$payload"',
-    '  return $rc',
+    '  ) || return 1',
+    '  printf \'%s\\n\' "$payload" | "$bin-restore" -w 10 --noflush',
     '}',
   ];
   for (const family of ['ipv4', 'ipv6'] as const) {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleParts } from '../../../../src/core/remote/stdinBundle';
 import { persistCommand, PERSIST_DIR, RESTORE_SCRIPT } from '../../../../src/core/firewall/persistence';
@@ -76,7 +75,8 @@ describe(`the restore script on real iptables-${variant}`, { skip: root ? false 
 
   before(() => {
     execFileSync('ip', ['netns', 'add', ns]);
-    dir = mkdtempSync(join(tmpdir(), 'dfw-restore-'));
+    // Not under /tmp: the boot test hides /tmp, as a tmpfs mounted there during boot does.
+    dir = mkdtempSync('/var/tmp/dfw-restore-');
     for (const [path, content] of persistedFiles(ipv4, ipv6, variant)) {
       if (path.startsWith(`${PERSIST_DIR}/`)) writeFileSync(join(dir, path.slice(PERSIST_DIR.length + 1)), content);
     }
@@ -87,8 +87,9 @@ describe(`the restore script on real iptables-${variant}`, { skip: root ? false 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('at boot (no Docker chain yet) it makes DOCKER-USER and puts the lockdown in', () => {
-    run();
+  test('at boot (no Docker chain yet, /tmp not usable: the unit runs before file systems are mounted) it makes DOCKER-USER and puts the lockdown in', () => {
+    const result = inNs(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o ro tmpfs /tmp && exec sh -c "$1"', 'sh', script]);
+    assert.equal(result.status, 0, result.stderr);
     assert.equal(actual(v4bin), expected(ipv4, v4bin));
     assert.equal(actual(v6bin), expected(ipv6, v6bin));
   });
