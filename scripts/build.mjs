@@ -38,6 +38,12 @@ function engineLibrariesFrom(prefix) {
   };
 }
 
+/**
+ * The CLI's first line of JavaScript: with DOCKER_FIREWALL_TRACE=1 it marks the moment our code
+ * starts, before the bundle's modules are evaluated (src/core/trace.ts, the bench's breakdown).
+ */
+const CLI_BANNER = '#!/usr/bin/env node\nif (process.env.DOCKER_FIREWALL_TRACE === "1") performance.mark("dfw:cli-start");';
+
 const resolvePackage = createRequire(import.meta.url).resolve;
 
 const targets = [
@@ -48,7 +54,7 @@ const targets = [
     outfile: `dist/lib/${name}.js`,
     plugins: [engineLibrariesFrom('./')],
   })),
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: CLI_BANNER } },
 ];
 
 if (watch) {
