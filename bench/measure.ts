@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadLab, type Lab } from '../test/support/lab';
 import { measureActivation } from './activation';
+import { measureCliProcess } from './cliProcess';
 import { measureInventory } from './inventory';
 import { BENCH_LAB } from './lib/benchLab';
 import type { Section } from './lib/results';
@@ -14,7 +15,7 @@ import { measureLockdown } from './lockdown';
 import { measureRefresh } from './refresh';
 import { measureThroughput } from './throughput';
 
-export const SECTION_IDS = ['inventory', 'lockdown', 'refresh', 'throughput', 'activation'] as const;
+export const SECTION_IDS = ['inventory', 'cli', 'lockdown', 'refresh', 'throughput', 'activation'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 const MEASURES: Record<SectionId, (lab: Lab) => Promise<Section>> = {
@@ -23,6 +24,7 @@ const MEASURES: Record<SectionId, (lab: Lab) => Promise<Section>> = {
       { name: 'h1', containers: 5 + lab.extraContainers },
       { name: 'h2', containers: 5 },
     ]),
+  cli: (lab) => measureCliProcess(lab, lab.hosts.length > 1 ? ['h1', 'h2'] : ['h1']),
   lockdown: measureLockdown,
   refresh: (lab) => measureRefresh(lab, [1, 5, 10]),
   throughput: measureThroughput,
@@ -43,7 +45,7 @@ function parseArgs(argv: readonly string[]): { out: string; only: SectionId[] } 
     else if (arg === '--only') only = parseOnly(argv[++i] ?? '');
     else throw new Error(`unknown argument ${String(arg)}`);
   }
-  if (out === undefined) throw new Error('usage: measure.ts --out FILE [--only inventory,lockdown,refresh,throughput,activation]');
+  if (out === undefined) throw new Error('usage: measure.ts --out FILE [--only inventory,cli,lockdown,refresh,throughput,activation]');
   return { out, only };
 }
 

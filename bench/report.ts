@@ -89,6 +89,25 @@ export function targetRows(results: BenchResults): TargetRow[] {
         }
       : NOT_MEASURED),
   });
+  const psCli = findComparison(results, 'cli-h1-ps-vs-docker');
+  const statusCli = findComparison(results, 'cli-h1-status-vs-docker');
+  const floor = findFact(results, 'cli-h1-floor');
+  for (const [target, comparison, fact] of [
+    ['`docker-firewall --json ps` as a new process at most 0.7× `docker -H ssh:// ps`', psCli, findFact(results, 'cli-h1-ps-target')],
+    ['`docker-firewall --json status` (also reads the firewall) as a new process at most 1.0× `docker -H ssh:// ps`', statusCli, findFact(results, 'cli-h1-status-target')],
+  ] as const) {
+    rows.push({
+      target,
+      ...(comparison && fact
+        ? {
+            result:
+              `${comparison.title.replace(/^CLI process, /, '')}: ${fmtMs(comparison.ours.summary.median)} against ${fmtMs(comparison.baseline.summary.median)}, ${fact.value}` +
+              `${floor ? `; the floor (\`ssh HOST true\`): ${floor.value.replace(/;.*$/, '')}` : ''}`,
+            met: fact.met,
+          }
+        : NOT_MEASURED),
+    });
+  }
   const refresh = findFact(results, 'refresh-10-vs-slowest');
   const refreshCli = findComparison(results, 'refresh-10-cli');
   rows.push({

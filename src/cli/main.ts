@@ -4,6 +4,8 @@ import { forTerminal } from '../core/text/hostText';
 import { parseInvocation, USAGE } from './args';
 import { askSecret } from './prompt';
 import { runCommand } from './runCommand';
+import { printTraceOnExit } from './trace';
+import { traceMark } from '../core/trace';
 import { runVerify } from './verify';
 import type { VerifyVerdict } from '../core/verify/verifyHost';
 
@@ -101,6 +103,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return VERIFY_EXIT[await runVerify(inv, connection.engine, connection.label, { out, progress })];
       }
       await runCommand(inv, connection.engine, connection.label, { out });
+      traceMark('output-written');
     } finally {
       connection.close();
     }
@@ -112,6 +115,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  traceMark('cli-loaded');
+  printTraceOnExit();
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

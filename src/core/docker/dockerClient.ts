@@ -9,6 +9,7 @@ import { capLength, DISPLAY_LIMIT } from '../text/hostText';
 import { DialStdioStream } from './dialStdioStream';
 import type { DockerInventorySource } from './inventory';
 import { dialStdioArgv, mayRetryThroughSudo, sudoFallbackFailure } from './sudoFallback';
+import { traceMark } from '../trace';
 import { TunnelAgent } from './tunnelAgent';
 import { DEFAULT_DOCKER_SOCKET } from './dockerSocket';
 
@@ -138,7 +139,9 @@ export class DockerClient implements DockerInventorySource {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
     try {
-      return await request(combined);
+      const answer = await request(combined);
+      traceMark(`docker ${what}`);
+      return answer;
     } catch (error) {
       if (signal?.aborted) throw new Cancelled(`Docker: ${what} on ${this.host.label}`);
       if (timeout.aborted) throw new DockerUnavailable(this.host.label, this.host.user, 'no-answer', `no answer to "${what}" within ${timeoutMs / 1000} s`);

@@ -7,6 +7,7 @@ import { destinationOf } from '../ssh/secretSubject';
 import { loadSshConfig, resolveSshHost, type ResolvedSshHost } from '../ssh/sshConfig';
 import { SshSession, type SshSessionStats } from '../ssh/sshSession';
 import { sessionOptionsFromConfig, type HostKeyInfo, type SshCallbacks, type SshSessionOptions } from '../ssh/sshSessionOptions';
+import { traceMark } from '../trace';
 import { parseChainName } from '../validate';
 import { FirewallEngine } from './firewallEngine';
 import type { HostCallbacks, HostTarget } from './hostTarget';
@@ -35,6 +36,7 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
   let closed = false;
   const sessionOnce = once(async () => {
     const loaded = await loadSshConfig({ userConfig: target.sshConfigPath });
+    traceMark('ssh-config-read');
     const resolved = resolveSshHost(loaded.config, target.destination, { configFile: loaded.files[0], sources: loaded.sources });
     const options = sessionOptionsFromConfig(resolved, sshCallbacks(callbacks));
     const opened = new SshSession(

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type NextAuthHandler, type ParsedKey } from 'ssh2';
 import { publicKeyOfKeyFile, type HostSecretSubject, type SecretSubject } from './secretSubject';
 import type { PassphraseRequest, PasswordRequest, SshLogger } from './sshSessionOptions';
@@ -72,6 +72,11 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
       switch (step.kind) {
         case 'agent':
           if (!permits('publickey') || plan.agent === undefined) continue;
+          // A stale SSH_AUTH_SOCK (a closed session's agent) is common: not offered, nothing to wait for.
+          if (!(await isSocket(plan.agent))) {
+            plan.logger?.('debug', `ssh-agent: no socket at ${plan.agent}, not offered`);
+            continue;
+          }
           tried.push('ssh-agent');
           return { type: 'agent', username: plan.user, agent: plan.agent };
         case 'key': {
@@ -133,6 +138,14 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
     lastPassword = undefined;
   };
   return { handler, tried, serverMethods: () => serverMethods, loggedIn };
+}
+
+async function isSocket(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isSocket();
+  } catch {
+    return false;
+  }
 }
 
 function dropRemaining(steps: Step[], kind: Step['kind']): void {

@@ -6,6 +6,7 @@ import { createAuthHandler } from './authHandler';
 import { orderHostKeyAlgorithms } from './hostKey';
 import { createHostKeyCheck } from './hostKeyVerifier';
 import { knownKeyTypes, readKnownHostsFiles } from './knownHosts';
+import { traceMark } from '../trace';
 import { PausableTimeout } from './pausableTimeout';
 import { defaultIdentityFiles } from './sshConfig';
 import type { SshSessionOptions } from './sshSessionOptions';
@@ -35,6 +36,7 @@ export async function connectSsh(options: SshSessionOptions, sock?: Duplex, sign
 
   const knownHostsFiles = options.knownHostsFiles ?? [`${home}/.ssh/known_hosts`];
   const known = await readKnownHostsFiles([...knownHostsFiles, ...(options.globalKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts'])]);
+  traceMark('known-hosts-read');
   for (const s of known.skipped) log?.('debug', `known_hosts ${s.source}:${s.line} ignored: ${s.reason}`);
   // With HostKeyAlias, ssh looks the alias up as it is, without the port.
   const keyHost = options.hostKeyAlias ?? options.host;
@@ -88,7 +90,10 @@ export async function connectSsh(options: SshSessionOptions, sock?: Duplex, sign
       pauseTimer: () => timeout.pause(),
     });
 
+    client.once('connect', () => traceMark('tcp-connected'));
+    client.once('handshake', () => traceMark('key-exchange-done'));
     client.on('ready', () => {
+      traceMark('authenticated');
       if (settled) return;
       const hostKey = hostKeyCheck.accepted();
       // ssh2 only logs in after the verifier said yes; a login without a verified key is refused all the same.

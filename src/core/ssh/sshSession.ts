@@ -8,6 +8,7 @@ import type { HostSecretSubject } from './secretSubject';
 import { ChannelLost, NotConnected, openChannel, runOnChannel } from './execChannel';
 import { passwordThenStdin, sudoCommandKey, sudoNonInteractive, sudoPasswordLine, sudoRefusal, sudoWithPassword, type SudoRoute } from './privilege';
 import type { SshSessionOptions } from './sshSessionOptions';
+import { traceMark } from '../trace';
 
 export interface SshSessionStats {
   /** SSH connections that reached login (1 for a session that never dropped). */
@@ -167,9 +168,11 @@ export class SshSession implements CommandRunner {
     this.options.logger?.('debug', `${this.label}$ ${command}`);
     const release = await this.sessionSlot(signal, description);
     try {
-      return await this.withClient(signal, (client) =>
+      const result = await this.withClient(signal, (client) =>
         runOnChannel(client, command, { stdin, signal, description, maxOutputBytes, onOpen: () => this.counters.execChannels++ }),
       );
+      traceMark(`exec ${shownArgv[0] ?? ''}`);
+      return result;
     } catch (error) {
       if (error instanceof ChannelLost) throw new ConnectionFailed(this.label, this.options.port ?? 22, error.message, { cause: error });
       throw error;

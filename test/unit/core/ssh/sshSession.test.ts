@@ -279,6 +279,11 @@ test('keys held by ssh-agent are used (the socket from SSH_AUTH_SOCK by default)
   }
 });
 
+test('an ssh-agent socket that is not there is not offered (a stale SSH_AUTH_SOCK)', async () => {
+  const s = session({ user: 'pw', agent: join(work, 'no-agent.sock') });
+  await assert.rejects(s.exec(['id', '-un']), (error: unknown) => error instanceof AuthenticationFailed && !error.tried.includes('ssh-agent') && error.tried.includes(`key ${keyFiles.root}`));
+});
+
 test('a password login asks through askPassword with the verified host key, a refusal is asked again, and only the accepted one is reported', async () => {
   const answers = ['nope', 'login-password'];
   const asked: unknown[] = [];

@@ -1,0 +1,20 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * Timestamps of the phases of one run (loading, ssh config, known_hosts, TCP connect, key exchange,
+ * authentication, each remote call), for `npm run bench`'s breakdown of the CLI's time. Off unless
+ * the process starts with DOCKER_FIREWALL_TRACE=1: then each is a `performance.mark`, which the CLI
+ * prints to stderr as it exits (src/cli/trace.ts). Off, a mark costs one boolean test.
+ */
+const TRACING = process.env.DOCKER_FIREWALL_TRACE === '1';
+
+/** The prefix of our marks on the performance timeline. */
+export const TRACE_PREFIX = 'dfw:';
+
+export function traceMark(name: string): void {
+  if (TRACING) performance.mark(`${TRACE_PREFIX}${name}`);
+}
+
+export function isTracing(): boolean {
+  return TRACING;
+}

@@ -1,0 +1,61 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import * as esbuild from 'esbuild';
+
+/** scripts/build.mjs (typed by scripts/build.d.mts). */
+const build = () => import('../../../scripts/build.mjs');
+
+/**
+ * scripts/build.mjs's own targets, built into a temporary folder: what `npm run build` writes, so
+ * the tests load the bundles as a user's `docker-firewall` does, without touching dist/.
+ */
+describe('the bundles load only what an Engine API call over SSH needs', () => {
+  let dir: string;
+  const inputs = new Map<string, string[]>();
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dfw-build-'));
+    for (const options of (await build()).targets) {
+      const result = await esbuild.build({ ...options, outfile: join(dir, options.outfile!), metafile: true, sourcemap: false, minify: true, logLevel: 'silent' });
+      inputs.set(options.outfile!, Object.keys(result.metafile.inputs));
+    }
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The built-in modules Node loaded by the time `script` had run and the process exits. */
+  function modulesLoaded(script: string): string[] {
+    const report = join(dir, 'report.js');
+    writeFileSync(report, "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));");
+    const result = spawnSync(process.execPath, ['--require', report, '-e', script], { cwd: dir, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    return (JSON.parse(result.stderr.slice(result.stderr.lastIndexOf('['))) as string[]).map((m) => m.replace(/^NativeModule /, ''));
+  }
+
+  for (const outfile of ['dist/cli.js', 'dist/lib/dockerode.js', 'dist/lib/ssh2.js']) {
+    test(`${outfile} holds no gRPC, protobuf or build-context code`, async () => {
+      for (const name of (await build()).LEFT_OUT_PACKAGES) {
+        assert.deepEqual(inputs.get(outfile)!.filter((i) => i.includes(`node_modules/${name}/`)), [], `${name} is in ${outfile}`);
+      }
+    });
+  }
+
+  test('neither the CLI nor the engine libraries load node:https or node:tls when they start', () => {
+    const cli = modulesLoaded(`process.argv = [process.argv[0], 'cli.js', '--help']; require('./dist/cli.js');`);
+    const libraries = modulesLoaded(`require('./dist/lib/dockerode.js'); require('./dist/lib/ssh2.js');`);
+    for (const loaded of [cli, libraries]) {
+      assert.ok(loaded.includes('http'), 'the check sees built-in modules');
+      assert.deepEqual(loaded.filter((m) => m === 'https' || m === 'tls'), []);
+    }
+  });
+
+  test('a left-out package costs nothing to require and throws, naming itself, when it is used', async () => {
+    const module = { exports: {} as Record<string, unknown> };
+    runInNewContext((await build()).leftOutModule('tar-fs'), { module, Proxy, Error });
+    assert.equal(module.exports.__esModule, undefined);
+    assert.throws(() => module.exports.pack, /tar-fs is left out of this bundle/);
+  });
+});
