@@ -191,8 +191,10 @@ host_up() {
   ensure_holder "$host"
   ensure_sshd "$host"
   ensure_dockerd "$host" "$flavor"
+  if has_rootless "$host"; then start_rootless_dockerd "$host"; fi
   ensure_host_images "$host"
   ensure_containers "$host" "$extra"
+  if has_rootless "$host"; then ensure_rootless_dockerd "$host"; fi
   say "$host ready: $(host_ipv4 "$host") $(host_ipv6 "$host"), Docker $(docker_server_version "$host")"
 }
 
