@@ -13,13 +13,17 @@ import { needsLab } from '../../support/requirements';
  * host, reached on INPUT: the CLI names it `rootless` with the path `host-socket`, Block makes it
  * silent from outside over IPv4 and IPv6 while sshd (the positive control) answers, Allow opens it
  * and Unblock leaves it open with no rule of ours. The root daemon knows nothing of it: only the
- * host's sockets show it.
+ * host's sockets show it. The watcher follows the root daemon's events only: a port the rootless
+ * daemon publishes after Block answers and is called exposed ("apply it again") until the lockdown
+ * is applied again (here by Allow), which covers it.
  */
 const skip = needsLab('a rootless Docker daemon', { outside: true });
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 const NAME = 'h1';
 const CONTAINER = 'dfwtest-rootless';
 const PORT = 8097;
+/** Published by the rootless daemon after Block. */
+const LATE = { container: 'dfwtest-rootless-late', port: 8098 };
 const FAMILIES = ['ipv4', 'ipv6'] as const;
 
 interface PortJson {
@@ -37,25 +41,30 @@ describe(`rootless Docker on ${NAME}`, { skip }, () => {
   let host: LabHost;
   const out = () => lab!.outside.ns;
   /** Both families at once: [IPv4, IPv6]. */
-  const reach = (): Promise<BlockedVerdict[]> => Promise.all(FAMILIES.map((family) => probeBlocked(out(), host, { port: PORT, family })));
+  const reach = (port = PORT): Promise<BlockedVerdict[]> => Promise.all(FAMILIES.map((family) => probeBlocked(out(), host, { port, family })));
   const rootlessDocker = (args: readonly string[]) => onHost(host, ['docker', '--host', `unix://${host.rootlessDockerSocket!}`, ...args], { timeoutMs: 60_000 });
-  const ports = async (): Promise<PortJson[]> => (await dockerFirewallJson<{ ports: PortJson[] }>(['status', NAME])).ports.filter((p) => p.hostPort === PORT && p.proto === 'tcp');
-  const exposures = async () => [...new Set((await ports()).map((p) => p.exposure))];
+  const statusPorts = async (): Promise<PortJson[]> => (await dockerFirewallJson<{ ports: PortJson[] }>(['status', NAME])).ports.filter((p) => p.proto === 'tcp');
+  const ports = async (port = PORT): Promise<PortJson[]> => (await statusPorts()).filter((p) => p.hostPort === port);
+  const exposuresIn = (list: readonly PortJson[], port: number) => [...new Set(list.filter((p) => p.hostPort === port).map((p) => p.exposure))];
+  const publish = async (container: string, port: number) => {
+    await rootlessDocker(['rm', '--force', container]);
+    const started = await rootlessDocker(['run', '--detach', '--name', container, '--init', '--env', `LAB_HOST=${NAME}`, '--env', `LAB_CONTAINER=${container}`, '--publish', `${port}:80`, 'lab/busybox:1', 'lab-page-server']);
+    assert.equal(started.code, 0, started.stderr);
+    const listening = async () => (await onHost(host, ['ss', '-Hltnp', `sport = :${port}`])).stdout;
+    for (let i = 0; i < 40 && !(await listening()).includes('rootlesskit'); i++) await sleep(250);
+    assert.match(await listening(), /"rootlesskit"/, `rootlesskit listens on ${port}`);
+  };
 
   before(async () => {
     host = labHost(lab!, NAME);
     assert.ok(host.rootlessDockerSocket, `${NAME} has no rootless dockerd in .lab/${lab!.name}/state.json: bring the lab up again`);
     await dockerFirewall(['unblock', NAME]);
-    await rootlessDocker(['rm', '--force', CONTAINER]);
-    const started = await rootlessDocker(['run', '--detach', '--name', CONTAINER, '--init', '--env', `LAB_HOST=${NAME}`, '--env', `LAB_CONTAINER=${CONTAINER}`, '--publish', `${PORT}:80`, 'lab/busybox:1', 'lab-page-server']);
-    assert.equal(started.code, 0, started.stderr);
-    const listening = async () => (await onHost(host, ['ss', '-Hltnp', `sport = :${PORT}`])).stdout;
-    for (let i = 0; i < 40 && !(await listening()).includes('rootlesskit'); i++) await sleep(250);
-    assert.match(await listening(), /"rootlesskit"/, 'rootlesskit listens on the published port');
+    await rootlessDocker(['rm', '--force', LATE.container]);
+    await publish(CONTAINER, PORT);
   });
   after(async () => {
     await dockerFirewall(['unblock', NAME]);
-    await rootlessDocker(['rm', '--force', CONTAINER]);
+    await rootlessDocker(['rm', '--force', CONTAINER, LATE.container]);
   });
 
   test('open: status and ps show the port as rootless, on the host-socket path, exposed; the rootless container answers over IPv4 and IPv6', async () => {
@@ -79,19 +88,25 @@ describe(`rootless Docker on ${NAME}`, { skip }, () => {
     for (const page of [v4, v6]) assert.equal(page.body.trim(), `host=${NAME} container=${CONTAINER}`);
   });
 
-  test('Block: silent over IPv4 and IPv6 beside sshd answering, and called blocked', async () => {
+  test('Block: silent over IPv4 and IPv6 beside sshd answering, and called blocked; a port published after it answers and is called exposed', async () => {
     const result = await dockerFirewall(['block', NAME]);
     assert.equal(result.code, 0, result.stderr);
-    const [verdicts, exposure] = await Promise.all([reach(), exposures()]);
+    await publish(LATE.container, LATE.port);
+    const [verdicts, late, status] = await Promise.all([reach(), reach(LATE.port), statusPorts()]);
     assert.deepEqual(verdicts, ['timeout', 'timeout'], 'IPv4, IPv6');
-    assert.deepEqual(exposure, ['blocked']);
+    assert.deepEqual(exposuresIn(status, PORT), ['blocked']);
+    assert.deepEqual(late, ['open', 'open'], `${LATE.port}, IPv4 and IPv6: the watcher does not follow the rootless daemon`);
+    assert.deepEqual(exposuresIn(status, LATE.port), ['exposed']);
+    assert.ok(status.filter((p) => p.hostPort === LATE.port).every((p) => /apply it again/.test(p.reason)), 'the reason says what to do');
   });
 
-  test('Allow opens it over both families', async () => {
+  test('Allow opens it over both families; applying the lockdown covers the port published after Block', async () => {
     assert.equal((await dockerFirewall(['allow', NAME, String(PORT)])).code, 0);
-    const [verdicts, exposure] = await Promise.all([reach(), exposures()]);
+    const [verdicts, late, status] = await Promise.all([reach(), reach(LATE.port), statusPorts()]);
     assert.deepEqual(verdicts, ['open', 'open'], 'IPv4, IPv6');
-    assert.deepEqual(exposure, ['allowed']);
+    assert.deepEqual(exposuresIn(status, PORT), ['allowed']);
+    assert.deepEqual(late, ['timeout', 'timeout'], `${LATE.port}, IPv4 and IPv6`);
+    assert.deepEqual(exposuresIn(status, LATE.port), ['blocked']);
   });
 
   test('Unblock: no lockdown left, it answers and is exposed', async () => {
