@@ -102,13 +102,7 @@ ensure_rootless_dockerd() {
   rootless_docker "$host" import - "$IMAGE_BUSYBOX" <"$LAB_DIR/images/busybox.tar" >/dev/null
 }
 
+# SIGTERM to rootlesskit stops dockerd, containerd and the containers.
 stop_rootless_dockerd() {
-  local host=$1 dir pid
-  dir=$(host_dir "$host")
-  pid=$(owned_pid "$dir/rootless.pid" "$dir") || return 0
-  kill -TERM "$pid"
-  wait_until 30 "rootless dockerd on $host to stop" pid_gone "$pid" || {
-    say "$host: rootlesskit ignored SIGTERM for 30 s, killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  }
+  stop_daemon "$1" rootless.pid rootlesskit
 }
