@@ -8,7 +8,7 @@ set -Eeuo pipefail
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$LAB_SRC/.." && pwd)
 
-for lib in common packages users network docker28 docker29 images host containers ssh state up down status; do
+for lib in common packages users network docker28 docker29 images host rootless containers ssh state up down status; do
   # shellcheck source=/dev/null
   source "$LAB_SRC/lib/$lib.sh"
 done

@@ -1,7 +1,7 @@
 // Prints what our read command prints on a host, run the way the engine runs it (over SSH, as the
 // configured user, through sudo where needed), with the fixed nonce the recordings use:
 //   node --import tsx scripts/record-read.ts --ssh-config PATH HOST > report.txt
-// For lab/record-fixtures.sh and lab/record-locked-fixtures.sh (test/fixtures/*/report.txt).
+// For lab/record-fixtures.sh, lab/record-locked-fixtures.sh and lab/record-rootless-fixtures.sh (test/fixtures/*/report.txt).
 import { parseArgs } from 'node:util';
 import { readFirewallCommand } from '../src/core/firewall/readFirewall';
 import { loadSshConfig, resolveSshHost } from '../src/core/ssh/sshConfig';

@@ -56,12 +56,14 @@ remove_cgroups() {
   done
 }
 
-# Lets dockerd stop its containers, containerd and docker-proxy the usual way first; then
+# Lets dockerd (and the rootless one) stop its containers, containerd and docker-proxy the usual way first; then
 # sshd and the namespace holder.
 host_stop_gracefully() {
   local host=$1 dir pid
   dir=$(host_dir "$host")
+  stop_rootless_dockerd "$host" &
   stop_dockerd "$host"
+  wait
   local file
   for file in sshd.pid holder.pid; do
     if pid=$(owned_pid "$dir/$file" "$dir"); then kill -TERM "$pid" 2>/dev/null || true; fi

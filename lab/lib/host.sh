@@ -160,12 +160,18 @@ start_dockerd() {
 }
 
 stop_dockerd() {
-  local host=$1 dir pid
+  stop_daemon "$1" dockerd.pid dockerd
+}
+
+# stop_daemon HOST PIDFILE NAME: SIGTERM to the host's process in PIDFILE (in its folder), as a
+# service manager stops it; SIGKILL after 30 s.
+stop_daemon() {
+  local host=$1 file=$2 name=$3 dir pid
   dir=$(host_dir "$host")
-  pid=$(owned_pid "$dir/dockerd.pid" "$dir") || return 0
+  pid=$(owned_pid "$dir/$file" "$dir") || return 0
   kill -TERM "$pid"
-  wait_until 30 "dockerd on $host to stop" pid_gone "$pid" || {
-    say "$host: dockerd ignored SIGTERM for 30 s, killing it"
+  wait_until 30 "$name on $host to stop" pid_gone "$pid" || {
+    say "$host: $name ignored SIGTERM for 30 s, killing it"
     kill -KILL "$pid" 2>/dev/null || true
   }
 }
@@ -191,8 +197,10 @@ host_up() {
   ensure_holder "$host"
   ensure_sshd "$host"
   ensure_dockerd "$host" "$flavor"
+  if has_rootless "$host"; then start_rootless_dockerd "$host"; fi
   ensure_host_images "$host"
   ensure_containers "$host" "$extra"
+  if has_rootless "$host"; then ensure_rootless_dockerd "$host"; fi
   say "$host ready: $(host_ipv4 "$host") $(host_ipv6 "$host"), Docker $(docker_server_version "$host")"
 }
 

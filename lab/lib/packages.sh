@@ -4,6 +4,7 @@ LAB_PACKAGES=(
   iproute2 iptables openssh-server openssh-client sudo
   docker.io containerd runc tini busybox-static
   socat iperf3 netcat-openbsd curl jq util-linux
+  rootlesskit slirp4netns uidmap
 )
 
 missing_packages() {

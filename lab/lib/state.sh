@@ -40,9 +40,11 @@ host_state_json() {
     --arg holderPidFile "$dir/holder.pid" \
     --arg path "$(host_path "$host")" \
     --arg dataRoot "$dir/docker" \
+    --arg rootless "$(if has_rootless "$host"; then rootless_socket; fi)" \
     '{name: $name, ns: $ns, ipv4: $ipv4, ipv6: $ipv6, docker: $docker, dockerMajor: $dockerMajor,
       flavor: $flavor, firewallBackend: $firewallBackend, iptablesVariant: $iptablesVariant,
-      holderPidFile: $holderPidFile, path: $path, dockerSocket: "/var/run/docker.sock", dataRoot: $dataRoot}'
+      holderPidFile: $holderPidFile, path: $path, dockerSocket: "/var/run/docker.sock", dataRoot: $dataRoot,
+      rootlessDockerSocket: (if $rootless == "" then null else $rootless end)}'
 }
 
 write_state() {

@@ -50,6 +50,7 @@ ensure_users() {
     install -m 0440 "$tmp" "$SUDOMIXED_SUDOERS_FILE"
     rm -f "$tmp"
   fi
+  ensure_rootless_user
   ensure_sudopw_password
   # sudomixed shares sudopw's password (one file to read for both).
   user_password_matches sudomixed "$(cat "$LAB_DIR/sudopw.password")" ||

@@ -1,5 +1,5 @@
 import type { FirewallStatus, StatusRule } from '../core/firewall/status';
-import type { PortExposure } from '../core/firewall/exposure';
+import type { PortExposure, PortOrigin } from '../core/firewall/exposure';
 import { describeAllow } from '../core/firewall/policy';
 import { endpointText } from '../core/firewall/port';
 import { hookLocation } from '../core/firewall/layout';
@@ -20,9 +20,17 @@ export function table(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
 
+/** The CONTAINER cell of a port that belongs to no container of the host's Docker. */
+const OWNER_OF_SOCKET: Readonly<Record<PortOrigin, string>> = {
+  published: '',
+  'host-network': '',
+  rootless: '(rootless Docker)',
+  'host-service': '(host)',
+};
+
 export function formatPorts(ports: readonly PortExposure[]): string {
   if (ports.length === 0) return '  (no published ports)';
-  const rows = [['CONTAINER', 'PUBLISHED', 'TO', 'EXPOSURE'], ...ports.map((p) => [p.container, endpointText(p), String(p.containerPort), p.exposure])];
+  const rows = [['CONTAINER', 'PUBLISHED', 'TO', 'EXPOSURE'], ...ports.map((p) => [p.container || OWNER_OF_SOCKET[p.origin], endpointText(p), String(p.containerPort), p.exposure])];
   return indent(table(rows));
 }
 

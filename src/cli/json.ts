@@ -48,6 +48,10 @@ export function portJson(p: PortExposure) {
     proto: p.proto,
     exposure: p.exposure,
     reason: p.reason,
+    /** What the port belongs to: `published` (a container's), `host-network`, `rootless`, `host-service`. */
+    origin: p.origin,
+    /** How outside traffic reaches it: `dnat`, `proxy`, `host-socket` or `routed` (the first of its paths). */
+    path: p.path,
   };
 }
 

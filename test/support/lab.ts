@@ -41,6 +41,8 @@ export interface LabHost extends LabEndpoint {
   readonly path: string;
   readonly dockerSocket: string;
   readonly dataRoot: string;
+  /** The socket of a rootless dockerd (user `rootless`) beside the root one, on the hosts that have one (h1). */
+  readonly rootlessDockerSocket: string | undefined;
 }
 
 export interface Lab {
@@ -417,6 +419,7 @@ function parseHost(value: unknown, where: string): LabHost {
     path: str(value, 'path', where),
     dockerSocket: str(value, 'dockerSocket', where),
     dataRoot: str(value, 'dataRoot', where),
+    rootlessDockerSocket: typeof value.rootlessDockerSocket === 'string' ? value.rootlessDockerSocket : undefined,
   };
 }
 

@@ -48,6 +48,14 @@ export function lockedHost(major: DockerMajor): RecordedHost {
   return recorded(`Docker ${major}, locked`, lockedReport(major), recordedInventory('iptables', `docker-${major}`, 'locked-'));
 }
 
+/**
+ * Docker 20 h1 with a rootless dockerd beside its root one, no lockdown, as
+ * lab/record-rootless-fixtures.sh recorded it: rootlesskit serves the rootless container's 8097.
+ */
+export function rootlessHost(): RecordedHost {
+  return recorded('Docker 20 with a rootless dockerd, open', text('docker', 'rootless', 'report.txt'), recordedInventory('docker', 'rootless', ''));
+}
+
 /** The inventory of the Engine API answers recorded in test/fixtures/KIND/DIR/PREFIX*.json. */
 function recordedInventory(kind: 'docker' | 'iptables', dir: string, prefix: '' | 'locked-') {
   return buildInventory({
