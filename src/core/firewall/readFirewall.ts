@@ -63,7 +63,7 @@ printf '%s\\n' "$socks" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un | head -
   done <"/proc/$p/cgroup"
   u=-
   [ -r "/proc/$p/status" ] && while read -r k v r; do if [ "$k" = Uid: ]; then u=$v; break; fi; done <"/proc/$p/status"
-  # The name, its lines joined and cut at 32 bytes (LC_ALL=C: characters are bytes).
+  # The name, its lines joined and cut at 32 characters (LC_ALL=C: one octet each, as the kernel cuts it).
   m=
   [ -r "/proc/$p/comm" ] && while IFS= read -r l || [ -n "$l" ]; do m=$m$l; done <"/proc/$p/comm"
   if [ \${#m} -gt 32 ]; then t=\${m#????????????????????????????????}; m=\${m%"$t"}; fi
