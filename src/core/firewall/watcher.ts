@@ -61,11 +61,8 @@ ROOTLESS=' ${ROOTLESS_PORT_PROCESSES.join(' ')} '
 bridges() {
   br_ids=$(docker network ls -q --no-trunc --filter driver=bridge) || return 1
   [ -n "$br_ids" ] || return 0
-  # A network removed since the list makes the inspect fail: then nothing is known (a partial list
-  # would take a bridge out of the lockdown), and the caller keeps the chains as they are.
   # shellcheck disable=SC2086 # one id per word
-  br_info=$(docker network inspect -f '{{.Id}} {{index .Options "com.docker.network.bridge.name"}}' $br_ids) || return 1
-  printf '%s\\n' "$br_info" | while read -r id name; do
+  docker network inspect -f '{{.Id}} {{index .Options "com.docker.network.bridge.name"}}' $br_ids | while read -r id name; do
     [ "$name" = '<no value>' ] && name=
     [ -n "$name" ] || name="br-$(printf %.12s "$id")"
     case $name in *[!A-Za-z0-9_.-]*) continue ;; esac
