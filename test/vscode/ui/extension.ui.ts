@@ -399,8 +399,7 @@ async function sudoPasswordAndSecrets(t: UiTest): Promise<void> {
   t.step('Import from SSH Config: h1-sudopw written to the user settings; sudo asked for its password in a password box; the host reads; Remember');
 
   // A new extension host (the window reloaded) has only the secret storage to go on.
-  await wb.runCommand('Developer: Reload Window');
-  await wb.waitUntilReady();
+  await wb.reloadWindow();
   await wb.openViewContainer('Docker Firewall');
   await wb.setSidebarViewExpanded(HOSTS, true);
   await t.hostsRowDescribed('h1-sudopw', 'open');

@@ -70,6 +70,18 @@ export class Workbench {
   }
 
   /** Resolves once the workbench's activity bar, status bar and editor area are shown. */
+  /**
+   * Developer: Reload Window, then the new page ready. The reload navigates a moment after the
+   * command returns: waiting for the workbench alone could see the old page, still shown, and go on
+   * while the new one loads (the last full run failed so, looking for the side bar mid-navigation).
+   */
+  async reloadWindow(timeoutMs = 60_000): Promise<void> {
+    const loaded = this.page.waitForEvent('load', { timeout: timeoutMs });
+    await this.runCommand('Developer: Reload Window');
+    await loaded;
+    await this.waitUntilReady(timeoutMs);
+  }
+
   async waitUntilReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const left = (): number => Math.max(1, deadline - Date.now());
