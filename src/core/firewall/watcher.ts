@@ -70,11 +70,14 @@ bridges() {
   done | sort -u
 }
 
-# "HOST-IP|HOST-PORT|PORT/PROTO" lines on stdin (Docker's port map) as "FAMILY PORT PROTO ADDRESS"
-# (ADDRESS - for the wildcard). Split on "|", not blanks: an empty host address would vanish among
-# blanks and shift the fields.
-port_lines() {
-  while IFS='|' read -r ip port spec; do
+# "FAMILY PORT PROTO ADDRESS" (ADDRESS - for the wildcard) of the published ports of the running
+# containers, or of the containers given. Docker's port map is split on "|", not blanks: an empty
+# host address would vanish among blanks and shift the fields.
+published() {
+  if [ $# -gt 0 ]; then pub_ids=$*; else pub_ids=$(docker ps -q --no-trunc) || return 1; fi
+  [ -n "$pub_ids" ] || return 0
+  # shellcheck disable=SC2086
+  docker inspect -f '{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}}|{{.HostPort}}|{{$p}}{{"\\n"}}{{end}}{{end}}' $pub_ids | while IFS='|' read -r ip port spec; do
     proto=\${spec#*/}
     case $proto in tcp | udp) ;; *) continue ;; esac
     case $port in '' | *[!0-9]*) continue ;; esac
@@ -87,14 +90,6 @@ port_lines() {
       *) printf '4 %s %s %s\\n' "$port" "$proto" "$ip" ;;
     esac
   done
-}
-
-# The published ports of the running containers, or of the containers given (as port_lines prints them).
-published() {
-  if [ $# -gt 0 ]; then pub_ids=$*; else pub_ids=$(docker ps -q --no-trunc) || return 1; fi
-  [ -n "$pub_ids" ] || return 0
-  # shellcheck disable=SC2086
-  docker inspect -f '{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}}|{{.HostPort}}|{{$p}}{{"\\n"}}{{end}}{{end}}' $pub_ids | port_lines
 }
 
 # CGROUP-FILE: the id of the Docker container a process's cgroup file names (the last part of a
