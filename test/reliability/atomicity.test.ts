@@ -94,7 +94,8 @@ for (const name of ['h2']) {
     let cutConfig: string;
     let direct: LoggedHost;
     const references = new Map<string, string>();
-    const calibration = new Map<Op['name'], { bytesUp: number; ms: number }>();
+    /** Per change, from its clean run: bytes sent up, the whole run's time, and the apply command's own time (sent to answered). */
+    const calibration = new Map<Op['name'], { bytesUp: number; ms: number; applyMs: number }>();
     const tallies = new Map<Mode, Tally>(MODES.map((m) => [m, emptyTally()]));
 
     before(async () => {
@@ -137,16 +138,24 @@ for (const name of ['h2']) {
     });
 
     /** Runs one change as the CLI does (apply, then status) through the proxy. */
-    async function applyThroughProxy(op: Op, onApplySent?: (connectionIndex: number) => void): Promise<{ error: unknown; log: string[]; cut: boolean }> {
+    async function applyThroughProxy(
+      op: Op,
+      onApplySent?: (connectionIndex: number) => void,
+    ): Promise<{ error: unknown; log: string[]; cut: boolean; applyMs?: number }> {
       const first = proxy.connections.length;
+      let applySentAt: number | undefined;
+      let applyMs: number | undefined;
       const engine = labEngine(lab!, `cut-${name}`, { sshConfigPath: cutConfig, label: `cut-${name}` }, {
         log: (_level, message) => {
-          if (onApplySent && isApply(message)) onApplySent(first);
+          if (!isApply(message)) return;
+          applySentAt ??= Date.now();
+          onApplySent?.(first);
         },
       });
       let error: unknown;
       try {
         await engine.engine.apply(op.change);
+        if (applySentAt !== undefined) applyMs = Date.now() - applySentAt;
         await engine.engine.status();
       } catch (e) {
         error = e;
@@ -154,7 +163,7 @@ for (const name of ['h2']) {
         engine.close();
       }
       // Cut while this run still used it (a timer firing after the engine closed cuts nothing).
-      return { error, log: engine.log, cut: proxy.connections.slice(first).some((c) => c.cutAt !== undefined) };
+      return { error, log: engine.log, cut: proxy.connections.slice(first).some((c) => c.cutAt !== undefined), applyMs };
     }
 
     test('a clean run of each change through the proxy (calibration for the cuts)', async () => {
@@ -162,10 +171,11 @@ for (const name of ['h2']) {
       for (const op of CYCLE) {
         const started = Date.now();
         const first = proxy.connections.length;
-        const { error } = await applyThroughProxy(op);
+        const { error, applyMs } = await applyThroughProxy(op);
         assert.equal(error, undefined, `${op.name}: ${String(error)}`);
+        assert.ok(applyMs !== undefined, `${op.name}: the engine never logged its apply command`);
         const bytesUp = proxy.connections.slice(first).reduce((n, c) => n + c.bytesUp, 0);
-        calibration.set(op.name, { bytesUp, ms: Date.now() - started });
+        calibration.set(op.name, { bytesUp, ms: Date.now() - started, applyMs });
         assert.equal(await saveAll(name), references.get(policyKey(op.to)));
       }
     });
@@ -189,8 +199,9 @@ for (const name of ['h2']) {
                 ? { kind: 'after-ms', ms: Math.floor(random() * calib.ms) }
                 : { kind: 'none' };
           proxy.next = trigger;
-          // The apply script runs for some 20 to 80 ms once its command has left.
-          const delay = Math.floor(random() * 40);
+          // A cut at the apply strikes within the time this change's apply took in its clean run (a fixed
+          // range let a faster host answer before most cuts); killing sshd takes long enough by itself.
+          const delay = Math.floor(random() * (mode === 'at-apply' ? calib.applyMs : 40));
           let killed: Promise<number[]> | undefined;
           const { error, log, cut } = await applyThroughProxy(op, (index) => {
             const conn = proxy.connections[index];
