@@ -1,21 +1,25 @@
 import { parseArgs } from 'node:util';
 import { InvalidInput } from '../core/errors';
-import { parseChainName, parseCidr, printable, type ChainName } from '../core/validate';
+import { parseChainName, parseCidr, parseDuration, printable, type ChainName } from '../core/validate';
 import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT_MS } from '../core/verify/verifyHost';
 import { parsePortSpec } from '../core/firewall/port';
-import type { Allow } from '../core/firewall/policy';
+import type { AllowRequest } from '../core/firewall/allowRequest';
 
 export const USAGE = `Usage:
   docker-firewall [options] ps HOST
   docker-firewall [options] status HOST
   docker-firewall [options] block HOST [--allow PORT[/PROTO]]... [--dry-run]
   docker-firewall [options] unblock HOST [--dry-run]
-  docker-firewall [options] allow HOST PORT[/PROTO] [--from CIDR] [--dry-run]
-  docker-firewall [options] deny HOST PORT[/PROTO] [--from CIDR] [--dry-run]
+  docker-firewall [options] allow HOST PORT[/PROTO] [--from CIDR|me] [--for DURATION] [--dry-run]
+  docker-firewall [options] deny HOST PORT[/PROTO] [--from CIDR|me] [--dry-run]
+  docker-firewall [options] prune HOST [--dry-run]
   docker-firewall [options] persist HOST [--dry-run]
   docker-firewall [options] verify HOST [--timeout MS] [--parallel N]
 
 HOST is [user@]host[:port] or a Host alias of your ssh config. PROTO is tcp (default) or udp.
+--from me is the address the host sees you connect from (through a jump host or NAT, the last hop's).
+--for DURATION (10s to 90d: 30s, 10m, 2h, 7d) makes an allow end by itself: the host's kernel closes
+it on time, online or not. prune removes the rules of allows that have ended.
 verify probes every published port from this machine, on the addresses SSH reaches the host by, and
 compares what answers with what the rules say (--timeout per probe, default 1500 ms; --parallel
 probes at once, default 32).
@@ -34,7 +38,7 @@ Exit codes: 0 done; 1 failed on the host; 2 bad usage or input (nothing ran);
 (every published port is already reachable; nothing changed); 5 verify found a port that does not
 behave as the rules say (verify: 1 also when nothing can be probed from here: the SSH port did not answer).`;
 
-export type CommandName = 'ps' | 'status' | 'block' | 'unblock' | 'allow' | 'deny' | 'persist';
+export type CommandName = 'ps' | 'status' | 'block' | 'unblock' | 'allow' | 'deny' | 'prune' | 'persist';
 
 export interface GlobalOptions {
   readonly sshConfig?: string | undefined;
@@ -53,7 +57,7 @@ export type Invocation =
       readonly options: GlobalOptions;
       readonly dryRun: boolean;
       /** block: allows to stand with the lockdown; allow/deny: the one allow. */
-      readonly allows: readonly Allow[];
+      readonly allows: readonly AllowRequest[];
     }
   | VerifyInvocation;
 
@@ -68,8 +72,8 @@ export interface VerifyInvocation {
   readonly parallel: number;
 }
 
-const COMMANDS: readonly CommandName[] = ['ps', 'status', 'block', 'unblock', 'allow', 'deny', 'persist'];
-const TAKES_DRY_RUN: readonly CommandName[] = ['block', 'unblock', 'allow', 'deny', 'persist'];
+const COMMANDS: readonly CommandName[] = ['ps', 'status', 'block', 'unblock', 'allow', 'deny', 'prune', 'persist'];
+const TAKES_DRY_RUN: readonly CommandName[] = ['block', 'unblock', 'allow', 'deny', 'prune', 'persist'];
 
 /** Parses the whole command line before anything connects: bad input never reaches a host. */
 export function parseInvocation(argv: readonly string[]): Invocation {
@@ -90,6 +94,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
         'dry-run': { type: 'boolean' },
         allow: { type: 'string', multiple: true },
         from: { type: 'string' },
+        for: { type: 'string' },
         timeout: { type: 'string' },
         parallel: { type: 'string' },
       },
@@ -109,14 +114,16 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   if (values['dry-run'] && !TAKES_DRY_RUN.includes(command)) throw new InvalidInput(`${command} changes nothing and takes no --dry-run.`);
   if (values.allow && command !== 'block') throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
   if (values.from !== undefined && command !== 'allow' && command !== 'deny') throw new InvalidInput('--from goes with allow and deny.');
+  if (values.for !== undefined && command !== 'allow') throw new InvalidInput('--for goes with allow (deny takes an allow back whatever its time).');
 
-  let allows: Allow[];
+  let allows: AllowRequest[];
   if (command === 'allow' || command === 'deny') {
     const [portText, ...extra] = rest;
     if (portText === undefined) throw new InvalidInput(`${command} needs a PORT[/PROTO], e.g. 8080 or 5353/udp.`);
     if (extra.length > 0) throw new InvalidInput(`Unexpected argument "${extra[0]}".`);
-    const from = values.from === undefined ? undefined : parseCidr(values.from);
-    allows = [{ ...parsePortSpec(portText), from }];
+    const from = values.from === undefined ? undefined : values.from.trim() === 'me' ? 'me' : parseCidr(values.from);
+    const forSeconds = values.for === undefined ? undefined : parseDuration(values.for);
+    allows = [{ ...parsePortSpec(portText), from, ...(forSeconds === undefined ? {} : { forSeconds }) }];
   } else {
     if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
     allows = (values.allow ?? []).map((spec) => ({ ...parsePortSpec(spec), from: undefined }));
@@ -140,6 +147,7 @@ interface OptionValues {
   readonly 'dry-run'?: boolean | undefined;
   readonly allow?: string[] | undefined;
   readonly from?: string | undefined;
+  readonly for?: string | undefined;
   readonly timeout?: string | undefined;
   readonly parallel?: string | undefined;
 }
@@ -161,6 +169,7 @@ function parseVerify(host: string | undefined, rest: readonly string[], values: 
   if (values['dry-run']) throw new InvalidInput('verify changes nothing and takes no --dry-run.');
   if (values.allow) throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
   if (values.from !== undefined) throw new InvalidInput('--from goes with allow and deny.');
+  if (values.for !== undefined) throw new InvalidInput('--for goes with allow.');
   return {
     command: 'verify',
     host,

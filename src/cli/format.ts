@@ -1,6 +1,7 @@
 import type { FirewallStatus, StatusRule } from '../core/firewall/status';
 import type { PortExposure, PortOrigin } from '../core/firewall/exposure';
 import { describeAllow } from '../core/firewall/policy';
+import { remainingText } from '../core/firewall/expiry';
 import { endpointText } from '../core/firewall/port';
 import { hookLocation } from '../core/firewall/layout';
 import type { Plan } from '../core/firewall/plan';
@@ -45,7 +46,7 @@ export function formatStatus(host: string, dockerVersion: string, status: Firewa
   const lines = [
     `${host}: Docker ${dockerVersion}, ${status.iptablesVariant ? `iptables-${status.iptablesVariant}` : 'no iptables variant holds Docker\'s chains'} (${status.iptablesVersion})`,
     `Lockdown: ${status.locked ? 'on' : 'off'} (chain ${status.chain}${hooks ? `, ${hooks}` : ''})`,
-    `Allows: ${status.policy.allows.length === 0 ? 'none' : status.policy.allows.map(describeAllow).join('; ')}`,
+    `Allows: ${status.policy.allows.length === 0 ? 'none' : status.policy.allows.map((a) => `${describeAllow(a)}${a.until === undefined ? '' : ` (${remainingText(a.until, status.now)})`}`).join('; ')}`,
     `Persistence: ${formatPersistence(status)}`,
     `Watcher: ${formatWatcher(status)}`,
     'Ports:',

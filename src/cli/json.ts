@@ -1,6 +1,8 @@
 import type { FirewallStatus, StatusRule } from '../core/firewall/status';
 import type { Inventory } from '../core/docker/inventory';
 import type { PortExposure } from '../core/firewall/exposure';
+import type { Allow } from '../core/firewall/policy';
+import { isExpired, untilText } from '../core/firewall/expiry';
 
 /**
  * The shape of `--json` output: field names are part of the CLI's contract, and `schema` says which
@@ -19,7 +21,7 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
     iptablesVersion: status.iptablesVersion,
     locked: status.locked,
     chain: status.chain,
-    allows: status.policy.allows.map((a) => ({ port: a.port, proto: a.proto, from: a.from?.text ?? null })),
+    allows: status.policy.allows.map((a) => allowJson(a, status.now)),
     ports: status.ports.map(portJson),
     hooks: { ipv4: status.ipv4.hooks, ipv6: status.ipv6.hooks },
     rules: {
@@ -31,6 +33,16 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
     /** The watcher on the host; `current`: its script is the one this version installs (null: not compared). */
     watcher: { running: status.watcher.running, via: status.watcher.via ?? null, current: status.watcher.current ?? null },
     warnings: status.warnings,
+  };
+}
+
+/** An allow; `expires` (ISO, UTC) only for one given for a while, `expired` once the host's clock passed it. */
+export function allowJson(allow: Allow, now: number) {
+  return {
+    port: allow.port,
+    proto: allow.proto,
+    from: allow.from?.text ?? null,
+    ...(allow.until === undefined ? {} : { expires: untilText(allow.until), expired: isExpired(allow, now) }),
   };
 }
 

@@ -102,7 +102,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const progress = process.stderr.isTTY ? (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) : undefined;
         return VERIFY_EXIT[await runVerify(inv, connection.engine, connection.label, { out, progress })];
       }
-      await runCommand(inv, connection.engine, connection.label, { out });
+      await runCommand(inv, connection.engine, connection.label, { out }, connection);
       traceMark('output-written');
     } finally {
       connection.close();

@@ -1,5 +1,5 @@
 import { HostNotLocked } from '../core/firewall/errors';
-import type { Allow } from '../core/firewall/policy';
+import type { AllowRequest } from '../core/firewall/allowRequest';
 import { shellJoin } from '../core/remote/shellQuote';
 import type { GlobalOptions } from './args';
 
@@ -11,11 +11,11 @@ import type { GlobalOptions } from './args';
  * (tasks/allowOnHost.ts), the CLI names the command for it.
  */
 
-export function allowOnUnlockedHost(host: string, allow: Allow, options: GlobalOptions): HostNotLocked {
+export function allowOnUnlockedHost(host: string, allow: AllowRequest, options: GlobalOptions): HostNotLocked {
   const remedy = lockWithAllowCommands(host, allow, options);
   const reachable = allow.from === undefined ? 'reachable' : 'reachable from anywhere';
   const port = portSpec(allow);
-  const result = allow.from === undefined ? `with ${port} open` : `with ${port} open to ${allow.from.text} only`;
+  const result = allow.from === undefined ? `with ${port} open` : `with ${port} open to ${sourceText(allow.from)} only`;
   return new HostNotLocked(
     `${host} is not locked: every published port is already ${reachable}, so there is nothing to allow. ` +
       `Run ${remedy.map((c) => `\`${c}\``).join(' and then ')} to lock it ${result}. Nothing was changed.`,
@@ -23,7 +23,7 @@ export function allowOnUnlockedHost(host: string, allow: Allow, options: GlobalO
   );
 }
 
-export function denyOnUnlockedHost(host: string, allow: Allow, options: GlobalOptions): HostNotLocked {
+export function denyOnUnlockedHost(host: string, allow: AllowRequest, options: GlobalOptions): HostNotLocked {
   const remedy = [commandLine(options, ['block', host])];
   return new HostNotLocked(
     `${host} is not locked: every published port, ${portSpec(allow)} among them, is reachable from anywhere, and denying one ` +
@@ -38,9 +38,22 @@ export function denyOnUnlockedHost(host: string, allow: Allow, options: GlobalOp
  * host, key and chain (not --json or --accept-new: the key is known by now). `block --allow` takes no
  * source range, so an allow from a range is a block followed by that allow.
  */
-export function lockWithAllowCommands(host: string, allow: Allow, options: GlobalOptions): string[] {
-  if (allow.from === undefined) return [commandLine(options, ['block', host, '--allow', portSpec(allow)])];
-  return [commandLine(options, ['block', host]), commandLine(options, ['allow', host, portSpec(allow), '--from', allow.from.text])];
+export function lockWithAllowCommands(host: string, allow: AllowRequest, options: GlobalOptions): string[] {
+  // block --allow takes no time either: an allow for a while is given after the lockdown, as one from a range.
+  const time = allow.forSeconds === undefined ? [] : ['--for', durationText(allow.forSeconds)];
+  if (allow.from === undefined && time.length === 0) return [commandLine(options, ['block', host, '--allow', portSpec(allow)])];
+  const from = allow.from === undefined ? [] : ['--from', allow.from === 'me' ? 'me' : allow.from.text];
+  return [commandLine(options, ['block', host]), commandLine(options, ['allow', host, portSpec(allow), ...from, ...time])];
+}
+
+function sourceText(from: NonNullable<AllowRequest['from']>): string {
+  return from === 'me' ? 'your address' : from.text;
+}
+
+/** A duration as --for takes it, in the largest unit that divides it. */
+function durationText(seconds: number): string {
+  const unit = ([['d', 86400], ['h', 3600], ['m', 60]] as const).find(([, n]) => seconds % n === 0);
+  return unit === undefined ? `${seconds}s` : `${seconds / unit[1]}${unit[0]}`;
 }
 
 function commandLine(options: GlobalOptions, argv: readonly string[]): string {
@@ -54,6 +67,6 @@ function commandLine(options: GlobalOptions, argv: readonly string[]): string {
 }
 
 /** PORT[/PROTO] as the CLI takes it; tcp is the default and left out. */
-function portSpec(allow: Allow): string {
+function portSpec(allow: AllowRequest): string {
   return allow.proto === 'tcp' ? String(allow.port) : `${allow.port}/${allow.proto}`;
 }

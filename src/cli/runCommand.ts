@@ -1,9 +1,12 @@
-import { changes, type FirewallEngine, type HostReading, type PolicyChange } from '../core/hosts/firewallEngine';
-import { describeAllow } from '../core/firewall/policy';
+import { changeContext, changes, type FirewallEngine, type HostReading, type PolicyChange } from '../core/hosts/firewallEngine';
+import { describeAllow, sameAllow, type Allow } from '../core/firewall/policy';
+import { resolveAllow } from '../core/firewall/allowRequest';
+import { isExpired, remainingText } from '../core/firewall/expiry';
+import { readPolicy } from '../core/firewall/readPolicy';
 import { PERSIST_DIR, RESTORE_SCRIPT } from '../core/firewall/persistence';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
-import { JSON_SCHEMA, psJson, statusJson } from './json';
+import { allowJson, JSON_SCHEMA, psJson, statusJson } from './json';
 import type { HostNotLocked } from '../core/firewall/errors';
 import { allowOnUnlockedHost, denyOnUnlockedHost } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
@@ -15,12 +18,17 @@ export interface Output {
   out(text: string): void;
 }
 
+/** What the CLI knows of the way to the host, for what it tells the user (see openHost.ts). */
+export interface Route {
+  throughJump(): boolean | undefined;
+}
+
 /**
  * Runs one parsed command against a host; throws typed errors for main() to map to exit codes.
  * Human output shows the host's control characters as visible escapes (terminalLines); `--json`
  * is the exact data, escaped only as JSON escapes it.
  */
-export async function runCommand(inv: Command, engine: FirewallEngine, label: string, output: Output): Promise<void> {
+export async function runCommand(inv: Command, engine: FirewallEngine, label: string, output: Output, route?: Route): Promise<void> {
   const print = (human: string, json: unknown) => output.out(inv.options.json ? JSON.stringify(json, null, 2) : terminalLines(human));
   switch (inv.command) {
     case 'ps':
@@ -46,6 +54,9 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
       );
       return;
     }
+    case 'prune':
+      await prune(inv, engine, label, print);
+      return;
     case 'block':
     case 'unblock':
     case 'allow':
@@ -63,15 +74,21 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
         });
         return;
       }
-      const { firewall } = await engine.status();
+      const { firewall, raw } = await engine.status();
       // Another client may have removed the lockdown since lockedReading: the change then changed nothing.
       if ((inv.command === 'allow' || inv.command === 'deny') && !firewall.locked) throw notLocked(inv);
-      print(`${summary(inv.command, inv, report.applied)}\n${formatPorts(firewall.ports)}`, {
+      const context = changeContext(raw);
+      const asked = inv.allows[0] === undefined ? undefined : resolveAllow(inv.allows[0], context);
+      // What stands now, with the expiry the host gave it (not the one this client would compute).
+      const given = asked === undefined ? undefined : firewall.policy.allows.find((a) => sameAllow(a, asked));
+      const lines = [summary(inv.command, given ?? asked, report.applied, context.now)];
+      if (inv.allows[0]?.from === 'me' && asked?.from !== undefined) lines.push(meNote(asked.from.text, label, route));
+      print(`${lines.join('\n')}\n${formatPorts(firewall.ports)}`, {
         schema: JSON_SCHEMA,
         host: label,
         changed: report.applied,
         locked: firewall.locked,
-        allows: firewall.policy.allows.map((a) => ({ port: a.port, proto: a.proto, from: a.from?.text ?? null })),
+        allows: firewall.policy.allows.map((a) => allowJson(a, context.now)),
         ports: firewall.ports,
         warnings: firewall.warnings,
       });
@@ -112,26 +129,62 @@ function changeFor(inv: Command): PolicyChange {
       return inv.command === 'allow' ? changes.allow(allow) : changes.deny(allow);
     case 'ps':
     case 'status':
+    case 'prune':
     case 'persist':
       return changes.reapply();
   }
 }
 
-function summary(command: CommandName, inv: Command, applied: boolean): string {
+function summary(command: CommandName, allow: Allow | undefined, applied: boolean, now: number): string {
   const unchanged = applied ? '' : ' (already so: nothing changed)';
-  const allow = inv.allows[0];
+  const left = allow?.until === undefined ? '' : ` (${remainingText(allow.until, now)}; the host closes it then by itself)`;
   switch (command) {
     case 'block':
       return `External access blocked${unchanged}.`;
     case 'unblock':
       return `Lockdown removed${unchanged}.`;
     case 'allow':
-      return `Allowed ${allow ? describeAllow(allow) : ''}${unchanged}.`;
+      return `Allowed ${allow ? describeAllow(allow) : ''}${left}${unchanged}.`;
     case 'deny':
-      return `Blocked again ${allow ? describeAllow(allow) : ''}${unchanged}.`;
+      return `Blocked again ${allow ? describeAllow({ ...allow, until: undefined }) : ''}${unchanged}.`;
     case 'ps':
     case 'status':
+    case 'prune':
     case 'persist':
       return '';
   }
+}
+
+/** Where "me" came from: the host's view of us, which through a jump host is the jump host. */
+function meNote(address: string, label: string, route: Route | undefined): string {
+  const seen = `${address} is your address as ${label} sees you`;
+  return route?.throughJump() === true
+    ? `${seen}: you reach it through a ProxyJump host, so that is the jump host's address, and whoever comes from there gets in too.`
+    : `${seen} (behind NAT, the address of the NAT: everyone behind it gets in too).`;
+}
+
+/**
+ * Removes the rules of allows that have ended (their time match lets nothing through any more).
+ * Nothing is sent when none has: prune changes nothing else.
+ */
+async function prune(inv: Command, engine: FirewallEngine, label: string, print: (human: string, json: unknown) => void): Promise<void> {
+  const reading = await engine.read();
+  const { now } = changeContext(reading);
+  const ended = readPolicy(reading.tables).allows.filter((a) => isExpired(a, now));
+  const report = ended.length === 0 ? undefined : await engine.apply(changes.reapply(), { dryRun: inv.dryRun, reading });
+  const what = ended.map((a) => describeAllow({ ...a, until: undefined })).join('; ');
+  const human =
+    ended.length === 0
+      ? `${label}: no allow has ended; nothing changed.`
+      : inv.dryRun
+        ? `${label}: would remove ${ended.length} ended allow${ended.length === 1 ? '' : 's'} (${what}), running:\n  ${report?.argv ? shellJoin(report.argv) : ''}`
+        : `${label}: removed ${ended.length} ended allow${ended.length === 1 ? '' : 's'}: ${what}.`;
+  print(human, {
+    schema: JSON_SCHEMA,
+    host: label,
+    dryRun: inv.dryRun,
+    changed: inv.dryRun ? false : report?.applied ?? false,
+    removed: ended.map((a) => allowJson(a, now)),
+    argv: report?.argv ?? null,
+  });
 }

@@ -82,3 +82,21 @@ export function printable(input: string): string {
   const shown = JSON.stringify(input).slice(1, -1);
   return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
 }
+
+/** Shortest and longest time an allow may be given with `--for`: less could close before it is read, more is not "for a while". */
+export const MIN_DURATION_SECONDS = 10;
+export const MAX_DURATION_SECONDS = 90 * 24 * 3600;
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `30s`, `10m`, `2h`, `7d` as seconds, from 10 seconds to 90 days. */
+export function parseDuration(input: string): number {
+  const text = input.trim();
+  const m = /^([0-9]{1,7})([smhd])$/.exec(text);
+  if (m === null) {
+    throw new InvalidInput(`"${printable(input)}" is not a duration: write a number and a unit, s, m, h or d (e.g. 30s, 10m, 2h, 7d).`);
+  }
+  const seconds = Number(m[1]) * UNIT_SECONDS[m[2]!]!;
+  if (seconds < MIN_DURATION_SECONDS) throw new InvalidInput(`${text} is too short: an allow lasts at least 10s.`);
+  if (seconds > MAX_DURATION_SECONDS) throw new InvalidInput(`${text} is too long: an allow lasts at most 90d (leave out --for for one that lasts until you deny it).`);
+  return seconds;
+}

@@ -26,6 +26,7 @@ import { parseFirewallReport } from '../../src/core/firewall/readFirewall';
 import { lockdownScope } from '../../src/core/firewall/scope';
 import { RECORDING_NONCE } from '../../scripts/recordingNonce';
 import type { Allow } from '../../src/core/firewall/policy';
+import type { AllowRequest } from '../../src/core/firewall/allowRequest';
 import type { Inventory } from '../../src/core/docker/inventoryModel';
 import { DockerFirewallError } from '../../src/core/errors';
 import { parseDestination } from '../../src/core/ssh/destination';
@@ -211,7 +212,7 @@ describe('bad input: properties against an SSH server that records every command
         }
         count('port', input, true);
         assert.ok(inv.command !== 'help' && inv.command !== 'verify');
-        const allow = inv.allows[0]!;
+        const allow = fixedAllow(inv.allows[0]!);
         assert.ok(Number.isInteger(allow.port) && allow.port >= 1 && allow.port <= 65_535);
         assert.equal(allow.port, Number(spec.split('/')[0]!.trim()));
         assert.equal(allow.proto, (spec.split('/')[1] ?? 'tcp').trim().toLowerCase());
@@ -237,7 +238,7 @@ describe('bad input: properties against an SSH server that records every command
         }
         count('cidr', input, true);
         assert.ok(inv.command !== 'help' && inv.command !== 'verify');
-        const allow = inv.allows[0]!;
+        const allow = fixedAllow(inv.allows[0]!);
         const from = allow.from!;
         assert.match(from.text, from.family === 'ipv4' ? /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/ : /^[0-9a-f:.]+\/\d{1,3}$/);
         assert.deepEqual(parseCidr(from.text), from, 'canonical: parsing it again gives the same');
@@ -428,3 +429,9 @@ describe('bad input on the lab: a few accepted inputs for real, rejected ones ne
     figures.labRuns++;
   }));
 });
+
+/** An allow that names its source (or none) and no time: what every input these properties generate parses to. */
+function fixedAllow(request: AllowRequest): Allow {
+  assert.ok(request.from !== 'me' && request.forSeconds === undefined);
+  return { port: request.port, proto: request.proto, from: request.from };
+}

@@ -5,6 +5,7 @@ import type { HostPortSpec } from './layout';
 import type { ChainCheck, FamilyCheck } from './layoutCheck';
 import type { Allow, Policy } from './policy';
 import { describeAllow } from './policy';
+import { isExpired } from './expiry';
 import { allowsFor, endpointText, familyOf, isLoopback, type PortProto, type PublishedPort } from './port';
 import { containerBridges, socketFamilies, socketOrigin } from './scope';
 
@@ -85,6 +86,12 @@ interface AllowSubject {
 const hostSocketCovers = (port: { hostPort: number; proto: PortProto; hostIp: string }) => (check: Extract<ChainCheck, { ok: true }>) =>
   check.ports.some((p: HostPortSpec) => p.port === port.hostPort && p.proto === port.proto && (p.address === undefined || p.address === port.hostIp));
 
+/** A family's checks with the allows that have ended left out: their time match lets nothing through. */
+function liveFamily(family: FamilyCheck, now: number): FamilyCheck {
+  const live = (check: ChainCheck | undefined): ChainCheck | undefined => (check?.ok === true ? { ...check, allows: check.allows.filter((a) => !isExpired(a, now)) } : check);
+  return { ...family, forward: live(family.forward), guard: live(family.guard), input: live(family.input)! };
+}
+
 /** Combines the paths of one port: something definitely reachable wins, then doubt, then an allow. */
 function combine(verdicts: readonly PathVerdict[]): PathVerdict {
   return (
@@ -101,10 +108,13 @@ export interface ExposureInput {
   readonly protection: Protection;
   /** Whether Docker writes DNAT rules in each family (its chains are in that family's tables). */
   readonly dockerNat: { readonly ipv4: boolean; readonly ipv6: boolean };
+  /** The host's clock (Unix seconds): an allow that has ended opens nothing. */
+  readonly now: number;
 }
 
 /** Every published port of every container, and every host-network or rootless socket, with its exposure. */
-export function portExposures(input: ExposureInput): PortExposure[] {
+export function portExposures(given: ExposureInput): PortExposure[] {
+  const input = { ...given, protection: { ipv4: liveFamily(given.protection.ipv4, given.now), ipv6: liveFamily(given.protection.ipv6, given.now) } };
   const published = input.inventory.containers.flatMap((container) => container.ports.map((port) => publishedExposure(container, port, input)));
   const sockets = (input.facts.sockets ?? []).flatMap((socket) => socketExposures(socket, input));
   return [...published, ...sockets];

@@ -52,6 +52,8 @@ export interface HostFacts {
   readonly processes: ReadonlyMap<number, SocketProcess>;
   readonly ssh: SshConnection | undefined;
   readonly addresses: readonly HostAddress[];
+  /** The host's clock at the read, Unix seconds; undefined when it printed none that reads as one. */
+  readonly clock?: number | undefined;
   /** Lines that fit no pattern, per section: counted so that status can say the picture is incomplete. */
   readonly unreadable: { readonly sockets: number; readonly processes: number; readonly addresses: number };
 }
@@ -154,7 +156,13 @@ export function parseAddresses(text: string | undefined): { addresses: HostAddre
 }
 
 /** The facts from the sections of one read (see readFirewall.ts for the commands that print them). */
-export function hostFactsFrom(sections: { sockets?: string | undefined; processes?: string | undefined; ssh?: string | undefined; addresses?: string | undefined }): HostFacts {
+export function hostFactsFrom(sections: {
+  sockets?: string | undefined;
+  processes?: string | undefined;
+  ssh?: string | undefined;
+  addresses?: string | undefined;
+  clock?: string | undefined;
+}): HostFacts {
   const sockets = parseSockets(sections.sockets);
   const processes = parseProcesses(sections.processes);
   const addresses = parseAddresses(sections.addresses);
@@ -163,6 +171,13 @@ export function hostFactsFrom(sections: { sockets?: string | undefined; processe
     processes: processes.processes,
     ssh: parseSshConnection(sections.ssh),
     addresses: addresses.addresses,
+    clock: parseClock(sections.clock),
     unreadable: { sockets: sockets.unreadable, processes: processes.unreadable, addresses: addresses.unreadable },
   };
+}
+
+/** `date -u +%s`: whole seconds, 2001 to 2286 (ten digits); anything else is no clock. */
+export function parseClock(text: string | undefined): number | undefined {
+  const t = (text ?? '').trim();
+  return /^[0-9]{10}$/.test(t) ? Number(t) : undefined;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChainName, Family } from '../validate';
+import { datestopText } from './expiry';
 import { allowAppliesTo, normalizeAllows, type Allow, type Policy } from './policy';
 import { comparePortSpecs, type PortSpec } from './port';
 import { formatComment, type RuleRole } from './ruleComment';
@@ -153,7 +154,9 @@ export function allowRules(family: Family, allows: readonly Allow[]): string[] {
     .filter((allow) => allowAppliesTo(allow, family))
     .map((allow) => {
       const source = allow.from ? `-s ${allow.from.text} ` : '';
-      return `${source}-p ${allow.proto} -m conntrack --ctorigdstport ${allow.port} --ctdir ORIGINAL ${comment({ kind: 'allow', allow })} -j RETURN`;
+      // The kernel ends an allow given for a while: after --datestop (UTC) the rule matches nothing.
+      const expiry = allow.until === undefined ? '' : `-m time --datestop ${datestopText(allow.until)} `;
+      return `${source}-p ${allow.proto} -m conntrack --ctorigdstport ${allow.port} --ctdir ORIGINAL ${expiry}${comment({ kind: 'allow', allow })} -j RETURN`;
     });
 }
 

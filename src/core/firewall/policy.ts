@@ -1,5 +1,6 @@
 import type { Cidr, Family, Proto } from '../validate';
 import { portText } from './port';
+import { untilText } from './expiry';
 
 /** An exception to the lockdown: new connections to a published host port, from anywhere or from one source range. */
 export interface Allow {
@@ -7,6 +8,8 @@ export interface Allow {
   readonly proto: Proto;
   /** Undefined: from anywhere. */
   readonly from?: Cidr | undefined;
+  /** When the host's kernel stops letting it through (Unix seconds, UTC); undefined: until denied. Not part of its identity. */
+  readonly until?: number | undefined;
 }
 
 /** What the user asked for on a host. Read back from the host's own rules, never kept elsewhere. */
@@ -17,6 +20,7 @@ export interface Policy {
 
 export const OPEN_POLICY: Policy = { locked: false, allows: [] };
 
+/** Port, protocol and source: an allow given again for the same ones replaces the earlier (its expiry with it). */
 export function allowKey(allow: Allow): string {
   return `${portText(allow)}${allow.from ? ` from ${allow.from.text}` : ''}`;
 }
@@ -25,10 +29,13 @@ export function sameAllow(a: Allow, b: Allow): boolean {
   return allowKey(a) === allowKey(b);
 }
 
-/** Allows in a stable order, without duplicates, so the same policy always renders the same rules. */
+/** Allows in a stable order, without duplicates (the last given wins), so the same policy always renders the same rules. */
 export function normalizeAllows(allows: readonly Allow[]): Allow[] {
   const byKey = new Map<string, Allow>();
-  for (const allow of allows) byKey.set(allowKey(allow), allow);
+  for (const allow of allows) {
+    byKey.delete(allowKey(allow));
+    byKey.set(allowKey(allow), allow);
+  }
   return [...byKey.values()].sort(
     (a, b) => a.port - b.port || a.proto.localeCompare(b.proto) || (a.from?.text ?? '').localeCompare(b.from?.text ?? ''),
   );
@@ -48,5 +55,5 @@ export function allowAppliesTo(allow: Allow, family: Family): boolean {
 }
 
 export function describeAllow(allow: Allow): string {
-  return `${portText(allow)} from ${allow.from ? allow.from.text : 'anywhere'}`;
+  return `${portText(allow)} from ${allow.from ? allow.from.text : 'anywhere'}${allow.until === undefined ? '' : ` until ${untilText(allow.until)}`}`;
 }

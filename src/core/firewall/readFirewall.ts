@@ -79,6 +79,8 @@ while [ "\${p:-0}" -gt 1 ]; do
 done
 section addresses
 ip -o addr show scope global 2>/dev/null | head -n 500
+# The host's clock decides when an allow given for a while ends (its kernel's time match).
+section clock; date -u +%s
 section end
 `;
 
@@ -158,6 +160,7 @@ export function parseFirewallReport(stdout: string, stderr: string, code: number
       processes: sections.get('processes'),
       ssh: sections.get('ssh'),
       addresses: sections.get('addresses'),
+      clock: sections.get('clock'),
     }),
   };
 }

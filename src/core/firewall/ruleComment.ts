@@ -1,5 +1,6 @@
 import { InvalidInput } from '../errors';
-import { parseCidr, parsePort, parseProto, type Proto } from '../validate';
+import { parseCidr, parsePort, parseProto, type Cidr, type Proto } from '../validate';
+import { parseUntilText, untilText } from './expiry';
 import type { Allow } from './policy';
 
 /**
@@ -33,8 +34,8 @@ export type RuleRole =
 export function formatComment(role: RuleRole): string {
   switch (role.kind) {
     case 'allow': {
-      const { port, proto, from } = role.allow;
-      return `${COMMENT_PREFIX} allow ${proto}/${port}${from ? ` from=${from.text}` : ''}`;
+      const { port, proto, from, until } = role.allow;
+      return `${COMMENT_PREFIX} allow ${proto}/${port}${from ? ` from=${from.text}` : ''}${until === undefined ? '' : ` until=${untilText(until)}`}`;
     }
     case 'port':
     case 'proxy-block':
@@ -58,7 +59,7 @@ const PLAIN = ['established', 'to-bridges', 'to-ports', 'from-containers', 'loop
 export function parseComment(comment: string): RuleRole | undefined {
   if (!comment.startsWith(`${COMMENT_PREFIX} `)) return undefined;
   const words = comment.slice(COMMENT_PREFIX.length + 1).split(' ');
-  const [head, arg, extra] = words;
+  const [head, arg, ...extras] = words;
   try {
     if (head === undefined) return undefined;
     if (head.startsWith('state=') && words.length === 1) {
@@ -73,13 +74,29 @@ export function parseComment(comment: string): RuleRole | undefined {
       const proto = parseProto(protoText);
       const port = parsePort(portText);
       if (head !== 'allow') return words.length === 2 ? { kind: head, port, proto } : undefined;
-      if (extra === undefined) return words.length === 2 ? { kind: 'allow', allow: { port, proto } } : undefined;
-      if (!extra.startsWith('from=') || words.length !== 3) return undefined;
-      return { kind: 'allow', allow: { port, proto, from: parseCidr(extra.slice('from='.length)) } };
+      return allowRole(port, proto, extras);
     }
   } catch (error) {
     if (error instanceof InvalidInput) return undefined;
     throw error;
   }
   return undefined;
+}
+
+/** `[from=CIDR] [until=TIME]`, each at most once and in that order, nothing else. */
+function allowRole(port: number, proto: Proto, extras: readonly string[]): RuleRole | undefined {
+  let rest = extras;
+  let from: Cidr | undefined;
+  let until: number | undefined;
+  if (rest[0]?.startsWith('from=')) {
+    from = parseCidr(rest[0].slice('from='.length));
+    rest = rest.slice(1);
+  }
+  if (rest[0]?.startsWith('until=')) {
+    until = parseUntilText(rest[0].slice('until='.length));
+    if (until === undefined) return undefined;
+    rest = rest.slice(1);
+  }
+  if (rest.length > 0) return undefined;
+  return { kind: 'allow', allow: { port, proto, ...(from ? { from } : {}), ...(until === undefined ? {} : { until }) } };
 }

@@ -12,6 +12,8 @@ import { readPolicy } from './readPolicy';
 import type { RuleRole } from './ruleComment';
 import type { LockdownScope } from './scope';
 import { watcherWanted, type WatcherState } from './watcherState';
+import { isExpired, nowSeconds } from './expiry';
+import { portText } from './port';
 
 export interface StatusRule {
   readonly table: Table;
@@ -38,6 +40,7 @@ export interface FamilyStatus {
 }
 
 export type WarningCode =
+  | 'allows-ended'
   | 'legacy-hook'
   | 'hook-not-first'
   | 'drift-modified'
@@ -67,6 +70,8 @@ export interface FirewallStatus {
   readonly iptablesVersion: string;
   readonly locked: boolean;
   readonly policy: Policy;
+  /** The host's clock at the read (Unix seconds; the client's if the host printed none): what "ended" and "N min left" count from. */
+  readonly now: number;
   readonly ipv4: FamilyStatus;
   readonly ipv6: FamilyStatus;
   /** Published ports, host-network and rootless sockets, and host services, each with its exposure. */
@@ -116,7 +121,9 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
     warnings.push({ code: 'unusable-bridge', message: `Network ${network} names its bridge ${JSON.stringify(name)}, which is not a plain interface name: the lockdown does not cover it.` });
   }
 
+  const now = facts.clock ?? nowSeconds();
   const ports = portExposures({
+    now,
     inventory,
     facts,
     policy,
@@ -136,6 +143,13 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
       warnings.push({
         code: 'ports-unverified',
         message: `${unverified.length === 1 ? 'A port is' : `${unverified.length} ports are`} not called blocked: a rule on the way to ${unverified.length === 1 ? 'it' : 'them'} is not the one Docker Firewall wrote. Apply the lockdown again, or check from outside.`,
+      });
+    }
+    const ended = policy.allows.filter((a) => isExpired(a, now));
+    if (ended.length > 0) {
+      warnings.push({
+        code: 'allows-ended',
+        message: `${ended.length === 1 ? 'An allow has' : `${ended.length} allows have`} ended (${ended.map((a) => portText(a)).join(', ')}): the host no longer lets ${ended.length === 1 ? 'it' : 'them'} through. The next change, or Clean Up Expired (docker-firewall prune), removes the rules.`,
       });
     }
     if (input.persistence.state === 'none') {
@@ -165,6 +179,7 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
     iptablesVersion: tables.iptablesVersion,
     locked: policy.locked,
     policy,
+    now,
     ipv4,
     ipv6,
     ports,

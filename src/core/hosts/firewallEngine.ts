@@ -6,7 +6,9 @@ import { applyCommand, restoreBinary, type WatcherAction, type WatcherOutcome } 
 import { firewallTables, type FirewallTables } from '../firewall/firewallTables';
 import { layoutsDigest, parsePersistence, persistCommand, type PersistOutcome } from '../firewall/persistence';
 import { planFor, type Plan } from '../firewall/plan';
-import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
+import { OPEN_POLICY, withAllow, withoutAllow, type Policy } from '../firewall/policy';
+import { resolveAllow, type AllowRequest, type ChangeContext } from '../firewall/allowRequest';
+import { nowSeconds, withoutExpired } from '../firewall/expiry';
 import type { HostFacts } from '../firewall/hostFacts';
 import type { PublishedPort } from '../firewall/port';
 import { readFirewallCommand, type IptablesVariant } from '../firewall/readFirewall';
@@ -19,15 +21,19 @@ import type { Inventory } from '../docker/inventoryModel';
 import { DEFAULT_DOCKER_SOCKET } from '../docker/dockerSocket';
 import type { ChainName } from '../validate';
 
-/** A change to a host's policy, expressed as a function so that it can be re-applied to a fresher read. */
-export type PolicyChange = (current: Policy) => Policy;
+/**
+ * A change to a host's policy, expressed as a function so that it can be re-applied to a fresher
+ * read; the read's context resolves "from me" and "for a while" (allowRequest.ts).
+ */
+export type PolicyChange = (current: Policy, context: ChangeContext) => Policy;
 
 export const changes = {
-  block: (allows: readonly Allow[] = []): PolicyChange => (current) =>
-    allows.reduce(withAllow, { locked: true, allows: current.locked ? current.allows : [] }),
+  block: (allows: readonly AllowRequest[] = []): PolicyChange => (current, context) =>
+    allows.map((a) => resolveAllow(a, context)).reduce(withAllow, { locked: true, allows: current.locked ? current.allows : [] }),
   unblock: (): PolicyChange => () => OPEN_POLICY,
-  allow: (allow: Allow): PolicyChange => (current) => withAllow(current, allow),
-  deny: (allow: Allow): PolicyChange => (current) => withoutAllow(current, allow),
+  allow: (allow: AllowRequest): PolicyChange => (current, context) => withAllow(current, resolveAllow(allow, context)),
+  /** Takes back the allow of that port, protocol and source, whatever its expiry. */
+  deny: (allow: AllowRequest): PolicyChange => (current, context) => withoutAllow(current, resolveAllow({ ...allow, forSeconds: undefined }, context)),
   /** Re-render the policy in force (repairs drift, covers ports published since). */
   reapply: (): PolicyChange => (current) => current,
 };
@@ -202,9 +208,11 @@ function isPersisted(reading: HostReading): boolean {
 
 /** The plan that takes the host from a reading to the change's policy (pure; LockdownRefused when it cannot). */
 export function planChange(reading: HostReading, change: PolicyChange): Plan {
+  const context = changeContext(reading);
   return planFor({
     tables: reading.tables,
-    policy: change(readPolicy(reading.tables)),
+    // Expired allows match nothing any more: every change leaves them out.
+    policy: withoutExpired(change(readPolicy(reading.tables), context), context.now),
     scope: lockdownScope(reading.inventory, reading.facts),
     firewallBackend: reading.inventory.docker.firewallBackend,
   });
@@ -221,6 +229,11 @@ export function statusOfReading(reading: HostReading, expectedWatcherDigest?: st
     persistence: parsePersistence(tables.persistence, layoutsDigest(tables.ipv4.layout, tables.ipv6.layout, tables.chain)),
     watcher: parseWatcherState(tables.watcher, expectedWatcherDigest),
   });
+}
+
+/** The host's clock (the client's when the host printed none) and the address it sees us connect from. */
+export function changeContext(reading: HostReading): ChangeContext {
+  return { now: reading.facts.clock ?? nowSeconds(), clientAddress: reading.facts.ssh?.clientAddress };
 }
 
 export function publishedPorts(inventory: Inventory): PublishedPort[] {

@@ -18,6 +18,8 @@ export interface HostConnection {
   readonly engine: FirewallEngine;
   /** Connections and channels opened so far (benchmarks, tests); undefined before the first use. */
   stats(): SshSessionStats | undefined;
+  /** Whether the connection goes through a ProxyJump host (then the host sees that hop's address, not ours); undefined before the first use. */
+  throughJump(): boolean | undefined;
   close(): void;
 }
 
@@ -69,6 +71,7 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
     label,
     engine: host,
     stats: () => session?.stats,
+    throughJump: () => (session === undefined ? undefined : session.options.jump !== undefined),
     close: () => {
       closed = true;
       session?.close();

@@ -20,6 +20,28 @@ test('allow and deny take one PORT[/PROTO] and an optional --from', () => {
   assert.deepEqual(inv.allows, [{ port: 8080, proto: 'tcp', from: { family: 'ipv4', text: '198.51.100.9/32' } }]);
 });
 
+test('allow takes --from me and --for DURATION; deny takes --from me; prune takes a host and --dry-run', () => {
+  const allow = parseInvocation(['allow', 'h1', '8080/udp', '--from', 'me', '--for', '2h']);
+  assert.ok(allow.command === 'allow');
+  assert.deepEqual(allow.allows, [{ port: 8080, proto: 'udp', from: 'me', forSeconds: 7200 }]);
+  const deny = parseInvocation(['deny', 'h1', '8080', '--from', 'me']);
+  assert.ok(deny.command === 'deny');
+  assert.deepEqual(deny.allows, [{ port: 8080, proto: 'tcp', from: 'me' }]);
+  const prune = parseInvocation(['prune', 'h1', '--dry-run']);
+  assert.ok(prune.command === 'prune' && prune.dryRun && prune.allows.length === 0);
+});
+
+test('the durations and options the issue names as bad are refused before anything connects', () => {
+  for (const duration of ['0', '5s', '1y', '10x']) {
+    assert.throws(() => parseInvocation(['allow', 'h1', '8080', '--for', duration]), InvalidInput, duration);
+  }
+  assert.throws(() => parseInvocation(['deny', 'h1', '8080', '--for', '1h']), /--for goes with allow/);
+  assert.throws(() => parseInvocation(['block', 'h1', '--for', '1h']), /--for goes with allow/);
+  assert.throws(() => parseInvocation(['verify', 'h1', '--for', '1h']), /--for goes with allow/);
+  assert.throws(() => parseInvocation(['prune', 'h1', '8080']), /Unexpected argument/);
+  assert.throws(() => parseInvocation(['allow', 'h1', '8080', '--from', 'myself']), /not an address or CIDR/);
+});
+
 test('every bad input is an InvalidInput (exit 2) before anything connects', () => {
   const bad = [
     [],

@@ -35,6 +35,12 @@ test('an allow from a source range is a block and then that allow (block --allow
   assert.match(error.message, /Run `docker-firewall block h1` and then `docker-firewall allow h1 8081 --from 192\.0\.2\.100\/32` to lock it with 8081 open to 192\.0\.2\.100\/32 only\./);
 });
 
+test('an allow from me or for a while on an unlocked host: block, then that allow as typed (block --allow takes neither)', () => {
+  assert.deepEqual(refusal(['allow', 'h1', '8081', '--from', 'me', '--for', '90m']).remedy, ['docker-firewall block h1', 'docker-firewall allow h1 8081 --from me --for 90m']);
+  assert.deepEqual(refusal(['allow', 'h1', '53/udp', '--for', '2d']).remedy, ['docker-firewall block h1', 'docker-firewall allow h1 53/udp --for 2d']);
+  assert.match(refusal(['allow', 'h1', '8081', '--from', 'me']).message, /with 8081 open to your address only/);
+});
+
 test('the options that pick the host, key and chain are carried over, quoted; --json and --accept-new are not', () => {
   const error = refusal(['--ssh-config', '/tmp/my config', '--known-hosts', 'kh', '-i', 'a', '-i', 'b', '--chain', 'MY_CHAIN', '--json', '--accept-new', 'allow', 'h1', '8080']);
   assert.deepEqual(error.remedy, ["docker-firewall --ssh-config '/tmp/my config' --known-hosts kh -i a -i b --chain MY_CHAIN block h1 --allow 8080"]);

@@ -21,7 +21,7 @@ export async function denyPort(services: Services, arg?: unknown): Promise<void>
   if (chosen === undefined || chosen.length === 0) return;
 
   const what = chosen.map(describeAllow).join('; ');
-  const change: PolicyChange = (current) => chosen.reduce((policy, allow) => changes.deny(allow)(policy), current);
+  const change: PolicyChange = (current, context) => chosen.reduce((policy, allow) => changes.deny(allow)(policy, context), current);
   const report = await runOnHost(services, entry, { verb: `block ${what} again`, title: `Blocking ${what} again on ${entry.name}…` }, (host, signal) =>
     host.apply(change, { signal }),
   );

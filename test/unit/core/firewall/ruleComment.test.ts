@@ -14,6 +14,8 @@ const roles: fc.Arbitrary<RuleRole> = fc.oneof(
       port: fc.integer({ min: 1, max: 65535 }),
       proto: fc.constantFrom('tcp' as const, 'udp' as const),
       from: fc.option(fc.oneof(fc.ipV4().map((ip) => parseCidr(`${ip}/24`)), fc.ipV6().map((ip) => parseCidr(`${ip}/64`))), { nil: undefined }),
+      // Whole seconds up to the year 2106, as the kernel's time match holds them.
+      until: fc.option(fc.integer({ min: 1_000_000_000, max: 4_294_967_295 }), { nil: undefined }),
     }),
   }),
 );
