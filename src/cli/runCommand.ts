@@ -157,7 +157,7 @@ function summary(command: CommandName, allow: Allow | undefined, applied: boolea
 
 /** Where "me" came from: the host's view of us, which through a jump host is the jump host. */
 function meNote(address: string, label: string, route: Route | undefined): string {
-  const seen = `${address} is your address as ${label} sees you`;
+  const seen = `That is ${address.replace(/\/(32|128)$/, '')}, your address as ${label} sees you`;
   return route?.throughJump() === true
     ? `${seen}: you reach it through a ProxyJump host, so that is the jump host's address, and whoever comes from there gets in too.`
     : `${seen} (behind NAT, the address of the NAT: everyone behind it gets in too).`;

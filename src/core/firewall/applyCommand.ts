@@ -132,7 +132,12 @@ export function parseApplyResult(result: { stdout: string; stderr: string; code:
   if (line === 'COMMIT' && vanished !== undefined && lines.some((l) => l.split(' ').includes(vanished) || l.startsWith(`:${vanished} `))) {
     return { kind: 'conflict', detail };
   }
-  const reason = detail.split('\n').filter((l) => !l.startsWith('###')).join('; ') || detail;
+  const said = detail.split('\n').filter((l) => !l.startsWith('###')).join('; ') || detail;
+  // An allow for a while needs the kernel's time match; a host without it refuses the whole payload.
+  const noTimeMatch = (family ?? '').includes(' -m time ') && /match [`']time'|Extension time\b|\btime\b.*(not supported|missing kernel module|No such file)/.test(said);
+  const reason = noTimeMatch
+    ? `this host cannot load iptables' time match (kernel module xt_time), which ends an allow given for a while: allow without --for, or load the module (modprobe xt_time) and try again (${said})`
+    : said;
   const failedIpv6 = result.stderr.includes('### failed ipv6');
   const committed = failedLine === null ? [] : committedTables(lines, Number(failedLine[1]));
   const notes: string[] = [];

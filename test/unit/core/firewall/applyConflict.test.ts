@@ -57,3 +57,20 @@ test('an IPv6 failure says whether IPv4 was rolled back', () => {
   assert.throws(() => parseApplyResult(failed(''), { ipv4: payload, ipv6: payload }), /IPv4 was rolled back/);
   assert.throws(() => parseApplyResult(failed('### rollback failed ipv4\n'), { ipv4: payload, ipv6: payload }), /IPv4 was changed and could not be rolled back/);
 });
+
+test('a host whose iptables cannot load the time match refuses an allow for a while with what to do, not iptables\' words alone', () => {
+  const timed = transitionPayload(from, renderLayout('ipv4', { locked: true, allows: [{ port: 8080, proto: 'tcp', until: 1_800_000_000 }] }, context)).join('\n');
+  const line = timed.split('\n').findIndex((l) => l.includes('-m time')) + 1;
+  // Recorded here: iptables-nft-restore with XTABLES_LIBDIR lacking libxt_time.so, in a throwaway namespace.
+  const stderr =
+    "iptables-nft-restore v1.8.9 (nf_tables): Couldn't load match `time':No such file or directory\n\n" +
+    `Error occurred at line: ${line}\n` +
+    "Try `iptables-nft-restore -h' or 'iptables-nft-restore --help' for more information.\n### failed ipv4\n";
+  assert.throws(() => parseApplyResult(failed(stderr), { ipv4: timed }), (error: unknown) => {
+    assert.ok(error instanceof ApplyFailed);
+    assert.match(error.message, /cannot load iptables' time match \(kernel module xt_time\).*allow without --for, or load the module/);
+    return true;
+  });
+  // The same words from a payload without a time match are iptables' own failure, passed on as they are.
+  assert.throws(() => parseApplyResult(failed(stderr), { ipv4 }), (error: unknown) => error instanceof ApplyFailed && !error.message.includes('xt_time'));
+});

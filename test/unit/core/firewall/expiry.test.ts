@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { datestopText, isExpired, parseUntilText, remainingText, untilText, withoutExpired } from '../../../../src/core/firewall/expiry';
-import { allowRules } from '../../../../src/core/firewall/layout';
+import { allowRules, renderLayout } from '../../../../src/core/firewall/layout';
+import { persistCommand } from '../../../../src/core/firewall/persistence';
 import { parseComment } from '../../../../src/core/firewall/ruleComment';
 import { myAddress, resolveAllow } from '../../../../src/core/firewall/allowRequest';
 import { normalizeAllows, withAllow, withoutAllow, type Policy } from '../../../../src/core/firewall/policy';
 import { parseClock } from '../../../../src/core/firewall/hostFacts';
 import { InvalidInput } from '../../../../src/core/errors';
-import { parseCidr, parseDuration } from '../../../../src/core/validate';
+import { DEFAULT_CHAIN, parseCidr, parseDuration } from '../../../../src/core/validate';
 
 const T = Date.parse('2026-12-05T05:00:00Z') / 1000;
 
@@ -100,4 +101,12 @@ test('the host clock is read only as ten digits; time left reads as a person say
   assert.equal(remainingText(T + 2 * 3600 + 5 * 60, T), '2 h 5 min left');
   assert.equal(remainingText(T + 3 * 86400, T), '3 d left');
   assert.equal(remainingText(T, T), 'expired');
+});
+
+test('a saved lockdown keeps the end of an allow given for a while: restored at boot, the allow still ends on time', () => {
+  const policy: Policy = { locked: true, allows: [{ port: 8080, proto: 'tcp', from: parseCidr('192.0.2.100'), until: T }] };
+  const context = { chain: DEFAULT_CHAIN, dockerUser: true, bridges: ['docker0'], sshPort: 22, hostPorts: [{ port: 8080, proto: 'tcp' as const }] };
+  const saved = persistCommand('nft', DEFAULT_CHAIN, renderLayout('ipv4', policy, context), renderLayout('ipv6', policy, context));
+  const rules = saved.files.find((f) => f.path.endsWith('rules.v4'))?.content ?? '';
+  assert.match(rules, / -m time --datestop 2026-12-05T05:00:00 -m comment --comment "docker-firewall:v1 allow tcp\/8080 from=192\.0\.2\.100\/32 until=2026-12-05T05:00:00Z" -j RETURN/);
 });
