@@ -2,21 +2,22 @@ import { parseArgs } from 'node:util';
 import { InvalidInput } from '../core/errors';
 import { parseChainName, parseCidr, parseDuration, printable, type ChainName } from '../core/validate';
 import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT_MS } from '../core/verify/verifyHost';
-import { parsePortSpec } from '../core/firewall/port';
+import { parseRangeSpec } from '../core/firewall/port';
 import type { AllowRequest } from '../core/firewall/allowRequest';
 
 export const USAGE = `Usage:
   docker-firewall [options] ps HOST
   docker-firewall [options] status HOST
-  docker-firewall [options] block HOST [--allow PORT[/PROTO]]... [--dry-run]
+  docker-firewall [options] block HOST [--allow PORTS[/PROTO]]... [--dry-run]
   docker-firewall [options] unblock HOST [--dry-run]
-  docker-firewall [options] allow HOST PORT[/PROTO] [--from CIDR|me] [--for DURATION] [--dry-run]
-  docker-firewall [options] deny HOST PORT[/PROTO] [--from CIDR|me] [--dry-run]
+  docker-firewall [options] allow HOST PORTS[/PROTO] [--from CIDR|me] [--for DURATION] [--dry-run]
+  docker-firewall [options] deny HOST PORTS[/PROTO] [--from CIDR|me] [--dry-run]
   docker-firewall [options] prune HOST [--dry-run]
   docker-firewall [options] persist HOST [--dry-run]
   docker-firewall [options] verify HOST [--timeout MS] [--parallel N]
 
-HOST is [user@]host[:port] or a Host alias of your ssh config. PROTO is tcp (default) or udp.
+HOST is [user@]host[:port] or a Host alias of your ssh config. PORTS is a port (8080) or one range
+(18100-18110), as a container publishes it. PROTO is tcp (default) or udp.
 --from me is the address the host sees you connect from (through a jump host or NAT, the last hop's).
 --for DURATION (10s to 90d: 30s, 10m, 2h, 7d) makes an allow end by itself: the host's kernel closes
 it on time, online or not. prune removes the rules of allows that have ended.
@@ -119,14 +120,14 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   let allows: AllowRequest[];
   if (command === 'allow' || command === 'deny') {
     const [portText, ...extra] = rest;
-    if (portText === undefined) throw new InvalidInput(`${command} needs a PORT[/PROTO], e.g. 8080 or 5353/udp.`);
+    if (portText === undefined) throw new InvalidInput(`${command} needs a PORT[/PROTO] or a range START-END[/PROTO], e.g. 8080, 5353/udp or 18100-18110.`);
     if (extra.length > 0) throw new InvalidInput(`Unexpected argument "${extra[0]}".`);
     const from = values.from === undefined ? undefined : values.from.trim() === 'me' ? 'me' : parseCidr(values.from);
     const forSeconds = values.for === undefined ? undefined : parseDuration(values.for);
-    allows = [{ ...parsePortSpec(portText), from, ...(forSeconds === undefined ? {} : { forSeconds }) }];
+    allows = [{ ...parseRangeSpec(portText), from, ...(forSeconds === undefined ? {} : { forSeconds }) }];
   } else {
     if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
-    allows = (values.allow ?? []).map((spec) => ({ ...parsePortSpec(spec), from: undefined }));
+    allows = (values.allow ?? []).map((spec) => ({ ...parseRangeSpec(spec), from: undefined }));
   }
   return {
     command,

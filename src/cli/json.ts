@@ -36,10 +36,11 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
   };
 }
 
-/** An allow; `expires` (ISO, UTC) only for one given for a while, `expired` once the host's clock passed it. */
+/** An allow; `endPort` only for a range; `expires` (ISO, UTC) only for one given for a while, `expired` once the host's clock passed it. */
 export function allowJson(allow: Allow, now: number) {
   return {
     port: allow.port,
+    ...(allow.endPort === undefined ? {} : { endPort: allow.endPort }),
     proto: allow.proto,
     from: allow.from?.text ?? null,
     ...(allow.until === undefined ? {} : { expires: untilText(allow.until), expired: isExpired(allow, now) }),

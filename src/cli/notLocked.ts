@@ -66,7 +66,8 @@ function commandLine(options: GlobalOptions, argv: readonly string[]): string {
   return shellJoin(['docker-firewall', ...global, ...argv]);
 }
 
-/** PORT[/PROTO] as the CLI takes it; tcp is the default and left out. */
+/** PORTS[/PROTO] as the CLI takes it; tcp is the default and left out. */
 function portSpec(allow: AllowRequest): string {
-  return allow.proto === 'tcp' ? String(allow.port) : `${allow.port}/${allow.proto}`;
+  const ports = allow.endPort === undefined ? String(allow.port) : `${allow.port}-${allow.endPort}`;
+  return allow.proto === 'tcp' ? ports : `${ports}/${allow.proto}`;
 }

@@ -107,7 +107,7 @@ function vocabulary(major: RecordedMajor, chain: string, extra: readonly Allow[]
   const hostPorts = [...scope.ipv4.hostPorts, ...scope.ipv6.hostPorts];
   return {
     chain,
-    ports: new Set([...inventory.containers.flatMap((c) => c.ports.map((p) => p.hostPort)), ...hostPorts.map((p) => p.port), ...allows.map((a) => a.port)]),
+    ports: new Set([...inventory.containers.flatMap((c) => c.ports.map((p) => p.hostPort)), ...hostPorts.map((p) => p.port), ...allows.flatMap((a) => [a.port, ...(a.endPort === undefined ? [] : [a.endPort])])]),
     cidrs: new Set(allows.flatMap((a) => (a.from ? [a.from.text] : []))),
     bridges: new Set([...scope.ipv4.bridges, ...scope.ipv6.bridges]),
     addresses: new Set(hostPorts.flatMap((p) => (p.address === undefined ? [] : [p.address]))),
@@ -204,9 +204,12 @@ describe('bad input: properties against an SSH server that records every command
         } catch (error) {
           count('port', input, false);
           assertRejected(error, spec);
-          // The oracle: what the documented syntax PORT[/tcp|udp] would reject.
+          // The oracle: what the documented syntax PORT[/tcp|udp] or START-END[/tcp|udp] would reject.
           const [p = '', proto = 'tcp', more] = spec.split('/');
-          const valid = more === undefined && /^[0-9]{1,5}$/.test(p.trim()) && Number(p.trim()) >= 1 && Number(p.trim()) <= 65_535 && /^(tcp|udp)$/i.test(proto.trim());
+          const inRange = (t: string) => /^[0-9]{1,5}$/.test(t.trim()) && Number(t.trim()) >= 1 && Number(t.trim()) <= 65_535;
+          const ends = p.trim().split('-');
+          const ports = ends.length === 1 ? inRange(p) : ends.length === 2 && inRange(ends[0]!) && inRange(ends[1]!) && Number(ends[0]) <= Number(ends[1]);
+          const valid = more === undefined && ports && /^(tcp|udp)$/i.test(proto.trim());
           assert.equal(valid, false, `"${spec}" is a valid port spec yet was rejected`);
           return;
         }
@@ -214,11 +217,11 @@ describe('bad input: properties against an SSH server that records every command
         assert.ok(inv.command !== 'help' && inv.command !== 'verify');
         const allow = fixedAllow(inv.allows[0]!);
         assert.ok(Number.isInteger(allow.port) && allow.port >= 1 && allow.port <= 65_535);
-        assert.equal(allow.port, Number(spec.split('/')[0]!.trim()));
+        assert.equal(allow.port, Number(spec.split('/')[0]!.trim().split('-')[0]));
         assert.equal(allow.proto, (spec.split('/')[1] ?? 'tcp').trim().toLowerCase());
         const change = command === 'allow' ? changes.allow(allow) : command === 'deny' ? changes.deny(allow) : changes.block([allow]);
         const sent = await runAndCheck(major, user, recordedHost(major).inventory, DEFAULT_CHAIN, [allow], change);
-        if (command === 'allow' && !vocabulary(major, DEFAULT_CHAIN, []).ports.has(allow.port)) {
+        if (command === 'allow' && allow.endPort === undefined && !vocabulary(major, DEFAULT_CHAIN, []).ports.has(allow.port)) {
           assert.ok(decodedPayloads(sent).some((p) => p.includes(`--ctorigdstport ${allow.port} --ctdir ORIGINAL -m comment --comment "docker-firewall:v1 allow ${allow.proto}/${allow.port}"`)));
         }
       }),
@@ -433,5 +436,5 @@ describe('bad input on the lab: a few accepted inputs for real, rejected ones ne
 /** An allow that names its source (or none) and no time: what every input these properties generate parses to. */
 function fixedAllow(request: AllowRequest): Allow {
   assert.ok(request.from !== 'me' && request.forSeconds === undefined);
-  return { port: request.port, proto: request.proto, from: request.from };
+  return { port: request.port, ...(request.endPort === undefined ? {} : { endPort: request.endPort }), proto: request.proto, from: request.from };
 }

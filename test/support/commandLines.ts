@@ -62,7 +62,7 @@ const RESTORE_BINARIES = new Set(['iptables-restore', 'ip6tables-restore', 'ipta
 
 const FIXED_WORDS = new Set([
   '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', 'comment', '--comment', '-j', '-g', 'RETURN', 'DROP', '-i', '-o', 'lo',
-  '-p', 'tcp', 'udp', '--ctorigdstport', '--ctdir', 'ORIGINAL', '-s', '--dport', '-d',
+  '-p', 'tcp', 'udp', '--ctorigdstport', '--ctdir', 'ORIGINAL', '-s', '--dport', '-d', 'time', '--datestop',
 ]);
 const WATCHER_ACTIONS = new Set(['install', 'remove', 'keep']);
 
@@ -150,7 +150,8 @@ export function checkPayloadLine(line: string, vocab: Vocabulary): void {
     if (previous === '--comment') {
       const role = parseComment(token);
       if (role === undefined) throw new Error(`a comment that is not ours: ${token}`);
-      if (role.kind === 'allow' && (!vocab.ports.has(role.allow.port) || (role.allow.from !== undefined && !vocab.cidrs.has(role.allow.from.text)))) {
+      const { port, endPort, from } = role.kind === 'allow' ? role.allow : { port: 0, endPort: undefined, from: undefined };
+      if (role.kind === 'allow' && (!vocab.ports.has(port) || (endPort !== undefined && !vocab.ports.has(endPort)) || (from !== undefined && !vocab.cidrs.has(from.text)))) {
         throw new Error(`an allow comment with values nobody asked for: ${token}`);
       }
       if ((role.kind === 'proxy-block' || role.kind === 'port') && !vocab.ports.has(role.port)) throw new Error(`a ${role.kind} rule of an unknown port: ${token}`);
@@ -173,7 +174,13 @@ export function checkPayloadLine(line: string, vocab: Vocabulary): void {
       continue;
     }
     if (previous === '--ctorigdstport' || previous === '--dport') {
-      if (!/^[0-9]+$/.test(token) || !(vocab.ports.has(Number(token)) || Number(token) === vocab.sshPort)) throw new Error(`port ${token} nobody asked for`);
+      // A port, or an allow's range START:END of ports somebody asked for.
+      const ports = previous === '--ctorigdstport' && /^[0-9]+:[0-9]+$/.test(token) ? token.split(':') : [token];
+      if (ports.some((p) => !/^[0-9]+$/.test(p) || !(vocab.ports.has(Number(p)) || Number(p) === vocab.sshPort))) throw new Error(`port ${token} nobody asked for`);
+      continue;
+    }
+    if (previous === '--datestop') {
+      if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$/.test(token)) throw new Error(`an end time ${token} not in the form we write`);
       continue;
     }
     if (previous === '-s') {

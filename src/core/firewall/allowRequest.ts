@@ -9,6 +9,8 @@ import type { Allow } from './policy';
  */
 export interface AllowRequest {
   readonly port: number;
+  /** The last port of a range (inclusive); undefined: the one port. */
+  readonly endPort?: number | undefined;
   readonly proto: Proto;
   /** A source range, `'me'`, or undefined for anywhere. */
   readonly from?: Cidr | 'me' | undefined;
@@ -28,6 +30,7 @@ export function resolveAllow(request: AllowRequest, context: ChangeContext): All
   const from = request.from === 'me' ? myAddress(context) : request.from;
   return {
     port: request.port,
+    ...(request.endPort === undefined ? {} : { endPort: request.endPort }),
     proto: request.proto,
     ...(from === undefined ? {} : { from }),
     ...(request.forSeconds === undefined ? {} : { until: context.now + request.forSeconds }),

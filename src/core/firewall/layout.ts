@@ -156,7 +156,7 @@ export function allowRules(family: Family, allows: readonly Allow[]): string[] {
       const source = allow.from ? `-s ${allow.from.text} ` : '';
       // The kernel ends an allow given for a while: after --datestop (UTC) the rule matches nothing.
       const expiry = allow.until === undefined ? '' : `-m time --datestop ${datestopText(allow.until)} `;
-      return `${source}-p ${allow.proto} -m conntrack --ctorigdstport ${allow.port} --ctdir ORIGINAL ${expiry}${comment({ kind: 'allow', allow })} -j RETURN`;
+      return `${source}-p ${allow.proto} -m conntrack --ctorigdstport ${allow.port}${allow.endPort === undefined ? '' : `:${allow.endPort}`} --ctdir ORIGINAL ${expiry}${comment({ kind: 'allow', allow })} -j RETURN`;
     });
 }
 

@@ -1,10 +1,12 @@
 import type { Cidr, Family, Proto } from '../validate';
-import { portText } from './port';
+import { rangeText } from './port';
 import { untilText } from './expiry';
 
 /** An exception to the lockdown: new connections to a published host port, from anywhere or from one source range. */
 export interface Allow {
   readonly port: number;
+  /** The last port of a range (inclusive, above `port`); undefined: the one port. */
+  readonly endPort?: number | undefined;
   readonly proto: Proto;
   /** Undefined: from anywhere. */
   readonly from?: Cidr | undefined;
@@ -22,7 +24,7 @@ export const OPEN_POLICY: Policy = { locked: false, allows: [] };
 
 /** Port, protocol and source: an allow given again for the same ones replaces the earlier (its expiry with it). */
 export function allowKey(allow: Allow): string {
-  return `${portText(allow)}${allow.from ? ` from ${allow.from.text}` : ''}`;
+  return `${rangeText(allow)}${allow.from ? ` from ${allow.from.text}` : ''}`;
 }
 
 export function sameAllow(a: Allow, b: Allow): boolean {
@@ -37,7 +39,7 @@ export function normalizeAllows(allows: readonly Allow[]): Allow[] {
     byKey.set(allowKey(allow), allow);
   }
   return [...byKey.values()].sort(
-    (a, b) => a.port - b.port || a.proto.localeCompare(b.proto) || (a.from?.text ?? '').localeCompare(b.from?.text ?? ''),
+    (a, b) => a.port - b.port || (a.endPort ?? a.port) - (b.endPort ?? b.port) || a.proto.localeCompare(b.proto) || (a.from?.text ?? '').localeCompare(b.from?.text ?? ''),
   );
 }
 
@@ -55,5 +57,5 @@ export function allowAppliesTo(allow: Allow, family: Family): boolean {
 }
 
 export function describeAllow(allow: Allow): string {
-  return `${portText(allow)} from ${allow.from ? allow.from.text : 'anywhere'}${allow.until === undefined ? '' : ` until ${untilText(allow.until)}`}`;
+  return `${rangeText(allow)} from ${allow.from ? allow.from.text : 'anywhere'}${allow.until === undefined ? '' : ` until ${untilText(allow.until)}`}`;
 }

@@ -1,5 +1,5 @@
 import { InvalidInput } from '../errors';
-import { parsePort, parseProto, type Family, type Proto } from '../validate';
+import { parsePort, parseProto, printable, type Family, type Proto } from '../validate';
 import type { Allow } from './policy';
 
 /**
@@ -15,6 +15,12 @@ export type PortProto = Proto | 'sctp';
 export interface PortSpec {
   readonly port: number;
   readonly proto: Proto;
+}
+
+/** What an allow opens: one port, or a range from `port` to `endPort` (inclusive), as Docker publishes `18100-18110`. */
+export interface PortRangeSpec extends PortSpec {
+  /** The last port of a range, above `port`; undefined: the one port. */
+  readonly endPort?: number | undefined;
 }
 
 /** A container port published on the host, as Docker reports it: one entry per host address. */
@@ -33,6 +39,11 @@ export function portText(port: { readonly port: number; readonly proto: string }
   return `${port.port}/${port.proto}`;
 }
 
+/** `8080/tcp`, or `18100-18110/tcp` for a range. */
+export function rangeText(spec: PortRangeSpec): string {
+  return spec.endPort === undefined ? portText(spec) : `${spec.port}-${spec.endPort}/${spec.proto}`;
+}
+
 /** The host port of a published port, as a key and display (`8080/tcp`). */
 export function hostPortText(port: { readonly hostPort: number; readonly proto: string }): string {
   return `${port.hostPort}/${port.proto}`;
@@ -43,6 +54,25 @@ export function parsePortSpec(input: string): PortSpec {
   const slash = input.indexOf('/');
   if (slash === -1) return { port: parsePort(input), proto: 'tcp' };
   return { port: parsePort(input.slice(0, slash)), proto: parseProto(input.slice(slash + 1)) };
+}
+
+/**
+ * `PORT[/PROTO]` or `START-END[/PROTO]` as a user gives an allow: one range at most, start not above
+ * end, both 1 to 65535. A range of one port is that port.
+ */
+export function parseRangeSpec(input: string): PortRangeSpec {
+  const slash = input.indexOf('/');
+  const portPart = slash === -1 ? input : input.slice(0, slash);
+  const proto = slash === -1 ? 'tcp' : parseProto(input.slice(slash + 1));
+  const text = portPart.trim();
+  // "-5" is a negative number, not a range: parsePort says so.
+  if (!text.includes('-') || text.startsWith('-')) return { port: parsePort(portPart), proto };
+  const parts = text.split('-');
+  if (parts.length > 2) throw new InvalidInput(`"${printable(text)}" is not a port range: give one range, START-END (e.g. 18100-18110).`);
+  const start = parsePort(parts[0]!);
+  const end = parsePort(parts[1]!);
+  if (start > end) throw new InvalidInput(`Port range ${start}-${end} runs backwards: give the lower port first (${end}-${start}).`);
+  return start === end ? { port: start, proto } : { port: start, endPort: end, proto };
 }
 
 /** The spec a rule would use for a published port, or undefined for a protocol we write no rules for. */
@@ -85,9 +115,9 @@ export function bindingText(port: { readonly hostIp: string; readonly hostPort: 
   return `${hostAddressText(port.hostIp)}:${port.hostPort} → ${port.containerPort}/${port.proto}`;
 }
 
-/** Whether a published port is the port and protocol an allow names (any address family). */
-export function samePort(allow: PortSpec, port: { readonly hostPort: number; readonly proto: PortProto }): boolean {
-  return allow.port === port.hostPort && allow.proto === port.proto;
+/** Whether a published port is the port (or in the range) and protocol an allow names (any address family). */
+export function samePort(allow: PortRangeSpec, port: { readonly hostPort: number; readonly proto: PortProto }): boolean {
+  return allow.proto === port.proto && port.hostPort >= allow.port && port.hostPort <= (allow.endPort ?? allow.port);
 }
 
 /**

@@ -34,8 +34,8 @@ export type RuleRole =
 export function formatComment(role: RuleRole): string {
   switch (role.kind) {
     case 'allow': {
-      const { port, proto, from, until } = role.allow;
-      return `${COMMENT_PREFIX} allow ${proto}/${port}${from ? ` from=${from.text}` : ''}${until === undefined ? '' : ` until=${untilText(until)}`}`;
+      const { port, endPort, proto, from, until } = role.allow;
+      return `${COMMENT_PREFIX} allow ${proto}/${port}${endPort === undefined ? '' : `-${endPort}`}${from ? ` from=${from.text}` : ''}${until === undefined ? '' : ` until=${untilText(until)}`}`;
     }
     case 'port':
     case 'proxy-block':
@@ -69,12 +69,16 @@ export function parseComment(comment: string): RuleRole | undefined {
     const plain = PLAIN.find((kind) => kind === head);
     if (plain !== undefined) return words.length === 1 ? { kind: plain } : undefined;
     if ((head === 'allow' || head === 'port' || head === 'proxy-block') && arg !== undefined) {
-      const [protoText, portText] = arg.split('/');
-      if (protoText === undefined || portText === undefined) return undefined;
+      const [protoText, portText, more] = arg.split('/');
+      if (protoText === undefined || portText === undefined || more !== undefined) return undefined;
       const proto = parseProto(protoText);
-      const port = parsePort(portText);
+      // Only an allow names a range (`tcp/18100-18110`), and only in the form formatComment writes.
+      const range = head === 'allow' ? /^([0-9]{1,5})-([0-9]{1,5})$/.exec(portText) : null;
+      const port = parsePort(range ? range[1]! : portText);
+      const endPort = range ? parsePort(range[2]!) : undefined;
+      if (endPort !== undefined && endPort <= port) return undefined;
       if (head !== 'allow') return words.length === 2 ? { kind: head, port, proto } : undefined;
-      return allowRole(port, proto, extras);
+      return allowRole(port, endPort, proto, extras);
     }
   } catch (error) {
     if (error instanceof InvalidInput) return undefined;
@@ -84,7 +88,7 @@ export function parseComment(comment: string): RuleRole | undefined {
 }
 
 /** `[from=CIDR] [until=TIME]`, each at most once and in that order, nothing else. */
-function allowRole(port: number, proto: Proto, extras: readonly string[]): RuleRole | undefined {
+function allowRole(port: number, endPort: number | undefined, proto: Proto, extras: readonly string[]): RuleRole | undefined {
   let rest = extras;
   let from: Cidr | undefined;
   let until: number | undefined;
@@ -98,5 +102,5 @@ function allowRole(port: number, proto: Proto, extras: readonly string[]): RuleR
     rest = rest.slice(1);
   }
   if (rest.length > 0) return undefined;
-  return { kind: 'allow', allow: { port, proto, ...(from ? { from } : {}), ...(until === undefined ? {} : { until }) } };
+  return { kind: 'allow', allow: { port, ...(endPort === undefined ? {} : { endPort }), proto, ...(from ? { from } : {}), ...(until === undefined ? {} : { until }) } };
 }

@@ -30,6 +30,7 @@ const policies: [string, Policy][] = [
   ['locked with allows', { locked: true, allows: [{ port: 8080, proto: 'tcp' }, { port: 5353, proto: 'udp', from: parseCidr('198.51.100.0/24') }, { port: 8081, proto: 'tcp', from: parseCidr('2001:db8:2::/48') }] }],
   // Allows for a while: the time match and the until= comment must come back from iptables-save as rendered.
   ['locked with allows that expire', { locked: true, allows: [{ port: 8080, proto: 'tcp', until: 1_900_000_000 }, { port: 5353, proto: 'udp', from: parseCidr('2001:db8:2::7/128'), until: 1_800_000_061 }] }],
+  ['locked with a range allow', { locked: true, allows: [{ port: 18100, endPort: 18110, proto: 'tcp' }, { port: 18100, endPort: 18102, proto: 'udp', from: parseCidr('192.0.2.0/24') }] }],
   ['locked again', { locked: true, allows: [] }],
   ['open', { locked: false, allows: [] }],
 ];
