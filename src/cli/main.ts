@@ -23,7 +23,6 @@ const EXIT_CODES: Record<ErrorCode, ExitCode> = {
   InvalidInput: EXIT.usage,
   InvalidDestination: EXIT.usage,
   SshConfigError: EXIT.usage,
-  ProxyCommandUnsupported: EXIT.usage,
   HostKeyUnknown: EXIT.hostKey,
   HostKeyMismatch: EXIT.hostKey,
   HostKeyRevoked: EXIT.hostKey,

@@ -13,7 +13,6 @@ export type ErrorCode =
   | 'InvalidInput'
   | 'InvalidDestination'
   | 'SshConfigError'
-  | 'ProxyCommandUnsupported'
   // Host keys: nothing was run.
   | 'HostKeyUnknown'
   | 'HostKeyMismatch'
@@ -325,33 +324,6 @@ export class SshConfigError extends DockerFirewallError {
     readonly reason: string,
   ) {
     super('SshConfigError', `${file}: ${reason}`);
-  }
-}
-
-/**
- * The ssh config gives the host, or a ProxyJump hop on the way to it, a ProxyCommand. ssh would run
- * that command instead of connecting to HostName; we cannot run it yet, and connecting directly would
- * go around the bastion the user configured. Nothing was connected when it is thrown.
- */
-export class ProxyCommandUnsupported extends DockerFirewallError {
-  constructor(
-    /** The host as the user named it. */
-    readonly host: string,
-    /** The host whose configuration has the ProxyCommand: `host` itself, or a hop on the way. */
-    readonly proxied: { readonly alias: string; readonly hostName: string; readonly port: number },
-    /** `file:line` of the ProxyCommand lines, when found. */
-    readonly locations: readonly string[],
-    readonly configFile: string | undefined,
-  ) {
-    const where = locations.length > 0 ? locations.join(', ') : (configFile ?? 'the ssh config');
-    const whose = proxied.alias === host ? host : `${proxied.alias}, a ProxyJump hop on the way to ${host},`;
-    super(
-      'ProxyCommandUnsupported',
-      `The ssh config gives ${whose} a ProxyCommand (${where}), which Docker Firewall cannot run yet. ` +
-        `Nothing was connected: going to ${hostAndPort(proxied.hostName, proxied.port)} directly would bypass the proxy you configured. ` +
-        'Where the proxy is an SSH jump host, write ProxyJump instead (ProxyJump bastion does what ProxyCommand ssh -W %h:%p bastion does); ' +
-        'support for ProxyCommand is planned.',
-    );
   }
 }
 

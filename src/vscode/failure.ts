@@ -23,7 +23,6 @@ const HANDLING: Record<ErrorCode, FailureHandling> = {
   InvalidInput: SHOWN,
   InvalidDestination: SHOWN,
   SshConfigError: SHOWN,
-  ProxyCommandUnsupported: SHOWN,
   HostKeyUnknown: SHOWN,
   HostKeyMismatch: ALARM,
   HostKeyRevoked: ALARM,

@@ -49,6 +49,8 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
           // undefined (not []) keeps OpenSSH's default ~/.ssh/id_* keys when nothing names a key.
           identityFiles: target.identityFiles?.length ? [...target.identityFiles, ...(options.identityFiles ?? [])] : options.identityFiles,
           knownHostsFiles: target.knownHostsPath !== undefined ? [target.knownHostsPath] : options.knownHostsFiles,
+          // The file the user named holds the keys of the hops on the way too, as ssh -o UserKnownHostsFile does.
+          jump: target.knownHostsPath === undefined ? options.jump : withKnownHosts(options.jump, target.knownHostsPath),
           strictHostKeyChecking: target.acceptNewHostKeys ? 'accept-new' : options.strictHostKeyChecking,
         },
         callbacks,
@@ -77,6 +79,11 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
       session?.close();
     },
   };
+}
+
+/** A chain of jump hosts with their keys looked up in `path` (theirs kept when no path is named). */
+function withKnownHosts(jump: SshSessionOptions | undefined, path: string): SshSessionOptions | undefined {
+  return jump === undefined ? undefined : { ...jump, knownHostsFiles: [path], jump: withKnownHosts(jump.jump, path) };
 }
 
 /**

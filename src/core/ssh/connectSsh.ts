@@ -25,7 +25,7 @@ export interface ConnectedClient {
 
 /**
  * Opens one authenticated SSH connection: host key checked against known_hosts before anything else,
- * then agent, keys and password in turn. `sock` is a stream through a jump host, when there is one.
+ * then agent, keys and password in turn. `sock` is a stream through a jump host or a ProxyCommand's standard input and output, when there is one.
  */
 export async function connectSsh(options: SshSessionOptions, sock?: Duplex, signal?: AbortSignal): Promise<ConnectedClient> {
   const label = options.label ?? options.host;
@@ -61,6 +61,8 @@ export async function connectSsh(options: SshSessionOptions, sock?: Duplex, sign
     );
     const onAbort = (): void => fail(new Cancelled(`Connecting to ${label}`));
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while known_hosts was read: the listener came too late to hear it.
+    if (signal?.aborted === true) onAbort();
 
     const hostKeyCheck = createHostKeyCheck({
       host: keyHost,
@@ -141,7 +143,7 @@ export async function connectSsh(options: SshSessionOptions, sock?: Duplex, sign
       keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
       algorithms: { serverHostKey: orderHostKeyAlgorithms(knownKeyTypes(known.entries, keyHost, keyPort)) as ServerHostKeyAlgorithm[] },
     };
-    log?.('info', `connecting to ${options.user}@${options.host}:${port}${sock ? ' (through a jump host)' : ''}`);
+    log?.('info', `connecting to ${options.user}@${options.host}:${port}${sock ? (options.proxyCommand !== undefined ? ' (through its ProxyCommand)' : ' (through a jump host)') : ''}`);
     try {
       client.connect(config);
     } catch (error) {

@@ -3,7 +3,7 @@ import { InvalidDestination, SshConfigError } from '../errors';
 import { parseDestination, type Destination } from './destination';
 import { findDirectiveLines, type ConfigSource } from './sshConfigFile';
 import type { SshConfig } from './sshConfigPackage';
-import { expandPath, type TokenValues } from './sshTokens';
+import { expandPath, expandProxyCommand, type TokenValues } from './sshTokens';
 
 export { loadSshConfig, parseSshConfigText, type ConfigSource, type LoadedSshConfig, type LoadOptions } from './sshConfigFile';
 export type { SshConfig } from './sshConfigPackage';
@@ -36,15 +36,18 @@ export interface ResolvedSshHost {
   /** The host to go through (the last ProxyJump hop); it has its own jump, if any. */
   readonly proxyJump?: ResolvedSshHost | undefined;
   /**
-   * A ProxyCommand other than `none`: ssh would run it instead of connecting to hostName. We cannot
-   * run it yet, and connecting directly would bypass it, so a session refuses such a host.
+   * A ProxyCommand other than `none`: run on this machine instead of connecting to hostName, its
+   * standard input and output carry the SSH connection (cloud tunnels: AWS SSM, Google IAP,
+   * Cloudflare Access…).
    */
   readonly proxyCommand?: ProxyCommandSetting | undefined;
-  /** Settings found that we cannot honour (ProxyCommand…), for a warning. */
+  /** Settings found that we cannot honour, for a warning. */
   readonly unsupported: readonly string[];
 }
 
 export interface ProxyCommandSetting {
+  /** The command for `sh -c`, its tokens expanded and their values shell-quoted. Never shown: it may hold a secret. */
+  readonly command: string;
   /** `file:line` of the lines that set it (several when the same command is written more than once); empty when not known. */
   readonly locations: readonly string[];
   /** The configuration the host was resolved from, for messages. */
@@ -113,16 +116,21 @@ function resolveAt(config: SshConfig, destination: string | Destination, options
   const proxyCommandValue = one('proxycommand');
   let proxyCommand: ProxyCommandSetting | undefined;
   if (proxyCommandValue !== undefined && proxyCommandValue !== 'none') {
-    unsupported.push('ProxyCommand');
     const locations = findDirectiveLines(options.sources ?? [], 'ProxyCommand')
       .filter((line) => line.value === proxyCommandValue)
       .map((line) => `${line.path}:${line.line}`);
-    proxyCommand = { locations, configFile: options.configFile };
+    proxyCommand = { command: expandProxyCommand(proxyCommandValue, tokens, source), locations, configFile: options.configFile };
   }
   const identityAgent = one('identityagent');
 
   const jumpSpec = one('proxyjump');
   let proxyJump: ResolvedSshHost | undefined;
+  if (jumpSpec !== undefined && jumpSpec.toLowerCase() !== 'none' && proxyCommand !== undefined) {
+    // ssh uses whichever of the two it meets first; which one that is depends on the order of Host
+    // blocks and Includes, and guessing wrong would go around the one the user meant.
+    const where = proxyCommand.locations.length > 0 ? ` (ProxyCommand at ${proxyCommand.locations.join(', ')})` : '';
+    throw new SshConfigError(source, `${target.host} has both a ProxyJump and a ProxyCommand${where}: keep one of them (ProxyJump bastion is ProxyCommand ssh -W %h:%p bastion).`);
+  }
   if (jumpSpec !== undefined && jumpSpec.toLowerCase() !== 'none') {
     for (const hop of jumpSpec.split(',')) {
       let hopDestination: Destination;

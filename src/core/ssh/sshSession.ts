@@ -1,8 +1,10 @@
+import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { Cancelled, ConnectionFailed, DockerFirewallError, SudoPasswordIncorrect, SudoPasswordRequired } from '../errors';
 import type { CommandRunner, ExecOptions, ExecResult } from '../remote/remoteCommand';
 import { shellJoin } from '../remote/shellQuote';
 import { ChannelLimit } from './channelLimit';
+import { startProxyCommand, type ProxyProcess } from './proxyCommand';
 import { connectSsh } from './connectSsh';
 import type { HostSecretSubject } from './secretSubject';
 import { ChannelLost, NotConnected, openChannel, runOnChannel } from './execChannel';
@@ -34,6 +36,8 @@ export class SshSession implements CommandRunner {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
   private jumpSession: SshSession | undefined;
+  /** The ProxyCommand process carrying the current connection, if the config names one. */
+  private proxy: ProxyProcess | undefined;
   private closed = false;
   private counters = { connectionsOpened: 0, execChannels: 0, streamChannels: 0 };
   /** Kept in memory for the session only, never logged; cleared when sudo refuses it. */
@@ -145,6 +149,7 @@ export class SshSession implements CommandRunner {
     this.client?.end();
     this.client = undefined;
     this.jumpSession?.close();
+    this.proxy?.stop();
   }
 
   private async openLoggedStream(argv: readonly string[], signal: AbortSignal | undefined, passwordLine?: Buffer): Promise<ClientChannel> {
@@ -282,8 +287,13 @@ export class SshSession implements CommandRunner {
   }
 
   private async open(): Promise<Client> {
-    let sock: ClientChannel | undefined;
-    if (this.options.jump !== undefined) {
+    let sock: Duplex | undefined;
+    if (this.options.proxyCommand !== undefined) {
+      // As ssh: the command's standard input and output are the connection (a jump is its business).
+      this.proxy?.stop();
+      this.proxy = startProxyCommand(this.options.proxyCommand, this.label, this.options.logger);
+      sock = this.proxy.sock;
+    } else if (this.options.jump !== undefined) {
       const jump = (this.jumpSession ??= new SshSession(this.options.jump));
       try {
         sock = await jump.forwardOut(this.options.host, this.options.port ?? 22);
@@ -294,7 +304,7 @@ export class SshSession implements CommandRunner {
         throw new ConnectionFailed(this.label, this.options.port ?? 22, reason, { cause: error });
       }
     }
-    const { client, hostKey } = await connectSsh(this.options, sock);
+    const { client, hostKey } = await this.handshake(sock);
     this.counters.connectionsOpened++;
     if (this.closed) {
       client.end();
@@ -311,10 +321,28 @@ export class SshSession implements CommandRunner {
     return client;
   }
 
+  /** connectSsh, and when a ProxyCommand carried it and ended, the command's own reason instead of "connection lost". */
+  private async handshake(sock: Duplex | undefined): Promise<Awaited<ReturnType<typeof connectSsh>>> {
+    const proxy = this.proxy;
+    // A command that ends before the login ends the attempt at once (not at the connect timeout).
+    const gone = new AbortController();
+    void proxy?.ended.then(() => gone.abort());
+    try {
+      return await connectSsh(this.options, sock, gone.signal);
+    } catch (error) {
+      if (proxy === undefined || this.options.proxyCommand === undefined) throw error;
+      const why = await proxy.failure(500);
+      proxy.stop();
+      if (why === undefined) throw error;
+      throw new ConnectionFailed(this.label, this.options.port ?? 22, why, { cause: error });
+    }
+  }
+
   private forget(client: Client, why: string): void {
     if (this.client !== client) return;
     this.client = undefined;
     client.destroy();
+    this.proxy?.stop();
     if (!this.closed) this.options.logger?.('info', why);
   }
 }

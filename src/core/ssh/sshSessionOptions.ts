@@ -1,4 +1,3 @@
-import { ProxyCommandUnsupported } from '../errors';
 import type { HostSecretSubject, PassphraseSubject, SecretSubject } from './secretSubject';
 import type { ResolvedSshHost, StrictHostKeyChecking } from './sshConfig';
 
@@ -92,23 +91,13 @@ export interface SshSessionOptions extends SshCallbacks {
   readonly maxSessionChannels?: number | undefined;
   /** Host to go through (ProxyJump): opened first, then a direct-tcpip channel to host:port. */
   readonly jump?: SshSessionOptions | undefined;
+  /** A command run here (`sh -c`) whose standard input and output carry the connection instead of TCP (ProxyCommand). */
+  readonly proxyCommand?: string | undefined;
 }
 
-/**
- * Session options for a host resolved from an ssh config; the callbacks apply to its jump hosts too.
- * A host or hop with a ProxyCommand is refused here (ProxyCommandUnsupported), before any socket:
- * every way from an ssh config to a session passes through this function.
- */
+/** Session options for a host resolved from an ssh config; the callbacks apply to its jump hosts too. */
 export function sessionOptionsFromConfig(resolved: ResolvedSshHost, callbacks: SshCallbacks = {}): SshSessionOptions {
-  refuseProxyCommand(resolved, resolved.alias);
   return optionsFor(resolved, callbacks);
-}
-
-function refuseProxyCommand(hop: ResolvedSshHost, target: string): void {
-  if (hop.proxyCommand !== undefined) {
-    throw new ProxyCommandUnsupported(target, { alias: hop.alias, hostName: hop.hostName, port: hop.port }, hop.proxyCommand.locations, hop.proxyCommand.configFile);
-  }
-  if (hop.proxyJump !== undefined) refuseProxyCommand(hop.proxyJump, target);
 }
 
 function optionsFor(resolved: ResolvedSshHost, callbacks: SshCallbacks): SshSessionOptions {
@@ -132,5 +121,6 @@ function optionsFor(resolved: ResolvedSshHost, callbacks: SshCallbacks): SshSess
     keepaliveIntervalMs: resolved.keepaliveIntervalMs,
     keepaliveCountMax: resolved.keepaliveCountMax,
     jump: resolved.proxyJump === undefined ? undefined : optionsFor(resolved.proxyJump, callbacks),
+    proxyCommand: resolved.proxyCommand?.command,
   };
 }

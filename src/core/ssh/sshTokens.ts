@@ -1,4 +1,5 @@
 import { SshConfigError } from '../errors';
+import { shellQuote } from '../remote/shellQuote';
 
 /** Values that ssh_config(5) TOKENS stand for. */
 export interface TokenValues {
@@ -48,5 +49,29 @@ export function expandPath(value: string, tokens: TokenValues, source: string): 
         break;
     }
     throw new SshConfigError(source, `the token ${match} in ${JSON.stringify(value)} is not supported here`);
+  });
+}
+
+/**
+ * Expands a ProxyCommand's tokens (%h %p %r %n %%), as ssh does, except that each value is
+ * shell-quoted: a host name from a command line or a config must never add shell syntax to the
+ * command that runs on this machine. An unknown token is an error, as for ssh.
+ */
+export function expandProxyCommand(value: string, tokens: TokenValues, source: string): string {
+  return value.replace(/%(.)/g, (match, letter: string) => {
+    switch (letter) {
+      case '%':
+        return '%';
+      case 'h':
+        return shellQuote(tokens.hostName);
+      case 'n':
+        return shellQuote(tokens.originalHost);
+      case 'p':
+        return String(tokens.port);
+      case 'r':
+        return shellQuote(tokens.remoteUser);
+      default:
+        throw new SshConfigError(source, `the token ${match} in a ProxyCommand is not supported (use %h, %p, %r, %n or %%)`);
+    }
   });
 }

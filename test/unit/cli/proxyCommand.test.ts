@@ -5,18 +5,24 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMain } from '../../support/cliMain';
-import { ProxyCommandUnsupported } from '../../../src/core/errors';
-import { openHost } from '../../../src/core/hosts/openHost';
+import { ConnectionFailed, SshConfigError } from '../../../src/core/errors';
+import { loadSshConfig, resolveSshHost } from '../../../src/core/ssh/sshConfig';
+import { sessionOptionsFromConfig } from '../../../src/core/ssh/sshSessionOptions';
+import { SshSession } from '../../../src/core/ssh/sshSession';
+import { formatKnownHostsLine } from '../../../src/core/ssh/knownHosts';
+import { COALESCED_TRUE, generateKey, publicBlob, startFakeSshServer, type FakeServer } from '../../support/fakeSshServer';
 
 /**
- * A host whose ssh config has a ProxyCommand is reached through that command by ssh (a bastion, a
- * tunnel). We cannot run it yet; connecting to HostName directly instead would bypass the bastion.
- * So nothing may connect to HostName: a TCP listener there counts every connection. `ProxyCommand
- * none` is the positive control: the same listener sees the connection then.
+ * A host whose ssh config has a ProxyCommand is reached as ssh reaches it: the command runs here
+ * (`sh -c`, tokens expanded and quoted), and its standard input and output carry the SSH
+ * connection; nothing connects to HostName. The proxy here is socat into an SSH server (ssh2's, on
+ * loopback) that the host's name does not lead to (`.invalid` names resolve nowhere), so a login
+ * proves the command's stdio carried the whole connection. `ProxyCommand none` is the positive control
+ * for the listener that counts direct connections.
  */
 interface Recorder {
   readonly port: number;
-  connections: number;
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -32,48 +38,51 @@ async function recorder(): Promise<Recorder> {
     get connections() {
       return state.connections;
     },
-    set connections(value: number) {
-      state.connections = value;
-    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-let target: Recorder;
-let hop: Recorder;
+const hostKey = generateKey();
+const userKey = generateKey();
+let ssh: FakeServer;
+let direct: Recorder;
 let work: string;
 let configFile: string;
 let marker: string;
 
 before(async () => {
-  target = await recorder();
-  hop = await recorder();
+  ssh = await startFakeSshServer({ hostKeys: [hostKey.private], users: { ops: { publicKeys: [userKey.public] } } });
+  direct = await recorder();
   work = mkdtempSync(join(tmpdir(), 'dfw-proxycommand-'));
-  marker = join(work, 'proxy-command-ran');
+  marker = join(work, 'proxy-saw');
   configFile = join(work, 'config');
-  const common = `  User root\n  IdentityFile ${join(work, 'no-such-key')}\n  IdentitiesOnly yes\n  UserKnownHostsFile ${join(work, 'known_hosts')}\n  GlobalKnownHostsFile /dev/null\n  ConnectTimeout 3\n`;
+  const keyFile = join(work, 'id');
+  writeFileSync(keyFile, userKey.private, { mode: 0o600 });
+  const knownHosts = join(work, 'known_hosts');
+  writeFileSync(knownHosts, `${formatKnownHostsLine('proxied', 22, publicBlob(hostKey.public), { hashed: false })}\n`);
+  const common = `  User ops\n  IdentityFile ${keyFile}\n  IdentitiesOnly yes\n  UserKnownHostsFile ${knownHosts}\n  GlobalKnownHostsFile /dev/null\n  HostKeyAlias proxied\n  ConnectTimeout 5\n`;
   writeFileSync(
     configFile,
     [
-      '# hosts behind a bastion',
       'Host proxied',
-      '  HostName 127.0.0.1',
-      `  Port ${target.port}`,
-      `  ProxyCommand touch ${marker}`,
+      '  HostName db.internal.invalid',
+      `  Port ${ssh.port}`,
+      // The tokens as the command sees them, then the connection itself.
+      `  ProxyCommand printf '%%s %%s %%s %%s' %h %p %r %n >${marker}; exec socat - TCP:127.0.0.1:%p`,
       common,
-      'Host via-hop',
+      'Host failing',
       '  HostName 127.0.0.1',
-      `  Port ${target.port}`,
-      '  ProxyJump hop',
+      `  Port ${direct.port}`,
+      "  ProxyCommand echo 'tunnel: access denied for this role' >&2; exit 3",
       common,
-      'Host hop',
+      'Host both',
       '  HostName 127.0.0.1',
-      `  Port ${hop.port}`,
-      `  ProxyCommand=touch ${marker}-hop`,
+      '  ProxyJump proxied',
+      '  ProxyCommand socat - TCP:%h:%p',
       common,
       'Host unproxied',
       '  HostName 127.0.0.1',
-      `  Port ${target.port}`,
+      `  Port ${direct.port}`,
       '  ProxyCommand none',
       common,
     ].join('\n'),
@@ -81,62 +90,64 @@ before(async () => {
 });
 
 after(async () => {
-  await target.close();
-  await hop.close();
+  await ssh.close();
+  await direct.close();
   rmSync(work, { recursive: true, force: true });
 });
 
-/** The 1-based line of the config that contains `text`. */
-function lineOf(text: string): number {
-  const index = readFileSync(configFile, 'utf8').split('\n').findIndex((line) => line.includes(text));
-  assert.notEqual(index, -1, text);
-  return index + 1;
+async function sessionFor(alias: string): Promise<SshSession> {
+  const loaded = await loadSshConfig({ userConfig: configFile });
+  return new SshSession(sessionOptionsFromConfig(resolveSshHost(loaded.config, alias, { configFile: loaded.files[0], sources: loaded.sources })));
 }
 
-const pattern = (text: string): RegExp => new RegExp(text.replace(/[.+/()]/g, '\\$&'));
-
-test('a ProxyCommand host is refused with exit 2 naming the file and line, and nothing connects to its HostName', async () => {
-  target.connections = 0;
-  const { code, stderr } = await runMain(['--ssh-config', configFile, 'status', 'proxied']);
-  assert.equal(code, 2, stderr);
-  assert.match(stderr, pattern(`gives proxied a ProxyCommand (${configFile}:${lineOf(`ProxyCommand touch`)})`));
-  assert.match(stderr, /Nothing was connected: going to 127\.0\.0\.1 port \d+ directly would bypass the proxy/);
-  assert.match(stderr, /write ProxyJump instead/);
-  // The command itself is not echoed: a ProxyCommand may carry a password (sshpass -p …).
-  assert.doesNotMatch(stderr, /touch/);
-  assert.equal(target.connections, 0);
-  assert.equal(existsSync(marker), false, 'the ProxyCommand was not run either');
-});
-
-test('a ProxyJump hop with a ProxyCommand is refused too, and neither the hop nor the target is connected to', async () => {
-  target.connections = 0;
-  hop.connections = 0;
-  const { code, stderr } = await runMain(['--ssh-config', configFile, 'status', 'via-hop']);
-  assert.equal(code, 2, stderr);
-  assert.match(stderr, pattern(`gives hop, a ProxyJump hop on the way to via-hop, a ProxyCommand (${configFile}:${lineOf('ProxyCommand=')})`));
-  assert.deepEqual([hop.connections, target.connections], [0, 0]);
-  assert.equal(existsSync(`${marker}-hop`), false);
-});
-
-test('openHost refuses with ProxyCommandUnsupported before any socket is opened', async () => {
-  target.connections = 0;
-  const connection = openHost({ destination: 'proxied', sshConfigPath: configFile });
+test('a ProxyCommand host: the command runs with its tokens expanded, and its stdin and stdout carry the SSH connection', async () => {
+  const session = await sessionFor('proxied');
   try {
-    await assert.rejects(connection.engine.read(), (error: unknown) => {
-      assert.ok(error instanceof ProxyCommandUnsupported);
-      assert.equal(error.code, 'ProxyCommandUnsupported');
-      assert.deepEqual(error.locations, [`${configFile}:${lineOf('ProxyCommand touch')}`]);
+    const result = await session.exec([COALESCED_TRUE]);
+    assert.equal(result.code, 0);
+  } finally {
+    session.close();
+  }
+  assert.equal(readFileSync(marker, 'utf8'), `db.internal.invalid ${ssh.port} ops proxied`);
+  assert.equal(ssh.stats.logins, 1);
+});
+
+test('a ProxyCommand that ends before the connection is made: its own reason, not "connection lost"; nothing connects to HostName', async () => {
+  const before = direct.connections;
+  const session = await sessionFor('failing');
+  try {
+    await assert.rejects(session.exec([COALESCED_TRUE]), (error: unknown) => {
+      assert.ok(error instanceof ConnectionFailed, String(error));
+      assert.match(error.message, /the ProxyCommand exited with status 3: tunnel: access denied for this role/);
+      // The command itself is not shown: a ProxyCommand may carry a secret (sshpass -p …).
+      assert.doesNotMatch(error.message, /echo/);
       return true;
     });
   } finally {
-    connection.close();
+    session.close();
   }
-  assert.equal(target.connections, 0);
+  assert.equal(direct.connections, before);
 });
 
-test('positive control: with ProxyCommand none the same listener is connected to (and the login then fails, exit 1)', async () => {
-  target.connections = 0;
+test('the CLI goes through the ProxyCommand too, and reports its failure (exit 1) without running anything else', async () => {
+  const before = direct.connections;
+  const { code, stderr } = await runMain(['--ssh-config', configFile, 'status', 'failing']);
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /tunnel: access denied for this role/);
+  assert.equal(direct.connections, before);
+});
+
+test('ProxyJump and ProxyCommand on one host are refused (exit 2): ssh would use whichever it met first', async () => {
+  const { code, stderr } = await runMain(['--ssh-config', configFile, 'status', 'both']);
+  assert.equal(code, 2, stderr);
+  assert.match(stderr, /both has both a ProxyJump and a ProxyCommand .*keep one of them/);
+  await assert.rejects(sessionFor('both'), SshConfigError);
+});
+
+test('positive control: with ProxyCommand none the listener at HostName is connected to (and the login then fails, exit 1)', async () => {
+  const before = direct.connections;
   const { code } = await runMain(['--ssh-config', configFile, 'status', 'unproxied']);
   assert.equal(code, 1);
-  assert.ok(target.connections >= 1, 'the listener saw the connection');
+  assert.ok(direct.connections > before, 'the listener saw the connection');
+  assert.ok(existsSync(marker));
 });

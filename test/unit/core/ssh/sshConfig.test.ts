@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProxyCommandUnsupported, SshConfigError } from '../../../../src/core/errors';
+import { SshConfigError } from '../../../../src/core/errors';
 import { listHostAliases, loadSshConfig, parseSshConfigText, resolveSshHost, type SshConfig } from '../../../../src/core/ssh/sshConfig';
 import { sessionOptionsFromConfig } from '../../../../src/core/ssh/sshSessionOptions';
 
@@ -133,48 +133,34 @@ test('patterns, negations and Match host apply; unknown names get the defaults',
   }
 });
 
-test('ProxyCommand is reported as unsupported rather than silently ignored', async () => {
-  const { home, config, cleanup } = await fixtureConfig();
-  try {
-    assert.deepEqual(resolveSshHost(config, 'legacy', options(home)).unsupported, ['ProxyCommand']);
-  } finally {
-    cleanup();
-  }
-});
-
-test('a ProxyCommand (on the host or on a ProxyJump hop) is found with its file and line, and no session options are made for it', async () => {
+test('a ProxyCommand (on the host or on a ProxyJump hop) is kept with its tokens expanded and quoted, its file and line, for the session to run', async () => {
   const home = mkdtempSync(join(tmpdir(), 'dfw-ssh-home-'));
   try {
     mkdirSync(join(home, '.ssh', 'config.d'), { recursive: true });
     writeFileSync(join(home, '.ssh', 'config'), 'Include config.d/*.conf\n\nHost direct\n  HostName 192.0.2.5\n  ProxyCommand none\n');
     writeFileSync(
       join(home, '.ssh', 'config.d', 'bastion.conf'),
-      '# behind the bastion\nHost inner\n  HostName 10.0.0.5\n  ProxyCommand "ssh -W %h:%p bastion"\n\nHost outer\n  HostName 10.0.0.6\n  ProxyJump inner\n',
+      "# behind the bastion\nHost inner\n  HostName 10.0.0.5\n  User o'neil\n  ProxyCommand \"aws ssm start-session --target %h --parameters portNumber=%p # %r %n 100%%\"\n\nHost outer\n  HostName 10.0.0.6\n  ProxyJump inner\n\nHost odd\n  ProxyCommand nc %C 22\n",
     );
     const loaded = await loadSshConfig({ homeDir: home });
     const resolve = (alias: string) => resolveSshHost(loaded.config, alias, { ...options(home), configFile: loaded.files[0], sources: loaded.sources });
-    const where = [`${home}/.ssh/config.d/bastion.conf:4`];
+    const where = [`${home}/.ssh/config.d/bastion.conf:5`];
 
     const inner = resolve('inner');
-    assert.deepEqual(inner.proxyCommand, { locations: where, configFile: `${home}/.ssh/config` });
-    assert.throws(
-      () => sessionOptionsFromConfig(inner),
-      (e: unknown) => e instanceof ProxyCommandUnsupported && e.proxied.hostName === '10.0.0.5' && e.message.includes(`gives inner a ProxyCommand (${where[0]})`),
-    );
-    // The hop carries it: the target through it is refused as well, the hop named.
-    const outer = resolve('outer');
+    const command = "aws ssm start-session --target 10.0.0.5 --parameters portNumber=22 # 'o'\\''neil' inner 100%";
+    assert.deepEqual(inner.proxyCommand, { command, locations: where, configFile: `${home}/.ssh/config` });
+    assert.deepEqual(inner.unsupported, []);
+    assert.equal(sessionOptionsFromConfig(inner).proxyCommand, command);
+    // The hop carries it: the target goes through the hop, which runs its command.
+    const outer = sessionOptionsFromConfig(resolve('outer'));
     assert.equal(outer.proxyCommand, undefined);
-    assert.throws(
-      () => sessionOptionsFromConfig(outer),
-      (e: unknown) => e instanceof ProxyCommandUnsupported && e.host === 'outer' && e.proxied.alias === 'inner' && /inner, a ProxyJump hop on the way to outer/.test(e.message),
-    );
+    assert.equal(outer.jump?.proxyCommand, command);
     // `ProxyCommand none` is no proxy.
     const direct = resolve('direct');
     assert.equal(direct.proxyCommand, undefined);
     assert.equal(sessionOptionsFromConfig(direct).host, '192.0.2.5');
-    // Without the sources the line is not known: the message names the configuration.
-    const unlocated = resolveSshHost(loaded.config, 'inner', { ...options(home), configFile: loaded.files[0] });
-    assert.throws(() => sessionOptionsFromConfig(unlocated), (e: unknown) => e instanceof ProxyCommandUnsupported && e.message.includes(`a ProxyCommand (${home}/.ssh/config)`));
+    // A token ssh has and we do not expand is refused, not passed on raw.
+    assert.throws(() => resolve('odd'), (e: unknown) => e instanceof SshConfigError && /the token %C in a ProxyCommand is not supported/.test(e.message));
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

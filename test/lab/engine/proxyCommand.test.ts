@@ -1,0 +1,102 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isLabUp, labHost, loadLab, type Lab, type LabHost } from '../../support/lab';
+import { dockerFirewall } from '../../support/cli';
+import { probe, probeBlocked } from '../../support/probes';
+import { needsLab } from '../../support/requirements';
+
+/**
+ * Cloud SSH (issue 15): a host reached only through its ssh config's ProxyCommand, as AWS SSM,
+ * Google IAP and Cloudflare Access users reach theirs. Here the command is socat to h1's sshd; the
+ * host's name resolves nowhere (`.invalid`), so only the command can have carried the connection.
+ * Block, status and unblock all go through it, the Docker API included, and a real connection
+ * from outside shows the lockdown. Then `--known-hosts` for a host behind a ProxyJump hop: the
+ * file named holds the hop's key too, and is used for it.
+ */
+const skip = needsLab('ProxyCommand and ProxyJump with --known-hosts', { outside: true });
+const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
+const PORT = 8081;
+
+describe('a host reached through a ProxyCommand (h1), and --known-hosts through a jump host (h2 via h1)', { skip }, () => {
+  let host: LabHost;
+  let dir: string;
+  let config: string;
+  let marker: string;
+  const cli = (args: readonly string[]) => dockerFirewall(['--ssh-config', config, ...args], { lab });
+
+  before(() => {
+    host = labHost(lab!, 'h1');
+    dir = mkdtempSync(join(tmpdir(), 'dfw-proxycommand-lab-'));
+    config = join(dir, 'ssh_config');
+    marker = join(dir, 'proxy-ran');
+    const key = (user: string) => lab!.keys[user as keyof Lab['keys']];
+    writeFileSync(
+      config,
+      [
+        'Host h1-via-command',
+        '  HostName h1.lab.invalid',
+        `  HostKeyAlias ${host.ipv4}`,
+        '  User root',
+        `  IdentityFile ${key('root')}`,
+        '  IdentitiesOnly yes',
+        `  UserKnownHostsFile ${lab!.knownHosts}`,
+        '  GlobalKnownHostsFile /dev/null',
+        '  StrictHostKeyChecking yes',
+        `  ProxyCommand printf '%%s %%s\\n' %h %p >>${marker}; exec socat - TCP:${host.ipv4}:%p`,
+        '',
+        // Keys only in the file given with --known-hosts: the config names an empty one, for both.
+        'Host h2-via-h1',
+        `  HostName ${labHost(lab!, 'h2').ipv4}`,
+        '  User root',
+        '  ProxyJump h1-jump',
+        `  IdentityFile ${key('root')}`,
+        '  IdentitiesOnly yes',
+        `  UserKnownHostsFile ${join(dir, 'empty_known_hosts')}`,
+        '  GlobalKnownHostsFile /dev/null',
+        '  StrictHostKeyChecking yes',
+        '',
+        'Host h1-jump',
+        `  HostName ${host.ipv4}`,
+        '  User root',
+        `  IdentityFile ${key('root')}`,
+        '  IdentitiesOnly yes',
+        `  UserKnownHostsFile ${join(dir, 'empty_known_hosts')}`,
+        '  GlobalKnownHostsFile /dev/null',
+        '  StrictHostKeyChecking yes',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'empty_known_hosts'), '');
+  });
+  after(async () => {
+    await dockerFirewall(['unblock', 'h1'], { lab });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test(`block through the ProxyCommand: ${PORT} is silent from outside beside sshd answering; unblock through it opens it again`, async () => {
+    const blocked = await cli(['block', 'h1-via-command']);
+    assert.equal(blocked.code, 0, blocked.stderr);
+    assert.match(readFileSync(marker, 'utf8'), /^h1\.lab\.invalid 22$/m, 'the command ran, with %h and %p expanded');
+    assert.equal(await probeBlocked(lab!.outside.ns, host, { port: PORT, family: 'ipv4' }), 'timeout');
+    const status = await cli(['--json', 'status', 'h1-via-command']);
+    assert.equal(status.code, 0, status.stderr);
+    const json = JSON.parse(status.stdout) as { locked: boolean; ports: { hostPort: number }[] };
+    assert.equal(json.locked, true);
+    assert.ok(json.ports.some((p) => p.hostPort === PORT), 'the Docker API answered through the same command');
+    const unblocked = await cli(['unblock', 'h1-via-command']);
+    assert.equal(unblocked.code, 0, unblocked.stderr);
+    assert.equal(await probe(lab!.outside.ns, host, { port: PORT, family: 'ipv4' }), 'open');
+  });
+
+  test('--known-hosts names the file for the jump host too: without it the hop is unknown (exit 3), with it the status reads', async () => {
+    const without = await cli(['status', 'h2-via-h1']);
+    assert.equal(without.code, 3, without.stderr);
+    // The key asked about is the hop's (h1), not the target's.
+    assert.match(without.stderr, new RegExp(`The host key of ${host.ipv4.replaceAll('.', '\\.')} is not in known_hosts`));
+    const withFile = await cli(['--known-hosts', lab!.knownHosts, 'status', 'h2-via-h1']);
+    assert.equal(withFile.code, 0, withFile.stderr);
+  });
+});
