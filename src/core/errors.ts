@@ -119,13 +119,22 @@ export class AuthenticationFailed extends DockerFirewallError {
     readonly tried: readonly string[],
     /** Methods the server said it would accept, when it told us. */
     readonly serverMethods: readonly string[],
+    /** Encrypted key files that could not be opened: nobody could be asked for the passphrase. */
+    readonly lockedKeys: readonly string[] = [],
   ) {
     const offered = tried.length > 0 ? tried.join(', ') : 'nothing (no agent, no key file, no password prompt)';
     const allowed = serverMethods.length > 0 ? ` The server accepts: ${serverMethods.join(', ')}.` : '';
+    // A locked key is the likely reason: say so first, or the user goes checking authorized_keys.
+    const locked =
+      lockedKeys.length === 0
+        ? ''
+        : `${lockedKeys.length === 1 ? `The key ${lockedKeys[0]!} is` : `The keys ${lockedKeys.join(', ')} are`} encrypted, and there was no terminal to ask ` +
+          `for the passphrase (a script, CI, or a prompt left unanswered): add ${lockedKeys.length === 1 ? 'it' : 'them'} to ssh-agent ` +
+          `(ssh-add ${lockedKeys[0]!}) with SSH_AUTH_SOCK set, or run docker-firewall in a terminal. `;
     super(
       'AuthenticationFailed',
-      `Could not log in to ${host} as ${user}: the server refused ${offered}.${allowed} ` +
-        `Check that one of your keys is in ${user}'s authorized_keys, or that ssh-agent holds it.`,
+      `Could not log in to ${host} as ${user}: ${locked}the server refused ${offered}.${allowed} ` +
+        (lockedKeys.length === 0 ? `Check that one of your keys is in ${user}'s authorized_keys, or that ssh-agent holds it.` : ''),
     );
   }
 }

@@ -31,6 +31,8 @@ export interface AuthProgress {
   readonly tried: string[];
   /** Methods the server last said it accepts. */
   readonly serverMethods: () => string[];
+  /** Encrypted key files left unopened because nobody could be asked for their passphrase. */
+  readonly lockedKeys: string[];
   /** The login succeeded: if it was with a password we were given, that password was accepted. */
   readonly loggedIn: () => void;
 }
@@ -54,6 +56,7 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
     steps.push({ kind: 'keyboard-interactive' });
   }
   const tried: string[] = [];
+  const lockedKeys: string[] = [];
   let serverMethods: string[] = [];
   /** Whether "none" was sent to learn the server's methods. */
   let probedMethods = false;
@@ -81,7 +84,7 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
           return { type: 'agent', username: plan.user, agent: plan.agent };
         case 'key': {
           if (!permits('publickey')) continue;
-          const key = await loadKey(step.path, plan);
+          const key = await loadKey(step.path, plan, lockedKeys);
           if (key === undefined) continue;
           tried.push(`key ${step.path}`);
           return { type: 'publickey', username: plan.user, key };
@@ -137,7 +140,7 @@ export function createAuthHandler(plan: AuthPlan): AuthProgress {
     if (lastPassword !== undefined) plan.onSecretAccepted?.(lastPassword);
     lastPassword = undefined;
   };
-  return { handler, tried, serverMethods: () => serverMethods, loggedIn };
+  return { handler, tried, serverMethods: () => serverMethods, lockedKeys, loggedIn };
 }
 
 async function isSocket(path: string): Promise<boolean> {
@@ -162,7 +165,7 @@ async function ask<T>(plan: AuthPlan, question: () => Promise<T> | undefined): P
 }
 
 /** Reads and decrypts one private key; undefined (with a log line) when it cannot be used. */
-async function loadKey(path: string, plan: AuthPlan): Promise<ParsedKey | undefined> {
+async function loadKey(path: string, plan: AuthPlan, lockedKeys: string[]): Promise<ParsedKey | undefined> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -177,12 +180,17 @@ async function loadKey(path: string, plan: AuthPlan): Promise<ParsedKey | undefi
   if (parsed instanceof Error && /no passphrase given/i.test(parsed.message)) {
     if (plan.askPassphrase === undefined) {
       plan.logger?.('info', `identity file ${path} is encrypted and there is no way to ask for its passphrase; skipped`);
+      lockedKeys.push(path);
       return undefined;
     }
     const subject = { kind: 'passphrase', keyPath: path, publicKey: await publicKeyOfKeyFile(path, data) } as const;
     for (let attempt = 1; attempt <= MAX_PROMPTS && parsed instanceof Error; attempt++) {
       const passphrase = await ask(plan, () => plan.askPassphrase?.({ keyPath: path, attempt, subject }));
-      if (passphrase === undefined) return undefined;
+      if (passphrase === undefined) {
+        // Nobody answered on the first ask (no terminal, a dismissed prompt): the key stayed locked.
+        if (attempt === 1) lockedKeys.push(path);
+        return undefined;
+      }
       parsed = utils.parseKey(data, passphrase);
       if (parsed instanceof Error) plan.logger?.('warn', `identity file ${path}: wrong passphrase`);
       // The key opened: the passphrase is right, whatever the server then says of the key.

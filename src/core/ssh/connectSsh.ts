@@ -119,7 +119,7 @@ export async function connectSsh(options: SshSessionOptions, sock?: Duplex, sign
       lastError = error;
       const refusal = hostKeyCheck.refusal();
       if (refusal !== undefined) return fail(refusal);
-      if (error.level === 'client-authentication') return fail(new AuthenticationFailed(label, options.user, auth.tried, auth.serverMethods()));
+      if (error.level === 'client-authentication') return fail(new AuthenticationFailed(label, options.user, auth.tried, auth.serverMethods(), auth.lockedKeys));
       if (error.level === 'client-timeout') return fail(new ConnectTimeout(label, port, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS));
       fail(new ConnectionFailed(label, port, describeNetworkError(error, port), { cause: error }));
     });
