@@ -6,14 +6,14 @@ import { parseRangeSpec } from '../core/firewall/port';
 import type { AllowRequest } from '../core/firewall/allowRequest';
 
 export const USAGE = `Usage:
-  docker-firewall [options] ps HOST
-  docker-firewall [options] status HOST
-  docker-firewall [options] block HOST [--allow PORTS[/PROTO]]... [--dry-run]
-  docker-firewall [options] unblock HOST [--dry-run]
+  docker-firewall [options] ps HOST...
+  docker-firewall [options] status HOST...
+  docker-firewall [options] block HOST... [--allow PORTS[/PROTO]]... [--dry-run]
+  docker-firewall [options] unblock HOST... [--dry-run]
   docker-firewall [options] allow HOST PORTS[/PROTO] [--from CIDR|me] [--for DURATION] [--dry-run]
   docker-firewall [options] deny HOST PORTS[/PROTO] [--from CIDR|me] [--dry-run]
-  docker-firewall [options] prune HOST [--dry-run]
-  docker-firewall [options] persist HOST [--dry-run]
+  docker-firewall [options] prune HOST... [--dry-run]
+  docker-firewall [options] persist HOST... [--dry-run]
   docker-firewall [options] verify HOST [--timeout MS] [--parallel N]
 
 HOST is [user@]host[:port] or a Host alias of your ssh config. PORTS is a port (8080) or one range
@@ -21,6 +21,9 @@ HOST is [user@]host[:port] or a Host alias of your ssh config. PORTS is a port (
 --from me is the address the host sees you connect from (through a jump host or NAT, the last hop's).
 --for DURATION (10s to 90d: 30s, 10m, 2h, 7d) makes an allow end by itself: the host's kernel closes
 it on time, online or not. prune removes the rules of allows that have ended.
+HOST... : several hosts, and/or --hosts-from FILE (one per line, # comments), --parallel N at once
+(default 8): one result per host (--json: an array), exit code the worst of the hosts'.
+--check is --dry-run: exit 0 and say what would change.
 verify probes every published port from this machine, on the addresses SSH reaches the host by, and
 compares what answers with what the rules say (--timeout per probe, default 1500 ms; --parallel
 probes at once, default 32).
@@ -54,7 +57,14 @@ export type Invocation =
   | { readonly command: 'help' }
   | {
       readonly command: CommandName;
+      /** The first host named ('' when they all come from hostsFrom). */
       readonly host: string;
+      /** Every host named on the command line, in order (one for allow and deny). */
+      readonly hosts: readonly string[];
+      /** --hosts-from: a file with more hosts, read by main. */
+      readonly hostsFrom?: string | undefined;
+      /** Hosts worked on at once. */
+      readonly parallel: number;
       readonly options: GlobalOptions;
       readonly dryRun: boolean;
       /** block: allows to stand with the lockdown; allow/deny: the one allow. */
@@ -75,6 +85,10 @@ export interface VerifyInvocation {
 
 const COMMANDS: readonly CommandName[] = ['ps', 'status', 'block', 'unblock', 'allow', 'deny', 'prune', 'persist'];
 const TAKES_DRY_RUN: readonly CommandName[] = ['block', 'unblock', 'allow', 'deny', 'prune', 'persist'];
+/** Commands whose only positionals are hosts: they take several (allow and deny take a port after theirs). */
+const MULTI_HOST: readonly CommandName[] = ['ps', 'status', 'block', 'unblock', 'prune', 'persist'];
+/** Hosts at once by default: a fleet's SSH handshakes in flight, not so many that a laptop's agent or a bastion chokes. */
+export const DEFAULT_HOSTS_PARALLEL = 8;
 
 /** Parses the whole command line before anything connects: bad input never reaches a host. */
 export function parseInvocation(argv: readonly string[]): Invocation {
@@ -93,6 +107,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         'dry-run': { type: 'boolean' },
+        check: { type: 'boolean' },
+        'hosts-from': { type: 'string' },
         allow: { type: 'string', multiple: true },
         from: { type: 'string' },
         for: { type: 'string' },
@@ -107,12 +123,19 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   if (values.help) return { command: 'help' };
   const [commandText, host, ...rest] = positionals;
   if (commandText === undefined) throw new InvalidInput(`No command given.\n\n${USAGE}`);
-  if (commandText !== 'verify' && (values.timeout !== undefined || values.parallel !== undefined)) throw new InvalidInput('--timeout and --parallel go with verify.');
+  if (commandText !== 'verify' && values.timeout !== undefined) throw new InvalidInput('--timeout goes with verify.');
   if (commandText === 'verify') return parseVerify(host, rest, values);
   const command = COMMANDS.find((c) => c === commandText);
   if (command === undefined) throw new InvalidInput(`Unknown command "${commandText}": use one of ${[...COMMANDS, 'verify'].join(', ')}.`);
-  if (host === undefined || host === '') throw new InvalidInput(`${command} needs a HOST: [user@]host[:port] or an ssh config alias.`);
-  if (values['dry-run'] && !TAKES_DRY_RUN.includes(command)) throw new InvalidInput(`${command} changes nothing and takes no --dry-run.`);
+  const multi = MULTI_HOST.includes(command);
+  if (!multi && (values['hosts-from'] !== undefined || values.parallel !== undefined)) {
+    throw new InvalidInput(`${command} works on one host: --hosts-from and --parallel go with ${MULTI_HOST.join(', ')} (and --parallel with verify).`);
+  }
+  if ((host === undefined || host === '') && !(multi && values['hosts-from'] !== undefined)) {
+    throw new InvalidInput(`${command} needs a HOST: [user@]host[:port] or an ssh config alias${multi ? ' (or several, or --hosts-from FILE)' : ''}.`);
+  }
+  const dryRun = values['dry-run'] === true || values.check === true;
+  if (dryRun && !TAKES_DRY_RUN.includes(command)) throw new InvalidInput(`${command} changes nothing and takes no --dry-run or --check.`);
   if (values.allow && command !== 'block') throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
   if (values.from !== undefined && command !== 'allow' && command !== 'deny') throw new InvalidInput('--from goes with allow and deny.');
   if (values.for !== undefined && command !== 'allow') throw new InvalidInput('--for goes with allow (deny takes an allow back whatever its time).');
@@ -126,13 +149,18 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     const forSeconds = values.for === undefined ? undefined : parseDuration(values.for);
     allows = [{ ...parseRangeSpec(portText), from, ...(forSeconds === undefined ? {} : { forSeconds }) }];
   } else {
-    if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
     allows = (values.allow ?? []).map((spec) => ({ ...parseRangeSpec(spec), from: undefined }));
   }
+  const hosts = multi ? [host, ...rest].filter((h): h is string => h !== undefined) : [host!];
+  const empty = hosts.find((h) => h.trim() === '');
+  if (empty !== undefined) throw new InvalidInput('An empty HOST: give [user@]host[:port] or an ssh config alias.');
   return {
     command,
-    host,
-    dryRun: values['dry-run'] ?? false,
+    host: host ?? '',
+    hosts,
+    hostsFrom: values['hosts-from'],
+    parallel: wholeNumber(values.parallel, '--parallel', DEFAULT_HOSTS_PARALLEL, 1, 64, 'hosts at once'),
+    dryRun,
     allows,
     options: globalOptions(values),
   };
@@ -146,6 +174,8 @@ interface OptionValues {
   readonly chain?: string | undefined;
   readonly json?: boolean | undefined;
   readonly 'dry-run'?: boolean | undefined;
+  readonly check?: boolean | undefined;
+  readonly 'hosts-from'?: string | undefined;
   readonly allow?: string[] | undefined;
   readonly from?: string | undefined;
   readonly for?: string | undefined;
@@ -167,7 +197,8 @@ function globalOptions(values: OptionValues): GlobalOptions {
 function parseVerify(host: string | undefined, rest: readonly string[], values: OptionValues): VerifyInvocation {
   if (host === undefined || host === '') throw new InvalidInput('verify needs a HOST: [user@]host[:port] or an ssh config alias.');
   if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
-  if (values['dry-run']) throw new InvalidInput('verify changes nothing and takes no --dry-run.');
+  if (values['dry-run'] === true || values.check === true) throw new InvalidInput('verify changes nothing and takes no --dry-run or --check.');
+  if (values['hosts-from'] !== undefined) throw new InvalidInput('verify works on one host: --hosts-from goes with ps, status, block, unblock, prune and persist.');
   if (values.allow) throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
   if (values.from !== undefined) throw new InvalidInput('--from goes with allow and deny.');
   if (values.for !== undefined) throw new InvalidInput('--for goes with allow.');

@@ -38,8 +38,32 @@ test('the durations and options the issue names as bad are refused before anythi
   assert.throws(() => parseInvocation(['deny', 'h1', '8080', '--for', '1h']), /--for goes with allow/);
   assert.throws(() => parseInvocation(['block', 'h1', '--for', '1h']), /--for goes with allow/);
   assert.throws(() => parseInvocation(['verify', 'h1', '--for', '1h']), /--for goes with allow/);
-  assert.throws(() => parseInvocation(['prune', 'h1', '8080']), /Unexpected argument/);
   assert.throws(() => parseInvocation(['allow', 'h1', '8080', '--from', 'myself']), /not an address or CIDR/);
+});
+
+test('status, block, unblock, prune, persist and ps take several hosts and --hosts-from, --parallel hosts at once; --check is --dry-run', () => {
+  const inv = parseInvocation(['block', 'h1', 'deploy@192.0.2.2:2222', 'h3', '--parallel', '2', '--check', '--allow', '8080']);
+  assert.ok(inv.command === 'block');
+  assert.deepEqual(inv.hosts, ['h1', 'deploy@192.0.2.2:2222', 'h3']);
+  assert.equal(inv.parallel, 2);
+  assert.equal(inv.dryRun, true);
+  const fromFile = parseInvocation(['status', '--hosts-from', 'fleet.txt']);
+  assert.ok(fromFile.command === 'status');
+  assert.deepEqual([fromFile.hosts, fromFile.hostsFrom, fromFile.parallel], [[], 'fleet.txt', 8]);
+  const allow = parseInvocation(['allow', 'h1', '8080']);
+  assert.ok(allow.command === 'allow');
+  assert.deepEqual(allow.hosts, ['h1']);
+  for (const bad of [
+    ['allow', 'h1', '8080', '--hosts-from', 'f'],
+    ['deny', 'h1', '8080', '--parallel', '2'],
+    ['status', 'h1', '--parallel', '0'],
+    ['status', 'h1', '--parallel', '65'],
+    ['status', 'h1', ''],
+    ['status', '--check'],
+    ['status', 'h1', '--check'],
+  ]) {
+    assert.throws(() => parseInvocation(bad), InvalidInput, bad.join(' '));
+  }
 });
 
 test('every bad input is an InvalidInput (exit 2) before anything connects', () => {

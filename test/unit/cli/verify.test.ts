@@ -16,7 +16,7 @@ test('verify HOST takes --timeout and --parallel, with defaults of 1500 ms and 3
   assert.deepEqual([plain.timeoutMs, plain.parallel], [1500, 32]);
 });
 
-test('verify refuses what it does not take, and other commands refuse --timeout and --parallel: exit 2 before anything connects', () => {
+test('verify refuses what it does not take, and other commands refuse --timeout, and one-host ones --parallel: exit 2 before anything connects', () => {
   for (const argv of [
     ['verify'],
     ['verify', 'h1', 'extra'],
@@ -30,7 +30,9 @@ test('verify refuses what it does not take, and other commands refuse --timeout 
     ['verify', 'h1', '--parallel', '257'],
     ['verify', 'h1', '--parallel', '-1'],
     ['status', 'h1', '--timeout', '100'],
-    ['block', 'h1', '--parallel', '4'],
+    ['allow', 'h1', '8080', '--parallel', '4'],
+    ['verify', 'h1', '--hosts-from', 'hosts.txt'],
+    ['verify', 'h1', '--check'],
   ]) {
     assert.throws(() => parseInvocation(argv), InvalidInput, argv.join(' '));
   }

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { InvalidInput } from '../core/errors';
+import type { HostConnection } from '../core/hosts/openHost';
+import { forTerminal } from '../core/text/hostText';
+import type { Invocation } from './args';
+import { errorLine, exitCodeFor, EXIT, type ExitCode } from './exitCodes';
+import { runCommand } from './runCommand';
+
+type FleetInvocation = Exclude<Invocation, { command: 'help' | 'verify' }>;
+
+/** What one host gave: its exit code, and its output (lines as printed, or its JSON document), or its error. */
+export interface HostOutcome {
+  readonly host: string;
+  readonly exit: ExitCode;
+  readonly out: readonly string[];
+  readonly error?: { readonly code: string; readonly message: string } | undefined;
+}
+
+/** Hosts in a --hosts-from file: one per line, blank lines and `#` comments left out. */
+export function parseHostsFile(text: string, file: string): string[] {
+  const hosts = text
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line !== '');
+  const spaced = hosts.find((h) => /\s/.test(h));
+  if (spaced !== undefined) throw new InvalidInput(`${file}: "${forTerminal(spaced)}" is not one host: write one host per line.`);
+  return hosts;
+}
+
+/** The hosts of a command line and of its --hosts-from file, in order, each once. */
+export function hostsOf(inv: FleetInvocation): string[] {
+  let fromFile: string[] = [];
+  if (inv.hostsFrom !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(inv.hostsFrom, 'utf8');
+    } catch (error) {
+      throw new InvalidInput(`--hosts-from ${inv.hostsFrom}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    fromFile = parseHostsFile(text, inv.hostsFrom);
+  }
+  const hosts = [...new Set([...inv.hosts, ...fromFile])];
+  if (hosts.length === 0) throw new InvalidInput(`${inv.hostsFrom ?? 'the command line'} names no host.`);
+  return hosts;
+}
+
+/**
+ * Runs one command on many hosts, `inv.parallel` at once, each on its own connection: one slow or
+ * failing host holds up no other. Human output comes host by host in the order given (each under a
+ * `== HOST ==` line), then a summary on stderr; `--json` prints one array. The exit code is the worst
+ * (highest) of the hosts'.
+ */
+export async function runFleet(inv: FleetInvocation, hosts: readonly string[], open: (inv: FleetInvocation, host: string) => HostConnection): Promise<ExitCode> {
+  const outcomes: (HostOutcome | undefined)[] = hosts.map(() => undefined);
+  let printed = 0;
+  let done = 0;
+  const progress = process.stderr.isTTY && !inv.options.json ? (text: string) => process.stderr.write(`\r\x1b[K${text}`) : undefined;
+  const flush = () => {
+    // In the order given, as far as the hosts before have finished.
+    for (let next = outcomes[printed]; next !== undefined && !inv.options.json; next = outcomes[printed]) {
+      progress?.('');
+      process.stdout.write(`== ${forTerminal(next.host)}${next.exit === EXIT.ok ? '' : ` (exit ${next.exit})`} ==\n${next.out.map((l) => `${l}\n`).join('')}`);
+      printed++;
+    }
+    progress?.(`${done}/${hosts.length} hosts done`);
+  };
+  let index = 0;
+  const worker = async () => {
+    for (let i = index++; i < hosts.length; i = index++) {
+      outcomes[i] = await runOne(inv, hosts[i]!, open);
+      done++;
+      flush();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inv.parallel, hosts.length) }, worker));
+  progress?.('');
+  const all = outcomes.map((o) => o!);
+  if (inv.options.json) {
+    process.stdout.write(`${JSON.stringify(all.map(jsonOf), null, 2)}\n`);
+  } else {
+    process.stderr.write(`${summary(all)}\n`);
+  }
+  return all.reduce<ExitCode>((worst, o) => (o.exit > worst ? o.exit : worst), EXIT.ok);
+}
+
+async function runOne(inv: FleetInvocation, host: string, open: (inv: FleetInvocation, host: string) => HostConnection): Promise<HostOutcome> {
+  const out: string[] = [];
+  let connection: HostConnection | undefined;
+  try {
+    connection = open(inv, host);
+    await runCommand({ ...inv, host, hosts: [host] }, connection.engine, connection.label, { out: (text) => out.push(text) }, connection);
+    return { host, exit: EXIT.ok, out };
+  } catch (error) {
+    const exit = exitCodeFor(error);
+    const message = error instanceof Error ? error.message : String(error);
+    return { host, exit, out: [...out, errorLine(error, host)], error: { code: error instanceof Error && 'code' in error ? String(error.code) : 'Error', message } };
+  } finally {
+    connection?.close();
+  }
+}
+
+/** A host's element of the --json array: the command's own document, or the host, its exit and error. */
+function jsonOf(outcome: HostOutcome): unknown {
+  if (outcome.error !== undefined) return { host: outcome.host, exit: outcome.exit, error: outcome.error };
+  const document = JSON.parse(outcome.out.join('\n')) as Record<string, unknown>;
+  return { ...document, exit: outcome.exit };
+}
+
+/** "3 hosts: 2 done, 1 failed (h7: exit 1)". */
+export function summary(outcomes: readonly HostOutcome[]): string {
+  const failed = outcomes.filter((o) => o.exit !== EXIT.ok);
+  const which = failed.length === 0 ? '' : ` (${failed.map((o) => `${forTerminal(o.host)}: exit ${o.exit}`).join(', ')})`;
+  return `${outcomes.length} hosts: ${outcomes.length - failed.length} done, ${failed.length} failed${which}`;
+}
