@@ -45,3 +45,9 @@ export function needsLab(what: string, options: { outside?: boolean } = {}): str
 export function needsRoot(what: string): string | false {
   return unmet(what, rootReason());
 }
+
+/** The skip option of a suite that needs a program on PATH (installed by scripts/setup.sh). */
+export function needsTool(tool: string, what: string): string | false {
+  const found = (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(`${dir}/${tool}`));
+  return unmet(what, found ? false : `${tool} is not installed (scripts/setup.sh installs it)`);
+}
