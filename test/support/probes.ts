@@ -73,6 +73,20 @@ export async function reachability(fromNs: string, host: Addressed, expected: re
   return Object.fromEntries(results);
 }
 
+/**
+ * A port expected open: tried until it answers or `settleMs` has passed (a rule or a container may
+ * take a moment on a busy machine); the last outcome otherwise. A port expected blocked gets one
+ * probe beside its control (probeBlocked), never retries.
+ */
+export async function probeOpen(fromNs: string, host: Addressed, p: PortProbe, settleMs = 5000): Promise<TcpOutcome> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const outcome = await probe(fromNs, host, p, 1000);
+    if (outcome === 'open' || Date.now() > deadline) return outcome;
+    await sleep(200);
+  }
+}
+
 export function expectedOf(expected: readonly (PortProbe & { expect: TcpOutcome })[]): Record<string, TcpOutcome> {
   return Object.fromEntries(expected.map((p) => [probeName(p), p.expect]));
 }

@@ -6,7 +6,7 @@ import type { HostFacts } from './hostFacts';
 import { hookLocation, sameLayout, tableOf, type Hook, type Table } from './layout';
 import { checkFamily, type FamilyCheck } from './layoutCheck';
 import { lockdownObstacle, wantedLayout, type PlanInput } from './plan';
-import type { Persistence } from './persistence';
+import { PERSIST_DIR, RESTORE_SCRIPT, type Persistence } from './persistence';
 import type { Policy } from './policy';
 import { readPolicy } from './readPolicy';
 import type { RuleRole } from './ruleComment';
@@ -41,6 +41,7 @@ export interface FamilyStatus {
 
 export type WarningCode =
   | 'allows-ended'
+  | 'lockdown-missing'
   | 'legacy-hook'
   | 'hook-not-first'
   | 'drift-modified'
@@ -172,6 +173,13 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
         message: 'The watcher on the host is not the one this version installs (left by another version, or edited): block again to replace it.',
       });
     }
+  }
+  if (!policy.locked && input.persistence.state !== 'none') {
+    // Unblock removes the saved rules too: saved rules and none in force means something else removed them.
+    warnings.push({
+      code: 'lockdown-missing',
+      message: `A lockdown is saved on this host (${PERSIST_DIR}) but none is in force: its rules were removed by something else (a firewall reload by firewalld or ufw, iptables -F, or a restore that failed at boot), and every published port is reachable. Block again, or run ${RESTORE_SCRIPT} on the host.`,
+    });
   }
   return {
     chain: tables.chain,

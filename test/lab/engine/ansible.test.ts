@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLabUp, labHost, loadLab, outside, REPO_ROOT, type Lab } from '../../support/lab';
 import { CLI, dockerFirewall } from '../../support/cli';
-import { probe, probeBlocked } from '../../support/probes';
+import { probeBlocked, probeOpen } from '../../support/probes';
 import { needsLab, needsTool } from '../../support/requirements';
 
 /**
@@ -55,7 +55,7 @@ describe('examples/ansible/playbook.yml against h1 and h2', { skip }, () => {
       assert.deepEqual([run.recap[name]?.changed, run.recap[name]?.failed, run.recap[name]?.unreachable], [1, 0, 0], `${name}: ${JSON.stringify(run.recap)}`);
       const host = labHost(lab!, name);
       assert.equal(await probeBlocked(lab!.outside.ns, host, { port: 8081, family: 'ipv4' }), 'timeout', name);
-      assert.equal(await probe(lab!.outside.ns, host, { port: 8080, family: 'ipv4' }), 'open', name);
+      assert.equal(await probeOpen(lab!.outside.ns, host, { port: 8080, family: 'ipv4' }), 'open', name);
     }
   });
 
@@ -70,7 +70,7 @@ describe('examples/ansible/playbook.yml against h1 and h2', { skip }, () => {
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     for (const name of HOSTS) {
       assert.equal(run.recap[name]?.changed, 1, name);
-      assert.equal(await probe(lab!.outside.ns, labHost(lab!, name), { port: 8081, family: 'ipv4' }), 'open', name);
+      assert.equal(await probeOpen(lab!.outside.ns, labHost(lab!, name), { port: 8081, family: 'ipv4' }), 'open', name);
     }
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLabUp, labHost, loadLab, type Lab } from '../../support/lab';
 import { dockerFirewall } from '../../support/cli';
-import { probe, probeBlocked } from '../../support/probes';
+import { probeBlocked, probeOpen } from '../../support/probes';
 import { needsLab } from '../../support/requirements';
 
 /**
@@ -77,6 +77,6 @@ describe('block, status and unblock of h1, h2 and an unreachable host in one run
     assert.match(human.stdout, /^== h1 ==\nLockdown removed\./m);
     assert.match(human.stdout, /^== h2 ==\nLockdown removed\./m);
     assert.match(human.stderr, /2 hosts: 2 done, 0 failed/);
-    for (const name of HOSTS) assert.equal(await probe(lab!.outside.ns, labHost(lab!, name), { port: PORT, family: 'ipv4' }), 'open', name);
+    for (const name of HOSTS) assert.equal(await probeOpen(lab!.outside.ns, labHost(lab!, name), { port: PORT, family: 'ipv4' }), 'open', name);
   });
 });

@@ -2,8 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLabUp, labHost, loadLab, onHost, type Lab, type LabHost } from '../../support/lab';
 import { dockerFirewall, dockerFirewallJson } from '../../support/cli';
-import { sleep } from '../../support/faults';
-import { probe, probeBlocked } from '../../support/probes';
+import { probeBlocked, probeOpen } from '../../support/probes';
 import { needsLab } from '../../support/requirements';
 
 /**
@@ -48,14 +47,7 @@ for (const name of ['h1', 'h2']) {
       );
       assert.equal(run.code, 0, run.stderr);
       // Positive control for what follows: before the lockdown every port of the range answers.
-      for (const port of PORTS) {
-        let outcome = await probe(out(), host, { port, family: 'ipv4' });
-        for (let i = 0; i < 20 && outcome !== 'open'; i++) {
-          await sleep(250);
-          outcome = await probe(out(), host, { port, family: 'ipv4' });
-        }
-        assert.equal(outcome, 'open', `${port} answers before the lockdown`);
-      }
+      for (const port of PORTS) assert.equal(await probeOpen(out(), host, { port, family: 'ipv4' }), 'open', `${port} answers before the lockdown`);
       assert.equal((await dockerFirewall(['block', name])).code, 0);
     });
     after(async () => {
@@ -68,8 +60,8 @@ for (const name of ['h1', 'h2']) {
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`Allowed ${ALLOWED}/tcp from anywhere\\.`));
       for (const port of PORTS.slice(0, -1)) {
-        assert.equal(await probe(out(), host, { port, family: 'ipv4' }), 'open', `v4 ${port}`);
-        assert.equal(await probe(out(), host, { port, family: 'ipv6' }), 'open', `v6 ${port}`);
+        assert.equal(await probeOpen(out(), host, { port, family: 'ipv4' }), 'open', `v4 ${port}`);
+        assert.equal(await probeOpen(out(), host, { port, family: 'ipv6' }), 'open', `v6 ${port}`);
       }
       assert.equal(await probeBlocked(out(), host, { port: LAST, family: 'ipv4' }), 'timeout');
       assert.equal(await probeBlocked(out(), host, { port: LAST, family: 'ipv6' }), 'timeout');

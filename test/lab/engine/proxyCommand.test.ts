@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLabUp, labHost, loadLab, type Lab, type LabHost } from '../../support/lab';
 import { dockerFirewall } from '../../support/cli';
-import { probe, probeBlocked } from '../../support/probes';
+import { probeBlocked, probeOpen } from '../../support/probes';
 import { needsLab } from '../../support/requirements';
 
 /**
@@ -88,7 +88,7 @@ describe('a host reached through a ProxyCommand (h1), and --known-hosts through 
     assert.ok(json.ports.some((p) => p.hostPort === PORT), 'the Docker API answered through the same command');
     const unblocked = await cli(['unblock', 'h1-via-command']);
     assert.equal(unblocked.code, 0, unblocked.stderr);
-    assert.equal(await probe(lab!.outside.ns, host, { port: PORT, family: 'ipv4' }), 'open');
+    assert.equal(await probeOpen(lab!.outside.ns, host, { port: PORT, family: 'ipv4' }), 'open');
   });
 
   test('--known-hosts names the file for the jump host too: without it the hop is unknown (exit 3), with it the status reads', async () => {
