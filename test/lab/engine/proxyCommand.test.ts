@@ -32,44 +32,33 @@ describe('a host reached through a ProxyCommand (h1), and --known-hosts through 
     dir = mkdtempSync(join(tmpdir(), 'dfw-proxycommand-lab-'));
     config = join(dir, 'ssh_config');
     marker = join(dir, 'proxy-ran');
-    const key = (user: string) => lab!.keys[user as keyof Lab['keys']];
+    /** A Host block as root with the lab's key, its host keys looked up in `knownHosts` only. */
+    const block = (alias: string, knownHosts: string, lines: readonly string[]) => [
+      `Host ${alias}`,
+      ...lines.map((l) => `  ${l}`),
+      '  User root',
+      `  IdentityFile ${lab!.keys.root}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${knownHosts}`,
+      '  GlobalKnownHostsFile /dev/null',
+      '  StrictHostKeyChecking yes',
+      '',
+    ];
+    const empty = join(dir, 'empty_known_hosts');
     writeFileSync(
       config,
       [
-        'Host h1-via-command',
-        '  HostName h1.lab.invalid',
-        `  HostKeyAlias ${host.ipv4}`,
-        '  User root',
-        `  IdentityFile ${key('root')}`,
-        '  IdentitiesOnly yes',
-        `  UserKnownHostsFile ${lab!.knownHosts}`,
-        '  GlobalKnownHostsFile /dev/null',
-        '  StrictHostKeyChecking yes',
-        `  ProxyCommand printf '%%s %%s\\n' %h %p >>${marker}; exec socat - TCP:${host.ipv4}:%p`,
-        '',
+        ...block('h1-via-command', lab!.knownHosts, [
+          'HostName h1.lab.invalid',
+          `HostKeyAlias ${host.ipv4}`,
+          `ProxyCommand printf '%%s %%s\\n' %h %p >>${marker}; exec socat - TCP:${host.ipv4}:%p`,
+        ]),
         // Keys only in the file given with --known-hosts: the config names an empty one, for both.
-        'Host h2-via-h1',
-        `  HostName ${labHost(lab!, 'h2').ipv4}`,
-        '  User root',
-        '  ProxyJump h1-jump',
-        `  IdentityFile ${key('root')}`,
-        '  IdentitiesOnly yes',
-        `  UserKnownHostsFile ${join(dir, 'empty_known_hosts')}`,
-        '  GlobalKnownHostsFile /dev/null',
-        '  StrictHostKeyChecking yes',
-        '',
-        'Host h1-jump',
-        `  HostName ${host.ipv4}`,
-        '  User root',
-        `  IdentityFile ${key('root')}`,
-        '  IdentitiesOnly yes',
-        `  UserKnownHostsFile ${join(dir, 'empty_known_hosts')}`,
-        '  GlobalKnownHostsFile /dev/null',
-        '  StrictHostKeyChecking yes',
-        '',
+        ...block('h2-via-h1', empty, [`HostName ${labHost(lab!, 'h2').ipv4}`, 'ProxyJump h1-jump']),
+        ...block('h1-jump', empty, [`HostName ${host.ipv4}`]),
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'empty_known_hosts'), '');
+    writeFileSync(empty, '');
   });
   after(async () => {
     await dockerFirewall(['unblock', 'h1'], { lab });
