@@ -4,6 +4,8 @@ import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
 import { treeItem } from '../tree/treeItem';
 import { ViewRefresh } from '../tree/viewRefresh';
+import { RedrawTimer } from '../tree/redrawTimer';
+import { allowClock, nextRedrawSeconds } from '../tree/allowTimeText';
 import { chainStatusRows, type StatusRow } from './chainStatusRows';
 
 /**
@@ -18,6 +20,11 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
   readonly treeView: vscode.TreeView<StatusRow>;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly subscriptions: vscode.Disposable[];
+  /** "47 min left" and "ended" change with time alone, also when the periodic read is off. */
+  private readonly allowTimer = new RedrawTimer(
+    () => this.nextAllowRedraw(),
+    () => this.refresh(),
+  );
 
   constructor(
     private readonly settings: SettingsStore,
@@ -27,9 +34,11 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
     this.subscriptions = [
       this.treeView,
       this.redraw,
+      this.allowTimer,
       this.treeView.onDidChangeVisibility(() => this.schedule(true)),
       reads.onDidChange(({ hostName, quiet }) => {
         if (hostName === this.selected && !quiet) this.refresh();
+        if (hostName === this.selected) this.allowTimer.schedule();
       }),
       settings.onDidChange(({ previous, current }) => {
         if (this.selected !== undefined && !current.hosts.some((h) => h.name === this.selected)) this.select(undefined);
@@ -50,6 +59,7 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.chainStatusHostSelected, hostName !== undefined);
     this.refresh();
     this.schedule(true);
+    this.allowTimer.schedule();
   }
 
   /** Redraws the rows from what is known (no read). */
@@ -82,9 +92,14 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
     const snapshot = this.reads.get(name);
     if (snapshot.status === undefined && snapshot.failure === undefined && !snapshot.loading) {
       void this.reads.load(name);
-      return chainStatusRows(name, { ...snapshot, loading: true });
+      return chainStatusRows(name, { ...snapshot, loading: true }, Date.now());
     }
-    return chainStatusRows(name, snapshot);
+    return chainStatusRows(name, snapshot, Date.now());
+  }
+
+  private nextAllowRedraw(): number | undefined {
+    const status = this.selected === undefined ? undefined : this.reads.get(this.selected).status;
+    return status === undefined ? undefined : nextRedrawSeconds(status.firewall.policy.allows, allowClock(status, Date.now()).now);
   }
 
   dispose(): void {
