@@ -5,6 +5,7 @@ import { addHost } from './hosts/addHost';
 import { allowPort } from './host/allowPort';
 import { allowPortAccess } from './port/allowPortAccess';
 import { allowPortFrom } from './port/allowPortFrom';
+import { allowFromMe } from './port/allowFromMe';
 import { blockHost } from './host/blockHost';
 import { checkFromHere } from './host/checkFromHere';
 import { COMMAND_KEYS, commandId, type CommandKey } from '../ids';
@@ -12,6 +13,7 @@ import { denyPort } from './port/denyPort';
 import { importHosts } from './hosts/importHosts';
 import { persistHost } from './host/persistHost';
 import { previewRules } from './host/previewRules';
+import { pruneHost } from './host/pruneHost';
 import { refreshChainStatus } from './chainStatus/refreshChainStatus';
 import { refreshHost } from './host/refreshHost';
 import { refreshHosts } from './hosts/refreshHosts';
@@ -38,8 +40,10 @@ const HANDLERS: Record<CommandKey, Handler> = {
   allowPort,
   allowPortAccess,
   allowPortFrom,
+  allowFromMe,
   denyPort,
   persistHost,
+  pruneHost,
   previewRules,
   showChainStatus,
   checkFromHere,
