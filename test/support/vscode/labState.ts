@@ -11,8 +11,18 @@ export interface SuiteLabHost {
   readonly dockerMajor: number;
 }
 
+/** A client machine of the lab: its namespace and the addresses the hosts see it at. */
+export interface SuiteLabClient {
+  readonly ns: string;
+  readonly ipv4: string;
+  readonly ipv6: string;
+}
+
 export interface SuiteLab {
   readonly name: string;
+  /** Where the suite runs (the user's machine), and the lab's second client. */
+  readonly outside: SuiteLabClient;
+  readonly outside2: SuiteLabClient;
   readonly statePath: string;
   readonly sshConfig: string;
   readonly knownHosts: string;
@@ -33,6 +43,8 @@ export function readSuiteLab(env: NodeJS.ProcessEnv = process.env): SuiteLab {
   const wanted = (env.DFW_SUITE_HOSTS ?? '').split(',').filter((n) => n !== '');
   return {
     name: text(state, 'name', statePath),
+    outside: client(state.outside, `${statePath} outside`),
+    outside2: client(state.outside2, `${statePath} outside2`),
     statePath,
     sshConfig: text(state, 'sshConfig', statePath),
     knownHosts: text(state, 'knownHosts', statePath),
@@ -50,6 +62,11 @@ export function readSuiteLab(env: NodeJS.ProcessEnv = process.env): SuiteLab {
       })
       .filter((host) => wanted.length === 0 || wanted.includes(host.name)),
   };
+}
+
+function client(value: unknown, where: string): SuiteLabClient {
+  const record = object(value, where);
+  return { ns: text(record, 'ns', where), ipv4: text(record, 'ipv4', where), ipv6: text(record, 'ipv6', where) };
 }
 
 function object(value: unknown, where: string): Record<string, unknown> {
