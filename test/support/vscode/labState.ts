@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 export interface SuiteLabHost {
   /** "h1", "h2": the configured host's name and its ssh alias. */
   readonly name: string;
+  /** Its network namespace (`<lab>-hI`). */
+  readonly ns: string;
   readonly ipv4: string;
   readonly ipv6: string;
   readonly dockerMajor: number;
@@ -55,6 +57,7 @@ export function readSuiteLab(env: NodeJS.ProcessEnv = process.env): SuiteLab {
         if (typeof major !== 'number') throw new Error(`${statePath} hosts[${i}]: dockerMajor must be a number`);
         return {
           name: text(host, 'name', statePath),
+          ns: text(host, 'ns', statePath),
           ipv4: text(host, 'ipv4', statePath),
           ipv6: text(host, 'ipv6', statePath),
           dockerMajor: major,

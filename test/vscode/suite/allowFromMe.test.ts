@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import * as vscode from 'vscode';
 import type { DockerFirewallApi, TreeSnapshotItem } from '../../../src/vscode/api';
 import { activateApi, child, extensionRoot, hostItem, labelsOf, portItem } from '../../support/vscode/extension';
 import type { SuiteLab, SuiteLabHost } from '../../support/vscode/labState';
@@ -20,11 +24,14 @@ const APP_V4 = '0.0.0.0:8081 → 80/tcp';
 /** Long enough to be read back before it ends, on a busy machine; the minimum is 10 s. */
 const SHORT = 15;
 
-/** A TCP connection from the lab's second client ('open' or 'timeout'), with its sshd as the positive control. */
-async function connectFromSecondClient(lab: SuiteLab, address: string, port: number): Promise<ProbeVerdict> {
+/**
+ * A TCP connection from another of the lab's namespaces (the second client, a host): 'open',
+ * 'refused' or 'timeout', a timeout only while the target's sshd answers the same namespace.
+ */
+async function connectFrom(ns: string, address: string, port: number): Promise<ProbeVerdict> {
   const attempt = (p: number) =>
     new Promise<'open' | 'timeout' | 'refused'>((resolve) => {
-      execFile('ip', ['netns', 'exec', lab.outside2.ns, 'timeout', '2', 'bash', '-c', `exec 3<>/dev/tcp/${address}/${p}`], (error) => {
+      execFile('ip', ['netns', 'exec', ns, 'timeout', '2', 'bash', '-c', `exec 3<>/dev/tcp/${address}/${p}`], (error) => {
         if (error === null) resolve('open');
         else resolve(error.code === 124 ? 'timeout' : 'refused');
       });
@@ -35,6 +42,7 @@ async function connectFromSecondClient(lab: SuiteLab, address: string, port: num
 
 withSuiteLab('Allow from My Address', (lab) => {
   allowFromMeSuite(lab, lab.hosts[0]!);
+  if (lab.hosts.length > 1) throughJumpSuite(lab, lab.hosts[0]!, lab.hosts[1]!);
 });
 
 function allowFromMeSuite(lab: SuiteLab, host: SuiteLabHost): void {
@@ -82,7 +90,7 @@ function allowFromMeSuite(lab: SuiteLab, host: SuiteLabHost): void {
         [`[${host.ipv6}]:8080`]: 'timeout',
         [`${host.ipv4}:8081`]: 'timeout',
       });
-      assert.equal(await connectFromSecondClient(lab, host.ipv4, 8080), 'timeout', `${lab.outside2.ipv4} got in through an allow from ${lab.outside.ipv4}`);
+      assert.equal(await connectFrom(lab.outside2.ns, host.ipv4, 8080), 'timeout', `${lab.outside2.ipv4} got in through an allow from ${lab.outside.ipv4}`);
 
       api.selectChainStatusHost(host.name);
       await api.refresh();
@@ -142,6 +150,54 @@ function allowFromMeSuite(lab: SuiteLab, host: SuiteLabHost): void {
       await runAnswering('dockerFirewall.denyPort', portItem(await item(), 'web', WEB_V4).node, []);
       assert.equal(portItem(await item(), 'web', WEB_V4).description, 'blocked');
       assert.equal((await probe())[`${host.ipv4}:8080`], 'timeout');
+    });
+  });
+}
+
+/**
+ * The same host reached through another lab host as a ProxyJump: "me" is then the jump host's
+ * address, which the pick says. An entry of its own (`<host>-via-<jump>`) in an ssh config of the
+ * suite's (the lab's, plus that alias), both taken back afterwards.
+ */
+function throughJumpSuite(lab: SuiteLab, host: SuiteLabHost, jump: SuiteLabHost): void {
+  suite(`Allow from My Address on ${host.name} through ${jump.name} as a ProxyJump host`, function () {
+    this.timeout(90_000);
+    const alias = `${host.name}-via-${jump.name}`;
+    let api: DockerFirewallApi;
+    let folder: string;
+    const settings = () => vscode.workspace.getConfiguration('dockerFirewall');
+
+    suiteSetup(async function () {
+      this.timeout(90_000);
+      api = await activateApi();
+      await unblockWithCli(lab, extensionRoot());
+      folder = mkdtempSync(path.join(tmpdir(), 'dfw-suite-jump-'));
+      const config = path.join(folder, 'ssh_config');
+      const root = /^Host [^\n]*\n(?:[ \t]+.*\n)*/m.exec(readFileSync(lab.sshConfig, 'utf8').split(/^(?=Host )/m).find((block) => block.startsWith(`Host ${host.name}\n`)) ?? '');
+      assert.ok(root, `no "Host ${host.name}" in ${lab.sshConfig}`);
+      writeFileSync(config, `${readFileSync(lab.sshConfig, 'utf8')}\n${root[0].replace(`Host ${host.name}\n`, `Host ${alias}\n`)}  ProxyJump ${jump.name}\n`);
+      await settings().update('sshConfigPath', config, vscode.ConfigurationTarget.Global);
+      await api.hosts.add({ name: alias, destination: alias });
+      for (let i = 0; i < 50 && !api.hosts.list().some((h) => h.name === alias); i++) await sleep(100);
+    });
+
+    suiteTeardown(async function () {
+      this.timeout(90_000);
+      await api?.hosts.remove(alias);
+      await settings().update('sshConfigPath', lab.sshConfig, vscode.ConfigurationTarget.Global);
+      await unblockWithCli(lab, extensionRoot());
+      await api?.refresh();
+      if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+    });
+
+    test(`the pick says ${host.name} sees the jump host's address; the port opens to ${jump.name}, not to this machine`, async () => {
+      const asked = await runAnswering('dockerFirewall.allowFromMe', alias, [{ pick: '8080/tcp' }, { pick: '15 minutes' }]);
+      assert.equal(asked[1]?.title, `Allow 8080/tcp on ${alias} from ${jump.ipv4}, as ${alias} sees you (your ProxyJump host)`);
+      assert.match(asked[1]?.placeHolder ?? '', new RegExp(`${jump.ipv4.replace(/\./g, '\\.')} is your jump host's address: anyone coming from there gets in too`));
+      const shown = await hostItem(api, alias);
+      assert.equal(portItem(shown, 'web', WEB_V4).description, 'allowed for you · 15 min left', 'for you: the address the host sees this connection at');
+      assert.equal(await connectFrom(jump.ns, host.ipv4, 8080), 'open', `${jump.name} is let in`);
+      assert.equal((await tcpConnectAll([{ address: host.ipv4, port: 8080 }]))[`${host.ipv4}:8080`], 'timeout', 'this machine is not');
     });
   });
 }
