@@ -28,10 +28,6 @@ export function durationProblem(text: string): string | undefined {
   return problemOf(() => parseDuration(text));
 }
 
-export function parseDurationInput(text: string): number {
-  return parseDuration(text);
-}
-
 /** "for 15 min", "for 1 h", "for 30 s", "for 2 d 3 h"; "" for no end. As a person says a duration. */
 export function durationText(forSeconds: number | undefined): string {
   if (forSeconds === undefined) return '';

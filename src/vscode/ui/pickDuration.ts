@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { DURATION_CHOICES, durationProblem, parseDurationInput } from './durationChoices';
+import { parseDuration } from '../../core/validate';
+import { DURATION_CHOICES, durationProblem } from './durationChoices';
 
 interface DurationItem extends vscode.QuickPickItem {
   /** Undefined on "Another duration…". */
@@ -25,5 +26,5 @@ export async function pickDuration(title: string, placeHolder = 'For how long? T
     validateInput: durationProblem,
     ignoreFocusOut: true,
   });
-  return typed === undefined ? undefined : { forSeconds: parseDurationInput(typed) };
+  return typed === undefined ? undefined : { forSeconds: parseDuration(typed) };
 }
