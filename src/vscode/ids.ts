@@ -35,6 +35,7 @@ export const COMMANDS = {
   checkFromHere: { title: 'Check From Here', icon: 'radio-tower' },
   selectHost: { title: 'Select Host…', icon: 'server' },
   refreshChainStatus: { title: 'Refresh Chain Status', icon: 'refresh' },
+  pruneChainStatusHost: { title: 'Clean Up Expired', icon: 'clear-all', palette: false },
   showLog: { title: 'Show Log', icon: 'output' },
 } as const satisfies Record<string, CommandInfo>;
 
@@ -58,4 +59,6 @@ export const VIEWS = {
 export const CONTEXT_KEYS = {
   /** The Chain Status view shows a host (its welcome content and Refresh action depend on it). */
   chainStatusHostSelected: 'dockerFirewall.chainStatusHostSelected',
+  /** The host Chain Status shows has allows that ended (its Clean Up Expired title action). */
+  chainStatusAllowsEnded: 'dockerFirewall.chainStatusAllowsEnded',
 } as const;

@@ -5,7 +5,7 @@ import type { HostReadCache } from '../hosts/hostReadCache';
 import { treeItem } from '../tree/treeItem';
 import { ViewRefresh } from '../tree/viewRefresh';
 import { RedrawTimer } from '../tree/redrawTimer';
-import { allowClock, nextRedrawSeconds } from '../tree/allowTimeText';
+import { allowClock, endedAllows, nextRedrawSeconds } from '../tree/allowTimeText';
 import { chainStatusRows, type StatusRow } from './chainStatusRows';
 
 /**
@@ -15,6 +15,7 @@ import { chainStatusRows, type StatusRow } from './chainStatusRows';
  */
 export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vscode.Disposable {
   private selected: string | undefined;
+  private allowsEnded = false;
   private readonly redraw = new ViewRefresh<StatusRow>();
   readonly onDidChangeTreeData = this.redraw.event;
   readonly treeView: vscode.TreeView<StatusRow>;
@@ -88,13 +89,25 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
   getChildren(row?: StatusRow): StatusRow[] {
     if (row !== undefined) return [...(row.children ?? [])];
     const name = this.selected;
-    if (name === undefined || this.settings.find(name) === undefined) return [];
+    if (name === undefined || this.settings.find(name) === undefined) {
+      this.noteAllowsEnded(false);
+      return [];
+    }
     const snapshot = this.reads.get(name);
+    const status = snapshot.status;
+    this.noteAllowsEnded(status !== undefined && endedAllows(status.firewall.policy.allows, allowClock(status, Date.now()).now).length > 0);
     if (snapshot.status === undefined && snapshot.failure === undefined && !snapshot.loading) {
       void this.reads.load(name);
       return chainStatusRows(name, { ...snapshot, loading: true }, Date.now());
     }
     return chainStatusRows(name, snapshot, Date.now());
+  }
+
+  /** Offers Clean Up Expired in the title while the host shown has allows that ended (redrawn when one ends). */
+  private noteAllowsEnded(ended: boolean): void {
+    if (ended === this.allowsEnded) return;
+    this.allowsEnded = ended;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.chainStatusAllowsEnded, ended);
   }
 
   private nextAllowRedraw(): number | undefined {

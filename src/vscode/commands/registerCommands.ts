@@ -15,6 +15,7 @@ import { persistHost } from './host/persistHost';
 import { previewRules } from './host/previewRules';
 import { pruneHost } from './host/pruneHost';
 import { refreshChainStatus } from './chainStatus/refreshChainStatus';
+import { pruneChainStatusHost } from './chainStatus/pruneChainStatusHost';
 import { refreshHost } from './host/refreshHost';
 import { refreshHosts } from './hosts/refreshHosts';
 import { removeHost } from './host/removeHost';
@@ -49,6 +50,7 @@ const HANDLERS: Record<CommandKey, Handler> = {
   checkFromHere,
   selectHost,
   refreshChainStatus,
+  pruneChainStatusHost,
   showLog,
 };
 
