@@ -26,13 +26,16 @@ export const COMMANDS = {
   allowPort: { title: 'Allow Port…' },
   allowPortAccess: { title: 'Allow External Access', icon: 'unlock', palette: false },
   allowPortFrom: { title: 'Allow from…', palette: false },
+  allowFromMe: { title: 'Allow from My Address…' },
   denyPort: { title: 'Block Again', icon: 'lock' },
   persistHost: { title: 'Make Persistent', icon: 'save' },
+  pruneHost: { title: 'Clean Up Expired', icon: 'clear-all' },
   previewRules: { title: 'Preview Rules' },
   showChainStatus: { title: 'Show Chain Status', icon: 'pulse' },
   checkFromHere: { title: 'Check From Here', icon: 'radio-tower' },
   selectHost: { title: 'Select Host…', icon: 'server' },
   refreshChainStatus: { title: 'Refresh Chain Status', icon: 'refresh' },
+  pruneChainStatusHost: { title: 'Clean Up Expired', icon: 'clear-all', palette: false },
   showLog: { title: 'Show Log', icon: 'output' },
 } as const satisfies Record<string, CommandInfo>;
 
@@ -56,4 +59,6 @@ export const VIEWS = {
 export const CONTEXT_KEYS = {
   /** The Chain Status view shows a host (its welcome content and Refresh action depend on it). */
   chainStatusHostSelected: 'dockerFirewall.chainStatusHostSelected',
+  /** The host Chain Status shows has allows that ended (its Clean Up Expired title action). */
+  chainStatusAllowsEnded: 'dockerFirewall.chainStatusAllowsEnded',
 } as const;

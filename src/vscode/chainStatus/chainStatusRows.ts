@@ -1,6 +1,8 @@
 import type { Inventory } from '../../core/docker/inventoryModel';
 import { chainNames, hookLocation, type Hook } from '../../core/firewall/layout';
-import { describeAllow } from '../../core/firewall/policy';
+import { describeAllow, type Allow } from '../../core/firewall/policy';
+import { isExpired } from '../../core/firewall/expiry';
+import { allowClock, allowEndText, allowLine, endedAllows, isForClient, type AllowClock } from '../tree/allowTimeText';
 import type { ChainName } from '../../core/validate';
 import { portText } from '../../core/firewall/port';
 import type { RuleRole } from '../../core/firewall/ruleComment';
@@ -28,9 +30,12 @@ export interface StatusRow {
   readonly children?: readonly StatusRow[] | undefined;
   /** Shown expanded the first time (VS Code remembers the user's choice afterwards). */
   readonly expanded?: boolean | undefined;
+  /** The host a row's command acts on (Clean Up Expired on the allows-ended warning). */
+  readonly hostName?: string | undefined;
 }
 
-export function chainStatusRows(hostName: string, snapshot: HostSnapshot): StatusRow[] {
+/** `clientNowMs`: this machine's clock now, which with the read's time says how much of each allow is left. */
+export function chainStatusRows(hostName: string, snapshot: HostSnapshot, clientNowMs = Date.now()): StatusRow[] {
   const id = (suffix: string) => `${hostName}/${suffix}`;
   const status = snapshot.status;
   if (status === undefined) {
@@ -60,15 +65,17 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot): Statu
       children: firewall.warnings.map((w, i) => ({
         id: id(`warnings/${i}/${w.code}`),
         label: line(w.message),
-        tooltip: `${escapeMarkdown(w.message)}\n\n${code(w.code)}`,
+        tooltip: `${escapeMarkdown(w.message)}\n\n${code(w.code)}${w.code === 'allows-ended' ? '\n\nClean Up Expired removes their rules.' : ''}`,
         icon: { id: 'warning', color: 'list.warningForeground' },
+        contextValue: contextValue({ kind: 'statusWarning', code: w.code }),
+        hostName,
       })),
     });
   }
   rows.push(lockdownRow(id('lockdown'), firewall, status.readAt));
   rows.push(familyRow(id('ipv4'), firewall.ipv4, firewall.chain));
   rows.push(familyRow(id('ipv6'), firewall.ipv6, firewall.chain));
-  rows.push(allowsRow(id('allows'), firewall));
+  rows.push(allowsRow(id('allows'), firewall, allowClock(status, clientNowMs)));
   rows.push(persistenceRow(id('persistence'), firewall));
   rows.push(dockerRow(id('docker'), inventory, firewall));
   return rows;
@@ -273,18 +280,32 @@ export function ruleSummary(spec: string): string {
   return spec.replace(/\s*-m comment --comment (?:"(?:[^"\\]|\\.)*"|\S+)/, '').trim();
 }
 
-function allowsRow(id: string, firewall: FirewallStatus): StatusRow {
+function allowsRow(id: string, firewall: FirewallStatus, clock: AllowClock): StatusRow {
   const allows = firewall.policy.allows;
+  const ended = endedAllows(allows, clock.now).length;
   return {
     id,
     label: 'Allows',
-    description: allows.length === 0 ? 'none' : String(allows.length),
+    description: allows.length === 0 ? 'none' : `${allows.length}${ended === 0 ? '' : ` · ${ended} ended`}`,
     tooltip: firewall.locked
-      ? 'Published ports that stay reachable from outside while the lockdown is on.'
+      ? 'Published ports that stay reachable from outside while the lockdown is on. One with an end is closed by the host itself when it ends.'
       : 'Allows only matter while the lockdown is on.',
     icon: { id: 'pass' },
     expanded: true,
-    children: allows.map((a) => ({ id: `${id}/${portText(a)}/${a.from?.text ?? 'any'}`, label: line(describeAllow(a)), icon: { id: 'unlock' } })),
+    children: allows.map((a) => allowRow(`${id}/${portText(a)}/${a.from?.text ?? 'any'}`, a, clock)),
+  };
+}
+
+/** "8080/tcp from 192.0.2.100" · "until 05:00 UTC · 47 min left" (or "ended at 05:00 UTC"). */
+function allowRow(id: string, allow: Allow, clock: AllowClock): StatusRow {
+  const ended = isExpired(allow, clock.now);
+  const you = isForClient(allow, clock.clientAddress) ? ' (you)' : '';
+  return {
+    id,
+    label: line(`${describeAllow({ ...allow, until: undefined })}${you}`),
+    description: allow.until === undefined ? '' : allowEndText(allow.until, clock.now),
+    tooltip: escapeMarkdown(`${allowLine(allow, clock)}.`),
+    icon: ended ? { id: 'lock', color: 'list.warningForeground' } : { id: 'unlock' },
   };
 }
 

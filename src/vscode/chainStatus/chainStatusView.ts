@@ -4,6 +4,8 @@ import type { SettingsStore } from '../settings/settingsStore';
 import type { HostReadCache } from '../hosts/hostReadCache';
 import { treeItem } from '../tree/treeItem';
 import { ViewRefresh } from '../tree/viewRefresh';
+import { RedrawTimer } from '../tree/redrawTimer';
+import { allowClock, endedAllows, nextRedrawSeconds } from '../tree/allowTimeText';
 import { chainStatusRows, type StatusRow } from './chainStatusRows';
 
 /**
@@ -13,11 +15,17 @@ import { chainStatusRows, type StatusRow } from './chainStatusRows';
  */
 export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vscode.Disposable {
   private selected: string | undefined;
+  private allowsEnded = false;
   private readonly redraw = new ViewRefresh<StatusRow>();
   readonly onDidChangeTreeData = this.redraw.event;
   readonly treeView: vscode.TreeView<StatusRow>;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly subscriptions: vscode.Disposable[];
+  /** "47 min left" and "ended" change with time alone, also when the periodic read is off. */
+  private readonly allowTimer = new RedrawTimer(
+    () => this.nextAllowRedraw(),
+    () => this.refresh(),
+  );
 
   constructor(
     private readonly settings: SettingsStore,
@@ -27,9 +35,11 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
     this.subscriptions = [
       this.treeView,
       this.redraw,
+      this.allowTimer,
       this.treeView.onDidChangeVisibility(() => this.schedule(true)),
       reads.onDidChange(({ hostName, quiet }) => {
         if (hostName === this.selected && !quiet) this.refresh();
+        if (hostName === this.selected) this.allowTimer.schedule();
       }),
       settings.onDidChange(({ previous, current }) => {
         if (this.selected !== undefined && !current.hosts.some((h) => h.name === this.selected)) this.select(undefined);
@@ -50,6 +60,7 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.chainStatusHostSelected, hostName !== undefined);
     this.refresh();
     this.schedule(true);
+    this.allowTimer.schedule();
   }
 
   /** Redraws the rows from what is known (no read). */
@@ -78,13 +89,30 @@ export class ChainStatusView implements vscode.TreeDataProvider<StatusRow>, vsco
   getChildren(row?: StatusRow): StatusRow[] {
     if (row !== undefined) return [...(row.children ?? [])];
     const name = this.selected;
-    if (name === undefined || this.settings.find(name) === undefined) return [];
+    if (name === undefined || this.settings.find(name) === undefined) {
+      this.noteAllowsEnded(false);
+      return [];
+    }
     const snapshot = this.reads.get(name);
+    const status = snapshot.status;
+    this.noteAllowsEnded(status !== undefined && endedAllows(status.firewall.policy.allows, allowClock(status, Date.now()).now).length > 0);
     if (snapshot.status === undefined && snapshot.failure === undefined && !snapshot.loading) {
       void this.reads.load(name);
-      return chainStatusRows(name, { ...snapshot, loading: true });
+      return chainStatusRows(name, { ...snapshot, loading: true }, Date.now());
     }
-    return chainStatusRows(name, snapshot);
+    return chainStatusRows(name, snapshot, Date.now());
+  }
+
+  /** Offers Clean Up Expired in the title while the host shown has allows that ended (redrawn when one ends). */
+  private noteAllowsEnded(ended: boolean): void {
+    if (ended === this.allowsEnded) return;
+    this.allowsEnded = ended;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.chainStatusAllowsEnded, ended);
+  }
+
+  private nextAllowRedraw(): number | undefined {
+    const status = this.selected === undefined ? undefined : this.reads.get(this.selected).status;
+    return status === undefined ? undefined : nextRedrawSeconds(status.firewall.policy.allows, allowClock(status, Date.now()).now);
   }
 
   dispose(): void {

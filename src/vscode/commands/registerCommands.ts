@@ -5,6 +5,7 @@ import { addHost } from './hosts/addHost';
 import { allowPort } from './host/allowPort';
 import { allowPortAccess } from './port/allowPortAccess';
 import { allowPortFrom } from './port/allowPortFrom';
+import { allowFromMe } from './port/allowFromMe';
 import { blockHost } from './host/blockHost';
 import { checkFromHere } from './host/checkFromHere';
 import { COMMAND_KEYS, commandId, type CommandKey } from '../ids';
@@ -12,7 +13,9 @@ import { denyPort } from './port/denyPort';
 import { importHosts } from './hosts/importHosts';
 import { persistHost } from './host/persistHost';
 import { previewRules } from './host/previewRules';
+import { pruneHost } from './host/pruneHost';
 import { refreshChainStatus } from './chainStatus/refreshChainStatus';
+import { pruneChainStatusHost } from './chainStatus/pruneChainStatusHost';
 import { refreshHost } from './host/refreshHost';
 import { refreshHosts } from './hosts/refreshHosts';
 import { removeHost } from './host/removeHost';
@@ -38,13 +41,16 @@ const HANDLERS: Record<CommandKey, Handler> = {
   allowPort,
   allowPortAccess,
   allowPortFrom,
+  allowFromMe,
   denyPort,
   persistHost,
+  pruneHost,
   previewRules,
   showChainStatus,
   checkFromHere,
   selectHost,
   refreshChainStatus,
+  pruneChainStatusHost,
   showLog,
 };
 

@@ -1,5 +1,7 @@
 import type { Exposure } from '../../core/firewall/exposure';
 import { hostDisplayState, type HostSnapshot, type HostDisplayState } from '../hosts/hostSnapshot';
+import type { WarningCode } from '../../core/firewall/status';
+import { allowClock, endedAllows } from './allowTimeText';
 import type { HostTreeNode, PortNode } from './nodes';
 
 /**
@@ -11,7 +13,13 @@ import type { HostTreeNode, PortNode } from './nodes';
  * regex against what this function produces.
  */
 export type ContextSubject =
-  | { readonly kind: 'host'; readonly state: HostDisplayState; readonly persistent: boolean }
+  | {
+      readonly kind: 'host';
+      readonly state: HostDisplayState;
+      readonly persistent: boolean;
+      /** Some allow has ended and its rule is still there (Clean Up Expired has something to do). */
+      readonly allowsEnded?: boolean | undefined;
+    }
   | { readonly kind: 'container'; readonly state: string }
   | { readonly kind: 'services' }
   | {
@@ -24,7 +32,9 @@ export type ContextSubject =
     }
   | { readonly kind: 'error' }
   | { readonly kind: 'info' }
-  | { readonly kind: 'statusError' };
+  | { readonly kind: 'statusError' }
+  /** A warning row of Chain Status, by its code. */
+  | { readonly kind: 'statusWarning'; readonly code: WarningCode };
 
 export function contextValue(subject: ContextSubject): string {
   const tags: string[] = [subject.kind];
@@ -40,6 +50,7 @@ export function contextValue(subject: ContextSubject): string {
       // Allow Port and Preview Rules need the host's ports and rules: a host that has been read.
       if (read) tags.push('readable');
       if (locked && !subject.persistent) tags.push('persistable');
+      if (locked && subject.allowsEnded === true) tags.push('prunable');
       break;
     }
     case 'container':
@@ -60,6 +71,10 @@ export function contextValue(subject: ContextSubject): string {
     case 'info':
     case 'statusError':
       break;
+    case 'statusWarning':
+      tags.push(subject.code);
+      if (subject.code === 'allows-ended') tags.push('prunable');
+      break;
   }
   return tags.join('+');
 }
@@ -70,8 +85,10 @@ function tag(text: string): string {
 }
 
 /** The subject of a host item: its state, and whether its lockdown is saved as it is in force. */
-export function hostSubject(snapshot: HostSnapshot): ContextSubject {
-  return { kind: 'host', state: hostDisplayState(snapshot), persistent: snapshot.status?.firewall.persistence.state === 'current' };
+export function hostSubject(snapshot: HostSnapshot, clientNowMs: number): ContextSubject {
+  const status = snapshot.status;
+  const allowsEnded = status !== undefined && endedAllows(status.firewall.policy.allows, allowClock(status, clientNowMs).now).length > 0;
+  return { kind: 'host', state: hostDisplayState(snapshot), persistent: status?.firewall.persistence.state === 'current', allowsEnded };
 }
 
 export function portSubject(node: PortNode): ContextSubject {
@@ -84,11 +101,11 @@ export function portSubject(node: PortNode): ContextSubject {
   };
 }
 
-/** The contextValue of any Hosts tree node; a host's comes from its snapshot. */
-export function nodeContextValue(node: HostTreeNode, snapshotOf: (hostName: string) => HostSnapshot): string {
+/** The contextValue of any Hosts tree node; a host's comes from its snapshot (and the time, for allows that ended). */
+export function nodeContextValue(node: HostTreeNode, snapshotOf: (hostName: string) => HostSnapshot, clientNowMs: number): string {
   switch (node.kind) {
     case 'host':
-      return contextValue(hostSubject(snapshotOf(node.hostName)));
+      return contextValue(hostSubject(snapshotOf(node.hostName), clientNowMs));
     case 'container':
       return contextValue({ kind: 'container', state: node.container.state });
     case 'services':

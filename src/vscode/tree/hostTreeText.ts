@@ -6,6 +6,8 @@ import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
 import type { ConfiguredHost } from '../settings/configuredHosts';
 import { hostDisplayState, type HostSnapshot } from '../hosts/hostSnapshot';
 import { clockTime, code, escapeMarkdown, plural, type IconSpec, type ItemText } from './treeText';
+import { allowLine, endedAllows, isForClient, type AllowClock } from './allowTimeText';
+import { isExpired, remainingText } from '../../core/firewall/expiry';
 
 /**
  * Labels, descriptions, tooltips and icons of the Hosts tree (pure, unit-tested). Text from hosts
@@ -145,17 +147,47 @@ function containerIcon(state: string): IconSpec {
   }
 }
 
-/** `blocked`, `exposed`, `local only`, `allowed`, or `allowed from 203.0.113.0/24` when only ranges are allowed. */
-export function portDescription(port: PortExposure, allows: readonly Allow[]): string {
-  const text = EXPOSURE_TEXT[port.exposure];
-  if (port.exposure !== 'allowed' || allows.length === 0 || allows.some((a) => a.from === undefined)) return text;
-  return `${text} from ${allows.map((a) => a.from?.text ?? '').join(', ')}`;
+/**
+ * `blocked`, `exposed`, `local only`, `allowed`, or `allowed from 203.0.113.0/24` when only ranges
+ * are allowed. With a clock, allows that end say so: `allowed for you · 47 min left` (from the address
+ * the host sees this client at), `allowed · 2 h left`, and `blocked · allow ended` once the last has.
+ */
+export function portDescription(port: PortExposure, allows: readonly Allow[], clock?: AllowClock): string {
+  const exposure = shownExposure(port, allows, clock);
+  const text = EXPOSURE_TEXT[exposure];
+  if (exposure === 'blocked' && clock !== undefined && endedAllows(allows, clock.now).length > 0) return `${text} · allow ended`;
+  if (exposure !== 'allowed') return text;
+  const live = clock === undefined ? allows : allows.filter((a) => !isExpired(a, clock.now));
+  if (live.length === 0) return text;
+  const who = live.some((a) => a.from === undefined)
+    ? text
+    : clock !== undefined && live.every((a) => isForClient(a, clock.clientAddress))
+      ? `${text} for you`
+      : `${text} from ${live.map((a) => a.from?.text ?? '').join(', ')}`;
+  // The port stays allowed until the last of its allows ends; one without an end keeps it so.
+  const ends = live.flatMap((a) => (a.until === undefined ? [] : [a.until]));
+  if (clock === undefined || ends.length < live.length) return who;
+  return `${who} · ${remainingText(Math.max(...ends), clock.now)}`;
 }
 
-export function portItemText(port: PortExposure, allows: readonly Allow[]): ItemText {
+/** The exposure the read gave, except that a port whose allows have all ended since is blocked again. */
+export function shownExposure(port: PortExposure, allows: readonly Allow[], clock?: AllowClock): Exposure {
+  if (clock === undefined || port.exposure !== 'allowed' || allows.length === 0) return port.exposure;
+  return allows.every((a) => isExpired(a, clock.now)) ? 'blocked' : 'allowed';
+}
+
+export function portItemText(port: PortExposure, allows: readonly Allow[], clock?: AllowClock): ItemText {
   const lines = [`**${escapeMarkdown(bindingText(port))}** · container ${code(port.container)}`, escapeMarkdown(port.reason)];
-  if (allows.length > 0) lines.push(`Allowed: ${allows.map((a) => escapeMarkdown(describeAllow(a))).join('; ')}`);
-  return { label: nameLabel(bindingText(port)), description: nameLabel(portDescription(port, allows)), tooltip: lines.join('\n\n'), icon: EXPOSURE_ICON[port.exposure] };
+  if (allows.length > 0) {
+    const described = clock === undefined ? allows.map(describeAllow) : allows.map((a) => allowLine(a, clock));
+    lines.push(`Allowed: ${described.map((a) => escapeMarkdown(a)).join('; ')}`);
+  }
+  return {
+    label: nameLabel(bindingText(port)),
+    description: nameLabel(portDescription(port, allows, clock)),
+    tooltip: lines.join('\n\n'),
+    icon: EXPOSURE_ICON[shownExposure(port, allows, clock)],
+  };
 }
 
 export function errorItemText(message: string): ItemText {

@@ -8,6 +8,8 @@ import { nodeContextValue } from './contextValue';
 import { childrenOf, portNodes } from './hostChildren';
 import { containerItemText, errorItemText, hostItemText, portItemText, servicesItemText } from './hostTreeText';
 import { hostNode, nodeId, type HostNode, type HostTreeNode, type PortNode } from './nodes';
+import { allowClock, nextRedrawSeconds } from './allowTimeText';
+import { RedrawTimer } from './redrawTimer';
 import { treeItem } from './treeItem';
 import { ViewRefresh } from './viewRefresh';
 
@@ -25,6 +27,11 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
   /** The host nodes handed to VS Code, kept so that one host can be refreshed on its own. */
   private readonly hostNodes = new Map<string, HostNode>();
   private readonly subscriptions: vscode.Disposable[];
+  /** Redraws hosts with allows that end, at each end and each minute before it. */
+  private readonly allowTimer = new RedrawTimer(
+    () => this.nextAllowRedraw(),
+    () => this.redrawTimedHosts(),
+  );
 
   constructor(
     private readonly settings: SettingsStore,
@@ -35,9 +42,11 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
     this.subscriptions = [
       this.treeView,
       this.redraw,
+      this.allowTimer,
       reads.onDidChange(({ hostName, quiet }) => {
         const node = this.hostNodes.get(hostName);
         if (!quiet && node !== undefined) this.refresh(node);
+        this.allowTimer.schedule();
       }),
       settings.onDidChange(() => this.refresh()),
     ];
@@ -59,7 +68,7 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
   getTreeItem(node: HostTreeNode): vscode.TreeItem {
     const item = this.itemFor(node);
     item.id = nodeId(node);
-    item.contextValue = nodeContextValue(node, (name) => this.reads.get(name));
+    item.contextValue = nodeContextValue(node, (name) => this.reads.get(name), Date.now());
     return item;
   }
 
@@ -97,8 +106,11 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
         return treeItem(containerItemText(node.container, node.ports), node.ports.length > 0 ? Expanded : None);
       case 'services':
         return treeItem(servicesItemText(node.ports), Collapsed);
-      case 'port':
-        return treeItem(withPortCheck(portItemText(node.port, node.allows), node.check), None);
+      case 'port': {
+        const status = this.reads.get(node.hostName).status;
+        const clock = status === undefined ? undefined : allowClock(status, Date.now());
+        return treeItem(withPortCheck(portItemText(node.port, node.allows, clock), node.check), None);
+      }
       case 'error': {
         const item = treeItem(errorItemText(node.message), None);
         item.command = { command: commandId('retryHost'), title: 'Retry', arguments: [node] };
@@ -113,6 +125,22 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
   private portCheck(node: PortNode): PortCheckView | undefined {
     const policy = this.reads.get(node.hostName).status?.firewall.policy;
     return policy === undefined ? undefined : this.checks?.forPort(node.hostName, node.port, policy);
+  }
+
+  /** Seconds to the next change of a timed allow's text, over every host read. */
+  private nextAllowRedraw(): number | undefined {
+    const delays = this.settings.hosts.flatMap(({ name }) => {
+      const status = this.reads.get(name).status;
+      const seconds = status === undefined ? undefined : nextRedrawSeconds(status.firewall.policy.allows, allowClock(status, Date.now()).now);
+      return seconds === undefined ? [] : [seconds];
+    });
+    return delays.length === 0 ? undefined : Math.min(...delays);
+  }
+
+  private redrawTimedHosts(): void {
+    for (const [name, node] of this.hostNodes) {
+      if (this.reads.get(name).status?.firewall.policy.allows.some((a) => a.until !== undefined) === true) this.refresh(node);
+    }
   }
 
   private hostChildren(): HostNode[] {

@@ -24,7 +24,8 @@ export function parsePortInput(text: string): PortSpec & { explicitProto: boolea
   return { ...parsePortSpec(text.trim()), explicitProto: text.includes('/') };
 }
 
-function problemOf(parse: () => unknown): string | undefined {
+/** The message of the DockerFirewallError that `parse` throws, or undefined when it parses. */
+export function problemOf(parse: () => unknown): string | undefined {
   try {
     parse();
     return undefined;

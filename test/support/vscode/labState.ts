@@ -6,13 +6,25 @@ import { readFileSync } from 'node:fs';
 export interface SuiteLabHost {
   /** "h1", "h2": the configured host's name and its ssh alias. */
   readonly name: string;
+  /** Its network namespace (`<lab>-hI`). */
+  readonly ns: string;
   readonly ipv4: string;
   readonly ipv6: string;
   readonly dockerMajor: number;
 }
 
+/** A client machine of the lab: its namespace and the addresses the hosts see it at. */
+export interface SuiteLabClient {
+  readonly ns: string;
+  readonly ipv4: string;
+  readonly ipv6: string;
+}
+
 export interface SuiteLab {
   readonly name: string;
+  /** Where the suite runs (the user's machine), and the lab's second client. */
+  readonly outside: SuiteLabClient;
+  readonly outside2: SuiteLabClient;
   readonly statePath: string;
   readonly sshConfig: string;
   readonly knownHosts: string;
@@ -33,6 +45,8 @@ export function readSuiteLab(env: NodeJS.ProcessEnv = process.env): SuiteLab {
   const wanted = (env.DFW_SUITE_HOSTS ?? '').split(',').filter((n) => n !== '');
   return {
     name: text(state, 'name', statePath),
+    outside: client(state.outside, `${statePath} outside`),
+    outside2: client(state.outside2, `${statePath} outside2`),
     statePath,
     sshConfig: text(state, 'sshConfig', statePath),
     knownHosts: text(state, 'knownHosts', statePath),
@@ -43,6 +57,7 @@ export function readSuiteLab(env: NodeJS.ProcessEnv = process.env): SuiteLab {
         if (typeof major !== 'number') throw new Error(`${statePath} hosts[${i}]: dockerMajor must be a number`);
         return {
           name: text(host, 'name', statePath),
+          ns: text(host, 'ns', statePath),
           ipv4: text(host, 'ipv4', statePath),
           ipv6: text(host, 'ipv6', statePath),
           dockerMajor: major,
@@ -50,6 +65,11 @@ export function readSuiteLab(env: NodeJS.ProcessEnv = process.env): SuiteLab {
       })
       .filter((host) => wanted.length === 0 || wanted.includes(host.name)),
   };
+}
+
+function client(value: unknown, where: string): SuiteLabClient {
+  const record = object(value, where);
+  return { ns: text(record, 'ns', where), ipv4: text(record, 'ipv4', where), ipv6: text(record, 'ipv6', where) };
 }
 
 function object(value: unknown, where: string): Record<string, unknown> {

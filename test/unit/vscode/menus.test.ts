@@ -9,6 +9,7 @@ const SUBJECTS = {
   hostOpen: { kind: 'host', state: 'open', persistent: false },
   hostLocked: { kind: 'host', state: 'locked', persistent: false },
   hostLockedPersistent: { kind: 'host', state: 'locked', persistent: true },
+  hostLockedAllowsEnded: { kind: 'host', state: 'locked', persistent: true, allowsEnded: true },
   hostUnreachable: { kind: 'host', state: 'unreachable', persistent: false },
   hostConnecting: { kind: 'host', state: 'connecting', persistent: false },
   hostUnknown: { kind: 'host', state: 'unknown', persistent: false },
@@ -25,17 +26,19 @@ const SUBJECTS = {
   error: { kind: 'error' },
   info: { kind: 'info' },
   statusError: { kind: 'statusError' },
+  statusWarningAllowsEnded: { kind: 'statusWarning', code: 'allows-ended' },
+  statusWarningNotPersistent: { kind: 'statusWarning', code: 'not-persistent' },
 } as const satisfies Record<string, ContextSubject>;
 
 type SubjectName = keyof typeof SUBJECTS;
-const ALL_HOSTS: SubjectName[] = ['hostOpen', 'hostLocked', 'hostLockedPersistent', 'hostUnreachable', 'hostConnecting', 'hostUnknown'];
-const READ_HOSTS: SubjectName[] = ['hostOpen', 'hostLocked', 'hostLockedPersistent'];
+const ALL_HOSTS: SubjectName[] = ['hostOpen', 'hostLocked', 'hostLockedPersistent', 'hostLockedAllowsEnded', 'hostUnreachable', 'hostConnecting', 'hostUnknown'];
+const READ_HOSTS: SubjectName[] = ['hostOpen', 'hostLocked', 'hostLockedPersistent', 'hostLockedAllowsEnded'];
 const OPENABLE_PORTS: SubjectName[] = ['portExposedOnLockedHost', 'portBlocked', 'portAllowedFromRange'];
 
 /** Where each item command should appear: the intent the `when` regexes must implement exactly. */
 const INTENT: Partial<Record<CommandKey, SubjectName[]>> = {
   blockHost: ['hostOpen'],
-  unblockHost: ['hostLocked', 'hostLockedPersistent'],
+  unblockHost: ['hostLocked', 'hostLockedPersistent', 'hostLockedAllowsEnded'],
   allowPort: READ_HOSTS,
   persistHost: ['hostLocked'],
   showChainStatus: ALL_HOSTS,
@@ -45,6 +48,8 @@ const INTENT: Partial<Record<CommandKey, SubjectName[]>> = {
   removeHost: ALL_HOSTS,
   allowPortAccess: OPENABLE_PORTS,
   allowPortFrom: OPENABLE_PORTS,
+  allowFromMe: [...READ_HOSTS, ...OPENABLE_PORTS],
+  pruneHost: ['hostLockedAllowsEnded', 'statusWarningAllowsEnded'],
   denyPort: ['portAllowedFromRange', 'portAllowedFromAnywhere'],
   retryHost: ['error'],
   refreshChainStatus: ['statusError'],
@@ -75,11 +80,18 @@ for (const [key, intended] of Object.entries(INTENT) as [CommandKey, SubjectName
   test(`${commandId(key)} shows on ${intended.join(', ')} and nowhere else`, () => {
     const entries = itemMenus.filter((e) => e.command === commandId(key));
     assert.ok(entries.length > 0, 'not in any item menu');
+    const shownOn = new Set<SubjectName>();
     for (const entry of entries) {
       const regex = viewItemRegex(entry.when ?? '');
       const matched = (Object.keys(SUBJECTS) as SubjectName[]).filter((name) => regex.test(contextValue(SUBJECTS[name])));
-      assert.deepEqual(matched.sort(), [...intended].sort(), `${entry.group ?? ''}: ${entry.when ?? ''}`);
+      // A command offered on several kinds of item (a host and a port) has one entry per kind: each
+      // entry must match every intended item of its kind, and nothing else.
+      const kind = /^\^(\w+)/.exec(regex.source)?.[1];
+      const intendedHere = intended.filter((name) => SUBJECTS[name].kind === kind);
+      assert.deepEqual(matched.sort(), intendedHere.sort(), `${entry.group ?? ''}: ${entry.when ?? ''}`);
+      for (const name of matched) shownOn.add(name);
     }
+    assert.deepEqual([...shownOn].sort(), [...intended].sort(), 'the entries together');
   });
 }
 
@@ -90,7 +102,13 @@ test('every command in an item menu has an intent in this test', () => {
 });
 
 test('items of the Chain Status view get only Chain Status commands, and Hosts items only Hosts commands', () => {
+  // Clean Up Expired acts on a host: on its item in Hosts, and on the allows-ended warning of Chain Status.
+  const both = new Set<string>([commandId('pruneHost')]);
   for (const entry of itemMenus) {
+    if (both.has(entry.command)) {
+      assert.match(entry.when ?? '', /^view == dockerFirewall\.(chainStatus|hosts) /, entry.command);
+      continue;
+    }
     const statusItem = entry.command === commandId('refreshChainStatus');
     assert.match(entry.when ?? '', statusItem ? /^view == dockerFirewall\.chainStatus / : /^view == dockerFirewall\.hosts /, entry.command);
   }

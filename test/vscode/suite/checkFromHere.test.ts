@@ -7,6 +7,7 @@ import type { VerifyReport } from '../../../src/core/verify/verifyHost';
 import { activateApi, extensionRoot, hostItem, portItem, runCommand } from '../../support/vscode/extension';
 import type { SuiteLab, SuiteLabHost } from '../../support/vscode/labState';
 import { withSuiteLab } from '../../support/vscode/labSuite';
+import { runAnswering } from '../../support/vscode/prompts';
 import { tcpConnect, unblockWithCli } from '../../support/vscode/outside';
 
 // Check From Here as a click on a host runs it, and the check after every change
@@ -102,7 +103,8 @@ function checkSuite(lab: SuiteLab, host: SuiteLabHost): void {
     });
 
     test('Allow External Access on web’s port is checked at once: 8080 open from here, the rest still silent', async () => {
-      await runCommand('dockerFirewall.allowPortAccess', portItem(await item(), 'web', WEB_V4).node);
+      // The duration pick: Enter takes its first item, an allow without end.
+      await runAnswering('dockerFirewall.allowPortAccess', portItem(await item(), 'web', WEB_V4).node, [{ pick: 'Until I take it back' }]);
       assert.deepEqual(await descriptions(['web', WEB_V4], ['app', APP_V4]), ['allowed · checked: open', 'blocked · checked: no answer']);
     });
 

@@ -4,6 +4,7 @@ import type { DockerFirewallApi, TreeSnapshotItem } from '../../../src/vscode/ap
 import { activateApi, child, exposures, extensionRoot, hostItem, labelsOf, portItem, runCommand } from '../../support/vscode/extension';
 import type { SuiteLab, SuiteLabHost } from '../../support/vscode/labState';
 import { withSuiteLab } from '../../support/vscode/labSuite';
+import { runAnswering } from '../../support/vscode/prompts';
 import { firewallRules, tcpConnectAll, unblockWithCli, type ProbeVerdict, type TcpOutcome } from '../../support/vscode/outside';
 
 // Every command runs as a click in the Hosts tree would: with the item's node. The lab's user
@@ -147,7 +148,8 @@ function lockdownSuite(lab: SuiteLab, host: SuiteLabHost): void {
     });
 
     test('Allow External Access on web’s port opens 8080 only, over IPv4 and IPv6', async () => {
-      await runCommand('dockerFirewall.allowPortAccess', portItem(await item(), 'web', WEB_V4).node);
+      // The duration pick: Enter takes its first item, an allow without end.
+      await runAnswering('dockerFirewall.allowPortAccess', portItem(await item(), 'web', WEB_V4).node, [{ pick: 'Until I take it back' }]);
       const shown = await item();
       assert.equal(api.hosts.state(host.name), 'locked');
       assert.deepEqual(exposures(shown), expected(host, 'blocked', true));

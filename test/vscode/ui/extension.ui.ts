@@ -34,6 +34,7 @@ const EXTENSION_ID = `${MANIFEST.publisher}.${MANIFEST.name}`;
 const CHAIN_STATUS = 'Chain Status';
 const WEB_V4 = '0.0.0.0:8080 → 80/tcp';
 const APP_V4 = '0.0.0.0:8081 → 80/tcp';
+const QUICK_INPUT_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
 
 /** test-results/ui/<name>.png → docs/screenshots/<file> with DFW_UPDATE_DOCS_SCREENSHOTS=1. */
 const DOCS_SCREENSHOTS: Readonly<Record<string, string>> = {
@@ -43,6 +44,7 @@ const DOCS_SCREENSHOTS: Readonly<Record<string, string>> = {
   '07-port-allowed': 'port-allowed.png',
   '07b-checked-ports': 'checked-ports.png',
   '07c-check-mismatch': 'check-mismatch.png',
+  '07e-allowed-for-you': 'port-allowed-for-you.png',
 };
 
 interface Step {
@@ -268,6 +270,11 @@ async function scenario(t: UiTest): Promise<void> {
   await wb.page.locator('.quick-input-widget .quick-input-message').filter({ hasText: /Allow connections from this address or range only/ }).waitFor({ state: 'visible', timeout: 15_000 });
   await wb.screenshot('06-allow-port-source');
   await wb.typeInInputBox(''); // anywhere
+  // The duration pick: its first item, and the one Enter takes, keeps the allow until taken back.
+  await wb.page.locator(QUICK_INPUT_ROW).filter({ hasText: '15 minutes' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  const durations = await wb.quickPickItems();
+  assert.deepEqual(durations.slice(0, 5), ['Until I take it back', '15 minutes', '1 hour', '8 hours', '1 day'], `duration choices: ${durations.join(', ')}`);
+  await wb.page.keyboard.press('Enter');
   await t.hostsRowDescribed(WEB_V4, 'allowed');
   await t.hostsRowDescribed('[::]:8080 → 80/tcp', 'allowed');
   await t.hostsRowDescribed(APP_V4, 'blocked');
@@ -275,7 +282,7 @@ async function scenario(t: UiTest): Promise<void> {
   assert.deepEqual(await Promise.all([t.connect(8080), t.connect(8080, 'ipv6'), t.connect(8081)]), ['open', 'open', 'timeout'], 'after Allow Port 8080: h1:8080 and [h1]:8080 open, h1:8081 still timing out');
   await moveMouseAway(wb);
   await wb.screenshot('07-port-allowed');
-  t.step('Allow Port… from the palette: host, port 8080, source anywhere; 8080 allowed and open from outside, 8081 still blocked');
+  t.step('Allow Port… from the palette: host, port 8080, source anywhere, Enter in the duration pick; 8080 allowed and open from outside, 8081 still blocked');
 
   // --- Check From Here on h1: every port probed from this machine (the browser's side is code-server's) --
   await wb.chooseContextMenuItem('h1', 'Check From Here');
@@ -309,6 +316,24 @@ async function scenario(t: UiTest): Promise<void> {
   await wb.setSidebarViewExpanded(HOSTS, true);
   await wb.setSidebarViewExpanded(CHAIN_STATUS, false);
   t.step('Check From Here with 8080 dropped on this machine: 8080 marked a mismatch, a warning with Show Chain Status and Preview Rules; Show Chain Status opens h1');
+
+  // --- Allow from My Address on app's port, for 15 minutes ----------------------------------------
+  await wb.chooseContextMenuItem(APP_V4, 'Allow from My Address…');
+  await wb.page.locator(QUICK_INPUT_ROW).filter({ hasText: '15 minutes' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  const pickTitle = ((await wb.page.locator('.quick-input-widget .quick-input-title').first().textContent()) ?? '').trim();
+  // code-server runs in the lab's outside namespace: h1 sees it at the outside address.
+  assert.equal(pickTitle, `Allow 8081/tcp on h1 from ${t.lab.outside.ipv4}, as h1 sees you`);
+  await waitForToastGone(wb, 'Reading h1…');
+  await moveMouseAway(wb);
+  await wb.screenshot('07d-allow-from-me-pick');
+  await wb.pickQuickPickItem('15 minutes');
+  await t.hostsRowDescribed(APP_V4, 'allowed for you · 15 min left');
+  await wb.waitForNotification(`h1: 8081/tcp from ${t.lab.outside.ipv4}/32 is allowed (15 min left; h1 closes it by itself then).`);
+  assert.deepEqual(await Promise.all([t.connect(8081), t.connect(8081, 'ipv6')]), ['open', 'timeout'], 'after Allow from My Address on 8081: open from here over IPv4 (the address h1 sees), still blocked over IPv6');
+  await waitForToastGone(wb, 'Allowing 8081/tcp from your address for 15 min on h1…');
+  await moveMouseAway(wb);
+  await wb.screenshot('07e-allowed-for-you');
+  t.step('Allow from My Address on 8081: the pick names the address h1 sees, 15 minutes; "allowed for you · 15 min left", open from here, IPv6 still blocked');
 
   // --- Remove Lockdown through the context menu and its modal ------------------------------------
   await wb.chooseContextMenuItem('h1', 'Remove Lockdown');

@@ -1,14 +1,15 @@
-import { describeAllow } from '../../../core/firewall/policy';
 import { portText } from '../../../core/firewall/port';
 import type { Services } from '../../services';
 import { resolveHost } from '../../ui/pickHost';
 import { askSource, pickPortSpec } from '../../ui/pickPort';
+import { pickDuration } from '../../ui/pickDuration';
+import { requestText } from '../../ui/allowText';
 import { allowOnHost } from '../../tasks/allowOnHost';
 import { runOnHost } from '../../tasks/hostTask';
 
 /**
  * Host or Command Palette: Allow Port… asks for the host, then one of its published ports (or a
- * typed one), the protocol when it was not given, and an optional source range.
+ * typed one), the protocol when it was not given, an optional source range, and for how long.
  */
 export async function allowPort(services: Services, arg?: unknown): Promise<void> {
   const entry = await resolveHost(services, arg, 'Allow a port on which host?');
@@ -21,7 +22,9 @@ export async function allowPort(services: Services, arg?: unknown): Promise<void
   if (spec === undefined) return;
   const source = await askSource(entry.name, portText(spec));
   if (source === undefined) return;
-  const allow = { port: spec.port, proto: spec.proto, from: source.from };
-  services.log.info(`${entry.name}: allowing ${describeAllow(allow)}.`);
-  await allowOnHost(services, entry, allow);
+  const duration = await pickDuration(`Allow ${portText(spec)} on ${entry.name} from ${source.from?.text ?? 'anywhere'}`);
+  if (duration === undefined) return;
+  const request = { port: spec.port, proto: spec.proto, from: source.from, forSeconds: duration.forSeconds };
+  services.log.info(`${entry.name}: allowing ${requestText(request)}.`);
+  await allowOnHost(services, entry, request);
 }

@@ -1,10 +1,14 @@
+import { portText } from '../../../core/firewall/port';
 import type { Services } from '../../services';
 import { allowOnHost } from '../../tasks/allowOnHost';
 import { resolvePort } from '../../tasks/resolvePort';
+import { pickDuration } from '../../ui/pickDuration';
 
-/** Port: Allow External Access — new connections from anywhere to this published port. */
+/** Port: Allow External Access — new connections from anywhere to this published port, for as long as asked. */
 export async function allowPortAccess(services: Services, arg?: unknown): Promise<void> {
   const target = await resolvePort(services, arg, 'Allow external access');
   if (target === undefined) return;
-  await allowOnHost(services, target.entry, target.spec);
+  const duration = await pickDuration(`Allow ${portText(target.spec)} on ${target.entry.name} from anywhere`);
+  if (duration === undefined) return;
+  await allowOnHost(services, target.entry, { ...target.spec, forSeconds: duration.forSeconds });
 }

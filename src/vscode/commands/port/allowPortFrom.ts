@@ -1,14 +1,18 @@
 import { portText } from '../../../core/firewall/port';
 import type { Services } from '../../services';
 import { askRequiredSource } from '../../ui/pickPort';
+import { pickDuration } from '../../ui/pickDuration';
 import { allowOnHost } from '../../tasks/allowOnHost';
 import { resolvePort } from '../../tasks/resolvePort';
 
-/** Port: Allow from… — new connections to this published port from one address or range. */
+/** Port: Allow from… — new connections to this published port from one address or range, for as long as asked. */
 export async function allowPortFrom(services: Services, arg?: unknown): Promise<void> {
   const target = await resolvePort(services, arg, 'Allow from a source');
   if (target === undefined) return;
-  const from = await askRequiredSource(target.entry.name, portText(target.spec));
+  const what = portText(target.spec);
+  const from = await askRequiredSource(target.entry.name, what);
   if (from === undefined) return;
-  await allowOnHost(services, target.entry, { ...target.spec, from });
+  const duration = await pickDuration(`Allow ${what} on ${target.entry.name} from ${from.text}`);
+  if (duration === undefined) return;
+  await allowOnHost(services, target.entry, { ...target.spec, from, forSeconds: duration.forSeconds });
 }

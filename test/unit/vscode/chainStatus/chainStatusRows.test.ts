@@ -67,7 +67,8 @@ test('a locked host: warnings first, where the hooks sit, each chain’s rules w
   const ipv6 = find(rows, 'IPv6');
   const v6input = labels(find(ipv6.children ?? [], 'PRE_DOCKER_INPUT').children ?? []);
   assert.ok(v6input.includes('allow 5353/udp from 2001:db8:1::100/128'), v6input.join(', '));
-  assert.deepEqual(labels(find(rows, 'Allows').children ?? []), ['5353/udp from 2001:db8:1::100/128', '8080/tcp from anywhere', '8081/tcp from 192.0.2.100/32']);
+  // The recording was made from the lab's client 192.0.2.100: the allow from it is this client's.
+  assert.deepEqual(labels(find(rows, 'Allows').children ?? []), ['5353/udp from 2001:db8:1::100/128', '8080/tcp from anywhere', '8081/tcp from 192.0.2.100/32 (you)']);
   assert.equal(find(rows, 'Persistence').description, 'not persistent');
 });
 
@@ -120,4 +121,27 @@ test('rule summaries drop only our comment; hook summaries name chain and positi
   assert.equal(ruleSummary('-s 10.0.0.0/8 -j ACCEPT'), '-s 10.0.0.0/8 -j ACCEPT');
   assert.equal(hookSummary([]), 'not hooked');
   assert.equal(hookSummary([{ from: 'DOCKER-USER', spec: '-j PRE_DOCKER', position: 1 }, { from: 'INPUT', spec: '-j PRE_DOCKER_PROXY', position: 2 }]), 'hooked at DOCKER-USER #1, INPUT #2');
+});
+
+test('allows that end show until when and how long is left, an ended one says so, and the allows-ended warning offers Clean Up Expired', () => {
+  const firewall = lockedStatus();
+  const now = firewall.now;
+  const readAt = snapshotOf(locked).status?.readAt.getTime() ?? 0;
+  const allows = firewall.policy.allows.map((a, i) => (i === 0 ? { ...a, until: now - 60 } : i === 1 ? { ...a, until: now + 47 * 60 } : a));
+  const warning = { code: 'allows-ended' as const, message: 'An allow has ended: 5353/udp from 2001:db8:1::100/128.' };
+  const rows = chainStatusRows('h1', snapshotOf({ ...locked, firewall: { ...firewall, policy: { ...firewall.policy, allows }, warnings: [warning] } }), readAt);
+  const shown = find(rows, 'Allows');
+  assert.equal(shown.description, '3 · 1 ended');
+  assert.deepEqual(
+    (shown.children ?? []).map((r) => [r.label, r.description, r.icon?.id]),
+    [
+      ['5353/udp from 2001:db8:1::100/128', `ended at ${new Date((now - 60) * 1000).toISOString().slice(11, 16)} UTC`, 'lock'],
+      ['8080/tcp from anywhere', `until ${new Date((now + 47 * 60) * 1000).toISOString().slice(11, 16)} UTC · 47 min left`, 'unlock'],
+      ['8081/tcp from 192.0.2.100/32 (you)', '', 'unlock'],
+    ],
+  );
+  const warningRow = (find(rows, 'Warnings').children ?? [])[0];
+  assert.equal(warningRow?.contextValue, 'statusWarning+allows-ended+prunable');
+  assert.equal(warningRow?.hostName, 'h1', 'Clean Up Expired on the row knows its host');
+  assert.match(warningRow?.tooltip ?? '', /Clean Up Expired removes their rules/);
 });

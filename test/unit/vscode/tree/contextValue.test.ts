@@ -7,7 +7,7 @@ import { hostNode, type ContainerNode, type HostTreeNode } from '../../../../src
 import { lockedHost, openHost, snapshotOf } from '../../../support/recordedHosts';
 
 const open = snapshotOf(openHost('28'));
-const valueOf = (node: HostTreeNode, snapshot: HostSnapshot) => nodeContextValue(node, () => snapshot);
+const valueOf = (node: HostTreeNode, snapshot: HostSnapshot) => nodeContextValue(node, () => snapshot, Date.now());
 
 test('a host is tagged with its state, and a locked host whose lockdown is saved as in force with +persistent', () => {
   assert.equal(valueOf(hostNode('h2'), open), 'host+open+blockable+readable');
@@ -77,4 +77,19 @@ test('ports of a locked host: blocked, allowed (+anywhere when open to all), loc
     ':::8080/tcp': 'port+allowed+locked+anywhere+deniable',
   });
   assert.equal(valueOf(hostNode('h1'), snapshot), 'host+locked+unblockable+readable+persistable');
+});
+
+test('a locked host one of whose allows has ended (by the host clock, counted on since the read) is +prunable', () => {
+  const status = open.status;
+  assert.ok(status);
+  const now = status.firewall.now;
+  const readAt = status.readAt.getTime();
+  const withAllow = (until: number): HostSnapshot => ({
+    ...open,
+    status: { ...status, firewall: { ...status.firewall, locked: true, persistence: { state: 'none' }, policy: { locked: true, allows: [{ port: 8080, proto: 'tcp', until }] } } },
+  });
+  const at = (snapshot: HostSnapshot, msAfterRead: number) => nodeContextValue(hostNode('h2'), () => snapshot, readAt + msAfterRead);
+  assert.equal(at(withAllow(now + 60), 0), 'host+locked+unblockable+readable+persistable');
+  assert.equal(at(withAllow(now + 60), 61_000), 'host+locked+unblockable+readable+persistable+prunable', 'ended since the read');
+  assert.equal(at(withAllow(now - 1), 0), 'host+locked+unblockable+readable+persistable+prunable');
 });

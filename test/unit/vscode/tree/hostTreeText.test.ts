@@ -5,6 +5,7 @@ import { UNKNOWN_SNAPSHOT } from '../../../../src/vscode/hosts/hostSnapshot';
 import { allowsFor, bindingText } from '../../../../src/core/firewall/port';
 import { containerItemText, hostItemText, portDescription, portItemText, portSummary } from '../../../../src/vscode/tree/hostTreeText';
 import { escapeMarkdown } from '../../../../src/vscode/tree/treeText';
+import { parseCidr } from '../../../../src/core/validate';
 import { lockedHost, openHost, snapshotOf } from '../../../support/recordedHosts';
 
 const rec = openHost('28');
@@ -122,4 +123,24 @@ test('a recorded lockdown: ports allowed from a range say from where, the host h
   assert.equal(host.description, 'locked');
   assert.deepEqual(host.icon, { id: 'lock', color: 'list.warningForeground' });
   assert.match(host.tooltip ?? '', /Lockdown \*\*on\*\* \(chain `PRE_DOCKER`\), not persistent/);
+});
+
+test('a port allowed for a while says for whom and how long is left; once its allow ended, that it is blocked again', () => {
+  const now = Date.UTC(2026, 11, 5, 4, 13, 0) / 1000;
+  const me = { now, clientAddress: '192.0.2.101' };
+  const allowed = port({ exposure: 'allowed' });
+  const fromMe = { port: 8080, proto: 'tcp' as const, from: parseCidr('192.0.2.101'), until: now + 47 * 60 };
+  assert.equal(portDescription(allowed, [fromMe], me), 'allowed for you · 47 min left');
+  assert.equal(portDescription(allowed, [{ port: 8080, proto: 'tcp', until: now + 2 * 3600 }], me), 'allowed · 2 h left');
+  assert.equal(portDescription(allowed, [{ ...fromMe, from: parseCidr('203.0.113.0/24') }], me), 'allowed from 203.0.113.0/24 · 47 min left');
+  // Two allows: the port stays allowed until the later ends; one without an end keeps it allowed.
+  assert.equal(portDescription(allowed, [fromMe, { ...fromMe, until: undefined, from: parseCidr('203.0.113.0/24') }], me), 'allowed from 192.0.2.101/32, 203.0.113.0/24');
+  assert.equal(portDescription(allowed, [{ port: 8080, proto: 'tcp' }], me), 'allowed', 'an allow without end reads as before');
+  // Ended since the read (the read still called it allowed), and ended before it (the read called it blocked).
+  const ended = portItemText(allowed, [{ ...fromMe, until: now - 1 }], me);
+  assert.equal(ended.description, 'blocked · allow ended');
+  assert.deepEqual(ended.icon, { id: 'lock' });
+  assert.equal(portDescription(port({ exposure: 'blocked' }), [{ ...fromMe, until: now - 600 }], me), 'blocked · allow ended');
+  // The tooltip says until when, in UTC and local time (Markdown escapes taken out to read it).
+  assert.match((portItemText(allowed, [fromMe], me).tooltip ?? '').replace(/\\/g, ''), /Allowed: 8080\/tcp from 192\.0\.2\.101\/32 \(your address\), until 2026-12-05 05:00:00 UTC \(\d\d:\d\d:\d\d local time\), 47 min left/);
 });
