@@ -1,8 +1,7 @@
 import { changeContext, changes, type FirewallEngine, type HostReading, type PolicyChange } from '../core/hosts/firewallEngine';
-import { describeAllow, sameAllow, type Allow } from '../core/firewall/policy';
+import { describeAllow, pruneSummary, sameAllow, type Allow } from '../core/firewall/policy';
 import { resolveAllow } from '../core/firewall/allowRequest';
-import { isExpired, remainingText } from '../core/firewall/expiry';
-import { readPolicy } from '../core/firewall/readPolicy';
+import { remainingText } from '../core/firewall/expiry';
 import { PERSIST_DIR, RESTORE_SCRIPT } from '../core/firewall/persistence';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
@@ -163,22 +162,14 @@ function meNote(address: string, label: string, route: Route | undefined): strin
     : `${seen} (behind NAT, the address of the NAT: everyone behind it gets in too).`;
 }
 
-/**
- * Removes the rules of allows that have ended (their time match lets nothing through any more).
- * Nothing is sent when none has: prune changes nothing else.
- */
+/** Removes the rules of allows that have ended (FirewallEngine.prune): nothing is sent when none has. */
 async function prune(inv: Command, engine: FirewallEngine, label: string, print: (human: string, json: unknown) => void): Promise<void> {
-  const reading = await engine.read();
-  const { now } = changeContext(reading);
-  const ended = readPolicy(reading.tables).allows.filter((a) => isExpired(a, now));
-  const report = ended.length === 0 ? undefined : await engine.apply(changes.reapply(), { dryRun: inv.dryRun, reading });
+  const { ended, now, report } = await engine.prune({ dryRun: inv.dryRun });
   const what = ended.map((a) => describeAllow({ ...a, until: undefined })).join('; ');
   const human =
-    ended.length === 0
-      ? `${label}: no allow has ended; nothing changed.`
-      : inv.dryRun
-        ? `${label}: would remove ${ended.length} ended allow${ended.length === 1 ? '' : 's'} (${what}), running:\n  ${report?.argv ? shellJoin(report.argv) : ''}`
-        : `${label}: removed ${ended.length} ended allow${ended.length === 1 ? '' : 's'}: ${what}.`;
+    inv.dryRun && ended.length > 0
+      ? `${label}: would remove ${ended.length} ended allow${ended.length === 1 ? '' : 's'} (${what}), running:\n  ${report?.argv ? shellJoin(report.argv) : ''}`
+      : pruneSummary(label, ended, report?.applied ?? false);
   print(human, {
     schema: JSON_SCHEMA,
     host: label,

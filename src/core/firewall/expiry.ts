@@ -34,6 +34,11 @@ export function isExpired(allow: Allow, now: number): boolean {
   return allow.until !== undefined && allow.until <= now;
 }
 
+/** The allows of a policy that have ended by `now`. */
+export function endedAllows(allows: readonly Allow[], now: number): Allow[] {
+  return allows.filter((a) => isExpired(a, now));
+}
+
 /** The policy with expired allows left out: what every change starts from. */
 export function withoutExpired(policy: Policy, now: number): Policy {
   return { ...policy, allows: policy.allows.filter((a) => !isExpired(a, now)) };

@@ -59,3 +59,11 @@ export function allowAppliesTo(allow: Allow, family: Family): boolean {
 export function describeAllow(allow: Allow): string {
   return `${rangeText(allow)} from ${allow.from ? allow.from.text : 'anywhere'}${allow.until === undefined ? '' : ` until ${untilText(allow.until)}`}`;
 }
+
+/** "h1: removed 2 ended allows: 8080/tcp from 192.0.2.100/32; 8081/tcp from anywhere." (the CLI's prune and Clean Up Expired). */
+export function pruneSummary(label: string, ended: readonly Allow[], applied: boolean): string {
+  if (ended.length === 0) return `${label}: no allow has ended; nothing changed.`;
+  const what = ended.map((a) => describeAllow({ ...a, until: undefined })).join('; ');
+  const count = `${ended.length} ended allow${ended.length === 1 ? '' : 's'}`;
+  return applied ? `${label}: removed ${count}: ${what}.` : `${label}: ${count} (${what}) had already been removed.`;
+}

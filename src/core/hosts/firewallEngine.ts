@@ -6,9 +6,9 @@ import { applyCommand, restoreBinary, type WatcherAction, type WatcherOutcome } 
 import { firewallTables, type FirewallTables } from '../firewall/firewallTables';
 import { layoutsDigest, parsePersistence, persistCommand, type PersistOutcome } from '../firewall/persistence';
 import { planFor, type Plan } from '../firewall/plan';
-import { OPEN_POLICY, withAllow, withoutAllow, type Policy } from '../firewall/policy';
+import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
 import { resolveAllow, type AllowRequest, type ChangeContext } from '../firewall/allowRequest';
-import { nowSeconds, withoutExpired } from '../firewall/expiry';
+import { endedAllows, nowSeconds, withoutExpired } from '../firewall/expiry';
 import type { HostFacts } from '../firewall/hostFacts';
 import type { PublishedPort } from '../firewall/port';
 import { readFirewallCommand, type IptablesVariant } from '../firewall/readFirewall';
@@ -137,6 +137,19 @@ export class FirewallEngine {
       lastConflict = outcome.detail;
     }
     throw new ConcurrentChange(lastConflict);
+  }
+
+  /**
+   * Removes the rules of allows that have ended by the host's clock (the kernel already lets
+   * nothing through them). Nothing is sent when none has; otherwise the policy in force is applied
+   * again, which leaves ended allows out (planChange).
+   */
+  async prune(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<{ ended: Allow[]; now: number; report: ApplyReport | undefined }> {
+    const reading = await this.read(options.signal);
+    const { now } = changeContext(reading);
+    const ended = endedAllows(readPolicy(reading.tables).allows, now);
+    if (ended.length === 0) return { ended, now, report: undefined };
+    return { ended, now, report: await this.apply(changes.reapply(), { ...options, reading }) };
   }
 
   /**

@@ -5,7 +5,8 @@ import type { HostReadCache } from '../hosts/hostReadCache';
 import { treeItem } from '../tree/treeItem';
 import { ViewRefresh } from '../tree/viewRefresh';
 import { RedrawTimer } from '../tree/redrawTimer';
-import { allowClock, endedAllows, nextRedrawSeconds } from '../tree/allowTimeText';
+import { allowClock, nextRedrawSeconds } from '../tree/allowTimeText';
+import { endedAllows } from '../../core/firewall/expiry';
 import { chainStatusRows, type StatusRow } from './chainStatusRows';
 
 /**

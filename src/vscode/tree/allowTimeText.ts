@@ -1,5 +1,5 @@
 import { myAddress } from '../../core/firewall/allowRequest';
-import { isExpired, remainingText } from '../../core/firewall/expiry';
+import { remainingText } from '../../core/firewall/expiry';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
 import type { HostReport } from '../hosts/hostSnapshot';
 import { clockTime } from './treeText';
@@ -62,10 +62,6 @@ export function allowLine(allow: Allow, clock: AllowClock): string {
   const you = isForClient(allow, clock.clientAddress) ? ' (your address)' : '';
   const end = allow.until === undefined ? '' : `, ${allowEndSentence(allow.until, clock.now)}`;
   return `${describeAllow({ ...allow, until: undefined })}${you}${end}`;
-}
-
-export function endedAllows(allows: readonly Allow[], now: number): Allow[] {
-  return allows.filter((a) => isExpired(a, now));
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Exposure } from '../../core/firewall/exposure';
 import { hostDisplayState, type HostSnapshot, type HostDisplayState } from '../hosts/hostSnapshot';
 import type { WarningCode } from '../../core/firewall/status';
-import { allowClock, endedAllows } from './allowTimeText';
+import { allowClock } from './allowTimeText';
+import { endedAllows } from '../../core/firewall/expiry';
 import type { HostTreeNode, PortNode } from './nodes';
 
 /**

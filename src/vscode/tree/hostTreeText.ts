@@ -6,7 +6,8 @@ import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
 import type { ConfiguredHost } from '../settings/configuredHosts';
 import { hostDisplayState, type HostSnapshot } from '../hosts/hostSnapshot';
 import { clockTime, code, escapeMarkdown, plural, type IconSpec, type ItemText } from './treeText';
-import { allowLine, endedAllows, isForClient, type AllowClock } from './allowTimeText';
+import { allowLine, isForClient, type AllowClock } from './allowTimeText';
+import { endedAllows } from '../../core/firewall/expiry';
 import { isExpired, remainingText } from '../../core/firewall/expiry';
 
 /**

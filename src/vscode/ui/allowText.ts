@@ -1,7 +1,7 @@
 import type { AllowRequest } from '../../core/firewall/allowRequest';
 import { remainingText } from '../../core/firewall/expiry';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
-import { portText } from '../../core/firewall/port';
+import { rangeText } from '../../core/firewall/port';
 import type { Confirmation } from './confirmations';
 import { durationText } from './durationChoices';
 
@@ -11,7 +11,7 @@ import { durationText } from './durationChoices';
 export function requestText(request: AllowRequest): string {
   const from = request.from === undefined ? 'anywhere' : request.from === 'me' ? 'your address' : request.from.text;
   const time = durationText(request.forSeconds);
-  return `${portText(request)} from ${from}${time === '' ? '' : ` ${time}`}`;
+  return `${rangeText(request)} from ${from}${time === '' ? '' : ` ${time}`}`;
 }
 
 /** "h1: 8080/tcp from 192.0.2.100 is allowed (15 min left; h1 closes it by itself then)." */
@@ -50,12 +50,4 @@ export function fromMeTexts(hostName: string, port: string, address: string, thr
       action: 'Allow from This Address',
     },
   };
-}
-
-/** "h1: removed 2 ended allows: 8080/tcp from 192.0.2.100; 8081/tcp from anywhere." */
-export function pruneNotice(hostName: string, ended: readonly Allow[], applied: boolean): string {
-  if (ended.length === 0) return `${hostName}: no allow has ended; nothing changed.`;
-  const what = ended.map((a) => describeAllow({ ...a, until: undefined })).join('; ');
-  const count = `${ended.length} ended allow${ended.length === 1 ? '' : 's'}`;
-  return applied ? `${hostName}: removed ${count}: ${what}.` : `${hostName}: ${count} (${what}) had already been removed.`;
 }

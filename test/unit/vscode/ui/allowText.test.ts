@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCidr } from '../../../../src/core/validate';
-import { allowedNotice, fromMeTexts, pruneNotice, requestText } from '../../../../src/vscode/ui/allowText';
+import { allowedNotice, fromMeTexts, requestText } from '../../../../src/vscode/ui/allowText';
+import { pruneSummary as pruneNotice } from '../../../../src/core/firewall/policy';
 
 const NOW = Date.UTC(2026, 11, 5, 4, 13, 0) / 1000;
 
@@ -33,7 +34,7 @@ test('Allow from My Address shows the address as the host sees it; through a jum
   assert.equal(jumped.jumpConfirmation.action, 'Allow from This Address');
 });
 
-test('Clean Up Expired says how many allows it removed, or that none had ended', () => {
+test('Clean Up Expired and docker-firewall prune say how many allows they removed, or that none had ended (one text, core)', () => {
   const ended = [
     { port: 8080, proto: 'tcp' as const, from: parseCidr('192.0.2.101'), until: NOW - 10 },
     { port: 8081, proto: 'tcp' as const, until: NOW - 20 },
