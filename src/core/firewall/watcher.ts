@@ -231,7 +231,13 @@ apply_all() {
 # again and leave them open for a moment (measured after a dockerd crash). So for KEEP_SECONDS after
 # the watcher (re)connects to Docker, the host ports and bridges in force are kept beside what Docker
 # lists; a refresh after that window makes the chains exact again.
+# The same holds, for a shorter while, after a container stops or is removed: recreated at once
+# (docker compose up, docker rm and run), it publishes the same port again, and its docker-proxy
+# binds before its start event arrives (measured: the blocked port answered over IPv6 after a
+# recreate). Keeping the port in force meanwhile leaves nothing open.
 KEEP_SECONDS=60
+GONE_KEEP_SECONDS=30
+# SECONDS: how long what is in force now is kept (a window already running is never shortened).
 keep_ports() {
   W_KEEP=$(for kp_fam in 4 6; do
     if [ $kp_fam = 4 ]; then kp_bin=$BIN4; else kp_bin=$BIN6; fi
@@ -241,7 +247,9 @@ keep_ports() {
   done)
   # And the bridges: a restarting dockerd may list its networks before their bridges are all back.
   W_KEEP_BRIDGES=$("$BIN4-save" -t filter 2>/dev/null | sed -n "s/^-A $NET -o \\([A-Za-z0-9_.-]*\\) -m comment .*-j DROP$/\\1/p")
-  W_KEEP_UNTIL=$(($(date +%s) + KEEP_SECONDS))
+  kp_until=$(($(date +%s) + $1))
+  [ "$kp_until" -gt "\${W_KEEP_UNTIL:-0}" ] && W_KEEP_UNTIL=$kp_until
+  return 0
 }
 
 read_bridges() { W_BRIDGES=$(bridges); }
@@ -255,7 +263,7 @@ watch() {
   while locked; do
     # Events from the second before the refresh on: none that happens during it is lost.
     since=$(date +%s)
-    keep_ports
+    keep_ports $KEEP_SECONDS
     refresh
     # The window over: exact again (in the background, as the events are followed meanwhile); only
     # once Docker answered, not at every try while it is down.
@@ -270,7 +278,11 @@ watch() {
           # Then everything again, and once more later: a host-network container binds its ports a moment after it starts.
           (sleep 1; refresh; sleep 4; refresh) &
           ;;
-        'container die' | 'container destroy') read_published && read_sockets && apply_all ;;
+        'container die' | 'container destroy')
+          keep_ports $GONE_KEEP_SECONDS
+          read_published && read_sockets && apply_all
+          (sleep $((GONE_KEEP_SECONDS + 1)); refresh) &
+          ;;
       esac
       locked || exit 0
     done
