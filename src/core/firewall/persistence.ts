@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PersistFailed } from './errors';
 import { READ_BUNDLE, stdinBundle } from '../remote/stdinBundle';
 import { shellQuote } from '../remote/shellQuote';
@@ -7,6 +8,8 @@ import { chainNames, EMPTY_LAYOUT, ownedChains, TABLES, tableOf, type FamilyLayo
 import { restoreBinary } from './applyCommand';
 import type { IptablesVariant } from './readFirewall';
 import { transitionPayload } from './transition';
+import { parseHistoryOutcome, RECORD_HISTORY_FUNCTION } from '../history/historyScript';
+import type { HistoryOutcome } from '../history/historyLine';
 
 /**
  * Making the lockdown survive a reboot: our chains alone are saved (never Docker's) together with a
@@ -37,6 +40,16 @@ export function layoutsDigest(ipv4: FamilyLayout, ipv6: FamilyLayout, chain: Cha
       .map((c) => `${tableOf(c)}:${c.name}:${c.rules.at(-1) ?? ''}`)
       .sort();
   return [...family(ipv4), ...family(ipv6)].join(' ');
+}
+
+/**
+ * The policy in force, in twelve hex digits: a digest of layoutsDigest (the policy chains' state
+ * markers), so it changes exactly when the policy rules do. Undefined when no policy chain of ours
+ * exists (the host is open). Status shows it; the history names it before and after each change.
+ */
+export function policyDigest(ipv4: FamilyLayout, ipv6: FamilyLayout, chain: ChainName): string | undefined {
+  const text = layoutsDigest(ipv4, ipv6, chain);
+  return text === '' ? undefined : createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
 export function parsePersistence(lines: readonly string[], current: string): Persistence {
@@ -174,7 +187,7 @@ export interface PersistedFile {
 
 /** What a persist run did: whether the host restores the lockdown at boot by itself. */
 export type PersistOutcome =
-  | { readonly kind: 'saved'; readonly bootRestore: 'systemd' | 'none' }
+  | { readonly kind: 'saved'; readonly bootRestore: 'systemd' | 'none'; /** Only when a history line was asked for. */ readonly history?: HistoryOutcome }
   | { readonly kind: 'removed' };
 
 export interface PersistCommand extends RemoteCommand<PersistOutcome> {
@@ -200,8 +213,10 @@ const WRITE_FUNCTION = `write() { # FILE MODE PART
  * script when it fails; the state digest, which status compares with the rules in force, is written
  * last, so a host never says "persistent, current" with files missing. The script ends by saying
  * whether systemd will restore the lockdown at boot (`### systemd`) or nothing will (`### no-systemd`).
+ * `historyLine` (our half of a history line, history/historyLine.ts) is recorded once everything is
+ * saved, outside `set -e`: a history that cannot be written is reported, never a failed save.
  */
-export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout): PersistCommand {
+export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout, historyLine?: string): PersistCommand {
   if (ipv4.chains.length === 0 && ipv6.chains.length === 0) {
     return {
       argv: ['sh', '-c', UNPERSIST],
@@ -228,7 +243,7 @@ export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4:
   const state: PersistedFile = { path: `${PERSIST_DIR}/state`, content: `digest ${layoutsDigest(ipv4, ipv6, chain)}\n`, mode: '0644' };
   const files = [...rules, ...unit, state];
   const write = (file: PersistedFile) => `write ${shellQuote(file.path)} ${file.mode} ${files.indexOf(file) + 1}`;
-  const bundle = stdinBundle(files.map((file) => file.content));
+  const bundle = stdinBundle([...files.map((file) => file.content), ...(historyLine === undefined ? [] : [historyLine])]);
   const script = [
     'set -eu',
     READ_BUNDLE,
@@ -246,6 +261,7 @@ export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4:
     '  boot=no-systemd',
     'fi',
     write(state),
+    ...(historyLine === undefined ? [] : [RECORD_HISTORY_FUNCTION, `( set +e; record_history ${files.length + 1} )`]),
     'echo "### $boot"',
   ].join('\n');
   return {
@@ -261,7 +277,9 @@ export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4:
       if (result.code !== 0 || boot === undefined) {
         throw new PersistFailed(`could not write the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
       }
-      return { kind: 'saved', bootRestore: boot === 'systemd' ? 'systemd' : 'none' };
+      const history = parseHistoryOutcome(result.stdout);
+      const bootRestore = boot === 'systemd' ? 'systemd' : 'none';
+      return history === undefined ? { kind: 'saved', bootRestore } : { kind: 'saved', bootRestore, history };
     },
   };
 }

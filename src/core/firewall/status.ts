@@ -6,7 +6,7 @@ import type { HostFacts } from './hostFacts';
 import { hookLocation, sameLayout, tableOf, type Hook, type Table } from './layout';
 import { checkFamily, type FamilyCheck } from './layoutCheck';
 import { lockdownObstacle, wantedLayout, type PlanInput } from './plan';
-import type { Persistence } from './persistence';
+import { policyDigest, type Persistence } from './persistence';
 import type { Policy } from './policy';
 import { readPolicy } from './readPolicy';
 import type { RuleRole } from './ruleComment';
@@ -67,6 +67,8 @@ export interface FirewallStatus {
   readonly iptablesVersion: string;
   readonly locked: boolean;
   readonly policy: Policy;
+  /** The policy rules in force in twelve hex digits (policyDigest); undefined when there are none. The history names the same digest. */
+  readonly policyDigest: string | undefined;
   readonly ipv4: FamilyStatus;
   readonly ipv6: FamilyStatus;
   /** Published ports, host-network and rootless sockets, and host services, each with its exposure. */
@@ -165,6 +167,7 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
     iptablesVersion: tables.iptablesVersion,
     locked: policy.locked,
     policy,
+    policyDigest: policyDigest(tables.ipv4.layout, tables.ipv6.layout, tables.chain),
     ipv4,
     ipv6,
     ports,

@@ -4,7 +4,10 @@ import { ConcurrentChange, HostNotLocked, LockdownRefused } from '../firewall/er
 import { run, type CommandRunner } from '../remote/remoteCommand';
 import { applyCommand, restoreBinary, type WatcherAction, type WatcherOutcome } from '../firewall/applyCommand';
 import { firewallTables, type FirewallTables } from '../firewall/firewallTables';
-import { layoutsDigest, parsePersistence, persistCommand, type PersistOutcome } from '../firewall/persistence';
+import { layoutsDigest, parsePersistence, persistCommand, policyDigest, type PersistOutcome } from '../firewall/persistence';
+import { historyLineTail, type ChangeNote, type HistoryLog, type HistoryOutcome, type ToolId } from '../history/historyLine';
+import { historyReadCommand } from '../history/historyScript';
+import { parseHistory } from '../history/parseHistory';
 import { planFor, type Plan } from '../firewall/plan';
 import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
 import type { HostFacts } from '../firewall/hostFacts';
@@ -19,17 +22,22 @@ import type { Inventory } from '../docker/inventoryModel';
 import { DEFAULT_DOCKER_SOCKET } from '../docker/dockerSocket';
 import type { ChainName } from '../validate';
 
-/** A change to a host's policy, expressed as a function so that it can be re-applied to a fresher read. */
-export type PolicyChange = (current: Policy) => Policy;
+/**
+ * A change to a host's policy, expressed as a function so that it can be re-applied to a fresher
+ * read. `note` says what it is for the host's history; a change without one leaves no history line.
+ */
+export type PolicyChange = ((current: Policy) => Policy) & { readonly note?: ChangeNote | undefined };
+
+const noted = (note: ChangeNote, change: (current: Policy) => Policy): PolicyChange => Object.assign(change, { note });
 
 export const changes = {
-  block: (allows: readonly Allow[] = []): PolicyChange => (current) =>
-    allows.reduce(withAllow, { locked: true, allows: current.locked ? current.allows : [] }),
-  unblock: (): PolicyChange => () => OPEN_POLICY,
-  allow: (allow: Allow): PolicyChange => (current) => withAllow(current, allow),
-  deny: (allow: Allow): PolicyChange => (current) => withoutAllow(current, allow),
-  /** Re-render the policy in force (repairs drift, covers ports published since). */
-  reapply: (): PolicyChange => (current) => current,
+  block: (allows: readonly Allow[] = []): PolicyChange =>
+    noted({ action: 'block', allows }, (current) => allows.reduce(withAllow, { locked: true, allows: current.locked ? current.allows : [] })),
+  unblock: (): PolicyChange => noted({ action: 'unblock', allows: [] }, () => OPEN_POLICY),
+  allow: (allow: Allow): PolicyChange => noted({ action: 'allow', allows: [allow] }, (current) => withAllow(current, allow)),
+  deny: (allow: Allow): PolicyChange => noted({ action: 'deny', allows: [allow] }, (current) => withoutAllow(current, allow)),
+  /** Re-render the policy in force (repairs drift, covers ports published since): the history calls it a block. */
+  reapply: (): PolicyChange => noted({ action: 'block', allows: [] }, (current) => current),
 };
 
 export interface ApplyReport {
@@ -41,6 +49,8 @@ export interface ApplyReport {
   readonly retries: number;
   /** What became of the host's watcher (undefined when nothing was run). */
   readonly watcher?: WatcherOutcome | undefined;
+  /** What became of the change's history line (undefined when none was asked for, or nothing was run). */
+  readonly history?: HistoryOutcome | undefined;
 }
 
 export interface PersistReport {
@@ -52,11 +62,18 @@ export interface PersistReport {
   readonly retries: number;
 }
 
+/** How a read of the tables names the policy in force: the digest the history and status show. */
+export function policyDigestOf(tables: FirewallTables): string | undefined {
+  return policyDigest(tables.ipv4.layout, tables.ipv6.layout, tables.chain);
+}
+
 export interface HostReading {
   readonly inventory: Inventory;
   readonly tables: FirewallTables;
   /** The host's sockets, the SSH connection we came in on, its addresses (same read as the tables). */
   readonly facts: HostFacts;
+  /** The newest entries of the host's history of changes (same read); undefined where a reading was made without it. */
+  readonly history?: HistoryLog | undefined;
 }
 
 const MAX_ATTEMPTS = 4;
@@ -72,16 +89,23 @@ export class FirewallEngine {
     readonly chain: ChainName,
     /** The Docker socket on the host: the watcher talks to the Docker the engine reads. */
     private readonly dockerSocket: string = DEFAULT_DOCKER_SOCKET,
+    /** Who makes the changes, for the host's history; without it no history line is written. */
+    private readonly tool?: ToolId,
   ) {}
 
   async read(signal?: AbortSignal): Promise<HostReading> {
     const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand(undefined, this.dockerSocket), signal)]);
-    return { inventory, tables: firewallTables(raw, this.chain), facts: raw.facts };
+    return { inventory, tables: firewallTables(raw, this.chain), facts: raw.facts, history: parseHistory(raw.history) };
   }
 
   async status(signal?: AbortSignal): Promise<{ inventory: Inventory; firewall: FirewallStatus; raw: HostReading }> {
     const reading = await this.read(signal);
     return { inventory: reading.inventory, firewall: this.statusOf(reading), raw: reading };
+  }
+
+  /** The newest `limit` entries of the host's history of changes, newest first. */
+  history(limit: number, signal?: AbortSignal): Promise<HistoryLog> {
+    return run(this.runner, historyReadCommand(limit), signal);
   }
 
   statusOf(reading: HostReading): FirewallStatus {
@@ -121,12 +145,12 @@ export class FirewallEngine {
       if (!plan.changed && !watcherMissing) return { plan, argv: undefined, applied: false, retries: attempt };
       const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
-      const command = applyCommand(variant, plan.payloads, this.watcherAction(reading, plan, variant));
+      const command = applyCommand(variant, plan.payloads, this.watcherAction(reading, plan, variant), this.historyLine(change.note, reading, plan));
       if (options.dryRun) return { plan, argv: command.argv, applied: false, retries: attempt };
       const outcome = await run(this.runner, command, options.signal);
       if (outcome.kind === 'applied') {
         if (plan.changed) await this.refreshPersistence(reading, plan, variant, options.signal);
-        return { plan, argv: command.argv, applied: plan.changed, retries: attempt, watcher: outcome.watcher };
+        return { plan, argv: command.argv, applied: plan.changed, retries: attempt, watcher: outcome.watcher, history: outcome.history };
       }
       lastConflict = outcome.detail;
     }
@@ -150,7 +174,7 @@ export class FirewallEngine {
       const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
       const apply = plan.changed ? applyCommand(variant, plan.payloads) : undefined;
-      const save = persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted);
+      const save = persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted, this.historyLine({ action: 'persist', allows: [] }, reading, plan));
       const argvs = [...(apply === undefined ? [] : [apply.argv]), save.argv];
       if (options.dryRun) return { plan, argvs, outcome: undefined, retries: attempt };
       if (apply !== undefined) {
@@ -164,6 +188,12 @@ export class FirewallEngine {
       return { plan, argvs, outcome, retries: attempt };
     }
     throw new ConcurrentChange(lastConflict);
+  }
+
+  /** Our half of the history line of a change planned from a reading; undefined when there is to be none. */
+  private historyLine(note: ChangeNote | undefined, reading: HostReading, plan: Plan): string | undefined {
+    if (note === undefined || this.tool === undefined) return undefined;
+    return historyLineTail(note, this.tool, policyDigestOf(reading.tables), policyDigest(plan.ipv4.wanted, plan.ipv6.wanted, this.chain));
   }
 
   /** The watcher follows the lockdown: (re)installed with the chain and SSH port it must know, removed with it. */
