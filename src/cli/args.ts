@@ -14,11 +14,14 @@ export const USAGE = `Usage:
   docker-firewall [options] deny HOST PORT[/PROTO] [--from CIDR] [--dry-run]
   docker-firewall [options] persist HOST [--dry-run]
   docker-firewall [options] verify HOST [--timeout MS] [--parallel N]
+  docker-firewall [options] history HOST [--limit N]
 
 HOST is [user@]host[:port] or a Host alias of your ssh config. PROTO is tcp (default) or udp.
 verify probes every published port from this machine, on the addresses SSH reaches the host by, and
 compares what answers with what the rules say (--timeout per probe, default 1500 ms; --parallel
 probes at once, default 32).
+history prints the changes made on HOST by docker-firewall and the VS Code extension, newest first
+(the host keeps the last 10,000 in /var/log/docker-firewall/changes.jsonl; --limit, default 20).
 
 Options:
   --ssh-config PATH     OpenSSH client config to read (default ~/.ssh/config)
@@ -55,7 +58,19 @@ export type Invocation =
       /** block: allows to stand with the lockdown; allow/deny: the one allow. */
       readonly allows: readonly Allow[];
     }
-  | VerifyInvocation;
+  | VerifyInvocation
+  | HistoryInvocation;
+
+/** history HOST: the host's history of changes (src/cli/history.ts). */
+export interface HistoryInvocation {
+  readonly command: 'history';
+  readonly host: string;
+  readonly options: GlobalOptions;
+  /** Entries to show, newest first. */
+  readonly limit: number;
+}
+
+export const DEFAULT_HISTORY_LIMIT = 20;
 
 /** verify HOST: probes from this machine (src/cli/verify.ts). */
 export interface VerifyInvocation {
@@ -92,6 +107,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
         from: { type: 'string' },
         timeout: { type: 'string' },
         parallel: { type: 'string' },
+        limit: { type: 'string' },
       },
     });
   } catch (error) {
@@ -102,9 +118,11 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   const [commandText, host, ...rest] = positionals;
   if (commandText === undefined) throw new InvalidInput(`No command given.\n\n${USAGE}`);
   if (commandText !== 'verify' && (values.timeout !== undefined || values.parallel !== undefined)) throw new InvalidInput('--timeout and --parallel go with verify.');
+  if (commandText !== 'history' && values.limit !== undefined) throw new InvalidInput('--limit goes with history.');
   if (commandText === 'verify') return parseVerify(host, rest, values);
+  if (commandText === 'history') return parseHistoryCommand(host, rest, values);
   const command = COMMANDS.find((c) => c === commandText);
-  if (command === undefined) throw new InvalidInput(`Unknown command "${commandText}": use one of ${[...COMMANDS, 'verify'].join(', ')}.`);
+  if (command === undefined) throw new InvalidInput(`Unknown command "${commandText}": use one of ${[...COMMANDS, 'verify', 'history'].join(', ')}.`);
   if (host === undefined || host === '') throw new InvalidInput(`${command} needs a HOST: [user@]host[:port] or an ssh config alias.`);
   if (values['dry-run'] && !TAKES_DRY_RUN.includes(command)) throw new InvalidInput(`${command} changes nothing and takes no --dry-run.`);
   if (values.allow && command !== 'block') throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
@@ -142,6 +160,7 @@ interface OptionValues {
   readonly from?: string | undefined;
   readonly timeout?: string | undefined;
   readonly parallel?: string | undefined;
+  readonly limit?: string | undefined;
 }
 
 function globalOptions(values: OptionValues): GlobalOptions {
@@ -167,6 +186,20 @@ function parseVerify(host: string | undefined, rest: readonly string[], values: 
     options: globalOptions(values),
     timeoutMs: wholeNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 50, 60_000, 'milliseconds per probe'),
     parallel: wholeNumber(values.parallel, '--parallel', DEFAULT_PARALLEL, 1, 256, 'probes at once'),
+  };
+}
+
+function parseHistoryCommand(host: string | undefined, rest: readonly string[], values: OptionValues): HistoryInvocation {
+  if (host === undefined || host === '') throw new InvalidInput('history needs a HOST: [user@]host[:port] or an ssh config alias.');
+  if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
+  if (values['dry-run']) throw new InvalidInput('history changes nothing and takes no --dry-run.');
+  if (values.allow) throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
+  if (values.from !== undefined) throw new InvalidInput('--from goes with allow and deny.');
+  return {
+    command: 'history',
+    host,
+    options: globalOptions(values),
+    limit: wholeNumber(values.limit, '--limit', DEFAULT_HISTORY_LIMIT, 1, 10_000, 'a number of entries'),
   };
 }
 

@@ -20,6 +20,8 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
     locked: status.locked,
     chain: status.chain,
     allows: status.policy.allows.map((a) => ({ port: a.port, proto: a.proto, from: a.from?.text ?? null })),
+    /** The policy rules in force in twelve hex digits, as the history names them before and after a change (null: none). */
+    policyDigest: status.policyDigest ?? null,
     ports: status.ports.map(portJson),
     hooks: { ipv4: status.ipv4.hooks, ipv6: status.ipv6.hooks },
     rules: {

@@ -7,6 +7,8 @@ import { runCommand } from './runCommand';
 import { printTraceOnExit } from './trace';
 import { traceMark } from '../core/trace';
 import { runVerify } from './verify';
+import { runHistory } from './history';
+import { PRODUCT_VERSION } from '../core/version';
 import type { VerifyVerdict } from '../core/verify/verifyHost';
 
 /**
@@ -83,6 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         identityFiles: inv.options.identities,
         chain: inv.options.chain,
         acceptNewHostKeys: inv.options.acceptNew,
+        tool: { name: 'cli', version: PRODUCT_VERSION },
       },
       {
         // Asked only without accept-new: a script has nobody to answer, so an unknown key is refused (exit 3).
@@ -98,11 +101,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     try {
       const out = (text: string) => process.stdout.write(`${text}\n`);
+      const warn = (text: string) => process.stderr.write(`docker-firewall: ${forTerminal(connection.label)}: warning: ${forTerminal(text)}\n`);
       if (inv.command === 'verify') {
         const progress = process.stderr.isTTY ? (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) : undefined;
         return VERIFY_EXIT[await runVerify(inv, connection.engine, connection.label, { out, progress })];
       }
-      await runCommand(inv, connection.engine, connection.label, { out });
+      if (inv.command === 'history') await runHistory(inv, connection.engine, connection.label, { out });
+      else await runCommand(inv, connection.engine, connection.label, { out, warn });
       traceMark('output-written');
     } finally {
       connection.close();
