@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { reportHistoryFailure } from '../ui/notify';
 import { changes } from '../../core/hosts/firewallEngine';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
 import type { ConfiguredHost } from '../settings/configuredHosts';
@@ -31,8 +32,10 @@ export async function allowOnHost(services: Services, entry: ConfiguredHost, all
     const report = await runOnHost(services, entry, work, (host, signal) => host.apply(changes.block([allow]), { signal, reading }));
     if (report === undefined) return void (await rereadHost(services, entry));
     applied = report.applied;
+    reportHistoryFailure(services.log, entry.name, report.history);
   } else {
     applied = first.report.applied;
+    reportHistoryFailure(services.log, entry.name, first.report.history);
   }
   await rereadHost(services, entry);
   services.log.info(`${entry.name}: allowed ${what}${applied ? '' : ' (already so)'}.`);
