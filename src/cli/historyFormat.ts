@@ -1,5 +1,5 @@
 import { describeAllow } from '../core/firewall/policy';
-import { allowJson, type HistoryEntry, type HistoryLog, type HistoryOutcome } from '../core/history/historyLine';
+import { allowJson, historyFailureText, type HistoryEntry, type HistoryLog } from '../core/history/historyLine';
 import { JSON_SCHEMA } from './json';
 import { table } from './format';
 
@@ -63,6 +63,4 @@ export function historyJson(host: string, log: HistoryLog) {
 }
 
 /** The warning for a change whose history line was not written (the change itself stands); undefined otherwise. */
-export function historyWarning(outcome: HistoryOutcome | undefined): string | undefined {
-  return outcome?.kind === 'failed' ? `the change is applied, but its history line could not be written: ${outcome.reason}` : undefined;
-}
+export const historyWarning = historyFailureText;

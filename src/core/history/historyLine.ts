@@ -59,6 +59,11 @@ export interface HistoryLog {
 /** What became of a change's history line: written, or not (the change stands either way). */
 export type HistoryOutcome = { readonly kind: 'written' } | { readonly kind: 'failed'; readonly reason: string };
 
+/** What the user is told when a change's history line was not written: a warning, the change stands. Undefined otherwise. */
+export function historyFailureText(outcome: HistoryOutcome | undefined): string | undefined {
+  return outcome?.kind === 'failed' ? `the change is applied, but its history line could not be written: ${outcome.reason}` : undefined;
+}
+
 export const VERSION_PATTERN = /^[0-9A-Za-z.+-]{1,32}$/;
 export const DIGEST_PATTERN = /^[0-9a-f]{12}$/;
 

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { InvalidInput } from '../errors';
 import type { Allow } from '../firewall/policy';
-import { parseCidr, parsePort, parseProto } from '../validate';
+import { parseCidr, parsePort } from '../validate';
 import { DIGEST_PATTERN, HISTORY_ACTIONS, TOOL_NAMES, VERSION_PATTERN, type HistoryAction, type HistoryEntry, type HistoryLog } from './historyLine';
 
 /**
@@ -80,13 +80,12 @@ function parseAllows(value: unknown): Allow[] | undefined {
   for (const item of value as unknown[]) {
     if (!isRecord(item)) return undefined;
     const { port, proto, from } = item;
-    if (typeof port !== 'number' || !Number.isInteger(port) || typeof proto !== 'string' || (from !== null && typeof from !== 'string')) return undefined;
+    if (typeof port !== 'number' || !Number.isInteger(port) || (proto !== 'tcp' && proto !== 'udp') || (from !== null && typeof from !== 'string')) return undefined;
     try {
       const cidr = from === null ? undefined : parseCidr(from);
       // Canonical only: what we write is what parseCidr makes, so anything else was not written by us.
       if (cidr !== undefined && cidr.text !== from) return undefined;
-      allows.push({ port: parsePort(String(port)), proto: parseProto(proto), from: cidr });
-      if (parseProto(proto) !== proto) return undefined;
+      allows.push({ port: parsePort(String(port)), proto, from: cidr });
     } catch (error) {
       if (error instanceof InvalidInput) return undefined;
       throw error;
