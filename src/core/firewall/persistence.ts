@@ -188,7 +188,7 @@ export interface PersistedFile {
 /** What a persist run did: whether the host restores the lockdown at boot by itself. */
 export type PersistOutcome =
   | { readonly kind: 'saved'; readonly bootRestore: 'systemd' | 'none'; /** Only when a history line was asked for. */ readonly history?: HistoryOutcome }
-  | { readonly kind: 'removed' };
+  | { readonly kind: 'removed'; /** Only when a history line was asked for. */ readonly history?: HistoryOutcome };
 
 export interface PersistCommand extends RemoteCommand<PersistOutcome> {
   /** The files the script writes, in order (the state digest last), as data: what its stdin bundle holds. */
@@ -218,15 +218,24 @@ const WRITE_FUNCTION = `write() { # FILE MODE PART
  */
 export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout, historyLine?: string): PersistCommand {
   if (ipv4.chains.length === 0 && ipv6.chains.length === 0) {
+    // With a history line (an unblock of a host that was open but kept saved rules), the line comes
+    // in a bundle of its own and is written once the files are gone.
+    const bundle = historyLine === undefined ? undefined : stdinBundle([historyLine]);
+    const script = bundle === undefined ? UNPERSIST : [READ_BUNDLE, 'read_bundle "$1"', UNPERSIST, RECORD_HISTORY_FUNCTION, '( set +e; record_history 1 )'].join('\n');
     return {
-      argv: ['sh', '-c', UNPERSIST],
+      argv: bundle === undefined ? ['sh', '-c', UNPERSIST] : ['sh', '-c', script, 'docker-firewall-unpersist', bundle.digest],
+      ...(bundle === undefined ? {} : { stdin: bundle.stdin }),
       privileged: true,
       files: [],
       parse(result) {
+        if (result.stderr.includes('### incomplete input')) {
+          throw new PersistFailed('the command did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was removed. Try again.');
+        }
         if (result.code !== 0 || !result.stdout.includes('### removed')) {
           throw new PersistFailed(`could not remove the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
         }
-        return { kind: 'removed' };
+        const history = parseHistoryOutcome(result.stdout);
+        return history === undefined ? { kind: 'removed' } : { kind: 'removed', history };
       },
     };
   }

@@ -137,10 +137,10 @@ export class FirewallEngine {
       // An open host that still has saved rules (a restore that failed at boot, a hand edit) would be
       // locked again at the next boot: unblock removes them even though no rule changes.
       if (!plan.changed && !plan.policy.locked && isPersisted(reading)) {
-        const unpersist = persistCommand(reading.tables.variant ?? 'default', this.chain, EMPTY_LAYOUT, EMPTY_LAYOUT);
+        const unpersist = persistCommand(reading.tables.variant ?? 'default', this.chain, EMPTY_LAYOUT, EMPTY_LAYOUT, this.historyLine(change.note, reading, plan));
         if (options.dryRun) return { plan, argv: unpersist.argv, applied: false, retries: attempt };
-        await run(this.runner, unpersist, options.signal);
-        return { plan, argv: unpersist.argv, applied: true, retries: attempt };
+        const removed = await run(this.runner, unpersist, options.signal);
+        return { plan, argv: unpersist.argv, applied: true, retries: attempt, history: removed.history };
       }
       if (!plan.changed && !watcherMissing) return { plan, argv: undefined, applied: false, retries: attempt };
       const variant = reading.tables.variant;

@@ -90,7 +90,7 @@ describe('the history of changes on h1', { skip }, () => {
     assert.equal(human.code, 0, human.stderr);
     const lines = human.stdout.trim().split('\n');
     assert.equal(lines.length, 2);
-    assert.match(lines[0] ?? '', new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ  root from ${lab!.outside.ipv4.replace(/\./g, '\\.')} +unblock +\\(cli ${VERSION.replace(/\./g, '\\.')}\\) +${denied!.slice(0, 6)}→open$`));
+    assert.match(lines[0] ?? '', new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ  root from ${lab!.outside.ipv4.replace(/\./g, '\\.')} +unblock +\\(cli ${VERSION.replace(/\./g, '\\.')}\\) +${denied.slice(0, 6)}→open$`));
     assert.match(lines[1] ?? '', /deny 8080\/tcp from anywhere/);
   });
 
@@ -111,13 +111,27 @@ describe('the history of changes on h1', { skip }, () => {
     await change(['unblock', 'h1']);
   });
 
-  test('persist leaves its own line, the policy unchanged by it (same digest before and after)', async () => {
+  test('persist leaves its own line, the policy unchanged by it (same digest before and after); so does an unblock that only removes saved rules', async () => {
     await change(['block', 'h1']);
     const blocked = await digest();
     await change(['persist', 'h1']);
     const [newest] = (await history()).entries;
     assert.deepEqual([newest?.action, newest?.allows, newest?.before, newest?.after, newest?.user], ['persist', [], blocked, blocked, 'root']);
+    // Saved rules left on an open host (as a restore that failed at boot leaves them): the unblock
+    // that only removes them is a change too, open before and after.
+    const saved = await onHost(host, ['sh', '-c', 'rm -rf /run/dfw-history-saved && cp -a /etc/docker-firewall /run/dfw-history-saved']);
+    assert.equal(saved.code, 0, saved.stderr);
     await change(['unblock', 'h1']);
+    const back = await onHost(host, ['sh', '-c', 'cp -a /run/dfw-history-saved/. /etc/docker-firewall/ && rm -rf /run/dfw-history-saved']);
+    assert.equal(back.code, 0, back.stderr);
+    const stale = await dockerFirewallJson<{ locked: boolean; persistence: { state: string } }>(['status', 'h1']);
+    assert.deepEqual([stale.locked, stale.persistence.state !== 'none'], [false, true], 'open, with saved rules');
+    const count = (await history()).entries.length;
+    await change(['unblock', 'h1']);
+    const after = await history();
+    assert.equal(after.entries.length, count + 1);
+    assert.deepEqual([after.entries[0]?.action, after.entries[0]?.before, after.entries[0]?.after], ['unblock', null, null]);
+    assert.equal((await dockerFirewallJson<{ persistence: { state: string } }>(['status', 'h1'])).persistence.state, 'none');
   });
 
   test('a read-only log folder: block and allow still take effect (seen from outside) and the CLI warns; no line is added', async () => {
