@@ -25,9 +25,9 @@ ensure_holder() {
   rm -f "$dir/holder.pid"
   rm -rf "$dir/run"
   mkdir -p "$dir/run/sshd" "$dir/run/lock" "$dir/logs"
-  # What `docker-firewall persist` writes stays inside the host: each host gets its own folders
-  # over these (the mount points themselves are made, empty, on this machine).
-  local persist_dirs=(/etc/docker-firewall /usr/local/sbin /etc/systemd/system) target
+  # What `docker-firewall persist` writes, and the history of changes, stay inside the host: each
+  # host gets its own folders over these (the mount points themselves are made, empty, on this machine).
+  local persist_dirs=(/etc/docker-firewall /usr/local/sbin /etc/systemd/system /var/log/docker-firewall) target
   for target in "${persist_dirs[@]}"; do
     mkdir -p "$target" "$dir/fs$target"
   done

@@ -15,6 +15,7 @@ export const USAGE = `Usage:
   docker-firewall [options] prune HOST... [--dry-run]
   docker-firewall [options] persist HOST... [--dry-run]
   docker-firewall [options] verify HOST [--timeout MS] [--parallel N]
+  docker-firewall [options] history HOST [--limit N]
 
 HOST is [user@]host[:port] or a Host alias of your ssh config. PORTS is a port (8080) or one range
 (18100-18110), as a container publishes it. PROTO is tcp (default) or udp.
@@ -27,6 +28,8 @@ HOST... : several hosts, and/or --hosts-from FILE (one per line, # comments), --
 verify probes every published port from this machine, on the addresses SSH reaches the host by, and
 compares what answers with what the rules say (--timeout per probe, default 1500 ms; --parallel
 probes at once, default 32).
+history prints the changes made on HOST by docker-firewall and the VS Code extension, newest first
+(the host keeps the last 10,000 in /var/log/docker-firewall/changes.jsonl; --limit, default 20).
 
 Options:
   --ssh-config PATH     OpenSSH client config to read (default ~/.ssh/config)
@@ -70,7 +73,19 @@ export type Invocation =
       /** block: allows to stand with the lockdown; allow/deny: the one allow. */
       readonly allows: readonly AllowRequest[];
     }
-  | VerifyInvocation;
+  | VerifyInvocation
+  | HistoryInvocation;
+
+/** history HOST: the host's history of changes (src/cli/history.ts). */
+export interface HistoryInvocation {
+  readonly command: 'history';
+  readonly host: string;
+  readonly options: GlobalOptions;
+  /** Entries to show, newest first. */
+  readonly limit: number;
+}
+
+export const DEFAULT_HISTORY_LIMIT = 20;
 
 /** verify HOST: probes from this machine (src/cli/verify.ts). */
 export interface VerifyInvocation {
@@ -114,6 +129,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
         for: { type: 'string' },
         timeout: { type: 'string' },
         parallel: { type: 'string' },
+        limit: { type: 'string' },
       },
     });
   } catch (error) {
@@ -124,9 +140,11 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   const [commandText, host, ...rest] = positionals;
   if (commandText === undefined) throw new InvalidInput(`No command given.\n\n${USAGE}`);
   if (commandText !== 'verify' && values.timeout !== undefined) throw new InvalidInput('--timeout goes with verify.');
+  if (commandText !== 'history' && values.limit !== undefined) throw new InvalidInput('--limit goes with history.');
   if (commandText === 'verify') return parseVerify(host, rest, values);
+  if (commandText === 'history') return parseHistoryCommand(host, rest, values);
   const command = COMMANDS.find((c) => c === commandText);
-  if (command === undefined) throw new InvalidInput(`Unknown command "${commandText}": use one of ${[...COMMANDS, 'verify'].join(', ')}.`);
+  if (command === undefined) throw new InvalidInput(`Unknown command "${commandText}": use one of ${[...COMMANDS, 'verify', 'history'].join(', ')}.`);
   const multi = MULTI_HOST.includes(command);
   if (!multi && (values['hosts-from'] !== undefined || values.parallel !== undefined)) {
     throw new InvalidInput(`${command} works on one host: --hosts-from and --parallel go with ${MULTI_HOST.join(', ')} (and --parallel with verify).`);
@@ -181,6 +199,7 @@ interface OptionValues {
   readonly for?: string | undefined;
   readonly timeout?: string | undefined;
   readonly parallel?: string | undefined;
+  readonly limit?: string | undefined;
 }
 
 function globalOptions(values: OptionValues): GlobalOptions {
@@ -208,6 +227,22 @@ function parseVerify(host: string | undefined, rest: readonly string[], values: 
     options: globalOptions(values),
     timeoutMs: wholeNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 50, 60_000, 'milliseconds per probe'),
     parallel: wholeNumber(values.parallel, '--parallel', DEFAULT_PARALLEL, 1, 256, 'probes at once'),
+  };
+}
+
+function parseHistoryCommand(host: string | undefined, rest: readonly string[], values: OptionValues): HistoryInvocation {
+  if (host === undefined || host === '') throw new InvalidInput('history needs a HOST: [user@]host[:port] or an ssh config alias.');
+  if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
+  if (values['dry-run'] === true || values.check === true) throw new InvalidInput('history changes nothing and takes no --dry-run or --check.');
+  if (values['hosts-from'] !== undefined || values.parallel !== undefined) throw new InvalidInput('history reads one host: --hosts-from and --parallel go with ps, status, block, unblock, prune and persist.');
+  if (values.allow) throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
+  if (values.from !== undefined) throw new InvalidInput('--from goes with allow and deny.');
+  if (values.for !== undefined) throw new InvalidInput('--for goes with allow.');
+  return {
+    command: 'history',
+    host,
+    options: globalOptions(values),
+    limit: wholeNumber(values.limit, '--limit', DEFAULT_HISTORY_LIMIT, 1, 10_000, 'a number of entries'),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Invocation } from './args';
 import { errorLine, exitCodeFor, EXIT, type ExitCode } from './exitCodes';
 import { runCommand } from './runCommand';
 
-type FleetInvocation = Exclude<Invocation, { command: 'help' | 'verify' }>;
+type FleetInvocation = Exclude<Invocation, { command: 'help' | 'verify' | 'history' }>;
 
 /** What one host gave: its exit code, and its output (lines as printed, or its JSON document), or its error. */
 export interface HostOutcome {
@@ -88,7 +88,10 @@ async function runOne(inv: FleetInvocation, host: string, open: (inv: FleetInvoc
   let connection: HostConnection | undefined;
   try {
     connection = open(inv, host);
-    await runCommand({ ...inv, host, hosts: [host] }, connection.engine, connection.label, { out: (text) => out.push(text) }, connection);
+    const label = connection.label;
+    // A warning is the user's to see at once, whatever the order the hosts' outputs are printed in.
+    const warn = (text: string) => process.stderr.write(`docker-firewall: ${forTerminal(label)}: warning: ${forTerminal(text)}\n`);
+    await runCommand({ ...inv, host, hosts: [host] }, connection.engine, label, { out: (text) => out.push(text), warn }, connection);
     return { host, exit: EXIT.ok, out };
   } catch (error) {
     const exit = exitCodeFor(error);

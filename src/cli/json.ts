@@ -22,6 +22,8 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
     locked: status.locked,
     chain: status.chain,
     allows: status.policy.allows.map((a) => allowJson(a, status.now)),
+    /** The policy rules in force in twelve hex digits, as the history names them before and after a change (null: none). */
+    policyDigest: status.policyDigest ?? null,
     ports: status.ports.map(portJson),
     hooks: { ipv4: status.ipv4.hooks, ipv6: status.ipv6.hooks },
     rules: {

@@ -8,6 +8,8 @@ import { runCommand } from './runCommand';
 import { printTraceOnExit } from './trace';
 import { traceMark } from '../core/trace';
 import { runVerify } from './verify';
+import { runHistory } from './history';
+import { PRODUCT_VERSION } from '../core/version';
 
 export { EXIT, VERIFY_EXIT, errorLine, exitCodeFor, type ExitCode } from './exitCodes';
 
@@ -19,16 +21,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
-    if (inv.command !== 'verify' && (inv.hosts.length > 1 || inv.hostsFrom !== undefined)) return await runFleet(inv, hostsOf(inv), openFor);
+    if (inv.command !== 'verify' && inv.command !== 'history' && (inv.hosts.length > 1 || inv.hostsFrom !== undefined)) return await runFleet(inv, hostsOf(inv), openFor);
     label = inv.host;
     const connection = openFor(inv, inv.host);
     try {
       const out = (text: string) => process.stdout.write(`${text}\n`);
+      const warn = (text: string) => process.stderr.write(`docker-firewall: ${forTerminal(connection.label)}: warning: ${forTerminal(text)}\n`);
       if (inv.command === 'verify') {
         const progress = process.stderr.isTTY ? (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) : undefined;
         return VERIFY_EXIT[await runVerify(inv, connection.engine, connection.label, { out, progress })];
       }
-      await runCommand(inv, connection.engine, connection.label, { out }, connection);
+      if (inv.command === 'history') await runHistory(inv, connection.engine, connection.label, { out });
+      else await runCommand(inv, connection.engine, connection.label, { out, warn }, connection);
       traceMark('output-written');
     } finally {
       connection.close();
@@ -50,6 +54,7 @@ function openFor(inv: Exclude<Invocation, { command: 'help' }>, destination: str
       identityFiles: inv.options.identities,
       chain: inv.options.chain,
       acceptNewHostKeys: inv.options.acceptNew,
+      tool: { name: 'cli', version: PRODUCT_VERSION },
     },
     {
       // Asked only without accept-new: a script has nobody to answer, so an unknown key is refused (exit 3).

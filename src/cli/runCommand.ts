@@ -10,11 +10,14 @@ import type { HostNotLocked } from '../core/firewall/errors';
 import { allowOnUnlockedHost, denyOnUnlockedHost } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
 import { terminalLines } from '../core/text/hostText';
+import { historyWarning } from './historyFormat';
 
-type Command = Exclude<Invocation, { command: 'help' | 'verify' }>;
+type Command = Exclude<Invocation, { command: 'help' | 'verify' | 'history' }>;
 
 export interface Output {
   out(text: string): void;
+  /** A warning for stderr: the command did what it was asked, with something the user must know. */
+  warn?(text: string): void;
 }
 
 /** What the CLI knows of the way to the host, for what it tells the user (see openHost.ts). */
@@ -39,6 +42,7 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
     }
     case 'persist': {
       const report = await engine.persist({ dryRun: inv.dryRun });
+      warnAboutHistory(report.outcome?.kind === 'saved' ? report.outcome.history : undefined, output);
       if (report.outcome === undefined) {
         const lines = report.argvs.map((argv) => `  ${shellJoin(argv)}`);
         print(`Would run on ${label}:\n${lines.join('\n')}`, { schema: JSON_SCHEMA, host: label, dryRun: true, argvs: report.argvs });
@@ -73,6 +77,7 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
         });
         return;
       }
+      warnAboutHistory(report.history, output);
       const { firewall, raw } = await engine.status();
       // Another client may have removed the lockdown since lockedReading: the change then changed nothing.
       if ((inv.command === 'allow' || inv.command === 'deny') && !firewall.locked) throw notLocked(inv);
@@ -94,6 +99,11 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
       return;
     }
   }
+}
+
+function warnAboutHistory(outcome: Parameters<typeof historyWarning>[0], output: Output): void {
+  const warning = historyWarning(outcome);
+  if (warning !== undefined) output.warn?.(warning);
 }
 
 /**

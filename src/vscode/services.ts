@@ -59,7 +59,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
       (hostName) => settings.find(hostName),
       async (entry, signal) => {
         const { inventory, firewall, raw } = await connections.get(entry).engine.status(signal);
-        return { inventory, firewall, facts: raw.facts };
+        return { inventory, firewall, facts: raw.facts, history: raw.history };
       },
       log,
       onReadFailure,

@@ -214,7 +214,7 @@ describe('bad input: properties against an SSH server that records every command
           return;
         }
         count('port', input, true);
-        assert.ok(inv.command !== 'help' && inv.command !== 'verify');
+        assert.ok(inv.command !== 'help' && inv.command !== 'verify' && inv.command !== 'history');
         const allow = fixedAllow(inv.allows[0]!);
         assert.ok(Number.isInteger(allow.port) && allow.port >= 1 && allow.port <= 65_535);
         assert.equal(allow.port, Number(spec.split('/')[0]!.trim().split('-')[0]));
@@ -240,7 +240,7 @@ describe('bad input: properties against an SSH server that records every command
           return;
         }
         count('cidr', input, true);
-        assert.ok(inv.command !== 'help' && inv.command !== 'verify');
+        assert.ok(inv.command !== 'help' && inv.command !== 'verify' && inv.command !== 'history');
         const allow = fixedAllow(inv.allows[0]!);
         const from = allow.from!;
         assert.match(from.text, from.family === 'ipv4' ? /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/ : /^[0-9a-f:.]+\/\d{1,3}$/);
@@ -281,7 +281,7 @@ describe('bad input: properties against an SSH server that records every command
           return;
         }
         count('chain', input, true);
-        assert.ok(inv.command !== 'help' && inv.command !== 'verify');
+        assert.ok(inv.command !== 'help' && inv.command !== 'verify' && inv.command !== 'history');
         assert.match(inv.options.chain, /^[A-Za-z][A-Za-z0-9_-]{0,20}$/);
         await runAndCheck(major, 'root', recordedHost(major).inventory, inv.options.chain, [], changes.block());
         // persist: the script for this chain is the script for a sentinel chain with the name put in its place.

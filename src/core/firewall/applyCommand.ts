@@ -3,6 +3,8 @@ import type { RemoteCommand } from '../remote/remoteCommand';
 import type { IptablesVariant } from './readFirewall';
 import { READ_BUNDLE, stdinBundle } from '../remote/stdinBundle';
 import { WATCH_PID, WATCH_SCRIPT, WATCH_UNIT } from './watcher';
+import { parseHistoryOutcome, RECORD_HISTORY_FUNCTION } from '../history/historyScript';
+import type { HistoryOutcome } from '../history/historyLine';
 
 const WATCH_UNIT_NAME = WATCH_UNIT.replace(/^.*\//, '');
 
@@ -15,11 +17,12 @@ const WATCH_UNIT_NAME = WATCH_UNIT.replace(/^.*\//, '');
  *
  * Arguments: $1 $2 the iptables-restore binaries (IPv4, IPv6), $3 the watcher action, $4 the Docker
  * socket, $5 the bundle's digest. Bundle parts: 1 IPv4 payload, 2 IPv6 payload, 3 IPv4 rollback,
- * 4 watcher script, 5 watcher unit.
+ * 4 watcher script, 5 watcher unit, 6 our half of the history line (none: no line is written).
  *
  * The watcher (watcher.ts) follows the lockdown in the same round trip: installed and restarted
  * with a lockdown, removed with it. Its failing never fails the change (the rules are in force by
- * then); it is reported, and status says whether the watcher runs.
+ * then); it is reported, and status says whether the watcher runs. The history line
+ * (history/historyScript.ts) is written once the rules are in force, and likewise never fails the change.
  */
 const SCRIPT = `
 trap '' HUP PIPE
@@ -33,6 +36,8 @@ if ! apply "$2" 2; then
   exit 4
 fi
 echo '### applied'
+${RECORD_HISTORY_FUNCTION}
+record_history 6
 systemd() { [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; }
 stop_watcher() {
   if systemd; then systemctl stop ${WATCH_UNIT_NAME} >/dev/null 2>&1; fi
@@ -87,16 +92,19 @@ export interface FamilyPayloads {
   readonly ipv4Rollback?: string | undefined;
 }
 
-export type ApplyOutcome = { readonly kind: 'applied'; readonly watcher: WatcherOutcome } | { readonly kind: 'conflict'; readonly detail: string };
+export type ApplyOutcome =
+  | { readonly kind: 'applied'; readonly watcher: WatcherOutcome; /** Undefined when no history line was asked for. */ readonly history?: HistoryOutcome | undefined }
+  | { readonly kind: 'conflict'; readonly detail: string };
 
 export function restoreBinary(variant: IptablesVariant, family: 'ipv4' | 'ipv6'): string {
   const base = family === 'ipv4' ? 'iptables' : 'ip6tables';
   return variant === 'default' ? `${base}-restore` : `${base}-${variant}-restore`;
 }
 
-export function applyCommand(variant: IptablesVariant, payloads: FamilyPayloads, watcher: WatcherAction = { kind: 'keep' }): RemoteCommand<ApplyOutcome> {
+/** `historyLine`: our half of the change's history line (historyLineTail), or undefined for none. */
+export function applyCommand(variant: IptablesVariant, payloads: FamilyPayloads, watcher: WatcherAction = { kind: 'keep' }, historyLine?: string): RemoteCommand<ApplyOutcome> {
   const install = watcher.kind === 'install' ? watcher : undefined;
-  const bundle = stdinBundle([payloads.ipv4 ?? '', payloads.ipv6 ?? '', payloads.ipv4Rollback ?? '', install?.script ?? '', install?.unit ?? '']);
+  const bundle = stdinBundle([payloads.ipv4 ?? '', payloads.ipv6 ?? '', payloads.ipv4Rollback ?? '', install?.script ?? '', install?.unit ?? '', ...(historyLine === undefined ? [] : [historyLine])]);
   return {
     argv: ['sh', '-c', SCRIPT, 'docker-firewall-apply', restoreBinary(variant, 'ipv4'), restoreBinary(variant, 'ipv6'), watcher.kind, install?.dockerSocket ?? '', bundle.digest],
     stdin: bundle.stdin,
@@ -117,7 +125,8 @@ export function applyCommand(variant: IptablesVariant, payloads: FamilyPayloads,
 export function parseApplyResult(result: { stdout: string; stderr: string; code: number | null }, payloads: FamilyPayloads): ApplyOutcome {
   if (result.code === 0 && result.stdout.includes('### applied')) {
     const watcher = /^### watcher (systemd|process|removed|no-docker|failed)$/m.exec(result.stdout)?.[1] as WatcherOutcome | undefined;
-    return { kind: 'applied', watcher: watcher ?? 'kept' };
+    const history = parseHistoryOutcome(result.stdout);
+    return history === undefined ? { kind: 'applied', watcher: watcher ?? 'kept' } : { kind: 'applied', watcher: watcher ?? 'kept', history };
   }
   if (result.stderr.includes('### incomplete input')) {
     throw new ApplyFailed('the rules did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was changed. Try again.');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PersistFailed } from './errors';
 import { READ_BUNDLE, stdinBundle } from '../remote/stdinBundle';
 import { shellQuote } from '../remote/shellQuote';
@@ -7,6 +8,8 @@ import { chainNames, EMPTY_LAYOUT, ownedChains, TABLES, tableOf, type FamilyLayo
 import { restoreBinary } from './applyCommand';
 import type { IptablesVariant } from './readFirewall';
 import { transitionPayload } from './transition';
+import { parseHistoryOutcome, RECORD_HISTORY_FUNCTION } from '../history/historyScript';
+import type { HistoryOutcome } from '../history/historyLine';
 
 /**
  * Making the lockdown survive a reboot: our chains alone are saved (never Docker's) together with a
@@ -37,6 +40,16 @@ export function layoutsDigest(ipv4: FamilyLayout, ipv6: FamilyLayout, chain: Cha
       .map((c) => `${tableOf(c)}:${c.name}:${c.rules.at(-1) ?? ''}`)
       .sort();
   return [...family(ipv4), ...family(ipv6)].join(' ');
+}
+
+/**
+ * The policy in force, in twelve hex digits: a digest of layoutsDigest (the policy chains' state
+ * markers), so it changes exactly when the policy rules do. Undefined when no policy chain of ours
+ * exists (the host is open). Status shows it; the history names it before and after each change.
+ */
+export function policyDigest(ipv4: FamilyLayout, ipv6: FamilyLayout, chain: ChainName): string | undefined {
+  const text = layoutsDigest(ipv4, ipv6, chain);
+  return text === '' ? undefined : createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
 export function parsePersistence(lines: readonly string[], current: string): Persistence {
@@ -174,8 +187,8 @@ export interface PersistedFile {
 
 /** What a persist run did: whether the host restores the lockdown at boot by itself. */
 export type PersistOutcome =
-  | { readonly kind: 'saved'; readonly bootRestore: 'systemd' | 'none' }
-  | { readonly kind: 'removed' };
+  | { readonly kind: 'saved'; readonly bootRestore: 'systemd' | 'none'; /** Only when a history line was asked for. */ readonly history?: HistoryOutcome }
+  | { readonly kind: 'removed'; /** Only when a history line was asked for. */ readonly history?: HistoryOutcome };
 
 export interface PersistCommand extends RemoteCommand<PersistOutcome> {
   /** The files the script writes, in order (the state digest last), as data: what its stdin bundle holds. */
@@ -200,18 +213,29 @@ const WRITE_FUNCTION = `write() { # FILE MODE PART
  * script when it fails; the state digest, which status compares with the rules in force, is written
  * last, so a host never says "persistent, current" with files missing. The script ends by saying
  * whether systemd will restore the lockdown at boot (`### systemd`) or nothing will (`### no-systemd`).
+ * `historyLine` (our half of a history line, history/historyLine.ts) is recorded once everything is
+ * saved, outside `set -e`: a history that cannot be written is reported, never a failed save.
  */
-export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout): PersistCommand {
+export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout, historyLine?: string): PersistCommand {
   if (ipv4.chains.length === 0 && ipv6.chains.length === 0) {
+    // With a history line (an unblock of a host that was open but kept saved rules), the line comes
+    // in a bundle of its own and is written once the files are gone.
+    const bundle = historyLine === undefined ? undefined : stdinBundle([historyLine]);
+    const script = bundle === undefined ? UNPERSIST : [READ_BUNDLE, 'read_bundle "$1"', UNPERSIST, RECORD_HISTORY_FUNCTION, '( set +e; record_history 1 )'].join('\n');
     return {
-      argv: ['sh', '-c', UNPERSIST],
+      argv: bundle === undefined ? ['sh', '-c', UNPERSIST] : ['sh', '-c', script, 'docker-firewall-unpersist', bundle.digest],
+      ...(bundle === undefined ? {} : { stdin: bundle.stdin }),
       privileged: true,
       files: [],
       parse(result) {
+        if (result.stderr.includes('### incomplete input')) {
+          throw new PersistFailed('the command did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was removed. Try again.');
+        }
         if (result.code !== 0 || !result.stdout.includes('### removed')) {
           throw new PersistFailed(`could not remove the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
         }
-        return { kind: 'removed' };
+        const history = parseHistoryOutcome(result.stdout);
+        return history === undefined ? { kind: 'removed' } : { kind: 'removed', history };
       },
     };
   }
@@ -228,7 +252,7 @@ export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4:
   const state: PersistedFile = { path: `${PERSIST_DIR}/state`, content: `digest ${layoutsDigest(ipv4, ipv6, chain)}\n`, mode: '0644' };
   const files = [...rules, ...unit, state];
   const write = (file: PersistedFile) => `write ${shellQuote(file.path)} ${file.mode} ${files.indexOf(file) + 1}`;
-  const bundle = stdinBundle(files.map((file) => file.content));
+  const bundle = stdinBundle([...files.map((file) => file.content), ...(historyLine === undefined ? [] : [historyLine])]);
   const script = [
     'set -eu',
     READ_BUNDLE,
@@ -246,6 +270,7 @@ export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4:
     '  boot=no-systemd',
     'fi',
     write(state),
+    ...(historyLine === undefined ? [] : [RECORD_HISTORY_FUNCTION, `( set +e; record_history ${files.length + 1} )`]),
     'echo "### $boot"',
   ].join('\n');
   return {
@@ -261,7 +286,9 @@ export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4:
       if (result.code !== 0 || boot === undefined) {
         throw new PersistFailed(`could not write the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
       }
-      return { kind: 'saved', bootRestore: boot === 'systemd' ? 'systemd' : 'none' };
+      const history = parseHistoryOutcome(result.stdout);
+      const bootRestore = boot === 'systemd' ? 'systemd' : 'none';
+      return history === undefined ? { kind: 'saved', bootRestore } : { kind: 'saved', bootRestore, history };
     },
   };
 }

@@ -5,12 +5,14 @@ import { WATCH_SCRIPT } from './watcher';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { hostFactsFrom, type HostFacts } from './hostFacts';
 import { parseIptablesSave, type SavedTable } from './iptablesSave';
+import { SSH_CONNECTION_FUNCTION } from '../remote/sshConnectionScript';
+import { HISTORY_TAIL_FUNCTION, HISTORY_VIEW_LINES, HISTORY_VIEW_READ_SIZE } from '../history/historyScript';
 
 /**
  * One remote command reads everything the firewall model needs in a single round trip: both
  * families in every iptables variant that holds tables, our persistence and watcher state, and the
  * host's own facts (listening sockets and their processes, the SSH connection we came in on, its
- * global addresses). Nothing user-supplied is interpolated into the script. Its arguments are a
+ * global addresses, and the newest lines of the history of changes). Nothing user-supplied is interpolated into the script. Its arguments are a
  * random nonce that marks our sections, so that text the host prints (a rule comment can hold any
  * line, newlines included) can never pose as a section of ours, and the Docker socket path, so that
  * the watcher section can say when there is no Docker to watch.
@@ -70,17 +72,15 @@ printf '%s\\n' "$socks" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un | head -
   printf '%s %s %s %s\\n' "$p" "$c" "$u" "$m"
 done 2>/dev/null | awk '{ h = $1 " " $2 " " $3; n = $0; for (i = 0; i < 3; i++) n = substr(n, index(n, " ") + 1); gsub(/[^!-~]/, "?", n); print h " " n }'
 section ssh
-# sudo clears the environment: SSH_CONNECTION is read from the nearest process above us that has it.
-p=$$
-while [ "\${p:-0}" -gt 1 ]; do
-  v=$(tr '\\000' '\\n' <"/proc/$p/environ" 2>/dev/null | grep -m 1 '^SSH_CONNECTION=')
-  if [ -n "$v" ]; then printf '%s\\n' "\${v#SSH_CONNECTION=}"; break; fi
-  p=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f2)
-done
+${SSH_CONNECTION_FUNCTION}
+ssh_connection
 section addresses
 ip -o addr show scope global 2>/dev/null | head -n 500
 # The host's clock decides when an allow given for a while ends (its kernel's time match).
 section clock; date -u +%s
+section history
+${HISTORY_TAIL_FUNCTION}
+history_tail ${HISTORY_VIEW_LINES} ${HISTORY_VIEW_READ_SIZE}
 section end
 `;
 
@@ -102,6 +102,8 @@ export interface RawFirewall {
   /** Lines of the watcher section: `running PID`, `systemd active`… */
   readonly watcher: readonly string[];
   readonly facts: HostFacts;
+  /** The newest lines of the history of changes, as the host printed them (parseHistory reads them). */
+  readonly history: string;
 }
 
 /** The whole report of one read is small: a host that prints more is refused (ResponseTooLarge). */
@@ -155,6 +157,7 @@ export function parseFirewallReport(stdout: string, stderr: string, code: number
     ipv6,
     persistence: lines('persistence'),
     watcher: lines('watcher'),
+    history: sections.get('history') ?? '',
     facts: hostFactsFrom({
       sockets: sections.get('sockets'),
       processes: sections.get('processes'),

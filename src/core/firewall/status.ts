@@ -6,7 +6,7 @@ import type { HostFacts } from './hostFacts';
 import { hookLocation, sameLayout, tableOf, type Hook, type Table } from './layout';
 import { checkFamily, type FamilyCheck } from './layoutCheck';
 import { lockdownObstacle, wantedLayout, type PlanInput } from './plan';
-import { PERSIST_DIR, RESTORE_SCRIPT, type Persistence } from './persistence';
+import { PERSIST_DIR, RESTORE_SCRIPT, policyDigest, type Persistence } from './persistence';
 import type { Policy } from './policy';
 import { readPolicy } from './readPolicy';
 import type { RuleRole } from './ruleComment';
@@ -73,6 +73,8 @@ export interface FirewallStatus {
   readonly policy: Policy;
   /** The host's clock at the read (Unix seconds; the client's if the host printed none): what "ended" and "N min left" count from. */
   readonly now: number;
+  /** The policy rules in force in twelve hex digits (policyDigest); undefined when there are none. The history names the same digest. */
+  readonly policyDigest: string | undefined;
   readonly ipv4: FamilyStatus;
   readonly ipv6: FamilyStatus;
   /** Published ports, host-network and rootless sockets, and host services, each with its exposure. */
@@ -188,6 +190,7 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
     locked: policy.locked,
     policy,
     now,
+    policyDigest: policyDigest(tables.ipv4.layout, tables.ipv6.layout, tables.chain),
     ipv4,
     ipv6,
     ports,

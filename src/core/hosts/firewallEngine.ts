@@ -4,7 +4,10 @@ import { ConcurrentChange, HostNotLocked, LockdownRefused } from '../firewall/er
 import { run, type CommandRunner } from '../remote/remoteCommand';
 import { applyCommand, restoreBinary, type WatcherAction, type WatcherOutcome } from '../firewall/applyCommand';
 import { firewallTables, type FirewallTables } from '../firewall/firewallTables';
-import { layoutsDigest, parsePersistence, persistCommand, type PersistOutcome } from '../firewall/persistence';
+import { layoutsDigest, parsePersistence, persistCommand, policyDigest, type PersistOutcome } from '../firewall/persistence';
+import { historyLineTail, type ChangeNote, type HistoryAction, type HistoryLog, type HistoryOutcome, type ToolId } from '../history/historyLine';
+import { historyReadCommand } from '../history/historyScript';
+import { parseHistory } from '../history/parseHistory';
 import { planFor, type Plan } from '../firewall/plan';
 import { OPEN_POLICY, withAllow, withoutAllow, type Allow, type Policy } from '../firewall/policy';
 import { resolveAllow, type AllowRequest, type ChangeContext } from '../firewall/allowRequest';
@@ -23,19 +26,35 @@ import type { ChainName } from '../validate';
 
 /**
  * A change to a host's policy, expressed as a function so that it can be re-applied to a fresher
- * read; the read's context resolves "from me" and "for a while" (allowRequest.ts).
+ * read; the read's context resolves "from me" and "for a while" (allowRequest.ts). `note` says what
+ * it is for the host's history (its allows resolved with the same context); a change without one
+ * leaves no history line.
  */
-export type PolicyChange = (current: Policy, context: ChangeContext) => Policy;
+export type PolicyChange = ((current: Policy, context: ChangeContext) => Policy) & { readonly note?: ChangeRequestNote | undefined };
+
+/** A change's history note: its action, and the allows it names once the read's context resolves them. */
+export interface ChangeRequestNote {
+  readonly action: HistoryAction;
+  readonly allows: (context: ChangeContext) => readonly Allow[];
+}
+
+const noted = (action: HistoryAction, allows: readonly AllowRequest[], change: (current: Policy, context: ChangeContext) => Policy): PolicyChange =>
+  Object.assign(change, { note: { action, allows: (context: ChangeContext) => allows.map((a) => resolveAllow(a, context)) } });
 
 export const changes = {
-  block: (allows: readonly AllowRequest[] = []): PolicyChange => (current, context) =>
-    allows.map((a) => resolveAllow(a, context)).reduce(withAllow, { locked: true, allows: current.locked ? current.allows : [] }),
-  unblock: (): PolicyChange => () => OPEN_POLICY,
-  allow: (allow: AllowRequest): PolicyChange => (current, context) => withAllow(current, resolveAllow(allow, context)),
+  block: (allows: readonly AllowRequest[] = []): PolicyChange =>
+    noted('block', allows, (current, context) => allows.map((a) => resolveAllow(a, context)).reduce(withAllow, { locked: true, allows: current.locked ? current.allows : [] })),
+  unblock: (): PolicyChange => noted('unblock', [], () => OPEN_POLICY),
+  allow: (allow: AllowRequest): PolicyChange => noted('allow', [allow], (current, context) => withAllow(current, resolveAllow(allow, context))),
   /** Takes back the allow of that port, protocol and source, whatever its expiry. */
-  deny: (allow: AllowRequest): PolicyChange => (current, context) => withoutAllow(current, resolveAllow({ ...allow, forSeconds: undefined }, context)),
-  /** Re-render the policy in force (repairs drift, covers ports published since). */
-  reapply: (): PolicyChange => (current) => current,
+  deny: (allow: AllowRequest): PolicyChange => {
+    const request = { ...allow, forSeconds: undefined };
+    return noted('deny', [request], (current, context) => withoutAllow(current, resolveAllow(request, context)));
+  },
+  /** The policy in force again, which leaves ended allows out (planChange); the history names those. */
+  prune: (ended: readonly Allow[]): PolicyChange => Object.assign((current: Policy) => current, { note: { action: 'prune' as const, allows: () => ended } }),
+  /** Re-render the policy in force (repairs drift, covers ports published since): the history calls it a block. */
+  reapply: (): PolicyChange => noted('block', [], (current) => current),
 };
 
 export interface ApplyReport {
@@ -47,6 +66,8 @@ export interface ApplyReport {
   readonly retries: number;
   /** What became of the host's watcher (undefined when nothing was run). */
   readonly watcher?: WatcherOutcome | undefined;
+  /** What became of the change's history line (undefined when none was asked for, or nothing was run). */
+  readonly history?: HistoryOutcome | undefined;
 }
 
 export interface PersistReport {
@@ -58,11 +79,18 @@ export interface PersistReport {
   readonly retries: number;
 }
 
+/** How a read of the tables names the policy in force: the digest the history and status show. */
+export function policyDigestOf(tables: FirewallTables): string | undefined {
+  return policyDigest(tables.ipv4.layout, tables.ipv6.layout, tables.chain);
+}
+
 export interface HostReading {
   readonly inventory: Inventory;
   readonly tables: FirewallTables;
   /** The host's sockets, the SSH connection we came in on, its addresses (same read as the tables). */
   readonly facts: HostFacts;
+  /** The newest entries of the host's history of changes (same read); undefined where a reading was made without it. */
+  readonly history?: HistoryLog | undefined;
 }
 
 const MAX_ATTEMPTS = 4;
@@ -78,16 +106,23 @@ export class FirewallEngine {
     readonly chain: ChainName,
     /** The Docker socket on the host: the watcher talks to the Docker the engine reads. */
     private readonly dockerSocket: string = DEFAULT_DOCKER_SOCKET,
+    /** Who makes the changes, for the host's history; without it no history line is written. */
+    private readonly tool?: ToolId,
   ) {}
 
   async read(signal?: AbortSignal): Promise<HostReading> {
     const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand(undefined, this.dockerSocket), signal)]);
-    return { inventory, tables: firewallTables(raw, this.chain), facts: raw.facts };
+    return { inventory, tables: firewallTables(raw, this.chain), facts: raw.facts, history: parseHistory(raw.history) };
   }
 
   async status(signal?: AbortSignal): Promise<{ inventory: Inventory; firewall: FirewallStatus; raw: HostReading }> {
     const reading = await this.read(signal);
     return { inventory: reading.inventory, firewall: this.statusOf(reading), raw: reading };
+  }
+
+  /** The newest `limit` entries of the host's history of changes, newest first. */
+  history(limit: number, signal?: AbortSignal): Promise<HistoryLog> {
+    return run(this.runner, historyReadCommand(limit), signal);
   }
 
   statusOf(reading: HostReading): FirewallStatus {
@@ -119,20 +154,20 @@ export class FirewallEngine {
       // An open host that still has saved rules (a restore that failed at boot, a hand edit) would be
       // locked again at the next boot: unblock removes them even though no rule changes.
       if (!plan.changed && !plan.policy.locked && isPersisted(reading)) {
-        const unpersist = persistCommand(reading.tables.variant ?? 'default', this.chain, EMPTY_LAYOUT, EMPTY_LAYOUT);
+        const unpersist = persistCommand(reading.tables.variant ?? 'default', this.chain, EMPTY_LAYOUT, EMPTY_LAYOUT, this.historyLine(change.note, reading, plan));
         if (options.dryRun) return { plan, argv: unpersist.argv, applied: false, retries: attempt };
-        await run(this.runner, unpersist, options.signal);
-        return { plan, argv: unpersist.argv, applied: true, retries: attempt };
+        const removed = await run(this.runner, unpersist, options.signal);
+        return { plan, argv: unpersist.argv, applied: true, retries: attempt, history: removed.history };
       }
       if (!plan.changed && !watcherMissing) return { plan, argv: undefined, applied: false, retries: attempt };
       const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
-      const command = applyCommand(variant, plan.payloads, this.watcherAction(reading, plan, variant));
+      const command = applyCommand(variant, plan.payloads, this.watcherAction(reading, plan, variant), this.historyLine(change.note, reading, plan));
       if (options.dryRun) return { plan, argv: command.argv, applied: false, retries: attempt };
       const outcome = await run(this.runner, command, options.signal);
       if (outcome.kind === 'applied') {
         if (plan.changed) await this.refreshPersistence(reading, plan, variant, options.signal);
-        return { plan, argv: command.argv, applied: plan.changed, retries: attempt, watcher: outcome.watcher };
+        return { plan, argv: command.argv, applied: plan.changed, retries: attempt, watcher: outcome.watcher, history: outcome.history };
       }
       lastConflict = outcome.detail;
     }
@@ -149,7 +184,7 @@ export class FirewallEngine {
     const { now } = changeContext(reading);
     const ended = endedAllows(readPolicy(reading.tables).allows, now);
     if (ended.length === 0) return { ended, now, report: undefined };
-    return { ended, now, report: await this.apply(changes.reapply(), { ...options, reading }) };
+    return { ended, now, report: await this.apply(changes.prune(ended), { ...options, reading }) };
   }
 
   /**
@@ -169,7 +204,7 @@ export class FirewallEngine {
       const variant = reading.tables.variant;
       if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
       const apply = plan.changed ? applyCommand(variant, plan.payloads) : undefined;
-      const save = persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted);
+      const save = persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted, this.historyLine({ action: 'persist', allows: () => [] }, reading, plan));
       const argvs = [...(apply === undefined ? [] : [apply.argv]), save.argv];
       if (options.dryRun) return { plan, argvs, outcome: undefined, retries: attempt };
       if (apply !== undefined) {
@@ -183,6 +218,14 @@ export class FirewallEngine {
       return { plan, argvs, outcome, retries: attempt };
     }
     throw new ConcurrentChange(lastConflict);
+  }
+
+  /** Our half of the history line of a change planned from a reading; undefined when there is to be none. */
+  private historyLine(request: ChangeRequestNote | undefined, reading: HostReading, plan: Plan): string | undefined {
+    if (request === undefined || this.tool === undefined) return undefined;
+    const context = changeContext(reading);
+    const note: ChangeNote = { action: request.action, allows: request.allows(context) };
+    return historyLineTail(note, this.tool, policyDigestOf(reading.tables), policyDigest(plan.ipv4.wanted, plan.ipv6.wanted, this.chain));
   }
 
   /** The watcher follows the lockdown: (re)installed with the chain and SSH port it must know, removed with it. */

@@ -1,4 +1,5 @@
 import type { HostSecretSubject, PassphraseSubject, SecretSubject } from '../ssh/secretSubject';
+import type { ToolId } from '../history/historyLine';
 
 /**
  * How a host is named and reached, and the questions the engine may have to ask the user while
@@ -19,6 +20,8 @@ export interface HostTarget {
   readonly acceptNewHostKeys?: boolean | undefined;
   /** Docker's socket on the host (default /var/run/docker.sock). */
   readonly dockerSocket?: string | undefined;
+  /** The program making changes, named in the host's history of changes; without it none is written. */
+  readonly tool?: ToolId | undefined;
 }
 
 export interface UnknownHostKey {

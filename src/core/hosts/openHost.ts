@@ -68,7 +68,7 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
   const runner: CommandRunner = {
     exec: async (argv, options) => (await sessionOnce()).exec(argv, options),
   };
-  const host = new FirewallEngine(runner, async (signal) => readInventory(await dockerOnce(), signal), chain, dockerSocket);
+  const host = new FirewallEngine(runner, async (signal) => readInventory(await dockerOnce(), signal), chain, dockerSocket, target.tool);
   return {
     label,
     engine: host,

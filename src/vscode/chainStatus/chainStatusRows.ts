@@ -12,6 +12,7 @@ import type { HostSnapshot } from '../hosts/hostSnapshot';
 import { contextValue } from '../tree/contextValue';
 import { clockTime, code, escapeMarkdown, formatBytes, formatCount, plural, type IconSpec } from '../tree/treeText';
 import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
+import { historyRow } from './historyRows';
 
 /** Host text (messages, rule text, versions) as a row's label or description: see forDisplay. */
 const line = (text: string) => forDisplay(text, DISPLAY_LIMIT.line);
@@ -79,6 +80,7 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot, client
   rows.push(allowsRow(id('allows'), firewall, allowClock(status, clientNowMs)));
   rows.push(persistenceRow(id('persistence'), firewall));
   rows.push(dockerRow(id('docker'), inventory, firewall));
+  if (status.history !== undefined) rows.push(historyRow(id('history'), status.history, status.readAt));
   return rows;
 }
 

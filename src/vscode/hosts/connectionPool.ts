@@ -3,6 +3,7 @@ import type { HostCallbacks, HostTarget } from '../../core/hosts/hostTarget';
 import type { HostConnection } from '../../core/hosts/openHost';
 import { pathSetting, type Settings } from '../settings/settings';
 import { hostEngine } from './hostEngine';
+import { PRODUCT_VERSION } from '../../core/version';
 import type { ConfiguredHost } from '../settings/configuredHosts';
 
 /**
@@ -61,5 +62,6 @@ export function hostTarget(entry: ConfiguredHost, settings: Settings): HostTarge
     knownHostsPath: settings.knownHostsPath,
     identityFiles: entry.identityFile === undefined ? undefined : [pathSetting(entry.identityFile) ?? entry.identityFile],
     chain: settings.chain,
+    tool: { name: 'vscode', version: PRODUCT_VERSION },
   };
 }

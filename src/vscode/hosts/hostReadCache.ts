@@ -77,8 +77,8 @@ export class HostReadCache implements vscode.Disposable {
     const started = Date.now();
     let next: HostSnapshot;
     try {
-      const { inventory, firewall, facts } = await this.reader(entry, controller.signal);
-      next = { status: { inventory, firewall, facts, readAt: new Date() }, failure: undefined, loading: false };
+      const { inventory, firewall, facts, history } = await this.reader(entry, controller.signal);
+      next = { status: { inventory, firewall, facts, history, readAt: new Date() }, failure: undefined, loading: false };
       this.log.debug(`${name}: read in ${Date.now() - started} ms (${firewall.locked ? 'locked' : 'open'}, ${firewall.ports.length} published ports).`);
     } catch (error) {
       if (controller.signal.aborted || isCancellation(error)) {

@@ -2,6 +2,7 @@ import type { ErrorCode } from '../../core/errors';
 import type { Inventory } from '../../core/docker/inventoryModel';
 import type { HostFacts } from '../../core/firewall/hostFacts';
 import type { FirewallStatus } from '../../core/firewall/status';
+import type { HistoryLog } from '../../core/history/historyLine';
 
 /** One successful read of a host: its containers and its firewall as Docker Firewall sees them. */
 export interface HostReport {
@@ -9,6 +10,8 @@ export interface HostReport {
   readonly firewall: FirewallStatus;
   /** What the same read learnt of the host itself: its sockets, addresses and our SSH connection. */
   readonly facts: HostFacts;
+  /** The newest changes recorded on the host, from the same read; undefined when it was not read. */
+  readonly history?: HistoryLog | undefined;
   readonly readAt: Date;
 }
 

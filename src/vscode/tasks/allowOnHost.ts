@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { reportHistoryFailure } from '../ui/notify';
 import { changeContext, changes } from '../../core/hosts/firewallEngine';
 import { resolveAllow, type AllowRequest } from '../../core/firewall/allowRequest';
 import { sameAllow, type Allow } from '../../core/firewall/policy';
@@ -36,8 +37,10 @@ export async function allowOnHost(services: Services, entry: ConfiguredHost, req
     const report = await runOnHost(services, entry, work, (host, signal) => host.apply(changes.block([request]), { signal, reading }));
     if (report === undefined) return void (await rereadHost(services, entry));
     applied = report.applied;
+    reportHistoryFailure(services.log, entry.name, report.history);
   } else {
     applied = first.report.applied;
+    reportHistoryFailure(services.log, entry.name, first.report.history);
   }
   await rereadHost(services, entry);
   const { allow, now } = standing(services, entry, first.allow);

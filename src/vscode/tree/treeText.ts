@@ -54,3 +54,15 @@ export function formatBytes(bytes: number): string {
 export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
 }
+
+/** How long ago `then` was at `now`: "just now", "3 min ago", "2 h ago", "5 d ago"; a time ahead of `now` (another clock) as "just now" within a minute, else its date. */
+export function timeAgo(then: Date, now: Date): string {
+  const seconds = Math.floor((now.getTime() - then.getTime()) / 1000);
+  if (seconds < -60) return then.toISOString().slice(0, 16).replace('T', ' ');
+  if (seconds < 60) return 'just now';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}

@@ -19,7 +19,7 @@ const engine = { status: () => Promise.resolve({ inventory: host.reading.invento
 
 async function output(argv: string[]): Promise<string> {
   const inv = parseInvocation(argv);
-  assert.ok(inv.command !== 'help' && inv.command !== 'verify');
+  assert.ok(inv.command !== 'help' && inv.command !== 'verify' && inv.command !== 'history');
   const lines: string[] = [];
   await runCommand(inv, engine, 'h1', { out: (text) => lines.push(text) });
   return lines.join('\n');

@@ -27,7 +27,8 @@ function runtimeSpecifiers(text: string): string[] {
 
 function resolveSource(fromFile: string, specifier: string): string {
   const base = join(dirname(join(repoRoot, fromFile)), specifier);
-  const file = [`${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f));
+  // A JSON module (package.json, for the version) is loaded as it is and imports nothing.
+  const file = [...(base.endsWith('.json') ? [base] : []), `${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f));
   assert.ok(file, `${fromFile}: cannot resolve ${specifier}`);
   return relative(repoRoot, file).split('\\').join('/');
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { reportHistoryFailure } from '../../ui/notify';
 import { changes } from '../../../core/hosts/firewallEngine';
 import type { Services } from '../../services';
 import { confirm } from '../../ui/confirm';
@@ -44,6 +45,7 @@ export async function blockHost(services: Services, arg?: unknown): Promise<void
   );
   await rereadHost(services, entry);
   if (report === undefined) return;
+  reportHistoryFailure(services.log, entry.name, report.history);
   services.log.info(`${entry.name}: external access blocked (${report.applied ? 'applied' : 'already so'}, ${report.retries} retries).`);
   if (services.reads.get(entry.name).status?.firewall.persistence.state === 'none') {
     void vscode.window

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { reportHistoryFailure } from '../../ui/notify';
 import { PERSIST_DIR, RESTORE_SCRIPT } from '../../../core/firewall/persistence';
 import type { Services } from '../../services';
 import { confirm } from '../../ui/confirm';
@@ -22,6 +23,7 @@ export async function persistHost(services: Services, arg?: unknown): Promise<vo
   );
   await rereadHost(services, entry);
   if (result?.outcome === undefined) return;
+  if (result.outcome.kind === 'saved') reportHistoryFailure(services.log, entry.name, result.outcome.history);
   if (result.outcome.kind === 'saved' && result.outcome.bootRestore === 'systemd') {
     services.log.info(`${entry.name}: lockdown saved; the systemd unit puts it back at boot.`);
     void vscode.window.showInformationMessage(`The lockdown of ${entry.name} is saved: it comes back at boot and after every dockerd start.`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { reportHistoryFailure } from '../../ui/notify';
 import { changes } from '../../../core/hosts/firewallEngine';
 import type { Services } from '../../services';
 import { confirm } from '../../ui/confirm';
@@ -28,6 +29,7 @@ export async function unblockHost(services: Services, arg?: unknown): Promise<vo
   );
   await rereadHost(services, entry);
   if (report === undefined) return;
+  reportHistoryFailure(services.log, entry.name, report.history);
   services.log.info(`${entry.name}: lockdown removed (${report.applied ? 'applied' : 'already so'}).`);
   void vscode.window.showInformationMessage(`The lockdown of ${entry.name} is removed: its published ports are reachable again.`);
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { reportHistoryFailure } from '../../ui/notify';
 import { changes, type PolicyChange } from '../../../core/hosts/firewallEngine';
 import { describeAllow, type Allow } from '../../../core/firewall/policy';
 import { hostPortText } from '../../../core/firewall/port';
@@ -27,6 +28,7 @@ export async function denyPort(services: Services, arg?: unknown): Promise<void>
   );
   await rereadHost(services, entry);
   if (report === undefined) return;
+  reportHistoryFailure(services.log, entry.name, report.history);
   services.log.info(`${entry.name}: removed the allow ${what}${report.applied ? '' : ' (already gone)'}.`);
   void vscode.window.showInformationMessage(`${entry.name}: ${what} is blocked again.`);
   await checkAfterChange(services, entry);
