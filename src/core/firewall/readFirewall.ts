@@ -7,6 +7,34 @@ import { hostFactsFrom, type HostFacts } from './hostFacts';
 import { parseIptablesSave, type SavedTable } from './iptablesSave';
 
 /**
+ * The process behind each listening socket, one line per pid read on stdin: `PID CONTAINER UID
+ * NAME` (\`-\` for what cannot be read). CONTAINER is the Docker container whose cgroup holds it (the
+ * last part of a cgroup path, without docker- and .scope, as the watcher reads it); NAME is
+ * /proc/PID/comm, its lines joined, cut at 32 octets (LC_ALL=C, as the kernel cuts it), with what
+ * is not printable as "?". One awk for all of them: a shell loop reading three files per process
+ * cost about a millisecond a process, most of a read on a host with a hundred docker-proxy processes.
+ * No single quote inside (it is single-quoted in the read script).
+ */
+export const PROCESS_FACTS = `awk '
+{
+  p = $1; c = "-"; u = "-"; m = ""
+  f = "/proc/" p "/cgroup"
+  while ((getline l < f) > 0) {
+    sub(/.*\\//, "", l); sub(/^docker-/, "", l); sub(/\\.scope$/, "", l)
+    if (length(l) == 64 && l !~ /[^0-9a-f]/) { c = l; break }
+  }
+  close(f)
+  f = "/proc/" p "/status"
+  while ((getline l < f) > 0) if (split(l, w) >= 2 && w[1] == "Uid:") { u = w[2]; break }
+  close(f)
+  f = "/proc/" p "/comm"
+  while ((getline l < f) > 0) m = m l
+  close(f)
+  m = substr(m, 1, 32); gsub(/[^!-~]/, "?", m)
+  print p " " c " " u " " m
+}' 2>/dev/null`;
+
+/**
  * One remote command reads everything the firewall model needs in a single round trip: both
  * families in every iptables variant that holds tables, our persistence and watcher state, and the
  * host's own facts (listening sockets and their processes, the SSH connection we came in on, its
@@ -19,9 +47,31 @@ const SCRIPT = `
 n=$1
 export LC_ALL=C
 section() { printf '\\n### %s %s\\n' "$n" "$1"; }
-err=$(mktemp) || exit 1
-trap 'rm -f "$err"' EXIT
+d=$(mktemp -d) || exit 1
+trap 'rm -rf "$d"' EXIT
+# The host's own facts are read in the background while iptables is saved: listing sockets with
+# their processes (ss -p) reads the fd table of every process on the host, the slowest step of a read.
+{
 section version; iptables --version 2>&1 | head -n 1
+section sockets
+if command -v ss >/dev/null 2>&1; then socks=$(ss -Hlntup 2>/dev/null | head -n 5000); printf '%s\\n' "$socks"; else socks=; echo 'no ss'; fi
+section processes
+printf '%s\\n' "$socks" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un | head -n 2000 | ${PROCESS_FACTS}
+section ssh
+# sudo clears the environment: SSH_CONNECTION is then read from the nearest process above us that has it.
+if [ -n "\${SSH_CONNECTION:-}" ]; then printf '%s\\n' "$SSH_CONNECTION"; else
+p=$$
+while [ "\${p:-0}" -gt 1 ]; do
+  v=$(tr '\\000' '\\n' <"/proc/$p/environ" 2>/dev/null | grep -m 1 '^SSH_CONNECTION=')
+  if [ -n "$v" ]; then printf '%s\\n' "\${v#SSH_CONNECTION=}"; break; fi
+  p=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f2)
+done
+fi
+section addresses
+ip -o addr show scope global 2>/dev/null | head -n 500
+} >"$d/facts" &
+facts=$!
+err=$d/err
 save() { # FAMILY VARIANT COMMAND TABLES-LOADED
   section "save$1-$2"
   : >"$err"
@@ -49,36 +99,8 @@ section watcher
 if [ -f /run/docker-firewall-watch.pid ]; then p=$(head -c 16 /run/docker-firewall-watch.pid | tr -cd 0-9); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "running $p"; fi
 [ -f ${WATCH_SCRIPT} ] && printf 'script %s\\n' "$(sha256sum <${WATCH_SCRIPT} | cut -c1-64)"
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-active docker-firewall-watch.service 2>/dev/null)"
-section sockets
-if command -v ss >/dev/null 2>&1; then socks=$(ss -Hlntup 2>/dev/null | head -n 5000); printf '%s\\n' "$socks"; else socks=; echo 'no ss'; fi
-section processes
-# Shell built-ins only, per process (a sed, an awk, a head and two tr for each cost some 20 ms a
-# process: most of a read); one awk at the end turns what is not printable in a name into "?".
-printf '%s\\n' "$socks" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un | head -n 2000 | while read -r p; do
-  # The container a process is in: the last part of a cgroup path, without docker- and .scope (as the watcher reads it).
-  c=-
-  [ -r "/proc/$p/cgroup" ] && while IFS= read -r l || [ -n "$l" ]; do
-    l=\${l##*/}; l=\${l#docker-}; l=\${l%.scope}
-    if [ \${#l} -eq 64 ]; then case $l in *[!0-9a-f]*) ;; *) c=$l; break ;; esac; fi
-  done <"/proc/$p/cgroup"
-  u=-
-  [ -r "/proc/$p/status" ] && while read -r k v r; do if [ "$k" = Uid: ]; then u=$v; break; fi; done <"/proc/$p/status"
-  # The name, its lines joined and cut at 32 characters (LC_ALL=C: one octet each, as the kernel cuts it).
-  m=
-  [ -r "/proc/$p/comm" ] && while IFS= read -r l || [ -n "$l" ]; do m=$m$l; done <"/proc/$p/comm"
-  if [ \${#m} -gt 32 ]; then t=\${m#????????????????????????????????}; m=\${m%"$t"}; fi
-  printf '%s %s %s %s\\n' "$p" "$c" "$u" "$m"
-done 2>/dev/null | awk '{ h = $1 " " $2 " " $3; n = $0; for (i = 0; i < 3; i++) n = substr(n, index(n, " ") + 1); gsub(/[^!-~]/, "?", n); print h " " n }'
-section ssh
-# sudo clears the environment: SSH_CONNECTION is read from the nearest process above us that has it.
-p=$$
-while [ "\${p:-0}" -gt 1 ]; do
-  v=$(tr '\\000' '\\n' <"/proc/$p/environ" 2>/dev/null | grep -m 1 '^SSH_CONNECTION=')
-  if [ -n "$v" ]; then printf '%s\\n' "\${v#SSH_CONNECTION=}"; break; fi
-  p=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f2)
-done
-section addresses
-ip -o addr show scope global 2>/dev/null | head -n 500
+wait "$facts"
+cat "$d/facts"
 # The host's clock decides when an allow given for a while ends (its kernel's time match).
 section clock; date -u +%s
 section end
