@@ -7,32 +7,45 @@ import { hostFactsFrom, type HostFacts } from './hostFacts';
 import { parseIptablesSave, type SavedTable } from './iptablesSave';
 
 /**
- * The process behind each listening socket, one line per pid read on stdin: `PID CONTAINER UID
- * NAME` (\`-\` for what cannot be read). CONTAINER is the Docker container whose cgroup holds it (the
- * last part of a cgroup path, without docker- and .scope, as the watcher reads it); NAME is
- * /proc/PID/comm, its lines joined, cut at 32 octets (LC_ALL=C, as the kernel cuts it), with what
- * is not printable as "?". One awk for all of them: a shell loop reading three files per process
- * cost about a millisecond a process, most of a read on a host with a hundred docker-proxy processes.
- * No single quote inside (it is single-quoted in the read script).
+ * The sockets and processes sections from \`ss -Hlntup\` on stdin, in one awk: its first 5000 lines
+ * as they are (the sockets section), then the processes section (\`section\`'s marker, with the
+ * nonce in \`$n\`): one line per process that holds a socket, the first 2000 of them, \`PID CONTAINER
+ * UID NAME\` (\`-\` for what cannot be read). CONTAINER is the Docker container whose cgroup holds it
+ * (the last part of a cgroup path, without docker- and .scope, as the watcher reads it); NAME is
+ * /proc/PID/comm, its lines joined, cut at 32 octets (LC_ALL=C, as the kernel cuts it), with what is
+ * not printable as "?". One process for all of it: a shell loop reading three files per process
+ * cost about a millisecond a process, and each program started (grep, cut, sort, head) several on a
+ * busy host. No single quote inside (it is single-quoted in the read script).
  */
-export const PROCESS_FACTS = `awk '
-{
-  p = $1; c = "-"; u = "-"; m = ""
-  f = "/proc/" p "/cgroup"
-  while ((getline l < f) > 0) {
-    sub(/.*\\//, "", l); sub(/^docker-/, "", l); sub(/\\.scope$/, "", l)
-    if (length(l) == 64 && l !~ /[^0-9a-f]/) { c = l; break }
+export const SOCKET_FACTS = `awk -v n="$n" '
+NR <= 5000 {
+  print
+  s = $0
+  while (match(s, /pid=[0-9]+/)) {
+    p = substr(s, RSTART + 4, RLENGTH - 4); s = substr(s, RSTART + RLENGTH)
+    if (!(p in seen) && np < 2000) { seen[p] = 1; pids[++np] = p }
   }
-  close(f)
-  f = "/proc/" p "/status"
-  while ((getline l < f) > 0) if (split(l, w) >= 2 && w[1] == "Uid:") { u = w[2]; break }
-  close(f)
-  f = "/proc/" p "/comm"
-  while ((getline l < f) > 0) m = m l
-  close(f)
-  m = substr(m, 1, 32); gsub(/[^!-~]/, "?", m)
-  print p " " c " " u " " m
-}' 2>/dev/null`;
+}
+END {
+  printf "\\n### %s processes\\n", n
+  for (i = 1; i <= np; i++) {
+    p = pids[i]; c = "-"; u = "-"; m = ""
+    f = "/proc/" p "/cgroup"
+    while ((getline l < f) > 0) {
+      sub(/.*\\//, "", l); sub(/^docker-/, "", l); sub(/\\.scope$/, "", l)
+      if (length(l) == 64 && l !~ /[^0-9a-f]/) { c = l; break }
+    }
+    close(f)
+    f = "/proc/" p "/status"
+    while ((getline l < f) > 0) if (split(l, w) >= 2 && w[1] == "Uid:") { u = w[2]; break }
+    close(f)
+    f = "/proc/" p "/comm"
+    while ((getline l < f) > 0) m = m l
+    close(f)
+    m = substr(m, 1, 32); gsub(/[^!-~]/, "?", m)
+    print p " " c " " u " " m
+  }
+}'`;
 
 /**
  * One remote command reads everything the firewall model needs in a single round trip: both
@@ -47,16 +60,16 @@ const SCRIPT = `
 n=$1
 export LC_ALL=C
 section() { printf '\\n### %s %s\\n' "$n" "$1"; }
+nl='
+'
 d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
 # The host's own facts are read in the background while iptables is saved: listing sockets with
 # their processes (ss -p) reads the fd table of every process on the host, the slowest step of a read.
 {
-section version; iptables --version 2>&1 | head -n 1
+section version; v=$(iptables --version 2>&1); printf '%s\\n' "\${v%%"$nl"*}"
 section sockets
-if command -v ss >/dev/null 2>&1; then socks=$(ss -Hlntup 2>/dev/null | head -n 5000); printf '%s\\n' "$socks"; else socks=; echo 'no ss'; fi
-section processes
-printf '%s\\n' "$socks" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un | head -n 2000 | ${PROCESS_FACTS}
+if command -v ss >/dev/null 2>&1; then ss -Hlntup 2>/dev/null | ${SOCKET_FACTS}; else echo 'no ss'; section processes; fi
 section ssh
 # sudo clears the environment: SSH_CONNECTION is then read from the nearest process above us that has it.
 if [ -n "\${SSH_CONNECTION:-}" ]; then printf '%s\\n' "$SSH_CONNECTION"; else
@@ -69,6 +82,8 @@ done
 fi
 section addresses
 ip -o addr show scope global 2>/dev/null | head -n 500
+# The host's clock decides when an allow given for a while ends (its kernel's time match).
+section clock; date -u +%s
 } >"$d/facts" &
 facts=$!
 err=$d/err
@@ -101,8 +116,6 @@ if [ -f /run/docker-firewall-watch.pid ]; then p=$(head -c 16 /run/docker-firewa
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-active docker-firewall-watch.service 2>/dev/null)"
 wait "$facts"
 cat "$d/facts"
-# The host's clock decides when an allow given for a while ends (its kernel's time match).
-section clock; date -u +%s
 section end
 `;
 
