@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -10,8 +10,8 @@ import { Script } from 'node:vm';
  * one by one, every function a command runs. V8 can hand its compiled code back as bytes
  * (`createCachedData`) and take it again on the next start (`cachedData`): the launcher (dist/cli.js)
  * loads the bundle (dist/cli-main.js) through one vm.Script with the code the first run left in a
- * cache file. The file's name is a digest of the bundle's text, Node's version and the CPU, so a
- * rebuilt bundle or another Node never meets an old cache; V8 checks its own version and flags too
+ * cache file. The file's name is a digest of the bundle file's size and time, Node's version and the
+ * CPU, so a rebuilt bundle or another Node never meets an old cache; V8 checks its own version and flags too
  * and rejects what does not fit (then the bundle is compiled as without a cache, and the file is
  * written again). Every failure to read or write the cache is silent: it only costs time.
  */
@@ -27,13 +27,14 @@ export function compileCacheDir(env: NodeJS.ProcessEnv, home: string): string | 
 }
 
 /**
- * The cache file of one bundle text on one Node and CPU: `cli-<where>-<what>.v8cache`, `where` a
- * digest of the bundle's path (installs in other places keep their own caches), `what` of its text,
- * Node's version and the CPU.
+ * The cache file of one bundle on one Node and CPU: `cli-<where>-<what>.v8cache`, `where` a digest of
+ * the bundle's path (installs in other places keep their own caches), `what` of the bundle file's
+ * size and modification time (a rebuilt or reinstalled bundle is another file; hashing its 600 KiB
+ * took ~10 ms of every start), Node's version and the CPU.
  */
-export function compileCacheFile(bundlePath: string, source: string, nodeVersion: string, arch: string): string {
+export function compileCacheFile(bundlePath: string, bundle: { size: number; mtimeMs: number }, nodeVersion: string, arch: string): string {
   const digest = (...parts: string[]) => parts.reduce((h, p) => h.update(p).update('\0'), createHash('sha256')).digest('hex').slice(0, 16);
-  return `cli-${digest(bundlePath)}-${digest(nodeVersion, arch, source)}.v8cache`;
+  return `cli-${digest(bundlePath)}-${digest(String(bundle.size), String(bundle.mtimeMs), nodeVersion, arch)}.v8cache`;
 }
 
 export interface LoadedBundle {
@@ -50,8 +51,15 @@ export interface LoadedBundle {
  * the code cache from `cacheDir` when there is a usable one.
  */
 export function runBundle(bundlePath: string, cacheDir: string | undefined, compiled?: () => void): LoadedBundle {
-  const source = readFileSync(bundlePath, 'utf8');
-  const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, compileCacheFile(bundlePath, source, process.version, process.arch));
+  const fd = openSync(bundlePath, 'r');
+  let source: string;
+  let cacheFile: string | undefined;
+  try {
+    source = readFileSync(fd, 'utf8');
+    cacheFile = cacheDir === undefined ? undefined : join(cacheDir, compileCacheFile(bundlePath, fstatSync(fd), process.version, process.arch));
+  } finally {
+    closeSync(fd);
+  }
   const cachedData = cacheFile === undefined ? undefined : readOrUndefined(cacheFile);
   // The wrapper Node itself puts around a CommonJS module.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: bundlePath, cachedData });

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCacheDir, compileCacheFile, runBundle } from '../../../src/cli/compileCache';
@@ -14,20 +14,22 @@ test('the compile cache lives in $XDG_CACHE_HOME/docker-firewall, else ~/.cache/
   assert.equal(compileCacheDir({ DOCKER_FIREWALL_COMPILE_CACHE: '0' }, '/home/u'), undefined);
 });
 
-test('a cache file is named by the bundle\'s path and by its text, Node\'s version and the CPU together', () => {
-  const name = compileCacheFile('/opt/dfw/dist/cli-main.js', 'code', 'v20.20.2', 'x64');
+test('a cache file is named by the bundle\'s path and by its size and time, Node\'s version and the CPU together', () => {
+  const file = { size: 637_000, mtimeMs: 1796468085161.7 };
+  const name = compileCacheFile('/opt/dfw/dist/cli-main.js', file, 'v20.20.2', 'x64');
   assert.match(name, /^cli-[0-9a-f]{16}-[0-9a-f]{16}\.v8cache$/);
-  assert.equal(compileCacheFile('/opt/dfw/dist/cli-main.js', 'code', 'v20.20.2', 'x64'), name);
+  assert.equal(compileCacheFile('/opt/dfw/dist/cli-main.js', { ...file }, 'v20.20.2', 'x64'), name);
   const prefix = (n: string) => n.split('-')[1];
   for (const other of [
-    compileCacheFile('/opt/dfw/dist/cli-main.js', 'code2', 'v20.20.2', 'x64'),
-    compileCacheFile('/opt/dfw/dist/cli-main.js', 'code', 'v20.20.3', 'x64'),
-    compileCacheFile('/opt/dfw/dist/cli-main.js', 'code', 'v20.20.2', 'arm64'),
+    compileCacheFile('/opt/dfw/dist/cli-main.js', { ...file, size: 637_001 }, 'v20.20.2', 'x64'),
+    compileCacheFile('/opt/dfw/dist/cli-main.js', { ...file, mtimeMs: file.mtimeMs + 1 }, 'v20.20.2', 'x64'),
+    compileCacheFile('/opt/dfw/dist/cli-main.js', file, 'v20.20.3', 'x64'),
+    compileCacheFile('/opt/dfw/dist/cli-main.js', file, 'v20.20.2', 'arm64'),
   ]) {
     assert.notEqual(other, name);
     assert.equal(prefix(other), prefix(name), 'same path, same first part: the newer replaces the older');
   }
-  assert.notEqual(prefix(compileCacheFile('/usr/lib/dfw/cli-main.js', 'code', 'v20.20.2', 'x64')), prefix(name));
+  assert.notEqual(prefix(compileCacheFile('/usr/lib/dfw/cli-main.js', file, 'v20.20.2', 'x64')), prefix(name));
 });
 
 describe('runBundle', () => {
@@ -76,10 +78,11 @@ describe('runBundle', () => {
   });
 
   test('a changed bundle gets its own cache, which replaces the old one of that path; a cache of another path is kept', () => {
-    const elsewhere = join(cache, compileCacheFile('/elsewhere/cli-main.js', 'x', process.version, process.arch));
+    const elsewhere = join(cache, compileCacheFile('/elsewhere/cli-main.js', { size: 1, mtimeMs: 1 }, process.version, process.arch));
     writeFileSync(elsewhere, 'kept');
     const before = cacheFiles().filter((n) => join(cache, n) !== elsewhere);
     writeFileSync(bundle, 'module.exports = { changed: true };');
+    utimesSync(bundle, new Date(), new Date(Date.now() + 5000));
     const run = runBundle(bundle, cache);
     assert.equal(run.fromCache, false);
     run.saveCache();
