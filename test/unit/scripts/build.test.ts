@@ -30,7 +30,8 @@ describe('the bundles load only what an Engine API call over SSH needs', () => {
   function modulesLoaded(script: string): string[] {
     const report = join(dir, 'report.js');
     writeFileSync(report, "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));");
-    const result = spawnSync(process.execPath, ['--require', report, '-e', script], { cwd: dir, encoding: 'utf8' });
+    // The CLI's compile cache goes to the temporary folder, not to this machine's ~/.cache.
+    const result = spawnSync(process.execPath, ['--require', report, '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(dir, 'modules-cache-home') } });
     assert.equal(result.status, 0, result.stderr);
     return (JSON.parse(result.stderr.slice(result.stderr.lastIndexOf('['))) as string[]).map((m) => m.replace(/^NativeModule /, ''));
   }
