@@ -13,7 +13,7 @@ const VIEW_RUNS = 3;
 /** How long after activate() a deferred connection would have to start to be counted. */
 const SETTLE_MS = 500;
 /** The extension's entry, the host engine's libraries it loads on first use (scripts/build.mjs), the CLI. */
-const BUNDLES = ['dist/extension.js', 'dist/lib/ssh2.js', 'dist/lib/dockerode.js', 'dist/cli.js'] as const;
+const BUNDLES = ['dist/extension.js', 'dist/lib/ssh2.js', 'dist/lib/dockerode.js', 'dist/cli.js', 'dist/cli-main.js'] as const;
 
 interface ActivationSample {
   readonly requireMs: number;

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { REPO_ROOT, type Lab } from '../test/support/lab';
@@ -66,9 +68,13 @@ export async function measureCliProcess(lab: Lab, hosts: readonly string[]): Pro
     if (value.code !== 0) throw new Error(`${what} on ${name} exited ${String(value.code)}: ${value.stderr.trim()}`);
     return { run: value, logins };
   };
-  const ours = (name: string, command: 'ps' | 'status') => async (): Promise<Sample> => {
+  // The CLI's compile cache (src/cli/compileCache.ts) in a folder of this run: written by the first run (the warm-up round), used by the rest.
+  const cacheHome = mkdtempSync(join(tmpdir(), 'dfw-bench-cache-'));
+  const ours = (name: string, command: 'ps' | 'status', compileCache = true) => async (): Promise<Sample> => {
     const { run, logins } = await checked(name, `docker-firewall ${command}`, [process.execPath, CLI, '--ssh-config', lab.sshConfig, '--json', command, name], {
       DOCKER_FIREWALL_TRACE: '1',
+      XDG_CACHE_HOME: cacheHome,
+      ...(compileCache ? {} : { DOCKER_FIREWALL_COMPILE_CACHE: '0' }),
     });
     const json = JSON.parse(run.stdout) as { containers?: unknown[] };
     return { ms: run.reapedAt - run.spawnedAt, logins, steps: timeline(parseTrace(run.stderr), run.spawnedAt, run.reapedAt), containers: json.containers?.length };
@@ -83,6 +89,7 @@ export async function measureCliProcess(lab: Lab, hosts: readonly string[]): Pro
         [
           { key: 'ps', run: ours(name, 'ps') },
           { key: 'status', run: ours(name, 'status') },
+          { key: 'ps-uncached', run: ours(name, 'ps', false) },
           { key: 'docker', run: theirs(name, 'docker', ['docker', '-H', `ssh://${name}`, 'ps', '--all']) },
           { key: 'ssh-true', run: theirs(name, 'ssh true', ['ssh', '-F', lab.sshConfig, name, 'true']) },
           { key: 'ssh-save', run: theirs(name, 'ssh iptables-save', ['ssh', '-F', lab.sshConfig, name, 'iptables-save']) },
@@ -96,6 +103,7 @@ export async function measureCliProcess(lab: Lab, hosts: readonly string[]): Pro
       const dockerPs = v('docker', '`docker -H ssh://` ps');
       const sshTrue = v('ssh-true', '`ssh HOST true` (one handshake and round trip)');
       const sshSave = v('ssh-save', '`ssh HOST iptables-save`');
+      const psUncached = v('ps-uncached', '`docker-firewall --json ps`, a new process without the compile cache (as a first run)');
       const title = `CLI process, ${name}`;
       const psVsDocker = compare(`cli-${name}-ps-vs-docker`, title, 'ms', ps, dockerPs);
       const statusVsDocker = compare(`cli-${name}-status-vs-docker`, title, 'ms', status, dockerPs);
@@ -104,6 +112,7 @@ export async function measureCliProcess(lab: Lab, hosts: readonly string[]): Pro
         statusVsDocker,
         compare(`cli-${name}-ps-vs-ssh-true`, title, 'ms', ps, sshTrue),
         compare(`cli-${name}-status-vs-ssh-save`, title, 'ms', status, sshSave),
+        compare(`cli-${name}-ps-uncached-vs-docker`, title, 'ms', psUncached, dockerPs),
       );
       facts.push(
         {
@@ -143,6 +152,7 @@ export async function measureCliProcess(lab: Lab, hosts: readonly string[]): Pro
     }
   } finally {
     docker.dispose();
+    rmSync(cacheHome, { recursive: true, force: true });
   }
   return {
     id: 'cli',
@@ -155,6 +165,9 @@ export async function measureCliProcess(lab: Lab, hosts: readonly string[]): Pro
       'Ours runs with DOCKER_FIREWALL_TRACE=1: the CLI records when each phase ended (`performance.mark`, a boolean test when off) and prints ' +
         'the marks to stderr at exit. The breakdown is the median, over the runs, of when each phase ended after the spawn and of the time since ' +
         'the phase before; remote calls run in parallel, so their times overlap.',
+      'The CLI loads its bundle with the V8 code cache its first run writes (src/cli/compileCache.ts; Node 20 has no built-in compile cache): ' +
+        'the warm-up round writes it in a folder of this run, the measured runs use it. `ps` without it (DOCKER_FIREWALL_COMPILE_CACHE=0, ' +
+        'what the very first run costs) is measured in the same rounds.',
     ],
     comparisons,
     facts,

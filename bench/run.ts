@@ -2,6 +2,7 @@
 // prints the table, writes bench/results/latest.json and docs/performance.md, and takes the lab down,
 // also on failure and on Ctrl-C. See bench/README.md.
 //   npm run bench [-- --only inventory,refresh] [-- --keep-lab]
+//   DFW_BENCH_LAB=NAME npm run bench -- --use-lab --only cli --merge
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { LAB_SCRIPT, REPO_ROOT, loadLab, onHost } from '../test/support/lab';
 import { knownIssues } from './findings';
 import { BENCH_LAB, BENCH_LAB_UP } from './lib/benchLab';
+import { mergeSections } from './lib/mergeSections';
 import { round, type BenchResults, type MachineFacts } from './lib/results';
 import { parseOnly, SECTION_IDS, type MeasureOutput, type SectionId } from './measure';
 import { renderConsole, renderMarkdown } from './report';
@@ -23,20 +25,30 @@ interface Options {
   readonly keepLab: boolean;
   /** Only render docs/performance.md again from bench/results/latest.json (no lab, no measurement). */
   readonly render: boolean;
+  /** Measure on the lab DFW_BENCH_LAB names, which is up already: neither brought up nor taken down. */
+  readonly useLab: boolean;
+  /** With --only: the sections measured replace the same sections of bench/results/latest.json, each with a note saying so, and the page is rendered. */
+  readonly merge: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
   let only: SectionId[] = [...SECTION_IDS];
   let keepLab = false;
   let render = false;
+  let useLab = false;
+  let merge = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--only') only = parseOnly(argv[++i] ?? '');
     else if (arg === '--keep-lab') keepLab = true;
     else if (arg === '--render') render = true;
-    else throw new Error(`unknown argument ${String(arg)} (use --only ${SECTION_IDS.join(',')}, --keep-lab or --render)`);
+    else if (arg === '--use-lab') useLab = true;
+    else if (arg === '--merge') merge = true;
+    else throw new Error(`unknown argument ${String(arg)} (use --only ${SECTION_IDS.join(',')}, --keep-lab, --render, --use-lab or --merge)`);
   }
-  return { only, keepLab, render };
+  if (useLab && process.env.DFW_BENCH_LAB === undefined) throw new Error('--use-lab measures on the lab DFW_BENCH_LAB names: set it');
+  if (merge && only.length === SECTION_IDS.length) throw new Error('--merge is for a run with --only: a full run replaces every section');
+  return { only, keepLab: keepLab || useLab, render, useLab, merge };
 }
 
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -198,12 +210,16 @@ async function main(): Promise<number> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const partial = join(RESULTS_DIR, `partial-${process.pid}.json`);
   try {
-    say(`bringing up lab ${BENCH_LAB}: ${BENCH_LAB_UP.slice(1).join(' ')}`);
-    const upStarted = Date.now();
-    const up = await labCommand(BENCH_LAB_UP);
-    if (interrupted !== undefined) return 130;
-    if (up !== 0) throw new Error(`lab.sh up exited ${String(up)}`);
-    say(`lab up in ${((Date.now() - upStarted) / 1000).toFixed(1)} s`);
+    if (options.useLab) {
+      say(`measuring on lab ${BENCH_LAB}, which is up already (--use-lab)`);
+    } else {
+      say(`bringing up lab ${BENCH_LAB}: ${BENCH_LAB_UP.slice(1).join(' ')}`);
+      const upStarted = Date.now();
+      const up = await labCommand(BENCH_LAB_UP);
+      if (interrupted !== undefined) return 130;
+      if (up !== 0) throw new Error(`lab.sh up exited ${String(up)}`);
+      say(`lab up in ${((Date.now() - upStarted) / 1000).toFixed(1)} s`);
+    }
 
     const lab = loadLab(BENCH_LAB);
     const measure = await runVisible(
@@ -231,10 +247,18 @@ async function main(): Promise<number> {
     };
     // Compact: latest.json is committed beside docs/performance.md, which is rendered from it alone.
     const json = JSON.stringify(results);
-    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${json}\n`);
     writeFileSync(join(RESULTS_DIR, `${started.toISOString().replace(/[:.]/g, '-')}.json`), json);
     process.stdout.write(`${renderConsole(results)}\n\n`);
     const failed = output.skipped.some((s) => s.includes(': failed:'));
+    if (options.merge) {
+      if (failed) throw new Error('a section failed: nothing merged into bench/results/latest.json');
+      const merged = mergeSections(JSON.parse(readFileSync(join(RESULTS_DIR, 'latest.json'), 'utf8')) as BenchResults, results, options.only);
+      writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(merged)}\n`);
+      writeFileSync(DOC, renderMarkdown(merged, knownIssues(merged)));
+      say(`merged ${options.only.join(', ')} into bench/results/latest.json and wrote ${DOC}`);
+      return 0;
+    }
+    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${json}\n`);
     if (options.only.length === SECTION_IDS.length) {
       writeFileSync(DOC, renderMarkdown(results, knownIssues(results)));
       say(`wrote ${DOC} and bench/results/latest.json`);
@@ -244,7 +268,8 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
   } finally {
     rmSync(partial, { force: true });
-    if (options.keepLab) say(`lab ${BENCH_LAB} left up (--keep-lab): LAB_NAME=${BENCH_LAB} bash lab/lab.sh down`);
+    if (options.useLab) say(`lab ${BENCH_LAB} left as it was (--use-lab)`);
+    else if (options.keepLab) say(`lab ${BENCH_LAB} left up (--keep-lab): LAB_NAME=${BENCH_LAB} bash lab/lab.sh down`);
     else await takeLabDown();
   }
 }

@@ -74,7 +74,8 @@ export function describeStep(name: string): string {
   const fixed: Record<string, string> = {
     [SPAWNED]: 'spawn',
     'process-start': 'spawn to Node process start (`performance.timeOrigin`)',
-    'cli-start': 'Node start-up to the first line of dist/cli.js (includes reading and compiling the bundle)',
+    'cli-start': 'Node start-up to the first line of dist/cli.js',
+    'bundle-compiled': 'dist/cli-main.js read and compiled (with the code cache the first run wrote)',
     'cli-loaded': 'bundle load: evaluating its modules',
     'ssh-config-read': 'ssh config read and resolved',
     'known-hosts-read': 'known_hosts read',

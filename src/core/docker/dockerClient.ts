@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import type { ClientChannel } from 'ssh2';
 import { Cancelled, DockerFirewallError, DockerRequestFailed, DockerUnavailable, ResponseTooLarge } from '../errors';
 import { classifyStderr, lastStderrLine } from '../remote/classifyStderr';
@@ -89,7 +89,11 @@ export class DockerClient implements DockerInventorySource {
     // replaces the agent of any request without one (dockerode then looked up a host "docker").
     // dockerode's typings do not list `agent`; docker-modem passes it to http.request.
     const dockerOptions: Dockerode.DockerOptions & { agent: TunnelAgent } = { socketPath: this.socketPath, agent: this.agent };
-    this.api = new Dockerode(dockerOptions);
+    // Required here, not imported: in the CLI's bundle dockerode (some 10 ms to evaluate) is then
+    // evaluated when the first Docker client is made, after the login, not before the connect.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+    const DockerodeClass = require('dockerode') as typeof Dockerode;
+    this.api = new DockerodeClass(dockerOptions);
   }
 
   /** How the last request reached the socket. */

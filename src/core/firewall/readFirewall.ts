@@ -9,6 +9,47 @@ import { SSH_CONNECTION_FUNCTION } from '../remote/sshConnectionScript';
 import { HISTORY_TAIL_FUNCTION, HISTORY_VIEW_LINES, HISTORY_VIEW_READ_SIZE } from '../history/historyScript';
 
 /**
+ * The sockets and processes sections from \`ss -Hlntup\` on stdin, in one awk: its first 5000 lines
+ * as they are (the sockets section), then the processes section (\`section\`'s marker, with the
+ * nonce in \`$n\`): one line per process that holds a socket, the first 2000 of them, \`PID CONTAINER
+ * UID NAME\` (\`-\` for what cannot be read). CONTAINER is the Docker container whose cgroup holds it
+ * (the last part of a cgroup path, without docker- and .scope, as the watcher reads it); NAME is
+ * /proc/PID/comm, its lines joined, cut at 32 octets (LC_ALL=C, as the kernel cuts it), with what is
+ * not printable as "?". One process for all of it: a shell loop reading three files per process
+ * cost about a millisecond a process, and each program started (grep, cut, sort, head) several on a
+ * busy host. No single quote inside (it is single-quoted in the read script).
+ */
+export const SOCKET_FACTS = `awk -v n="$n" '
+NR <= 5000 {
+  print
+  s = $0
+  while (match(s, /pid=[0-9]+/)) {
+    p = substr(s, RSTART + 4, RLENGTH - 4); s = substr(s, RSTART + RLENGTH)
+    if (!(p in seen) && np < 2000) { seen[p] = 1; pids[++np] = p }
+  }
+}
+END {
+  printf "\\n### %s processes\\n", n
+  for (i = 1; i <= np; i++) {
+    p = pids[i]; c = "-"; u = "-"; m = ""
+    f = "/proc/" p "/cgroup"
+    while ((getline l < f) > 0) {
+      sub(/.*\\//, "", l); sub(/^docker-/, "", l); sub(/\\.scope$/, "", l)
+      if (length(l) == 64 && l !~ /[^0-9a-f]/) { c = l; break }
+    }
+    close(f)
+    f = "/proc/" p "/status"
+    while ((getline l < f) > 0) if (split(l, w) >= 2 && w[1] == "Uid:") { u = w[2]; break }
+    close(f)
+    f = "/proc/" p "/comm"
+    while ((getline l < f) > 0) m = m l
+    close(f)
+    m = substr(m, 1, 32); gsub(/[^!-~]/, "?", m)
+    print p " " c " " u " " m
+  }
+}'`;
+
+/**
  * One remote command reads everything the firewall model needs in a single round trip: both
  * families in every iptables variant that holds tables, our persistence and watcher state, and the
  * host's own facts (listening sockets and their processes, the SSH connection we came in on, its
@@ -21,9 +62,29 @@ const SCRIPT = `
 n=$1
 export LC_ALL=C
 section() { printf '\\n### %s %s\\n' "$n" "$1"; }
-err=$(mktemp) || exit 1
-trap 'rm -f "$err"' EXIT
-section version; iptables --version 2>&1 | head -n 1
+nl='
+'
+d=$(mktemp -d) || exit 1
+trap 'rm -rf "$d"' EXIT
+# The host's own facts are read in the background while iptables is saved: listing sockets with
+# their processes (ss -p) reads the fd table of every process on the host, the slowest step of a read.
+{
+section version; v=$(iptables --version 2>&1); printf '%s\\n' "\${v%%"$nl"*}"
+section sockets
+if command -v ss >/dev/null 2>&1; then ss -Hlntup 2>/dev/null | ${SOCKET_FACTS}; else echo 'no ss'; section processes; fi
+section ssh
+${SSH_CONNECTION_FUNCTION}
+ssh_connection
+section addresses
+ip -o addr show scope global 2>/dev/null | head -n 500
+# The host's clock decides when an allow given for a while ends (its kernel's time match).
+section clock; date -u +%s
+section history
+${HISTORY_TAIL_FUNCTION}
+history_tail ${HISTORY_VIEW_LINES} ${HISTORY_VIEW_READ_SIZE}
+} >"$d/facts" &
+facts=$!
+err=$d/err
 save() { # FAMILY VARIANT COMMAND TABLES-LOADED
   section "save$1-$2"
   : >"$err"
@@ -51,36 +112,8 @@ section watcher
 if [ -f /run/docker-firewall-watch.pid ]; then p=$(head -c 16 /run/docker-firewall-watch.pid | tr -cd 0-9); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "running $p"; fi
 [ -f ${WATCH_SCRIPT} ] && printf 'script %s\\n' "$(sha256sum <${WATCH_SCRIPT} | cut -c1-64)"
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-active docker-firewall-watch.service 2>/dev/null)"
-section sockets
-if command -v ss >/dev/null 2>&1; then socks=$(ss -Hlntup 2>/dev/null | head -n 5000); printf '%s\\n' "$socks"; else socks=; echo 'no ss'; fi
-section processes
-# Shell built-ins only, per process (a sed, an awk, a head and two tr for each cost some 20 ms a
-# process: most of a read); one awk at the end turns what is not printable in a name into "?".
-printf '%s\\n' "$socks" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un | head -n 2000 | while read -r p; do
-  # The container a process is in: the last part of a cgroup path, without docker- and .scope (as the watcher reads it).
-  c=-
-  [ -r "/proc/$p/cgroup" ] && while IFS= read -r l || [ -n "$l" ]; do
-    l=\${l##*/}; l=\${l#docker-}; l=\${l%.scope}
-    if [ \${#l} -eq 64 ]; then case $l in *[!0-9a-f]*) ;; *) c=$l; break ;; esac; fi
-  done <"/proc/$p/cgroup"
-  u=-
-  [ -r "/proc/$p/status" ] && while read -r k v r; do if [ "$k" = Uid: ]; then u=$v; break; fi; done <"/proc/$p/status"
-  # The name, its lines joined and cut at 32 characters (LC_ALL=C: one octet each, as the kernel cuts it).
-  m=
-  [ -r "/proc/$p/comm" ] && while IFS= read -r l || [ -n "$l" ]; do m=$m$l; done <"/proc/$p/comm"
-  if [ \${#m} -gt 32 ]; then t=\${m#????????????????????????????????}; m=\${m%"$t"}; fi
-  printf '%s %s %s %s\\n' "$p" "$c" "$u" "$m"
-done 2>/dev/null | awk '{ h = $1 " " $2 " " $3; n = $0; for (i = 0; i < 3; i++) n = substr(n, index(n, " ") + 1); gsub(/[^!-~]/, "?", n); print h " " n }'
-section ssh
-${SSH_CONNECTION_FUNCTION}
-ssh_connection
-section addresses
-ip -o addr show scope global 2>/dev/null | head -n 500
-# The host's clock decides when an allow given for a while ends (its kernel's time match).
-section clock; date -u +%s
-section history
-${HISTORY_TAIL_FUNCTION}
-history_tail ${HISTORY_VIEW_LINES} ${HISTORY_VIEW_READ_SIZE}
+wait "$facts"
+cat "$d/facts"
 section end
 `;
 

@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -30,12 +30,13 @@ describe('the bundles load only what an Engine API call over SSH needs', () => {
   function modulesLoaded(script: string): string[] {
     const report = join(dir, 'report.js');
     writeFileSync(report, "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));");
-    const result = spawnSync(process.execPath, ['--require', report, '-e', script], { cwd: dir, encoding: 'utf8' });
+    // The CLI's compile cache goes to the temporary folder, not to this machine's ~/.cache.
+    const result = spawnSync(process.execPath, ['--require', report, '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(dir, 'modules-cache-home') } });
     assert.equal(result.status, 0, result.stderr);
     return (JSON.parse(result.stderr.slice(result.stderr.lastIndexOf('['))) as string[]).map((m) => m.replace(/^NativeModule /, ''));
   }
 
-  for (const outfile of ['dist/cli.js', 'dist/lib/dockerode.js', 'dist/lib/ssh2.js']) {
+  for (const outfile of ['dist/cli-main.js', 'dist/lib/dockerode.js', 'dist/lib/ssh2.js']) {
     test(`${outfile} holds no gRPC, protobuf or build-context code`, async () => {
       for (const name of (await build()).LEFT_OUT_PACKAGES) {
         assert.deepEqual(inputs.get(outfile)!.filter((i) => i.includes(`node_modules/${name}/`)), [], `${name} is in ${outfile}`);
@@ -50,6 +51,22 @@ describe('the bundles load only what an Engine API call over SSH needs', () => {
       assert.ok(loaded.includes('http'), 'the check sees built-in modules');
       assert.deepEqual(loaded.filter((m) => m === 'https' || m === 'tls'), []);
     }
+  });
+
+  test('dist/cli.js runs the CLI from dist/cli-main.js, writes its compile cache on the first run and runs from it on the next', () => {
+    const cacheHome = join(dir, 'cache-home');
+    const run = (env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [join(dir, 'dist/cli.js'), '--help'], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...env } });
+    const off = run({ DOCKER_FIREWALL_COMPILE_CACHE: '0' });
+    assert.equal(off.status, 0, off.stderr);
+    assert.match(off.stdout, /^Usage:/m);
+    assert.ok(!existsSync(join(cacheHome, 'docker-firewall')), 'turned off: nothing written');
+    const first = run();
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(first.stdout, off.stdout);
+    assert.equal(readdirSync(join(cacheHome, 'docker-firewall')).filter((n) => n.endsWith('.v8cache')).length, 1);
+    const second = run();
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stdout, off.stdout);
   });
 
   test('a left-out package costs nothing to require and throws, naming itself, when it is used', async () => {

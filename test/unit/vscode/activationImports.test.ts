@@ -58,7 +58,11 @@ test('loading and activating the extension loads neither the host engine nor ssh
   for (const name of ENGINE_LIBRARIES) assert.ok(!packages.has(name), `activation loads ${name}`);
 });
 
-test('the host engine, once loaded, brings ssh2 and dockerode with it', () => {
-  const { packages } = loadedWith(ENGINE);
-  for (const name of ENGINE_LIBRARIES) assert.ok(packages.has(name), `${ENGINE} does not load ${name}`);
+test('the host engine, once loaded, brings ssh2 with it, and dockerode with its first Docker client', () => {
+  const { files, packages } = loadedWith(ENGINE);
+  assert.ok(packages.has('ssh2'), `${ENGINE} does not load ssh2`);
+  // dockerode is required where the Docker client is made (the CLI evaluates it after the login, not at start).
+  assert.ok(files.has('src/core/docker/dockerClient.ts'), `${ENGINE} does not load the Docker client`);
+  assert.ok(!packages.has('dockerode'), 'dockerode is loaded with the engine, not with its first Docker client');
+  assert.match(readFileSync(join(repoRoot, 'src/core/docker/dockerClient.ts'), 'utf8'), /^\s+const \w+ = require\('dockerode'\)/m);
 });
