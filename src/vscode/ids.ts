@@ -18,6 +18,7 @@ export const COMMANDS = {
   addHost: { title: 'Add Host…', icon: 'add' },
   importHosts: { title: 'Import from SSH Config…', icon: 'cloud-download' },
   removeHost: { title: 'Remove Host' },
+  keepHost: { title: 'Keep in My Hosts', icon: 'pin' },
   refreshHosts: { title: 'Refresh All Hosts', icon: 'refresh' },
   refreshHost: { title: 'Refresh', icon: 'refresh' },
   retryHost: { title: 'Retry', icon: 'refresh', palette: false },

@@ -11,6 +11,7 @@ import { checkFromHere } from './host/checkFromHere';
 import { COMMAND_KEYS, commandId, type CommandKey } from '../ids';
 import { denyPort } from './port/denyPort';
 import { importHosts } from './hosts/importHosts';
+import { keepHost } from './host/keepHost';
 import { persistHost } from './host/persistHost';
 import { previewRules } from './host/previewRules';
 import { pruneHost } from './host/pruneHost';
@@ -33,6 +34,7 @@ const HANDLERS: Record<CommandKey, Handler> = {
   addHost,
   importHosts,
   removeHost,
+  keepHost,
   refreshHosts,
   refreshHost,
   retryHost,

@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import { DockerFirewallError } from '../../core/errors';
 import { DEFAULT_CHAIN, parseChainName, type ChainName } from '../../core/validate';
 import { parseConfiguredHosts, type ConfiguredHost } from './configuredHosts';
+import type { WindowHost } from './windowHost';
 
 /** The `dockerFirewall.*` settings, checked: what settings.json holds is only a suggestion of the schema. */
 export interface Settings {
+  /** The hosts to show: those of `dockerFirewall.hosts`, after the window's own host (see windowHost.ts). */
   readonly hosts: readonly ConfiguredHost[];
+  /** In a Remote-SSH window, the window's host (first of `hosts`). */
+  readonly windowHost?: WindowHost | undefined;
   readonly chain: ChainName;
   /** Seconds between Chain Status refreshes while it is visible; 0 = off. */
   readonly refreshInterval: number;

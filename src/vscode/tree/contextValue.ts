@@ -20,6 +20,8 @@ export type ContextSubject =
       readonly persistent: boolean;
       /** Some allow has ended and its rule is still there (Clean Up Expired has something to do). */
       readonly allowsEnded?: boolean | undefined;
+      /** The Remote-SSH window's host, shown for this window only (Keep in My Hosts writes it to the settings). */
+      readonly windowOnly?: boolean | undefined;
     }
   | { readonly kind: 'container'; readonly state: string }
   | { readonly kind: 'services' }
@@ -52,6 +54,7 @@ export function contextValue(subject: ContextSubject): string {
       if (read) tags.push('readable');
       if (locked && !subject.persistent) tags.push('persistable');
       if (locked && subject.allowsEnded === true) tags.push('prunable');
+      if (subject.windowOnly === true) tags.push('keepable');
       break;
     }
     case 'container':
@@ -86,10 +89,10 @@ function tag(text: string): string {
 }
 
 /** The subject of a host item: its state, and whether its lockdown is saved as it is in force. */
-export function hostSubject(snapshot: HostSnapshot, clientNowMs: number): ContextSubject {
+export function hostSubject(snapshot: HostSnapshot, clientNowMs: number, windowOnly = false): ContextSubject {
   const status = snapshot.status;
   const allowsEnded = status !== undefined && endedAllows(status.firewall.policy.allows, allowClock(status, clientNowMs).now).length > 0;
-  return { kind: 'host', state: hostDisplayState(snapshot), persistent: status?.firewall.persistence.state === 'current', allowsEnded };
+  return { kind: 'host', state: hostDisplayState(snapshot), persistent: status?.firewall.persistence.state === 'current', allowsEnded, windowOnly };
 }
 
 export function portSubject(node: PortNode): ContextSubject {
@@ -102,11 +105,14 @@ export function portSubject(node: PortNode): ContextSubject {
   };
 }
 
-/** The contextValue of any Hosts tree node; a host's comes from its snapshot (and the time, for allows that ended). */
-export function nodeContextValue(node: HostTreeNode, snapshotOf: (hostName: string) => HostSnapshot, clientNowMs: number): string {
+/**
+ * The contextValue of any Hosts tree node; a host's comes from its snapshot (and the time, for allows
+ * that ended), and whether it is the Remote-SSH window's host that the settings do not hold yet.
+ */
+export function nodeContextValue(node: HostTreeNode, snapshotOf: (hostName: string) => HostSnapshot, clientNowMs: number, windowOnlyHost?: string): string {
   switch (node.kind) {
     case 'host':
-      return contextValue(hostSubject(snapshotOf(node.hostName), clientNowMs));
+      return contextValue(hostSubject(snapshotOf(node.hostName), clientNowMs, node.hostName === windowOnlyHost));
     case 'container':
       return contextValue({ kind: 'container', state: node.container.state });
     case 'services':

@@ -11,6 +11,7 @@ import { hostNode, nodeId, type HostNode, type HostTreeNode, type PortNode } fro
 import { allowClock, nextRedrawSeconds } from './allowTimeText';
 import { RedrawTimer } from './redrawTimer';
 import { treeItem } from './treeItem';
+import { withWindowMark } from './windowHostText';
 import { ViewRefresh } from './viewRefresh';
 
 const { Collapsed, Expanded, None } = vscode.TreeItemCollapsibleState;
@@ -68,7 +69,8 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
   getTreeItem(node: HostTreeNode): vscode.TreeItem {
     const item = this.itemFor(node);
     item.id = nodeId(node);
-    item.contextValue = nodeContextValue(node, (name) => this.reads.get(name), Date.now());
+    const windowHost = this.settings.current.windowHost;
+    item.contextValue = nodeContextValue(node, (name) => this.reads.get(name), Date.now(), windowHost?.saved === false ? windowHost.name : undefined);
     return item;
   }
 
@@ -100,7 +102,9 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
     switch (node.kind) {
       case 'host': {
         const entry = this.settings.find(node.hostName) ?? { name: node.hostName, destination: node.hostName };
-        return treeItem(hostItemText(entry, this.reads.get(node.hostName)), Expanded);
+        const text = hostItemText(entry, this.reads.get(node.hostName));
+        const windowHost = this.settings.current.windowHost;
+        return treeItem(windowHost?.name === node.hostName ? withWindowMark(text, windowHost) : text, Expanded);
       }
       case 'container':
         return treeItem(containerItemText(node.container, node.ports), node.ports.length > 0 ? Expanded : None);
