@@ -34,6 +34,8 @@ export const COMMANDS = {
   previewRules: { title: 'Preview Rules' },
   showChainStatus: { title: 'Show Chain Status', icon: 'pulse' },
   checkFromHere: { title: 'Check From Here', icon: 'radio-tower' },
+  blockGroup: { title: 'Block External Access on Every Host', icon: 'lock' },
+  checkGroup: { title: 'Check Every Host From Here', icon: 'radio-tower' },
   selectHost: { title: 'Select Host…', icon: 'server' },
   refreshChainStatus: { title: 'Refresh Chain Status', icon: 'refresh' },
   pruneChainStatusHost: { title: 'Clean Up Expired', icon: 'clear-all', palette: false },

@@ -7,6 +7,8 @@ import { allowPortAccess } from './port/allowPortAccess';
 import { allowPortFrom } from './port/allowPortFrom';
 import { allowFromMe } from './port/allowFromMe';
 import { blockHost } from './host/blockHost';
+import { blockGroup } from './group/blockGroup';
+import { checkGroup } from './group/checkGroup';
 import { checkFromHere } from './host/checkFromHere';
 import { COMMAND_KEYS, commandId, type CommandKey } from '../ids';
 import { denyPort } from './port/denyPort';
@@ -50,6 +52,8 @@ const HANDLERS: Record<CommandKey, Handler> = {
   previewRules,
   showChainStatus,
   checkFromHere,
+  blockGroup,
+  checkGroup,
   selectHost,
   refreshChainStatus,
   pruneChainStatusHost,

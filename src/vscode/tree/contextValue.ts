@@ -24,6 +24,8 @@ export type ContextSubject =
       readonly windowOnly?: boolean | undefined;
     }
   | { readonly kind: 'container'; readonly state: string }
+  /** A folder of hosts (a `group` of the settings); its menu acts on every host in it. */
+  | { readonly kind: 'group' }
   | { readonly kind: 'services' }
   | {
       readonly kind: 'port';
@@ -70,6 +72,7 @@ export function contextValue(subject: ContextSubject): string {
       if (subject.locked && ruleProtocol && subject.exposure !== 'local-only' && !subject.allowedFromAnywhere) tags.push('allowable');
       if (subject.exposure === 'allowed') tags.push('deniable');
       break;
+    case 'group':
     case 'services':
     case 'error':
     case 'info':
