@@ -18,6 +18,11 @@ export interface DockerFirewallApi {
     remove(name: string): Promise<void>;
     /** What the Hosts tree shows for the host right now, without reading it. */
     state(name: string): HostDisplayState;
+    /**
+     * For tests: the workspace folder URIs the Remote-SSH window's host is taken from, in place of
+     * the window's own (undefined: the window's own again). See SettingsStore.useWindowFolders.
+     */
+    useWindowFolders(folders: readonly vscode.Uri[] | undefined): void;
   };
   /** Reads every configured host again; resolves when all reads have settled. */
   refresh(): Promise<void>;
@@ -49,6 +54,7 @@ export function createApi(services: Services): DockerFirewallApi {
       add: (entry) => services.settings.add([entry]),
       remove: (name) => services.settings.remove(name),
       state: (name) => hostDisplayState(services.reads.get(name)),
+      useWindowFolders: (folders) => services.settings.useWindowFolders(folders),
     },
     refresh: async () => {
       await Promise.all(services.settings.hosts.map((h) => services.reads.load(h.name, { force: true })));

@@ -5,6 +5,7 @@ import { hostCallbacks } from './hosts/hostPrompts';
 import { SettingsStore } from './settings/settingsStore';
 import { HostSecrets } from './hosts/hostSecrets';
 import { HostReadCache } from './hosts/hostReadCache';
+import { Limiter } from './hosts/limiter';
 import { CheckResults } from './hosts/checkResults';
 import { HostsView } from './tree/hostsView';
 import { isHostKeyAlarm, refusesSecrets } from './failure';
@@ -63,6 +64,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
       },
       log,
       onReadFailure,
+      new Limiter(() => settings.current.maxParallelHosts),
     ),
   );
   const checks = new CheckResults();
@@ -79,7 +81,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   own(
     hostsView.treeView.onDidChangeSelection(({ selection }) => {
       const node = selection[0];
-      if (node !== undefined) chainStatus.select(node.hostName);
+      if (node !== undefined && node.kind !== 'group') chainStatus.select(node.hostName);
     }),
   );
   own(

@@ -7,10 +7,13 @@ import { allowPortAccess } from './port/allowPortAccess';
 import { allowPortFrom } from './port/allowPortFrom';
 import { allowFromMe } from './port/allowFromMe';
 import { blockHost } from './host/blockHost';
+import { blockGroup } from './group/blockGroup';
+import { checkGroup } from './group/checkGroup';
 import { checkFromHere } from './host/checkFromHere';
 import { COMMAND_KEYS, commandId, type CommandKey } from '../ids';
 import { denyPort } from './port/denyPort';
 import { importHosts } from './hosts/importHosts';
+import { keepHost } from './host/keepHost';
 import { persistHost } from './host/persistHost';
 import { previewRules } from './host/previewRules';
 import { pruneHost } from './host/pruneHost';
@@ -33,6 +36,7 @@ const HANDLERS: Record<CommandKey, Handler> = {
   addHost,
   importHosts,
   removeHost,
+  keepHost,
   refreshHosts,
   refreshHost,
   retryHost,
@@ -48,6 +52,8 @@ const HANDLERS: Record<CommandKey, Handler> = {
   previewRules,
   showChainStatus,
   checkFromHere,
+  blockGroup,
+  checkGroup,
   selectHost,
   refreshChainStatus,
   pruneChainStatusHost,

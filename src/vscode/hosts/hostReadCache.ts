@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { errorCode, isCancellation, reasonOf } from '../failure';
 import type { ConfiguredHost } from '../settings/configuredHosts';
 import { UNKNOWN_SNAPSHOT, type HostSnapshot, type HostReport } from './hostSnapshot';
+import { Limiter } from './limiter';
 
 export interface HostSnapshotChange {
   readonly hostName: string;
@@ -17,6 +18,8 @@ export type HostReader = (entry: ConfiguredHost, signal: AbortSignal) => Promise
 /**
  * The last thing read from each host, shared by the Hosts tree and the Chain Status view, so that
  * one read serves both. Reads of one host never overlap: a second caller gets the read in flight.
+ * Reads of different hosts run at most `limiter`'s limit at once (dockerFirewall.maxParallelHosts):
+ * the others show "connecting…" until their turn, and a host that hangs holds one place only.
  */
 export class HostReadCache implements vscode.Disposable {
   private readonly snapshots = new Map<string, HostSnapshot>();
@@ -30,6 +33,7 @@ export class HostReadCache implements vscode.Disposable {
     private readonly reader: HostReader,
     private readonly log: vscode.LogOutputChannel,
     private readonly onFailure: (hostName: string, error: unknown) => void,
+    private readonly limiter: Limiter = new Limiter(() => Number.POSITIVE_INFINITY),
   ) {}
 
   get(hostName: string): HostSnapshot {
@@ -77,7 +81,11 @@ export class HostReadCache implements vscode.Disposable {
     const started = Date.now();
     let next: HostSnapshot;
     try {
-      const { inventory, firewall, facts, history } = await this.reader(entry, controller.signal);
+      const { inventory, firewall, facts, history } = await this.limiter.run(() => {
+        // Forgotten while it waited for its turn: nothing to read.
+        controller.signal.throwIfAborted();
+        return this.reader(entry, controller.signal);
+      });
       next = { status: { inventory, firewall, facts, history, readAt: new Date() }, failure: undefined, loading: false };
       this.log.debug(`${name}: read in ${Date.now() - started} ms (${firewall.locked ? 'locked' : 'open'}, ${firewall.ports.length} published ports).`);
     } catch (error) {

@@ -8,7 +8,12 @@ export interface ConfiguredHost {
   /** `[user@]host[:port]` or a Host alias of the ssh config. */
   readonly destination: string;
   readonly identityFile?: string | undefined;
+  /** A folder of the Hosts tree whose menu acts on every host in it (see hostGroups.ts). */
+  readonly group?: string | undefined;
 }
+
+/** A group's name: shown as a folder label and in confirmations. */
+export const MAX_GROUP_LENGTH = 100;
 
 export interface ParsedConfiguredHosts {
   readonly hosts: readonly ConfiguredHost[];
@@ -41,9 +46,27 @@ export function parseConfiguredHosts(raw: unknown): ParsedConfiguredHosts {
       return;
     }
     const identityFile = typeof record.identityFile === 'string' && record.identityFile.trim() !== '' ? record.identityFile.trim() : undefined;
-    hosts.push({ name, destination, ...(identityFile !== undefined ? { identityFile } : {}) });
+    const group = groupOf(record.group, where, problems);
+    hosts.push({ name, destination, ...(identityFile !== undefined ? { identityFile } : {}), ...(group !== undefined ? { group } : {}) });
   });
   return { hosts, problems };
+}
+
+/** The entry's group, or undefined (none, or one that cannot be used: then the host is shown outside any group, and why is logged). */
+function groupOf(value: unknown, where: string, problems: string[]): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    problems.push(`${where}.group should be a text such as "production"; the host is shown outside any group.`);
+    return undefined;
+  }
+  const group = value.trim();
+  if (group === '') return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (group.length > MAX_GROUP_LENGTH || /[\u0000-\u001f\u007f]/.test(group)) {
+    problems.push(`${where}.group should be at most ${MAX_GROUP_LENGTH} characters on one line; the host is shown outside any group.`);
+    return undefined;
+  }
+  return group;
 }
 
 /** Why a destination cannot be used, or undefined when it can (for input boxes too). */
@@ -73,7 +96,12 @@ export function uniqueHostName(wanted: string, existing: readonly ConfiguredHost
   for (let n = 2; ; n++) if (!taken.has(`${wanted} (${n})`)) return `${wanted} (${n})`;
 }
 
-/** The setting's JSON for these entries (identityFile only when there is one). */
+/** The setting's JSON for these entries (identityFile and group only when there is one). */
 export function configuredHostsJson(hosts: readonly ConfiguredHost[]): Record<string, string>[] {
-  return hosts.map((h) => ({ name: h.name, destination: h.destination, ...(h.identityFile !== undefined ? { identityFile: h.identityFile } : {}) }));
+  return hosts.map((h) => ({
+    name: h.name,
+    destination: h.destination,
+    ...(h.identityFile !== undefined ? { identityFile: h.identityFile } : {}),
+    ...(h.group !== undefined ? { group: h.group } : {}),
+  }));
 }

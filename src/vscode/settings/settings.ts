@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import { DockerFirewallError } from '../../core/errors';
 import { DEFAULT_CHAIN, parseChainName, type ChainName } from '../../core/validate';
 import { parseConfiguredHosts, type ConfiguredHost } from './configuredHosts';
+import type { WindowHost } from './windowHost';
 
 /** The `dockerFirewall.*` settings, checked: what settings.json holds is only a suggestion of the schema. */
 export interface Settings {
+  /** The hosts to show: those of `dockerFirewall.hosts`, after the window's own host (see windowHost.ts). */
   readonly hosts: readonly ConfiguredHost[];
+  /** In a Remote-SSH window, the window's host (first of `hosts`). */
+  readonly windowHost?: WindowHost | undefined;
   readonly chain: ChainName;
   /** Seconds between Chain Status refreshes while it is visible; 0 = off. */
   readonly refreshInterval: number;
@@ -15,6 +19,8 @@ export interface Settings {
   readonly confirmDestructiveActions: boolean;
   /** Check From Here right after every Block, Allow and Block Again. */
   readonly verifyAfterChange: boolean;
+  /** Hosts read (or changed, from a group's menu) at once; the others wait their turn. */
+  readonly maxParallelHosts: number;
   /** Values that were ignored, and why (for the log). */
   readonly problems: readonly string[];
 }
@@ -22,6 +28,8 @@ export interface Settings {
 export const SETTINGS_SECTION = 'dockerFirewall';
 export const DEFAULT_REFRESH_INTERVAL = 10;
 export const MAX_REFRESH_INTERVAL = 3600;
+export const DEFAULT_MAX_PARALLEL_HOSTS = 8;
+export const MAX_PARALLEL_HOSTS = 64;
 
 /** What `vscode.workspace.getConfiguration('dockerFirewall')` offers; a plain object in tests. */
 export interface SettingsSource {
@@ -51,6 +59,14 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
     problems.push(`dockerFirewall.refreshInterval should be a number of seconds (0 = off); using ${DEFAULT_REFRESH_INTERVAL}.`);
   }
 
+  const parallelValue = source.get('maxParallelHosts');
+  let maxParallelHosts = DEFAULT_MAX_PARALLEL_HOSTS;
+  if (typeof parallelValue === 'number' && Number.isInteger(parallelValue) && parallelValue >= 1 && parallelValue <= MAX_PARALLEL_HOSTS) {
+    maxParallelHosts = parallelValue;
+  } else if (parallelValue !== undefined) {
+    problems.push(`dockerFirewall.maxParallelHosts should be a whole number from 1 to ${MAX_PARALLEL_HOSTS}; using ${DEFAULT_MAX_PARALLEL_HOSTS}.`);
+  }
+
   return {
     hosts: parsedHosts.hosts,
     chain,
@@ -59,6 +75,7 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
     sshConfigPath: pathSetting(source.get('sshConfigPath'), home),
     confirmDestructiveActions: source.get('confirmDestructiveActions') !== false,
     verifyAfterChange: source.get('verifyAfterChange') !== false,
+    maxParallelHosts,
     problems,
   };
 }

@@ -20,8 +20,12 @@ export type ContextSubject =
       readonly persistent: boolean;
       /** Some allow has ended and its rule is still there (Clean Up Expired has something to do). */
       readonly allowsEnded?: boolean | undefined;
+      /** The Remote-SSH window's host, shown for this window only (Keep in My Hosts writes it to the settings). */
+      readonly windowOnly?: boolean | undefined;
     }
   | { readonly kind: 'container'; readonly state: string }
+  /** A folder of hosts (a `group` of the settings); its menu acts on every host in it. */
+  | { readonly kind: 'group' }
   | { readonly kind: 'services' }
   | {
       readonly kind: 'port';
@@ -52,6 +56,7 @@ export function contextValue(subject: ContextSubject): string {
       if (read) tags.push('readable');
       if (locked && !subject.persistent) tags.push('persistable');
       if (locked && subject.allowsEnded === true) tags.push('prunable');
+      if (subject.windowOnly === true) tags.push('keepable');
       break;
     }
     case 'container':
@@ -67,6 +72,7 @@ export function contextValue(subject: ContextSubject): string {
       if (subject.locked && ruleProtocol && subject.exposure !== 'local-only' && !subject.allowedFromAnywhere) tags.push('allowable');
       if (subject.exposure === 'allowed') tags.push('deniable');
       break;
+    case 'group':
     case 'services':
     case 'error':
     case 'info':
@@ -86,10 +92,10 @@ function tag(text: string): string {
 }
 
 /** The subject of a host item: its state, and whether its lockdown is saved as it is in force. */
-export function hostSubject(snapshot: HostSnapshot, clientNowMs: number): ContextSubject {
+export function hostSubject(snapshot: HostSnapshot, clientNowMs: number, windowOnly = false): ContextSubject {
   const status = snapshot.status;
   const allowsEnded = status !== undefined && endedAllows(status.firewall.policy.allows, allowClock(status, clientNowMs).now).length > 0;
-  return { kind: 'host', state: hostDisplayState(snapshot), persistent: status?.firewall.persistence.state === 'current', allowsEnded };
+  return { kind: 'host', state: hostDisplayState(snapshot), persistent: status?.firewall.persistence.state === 'current', allowsEnded, windowOnly };
 }
 
 export function portSubject(node: PortNode): ContextSubject {
@@ -102,11 +108,14 @@ export function portSubject(node: PortNode): ContextSubject {
   };
 }
 
-/** The contextValue of any Hosts tree node; a host's comes from its snapshot (and the time, for allows that ended). */
-export function nodeContextValue(node: HostTreeNode, snapshotOf: (hostName: string) => HostSnapshot, clientNowMs: number): string {
+/**
+ * The contextValue of any Hosts tree node; a host's comes from its snapshot (and the time, for allows
+ * that ended), and whether it is the Remote-SSH window's host that the settings do not hold yet.
+ */
+export function nodeContextValue(node: HostTreeNode, snapshotOf: (hostName: string) => HostSnapshot, clientNowMs: number, windowOnlyHost?: string): string {
   switch (node.kind) {
     case 'host':
-      return contextValue(hostSubject(snapshotOf(node.hostName), clientNowMs));
+      return contextValue(hostSubject(snapshotOf(node.hostName), clientNowMs, node.hostName === windowOnlyHost));
     case 'container':
       return contextValue({ kind: 'container', state: node.container.state });
     case 'services':

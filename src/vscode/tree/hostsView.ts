@@ -7,10 +7,14 @@ import { withPortCheck } from './checkText';
 import { nodeContextValue } from './contextValue';
 import { childrenOf, portNodes } from './hostChildren';
 import { containerItemText, errorItemText, hostItemText, portItemText, servicesItemText } from './hostTreeText';
-import { hostNode, nodeId, type HostNode, type HostTreeNode, type PortNode } from './nodes';
+import { groupNodeId, hostNode, nodeId, type GroupNode, type HostNode, type HostTreeNode, type HostsViewNode, type PortNode } from './nodes';
+import { contextValue } from './contextValue';
+import { groupItemText, rootLayout } from './hostGroups';
+import { hostDisplayState } from '../hosts/hostSnapshot';
 import { allowClock, nextRedrawSeconds } from './allowTimeText';
 import { RedrawTimer } from './redrawTimer';
 import { treeItem } from './treeItem';
+import { withWindowMark } from './windowHostText';
 import { ViewRefresh } from './viewRefresh';
 
 const { Collapsed, Expanded, None } = vscode.TreeItemCollapsibleState;
@@ -20,12 +24,14 @@ const { Collapsed, Expanded, None } = vscode.TreeItemCollapsibleState;
  * them (never at activation); a host that cannot be read gets an error child with a retry action.
  * Like ChainStatusView, it owns its TreeView and is redrawn through a ViewRefresh.
  */
-export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.Disposable {
-  private readonly redraw = new ViewRefresh<HostTreeNode>();
+export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode.Disposable {
+  private readonly redraw = new ViewRefresh<HostsViewNode>();
   readonly onDidChangeTreeData = this.redraw.event;
-  readonly treeView: vscode.TreeView<HostTreeNode>;
+  readonly treeView: vscode.TreeView<HostsViewNode>;
   /** The host nodes handed to VS Code, kept so that one host can be refreshed on its own. */
   private readonly hostNodes = new Map<string, HostNode>();
+  /** The group nodes handed to VS Code, by group, redrawn with their hosts (their description counts states). */
+  private readonly groupNodes = new Map<string, GroupNode>();
   private readonly subscriptions: vscode.Disposable[];
   /** Redraws hosts with allows that end, at each end and each minute before it. */
   private readonly allowTimer = new RedrawTimer(
@@ -46,6 +52,9 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       reads.onDidChange(({ hostName, quiet }) => {
         const node = this.hostNodes.get(hostName);
         if (!quiet && node !== undefined) this.refresh(node);
+        const group = this.settings.find(hostName)?.group;
+        const groupNode = group === undefined ? undefined : this.groupNodes.get(group);
+        if (!quiet && groupNode !== undefined) this.refresh(groupNode);
         this.allowTimer.schedule();
       }),
       settings.onDidChange(() => this.refresh()),
@@ -61,20 +70,24 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
   }
 
   /** Redraws one node and what is below it, or the whole tree. */
-  refresh(node?: HostTreeNode): void {
+  refresh(node?: HostsViewNode): void {
     this.redraw.request(node);
   }
 
-  getTreeItem(node: HostTreeNode): vscode.TreeItem {
+  getTreeItem(node: HostsViewNode): vscode.TreeItem {
+    if (node.kind === 'group') return this.groupItem(node);
     const item = this.itemFor(node);
     item.id = nodeId(node);
-    item.contextValue = nodeContextValue(node, (name) => this.reads.get(name), Date.now());
+    const windowHost = this.settings.current.windowHost;
+    item.contextValue = nodeContextValue(node, (name) => this.reads.get(name), Date.now(), windowHost?.saved === false ? windowHost.name : undefined);
     return item;
   }
 
-  getChildren(node?: HostTreeNode): HostTreeNode[] {
-    if (node === undefined) return this.hostChildren();
+  getChildren(node?: HostsViewNode): HostsViewNode[] {
+    if (node === undefined) return this.rootChildren();
     switch (node.kind) {
+      case 'group':
+        return this.groupHosts(node.group);
       case 'host': {
         // Never wait for the read here: its end redraws this node, and VS Code must not be fetching
         // the same children twice at once (it would see every id registered twice).
@@ -96,11 +109,21 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
+  private groupItem(node: GroupNode): vscode.TreeItem {
+    const members = this.groupHosts(node.group).map(({ hostName }) => ({ name: hostName, state: hostDisplayState(this.reads.get(hostName)) }));
+    const item = treeItem(groupItemText(node.group, members), Expanded);
+    item.id = groupNodeId(node.group);
+    item.contextValue = contextValue({ kind: 'group' });
+    return item;
+  }
+
   private itemFor(node: HostTreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'host': {
         const entry = this.settings.find(node.hostName) ?? { name: node.hostName, destination: node.hostName };
-        return treeItem(hostItemText(entry, this.reads.get(node.hostName)), Expanded);
+        const text = hostItemText(entry, this.reads.get(node.hostName));
+        const windowHost = this.settings.current.windowHost;
+        return treeItem(windowHost?.name === node.hostName ? withWindowMark(text, windowHost) : text, Expanded);
       }
       case 'container':
         return treeItem(containerItemText(node.container, node.ports), node.ports.length > 0 ? Expanded : None);
@@ -143,18 +166,38 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
     }
   }
 
-  private hostChildren(): HostNode[] {
+  /** The window's host, the groups, then the hosts of no group (hostGroups.ts). */
+  private rootChildren(): HostsViewNode[] {
     const names = new Set(this.settings.hosts.map((h) => h.name));
     for (const name of [...this.hostNodes.keys()]) if (!names.has(name)) this.hostNodes.delete(name);
-    return this.settings.hosts.map((entry) => {
-      let node = this.hostNodes.get(entry.name);
+    const layout = rootLayout(this.settings.hosts, this.settings.current.windowHost?.name);
+    const groups = new Set(layout.flatMap((e) => (e.kind === 'group' ? [e.group] : [])));
+    for (const group of [...this.groupNodes.keys()]) if (!groups.has(group)) this.groupNodes.delete(group);
+    return layout.map((entry) => {
+      if (entry.kind === 'host') return this.hostNodeFor(entry.hostName);
+      let node = this.groupNodes.get(entry.group);
       if (node === undefined) {
-        node = hostNode(entry.name);
-        this.hostNodes.set(entry.name, node);
+        node = { kind: 'group', group: entry.group };
+        this.groupNodes.set(entry.group, node);
       }
-      // Every host shows locked/open, so every visible host is read (each once; Refresh reads again).
-      void this.reads.load(entry.name);
       return node;
     });
+  }
+
+  private groupHosts(group: string): HostNode[] {
+    const entry = rootLayout(this.settings.hosts, this.settings.current.windowHost?.name).find((e) => e.kind === 'group' && e.group === group);
+    return entry?.kind === 'group' ? entry.hostNames.map((name) => this.hostNodeFor(name)) : [];
+  }
+
+  private hostNodeFor(hostName: string): HostNode {
+    let node = this.hostNodes.get(hostName);
+    if (node === undefined) {
+      node = hostNode(hostName);
+      this.hostNodes.set(hostName, node);
+    }
+    // Every host shows locked/open, so every visible host is read (each once; Refresh reads again),
+    // at most dockerFirewall.maxParallelHosts at once (HostReadCache).
+    void this.reads.load(hostName);
+    return node;
   }
 }

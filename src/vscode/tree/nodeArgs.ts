@@ -24,3 +24,13 @@ export function portNodeFromArg(arg: unknown): PortNode | undefined {
 function isNode(arg: unknown): arg is HostTreeNode {
   return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string' && hostNameFromArg(arg) !== undefined;
 }
+
+/** A group's name from a group node (a click in the view) or a string (a test, a keybinding's args). */
+export function groupNameFromArg(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg.trim() === '' ? undefined : arg;
+  if (typeof arg === 'object' && arg !== null && (arg as { kind?: unknown }).kind === 'group') {
+    const group = (arg as { group?: unknown }).group;
+    if (typeof group === 'string' && group !== '') return group;
+  }
+  return undefined;
+}

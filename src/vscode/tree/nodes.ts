@@ -67,6 +67,22 @@ export interface InfoNode {
   readonly message: string;
 }
 
+/**
+ * A folder of hosts that share a `group` in the settings. Not a HostTreeNode: it belongs to no one
+ * host (every command on a host node reads its hostName), only the Hosts view shows it.
+ */
+export interface GroupNode {
+  readonly kind: 'group';
+  readonly group: string;
+}
+
+/** What the Hosts view shows: groups, and hosts with what is below them. */
+export type HostsViewNode = GroupNode | HostTreeNode;
+
+export function groupNodeId(group: string): string {
+  return `group:${group}`;
+}
+
 export function hostNode(hostName: string): HostNode {
   return { kind: 'host', hostName };
 }

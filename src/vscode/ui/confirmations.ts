@@ -36,10 +36,19 @@ function bullets(lines: readonly string[]): string {
   return lines.map((l) => `  • ${l}`).join('\n');
 }
 
+/** The published ports a lockdown with `wanted` closes that are reachable from outside now. */
+export function portsThatWillClose(ports: readonly PortExposure[], wanted: Policy): PortExposure[] {
+  const external = ports.filter((p) => p.exposure !== 'local-only' && p.origin !== 'host-service');
+  return external.filter((p) => allowsFor(wanted.allows, p).length === 0 && p.exposure !== 'blocked');
+}
+
+const KEPT_TEXT =
+  'Connections already open are kept. Containers keep their own outbound access, ports published on 127.0.0.1 are not affected, ' +
+  'and the rules go in a chain of their own that Docker leaves alone when it restarts.';
+
 /** `ports`: the exposure now; `wanted`: the policy the lockdown will have (its allows stay open). */
 export function blockConfirmation(hostName: string, ports: readonly PortExposure[], wanted: Policy): Confirmation {
-  const external = ports.filter((p) => p.exposure !== 'local-only' && p.origin !== 'host-service');
-  const willBlock = external.filter((p) => allowsFor(wanted.allows, p).length === 0 && p.exposure !== 'blocked');
+  const willBlock = portsThatWillClose(ports, wanted);
   const parts: string[] = [];
   parts.push(
     willBlock.length > 0
@@ -47,11 +56,40 @@ export function blockConfirmation(hostName: string, ports: readonly PortExposure
       : 'No published port is reachable from outside right now; the lockdown will also cover ports published later, once applied again.',
   );
   if (wanted.allows.length > 0) parts.push(`These stay reachable:\n${bullets(wanted.allows.map(describeAllow))}`);
-  parts.push(
-    'Connections already open are kept. Containers keep their own outbound access, ports published on 127.0.0.1 are not affected, ' +
-      'and the rules go in a chain of their own that Docker leaves alone when it restarts.',
-  );
+  parts.push(KEPT_TEXT);
   return { message: `Block external access to ${hostName}?`, detail: parts.join('\n\n'), action: 'Block External Access' };
+}
+
+/** A host of a group, as Block External Access on the group found it. */
+export type GroupBlockHost =
+  | { readonly hostName: string; readonly kind: 'change'; readonly ports: readonly PortExposure[]; readonly wanted: Policy }
+  | { readonly hostName: string; readonly kind: 'unchanged' }
+  | { readonly hostName: string; readonly kind: 'unreadable'; readonly reason: string };
+
+/**
+ * One confirmation for Block External Access on every host of a group: per host, the ports that
+ * will close (and the allows that stay), then the hosts already blocked and those that could not
+ * be read, which are left alone. Host names and reasons come from settings and hosts: forDisplay.
+ */
+export function groupBlockConfirmation(group: string, hosts: readonly GroupBlockHost[]): Confirmation {
+  const name = (text: string) => forDisplay(text, DISPLAY_LIMIT.name);
+  const changing = hosts.flatMap((h) => (h.kind === 'change' ? [h] : []));
+  const parts = changing.map((h) => {
+    const willBlock = portsThatWillClose(h.ports, h.wanted);
+    const closes = willBlock.length > 0 ? `closes to other machines:\n${bullets(distinctPorts(willBlock))}` : 'no published port is reachable from outside now; the lockdown covers ports published later.';
+    const stays = h.wanted.allows.length > 0 ? `\n  stays reachable: ${h.wanted.allows.map(describeAllow).join('; ')}` : '';
+    return `${name(h.hostName)} ${closes}${stays}`;
+  });
+  const unchanged = hosts.filter((h) => h.kind === 'unchanged').map((h) => name(h.hostName));
+  if (unchanged.length > 0) parts.push(`Already blocked, nothing to change: ${unchanged.join(', ')}.`);
+  const unreadable = hosts.flatMap((h) => (h.kind === 'unreadable' ? [h] : []));
+  if (unreadable.length > 0) parts.push(`Could not be read, left alone:\n${bullets(unreadable.map((h) => `${name(h.hostName)}: ${forDisplay(h.reason, DISPLAY_LIMIT.line)}`))}`);
+  parts.push(KEPT_TEXT);
+  return {
+    message: `Block external access to ${changing.length === 1 ? '1 host' : `${changing.length} hosts`} of ${name(group)} (IPv4 and IPv6)?`,
+    detail: parts.join('\n\n'),
+    action: 'Block External Access',
+  };
 }
 
 export function unblockConfirmation(hostName: string, ports: readonly PortExposure[], current: Policy): Confirmation {

@@ -171,6 +171,9 @@ async function scenario(t: UiTest): Promise<void> {
   await moveMouseAway(wb);
   await wb.screenshot('01-hosts-tree');
   t.step('Hosts view: h1 and h2 open, containers expanded, every port with its exposure');
+  const titleActions = await wb.viewTitleActions(HOSTS);
+  assert.ok(titleActions.includes('Collapse All'), `the Hosts view has no Collapse All in its title bar: ${JSON.stringify(titleActions)}`);
+  t.step(`Hosts view title bar: ${titleActions.join(', ')}`);
 
   // --- the extension host's own account of the activation ----------------------------------------
   const activation = await wb.extensionActivationMs(EXTENSION_ID);

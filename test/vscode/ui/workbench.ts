@@ -196,6 +196,14 @@ export class Workbench {
       .waitFor({ state: 'visible', timeout: this.timeoutMs });
   }
 
+  /** The labels of the title-bar actions of the side-bar view `title` (in the DOM whether hovered or not). */
+  async viewTitleActions(title: string): Promise<string[]> {
+    const actions = this.page.locator(SELECTORS.sidebar).locator(this.paneHeader(title)).first().locator('.actions .action-label');
+    const labels: string[] = [];
+    for (const action of await actions.all()) labels.push((await action.getAttribute('aria-label')) ?? '');
+    return labels.filter((label) => label !== '');
+  }
+
   private paneHeader(title: string): Locator {
     return this.page.locator(SELECTORS.paneHeader).filter({ has: this.page.locator(SELECTORS.paneTitle).getByText(title, { exact: true }) });
   }

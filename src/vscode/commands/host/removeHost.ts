@@ -25,6 +25,11 @@ async function currentDestinations(services: Services, entry: ConfiguredHost): P
 export async function removeHost(services: Services, arg?: unknown): Promise<void> {
   const entry = await resolveHost(services, arg, 'Remove which host?');
   if (entry === undefined) return;
+  const windowHost = services.settings.current.windowHost;
+  if (windowHost?.name === entry.name && !windowHost.saved) {
+    void vscode.window.showInformationMessage(`${entry.name} is the host of this Remote-SSH window: it is shown here for this window only, and is not in your hosts to remove.`);
+    return;
+  }
   const confirmation = removeHostConfirmation(entry.name);
   if ((await confirm(services.settings.current.confirmDestructiveActions, confirmation)) !== confirmation.action) return;
   try {

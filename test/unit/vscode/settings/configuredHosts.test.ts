@@ -59,3 +59,29 @@ test('unique names get a counter; JSON for the setting omits absent identity fil
   assert.equal(uniqueHostName('h2', existing), 'h2');
   assert.deepEqual(configuredHostsJson([{ name: 'a', destination: 'b' }]), [{ name: 'a', destination: 'b' }]);
 });
+
+test('a group is kept trimmed and written back; none, blank or unusable leaves the host outside any group', () => {
+  const parsed = parseConfiguredHosts([
+    { name: 'a', destination: 'h1', group: ' lab ' },
+    { name: 'b', destination: 'h2', group: '' },
+    { name: 'c', destination: 'h3', group: 7 },
+    { name: 'd', destination: 'h4', group: 'x'.repeat(101) },
+    { name: 'e', destination: 'h5', group: 'two\nlines' },
+    { name: 'f', destination: 'h6' },
+  ]);
+  assert.deepEqual(parsed.hosts, [
+    { name: 'a', destination: 'h1', group: 'lab' },
+    { name: 'b', destination: 'h2' },
+    { name: 'c', destination: 'h3' },
+    { name: 'd', destination: 'h4' },
+    { name: 'e', destination: 'h5' },
+    { name: 'f', destination: 'h6' },
+  ]);
+  assert.equal(parsed.problems.length, 3);
+  assert.match(parsed.problems[0] ?? '', /^dockerFirewall\.hosts\[2\]\.group should be a text/);
+  assert.match(parsed.problems[1] ?? '', /^dockerFirewall\.hosts\[3\]\.group should be at most 100 characters/);
+  assert.deepEqual(configuredHostsJson(parsed.hosts.slice(0, 2)), [
+    { name: 'a', destination: 'h1', group: 'lab' },
+    { name: 'b', destination: 'h2' },
+  ]);
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CHAIN, parseChainName } from '../../../../src/core/validate';
-import { DEFAULT_REFRESH_INTERVAL, pathSetting, readSettings, SETTINGS_SECTION } from '../../../../src/vscode/settings/settings';
+import { DEFAULT_MAX_PARALLEL_HOSTS, DEFAULT_REFRESH_INTERVAL, pathSetting, readSettings, SETTINGS_SECTION } from '../../../../src/vscode/settings/settings';
 import { packageJson } from '../../../support/packageJson';
 
 const source = (values: Record<string, unknown>) => ({ get: (key: string) => values[key] });
@@ -17,8 +17,20 @@ test('unset settings read as their defaults', () => {
     sshConfigPath: undefined,
     confirmDestructiveActions: true,
     verifyAfterChange: true,
+    maxParallelHosts: 8,
     problems: [],
   });
+});
+
+test('maxParallelHosts: a whole number from 1 to 64, else the default with a problem', () => {
+  assert.equal(schema[`${SETTINGS_SECTION}.maxParallelHosts`]?.default, DEFAULT_MAX_PARALLEL_HOSTS);
+  assert.equal(readSettings(source({ maxParallelHosts: 1 })).maxParallelHosts, 1);
+  assert.equal(readSettings(source({ maxParallelHosts: 64 })).maxParallelHosts, 64);
+  for (const bad of [0, 65, 2.5, '8', -1, Number.NaN]) {
+    const settings = readSettings(source({ maxParallelHosts: bad }));
+    assert.equal(settings.maxParallelHosts, 8, String(bad));
+    assert.match(settings.problems.join('\n'), /maxParallelHosts should be a whole number from 1 to 64; using 8/, String(bad));
+  }
 });
 
 test('the defaults in package.json are the ones the code falls back to', () => {
@@ -29,7 +41,7 @@ test('the defaults in package.json are the ones the code falls back to', () => {
   assert.equal(schema[`${SETTINGS_SECTION}.verifyAfterChange`]?.default, true);
   assert.deepEqual(
     Object.keys(schema).sort(),
-    ['chain', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'refreshInterval', 'sshConfigPath', 'verifyAfterChange'].map((k) => `${SETTINGS_SECTION}.${k}`),
+    ['chain', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'maxParallelHosts', 'refreshInterval', 'sshConfigPath', 'verifyAfterChange'].map((k) => `${SETTINGS_SECTION}.${k}`),
   );
 });
 

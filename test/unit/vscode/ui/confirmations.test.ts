@@ -4,6 +4,7 @@ import {
   allowOnOpenHostConfirmation,
   blockConfirmation,
   distinctPorts,
+  groupBlockConfirmation,
   persistConfirmation,
   removeHostConfirmation,
   unblockConfirmation,
@@ -57,4 +58,27 @@ test('Remove Lockdown on a recorded lockdown lists every port that opens up and 
   const c = unblockConfirmation('h1', locked.firewall.ports, locked.firewall.policy);
   assert.match(c.detail, /again:\n {2}• 5353\/udp \(dns\)\n {2}• 8080\/tcp \(web\)\n {2}• 8081\/tcp \(app\)\n\n/);
   assert.match(c.detail, /removed too:\n {2}• 5353\/udp from 2001:db8:1::100\/128\n {2}• 8080\/tcp from anywhere\n {2}• 8081\/tcp from 192\.0\.2\.100\/32/);
+});
+
+test('Block External Access on a group: one confirmation, each host with its ports that will close; hosts already blocked or unreadable are named and left alone', () => {
+  const c = groupBlockConfirmation('lab', [
+    { hostName: 'h1', kind: 'change', ports: rec.firewall.ports, wanted: { locked: true, allows: [] } },
+    { hostName: 'h2', kind: 'change', ports: rec.firewall.ports, wanted: { locked: true, allows: [{ port: 8080, proto: 'tcp' }] } },
+    { hostName: 'h3', kind: 'unchanged' },
+    { hostName: 'dead', kind: 'unreadable', reason: 'connect ECONNREFUSED 192.0.2.1:2222' },
+  ]);
+  assert.equal(c.message, 'Block external access to 2 hosts of lab (IPv4 and IPv6)?');
+  assert.equal(c.action, 'Block External Access');
+  assert.match(c.detail, /^h1 closes to other machines:\n {2}• 5353\/udp \(dns\)\n {2}• 8080\/tcp \(web\)\n {2}• 8081\/tcp \(app\)\n {2}• 8090\/tcp \(hostnet\)\n\n/);
+  assert.match(c.detail, /\n\nh2 closes to other machines:\n {2}• 5353\/udp \(dns\)\n {2}• 8081\/tcp \(app\)\n {2}• 8090\/tcp \(hostnet\)\n {2}stays reachable: 8080\/tcp from anywhere\n\n/);
+  assert.match(c.detail, /Already blocked, nothing to change: h3\./);
+  assert.match(c.detail, /Could not be read, left alone:\n {2}• dead: connect ECONNREFUSED 192\.0\.2\.1:2222/);
+  assert.doesNotMatch(c.detail, /8082/, 'a loopback-only port is not affected');
+});
+
+test('a group host name from the settings cannot break the modal (control characters shown, not obeyed)', () => {
+  const c = groupBlockConfirmation('g\u202e1', [{ hostName: 'x\ny', kind: 'change', ports: [], wanted: { locked: true, allows: [] } }]);
+  assert.doesNotMatch(c.message, /\u202e/);
+  assert.doesNotMatch(c.detail.split('\n')[0] ?? '', /^x$/);
+  assert.match(c.message, /^Block external access to 1 host of /);
 });

@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { DISPLAY_LIMIT, forDisplay } from '../../../core/text/hostText';
+import type { VerifyReport } from '../../../core/verify/verifyHost';
+import type { Services } from '../../services';
+import { resolveGroup } from '../../ui/pickGroup';
+import { checkHost } from '../../tasks/checkHost';
+import { mapBounded } from '../../hosts/limiter';
+
+/** Each host's report, or undefined when it could not be checked (resolved for tests). */
+export interface GroupCheckReport {
+  readonly group: string;
+  readonly hosts: readonly { readonly hostName: string; readonly report: VerifyReport | undefined }[];
+}
+
+/**
+ * Group: Check Every Host From Here — Check From Here on each host of the group, at most
+ * dockerFirewall.maxParallelHosts at once, each on its own (a host that cannot be read gets its own
+ * "Could not…" notification, the others go on); then one summary of the verdicts.
+ */
+export async function checkGroup(services: Services, arg?: unknown): Promise<GroupCheckReport | undefined> {
+  const chosen = await resolveGroup(services.settings, arg, 'Check every host of which group from this machine?');
+  if (chosen === undefined) return undefined;
+  const { group, hosts } = chosen;
+  const results = await mapBounded(hosts, services.settings.current.maxParallelHosts, async (entry) => ({
+    hostName: entry.name,
+    report: await checkHost(services, entry, { explicit: false, reread: true }),
+  }));
+  const text = results.map(({ hostName, report }) => `${forDisplay(hostName, DISPLAY_LIMIT.name)} ${report === undefined ? 'could not be checked' : report.verdict}`);
+  const message = `${forDisplay(group, DISPLAY_LIMIT.name)}, checked from this machine: ${text.join(', ')}.`;
+  const trouble = results.some((r) => r.report === undefined || r.report.verdict !== 'match');
+  if (trouble) void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice !== undefined && services.log.show(true));
+  else void vscode.window.showInformationMessage(message);
+  return { group, hosts: results };
+}
