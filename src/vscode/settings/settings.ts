@@ -15,6 +15,8 @@ export interface Settings {
   readonly confirmDestructiveActions: boolean;
   /** Check From Here right after every Block, Allow and Block Again. */
   readonly verifyAfterChange: boolean;
+  /** A notification when a container starts with a port exposed to every network. */
+  readonly notifyExposedPorts: boolean;
   /** Values that were ignored, and why (for the log). */
   readonly problems: readonly string[];
 }
@@ -59,6 +61,7 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
     sshConfigPath: pathSetting(source.get('sshConfigPath'), home),
     confirmDestructiveActions: source.get('confirmDestructiveActions') !== false,
     verifyAfterChange: source.get('verifyAfterChange') !== false,
+    notifyExposedPorts: source.get('notifyExposedPorts') !== false,
     problems,
   };
 }

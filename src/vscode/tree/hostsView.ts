@@ -11,6 +11,7 @@ import { hostNode, nodeId, type HostNode, type HostTreeNode, type PortNode } fro
 import { allowClock, nextRedrawSeconds } from './allowTimeText';
 import { RedrawTimer } from './redrawTimer';
 import { treeItem } from './treeItem';
+import { EXPOSED_LEGEND, portUri } from './exposedPortDecorationProvider';
 import { ViewRefresh } from './viewRefresh';
 
 const { Collapsed, Expanded, None } = vscode.TreeItemCollapsibleState;
@@ -109,7 +110,10 @@ export class HostsView implements vscode.TreeDataProvider<HostTreeNode>, vscode.
       case 'port': {
         const status = this.reads.get(node.hostName).status;
         const clock = status === undefined ? undefined : allowClock(status, Date.now());
-        return treeItem(withPortCheck(portItemText(node.port, node.allows, clock), node.check), None);
+        const text = withPortCheck(portItemText(node.port, node.allows, clock), node.check);
+        const item = treeItem(node.port.exposure === 'exposed' ? { ...text, tooltip: `${text.tooltip ?? ''}\n\n${EXPOSED_LEGEND}` } : text, None);
+        item.resourceUri = portUri(node.hostName, node.port);
+        return item;
       }
       case 'error': {
         const item = treeItem(errorItemText(node.message), None);

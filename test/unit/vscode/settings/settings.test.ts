@@ -17,6 +17,7 @@ test('unset settings read as their defaults', () => {
     sshConfigPath: undefined,
     confirmDestructiveActions: true,
     verifyAfterChange: true,
+    notifyExposedPorts: true,
     problems: [],
   });
 });
@@ -27,9 +28,10 @@ test('the defaults in package.json are the ones the code falls back to', () => {
   assert.deepEqual(schema[`${SETTINGS_SECTION}.hosts`]?.default, []);
   assert.equal(schema[`${SETTINGS_SECTION}.confirmDestructiveActions`]?.default, true);
   assert.equal(schema[`${SETTINGS_SECTION}.verifyAfterChange`]?.default, true);
+  assert.equal(schema[`${SETTINGS_SECTION}.notifyExposedPorts`]?.default, true);
   assert.deepEqual(
     Object.keys(schema).sort(),
-    ['chain', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'refreshInterval', 'sshConfigPath', 'verifyAfterChange'].map((k) => `${SETTINGS_SECTION}.${k}`),
+    ['chain', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'notifyExposedPorts', 'refreshInterval', 'sshConfigPath', 'verifyAfterChange'].map((k) => `${SETTINGS_SECTION}.${k}`),
   );
 });
 
