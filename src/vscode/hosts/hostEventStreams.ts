@@ -19,6 +19,8 @@ export class HostEventStreams implements vscode.Disposable {
   private readonly fallbacks = new Map<string, ReturnType<typeof setInterval>>();
   /** Hosts whose stream went down since it was last live: re-read when it is back. */
   private readonly missed = new Set<string>();
+  /** Hosts with a re-read waiting for the read in flight. */
+  private readonly rereadQueued = new Set<string>();
   private hiddenTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
@@ -59,13 +61,27 @@ export class HostEventStreams implements vscode.Disposable {
     const follower = new EventFollower((signal) => this.connections.get(entry).events(signal), {
       onEvents: (events) => {
         this.log.debug(`${hostName}: ${events.length} Docker event(s) (${[...new Set(events.map((e) => `${e.type} ${e.action}`))].join(', ')}); reading it again.`);
-        void this.reads.load(hostName, { force: true });
+        void this.reread(hostName);
       },
       onState: (state) => this.stateChanged(hostName, state),
     });
     this.followers.set(hostName, follower);
     follower.start();
     if (!this.view.visible) this.armHiddenTimer();
+  }
+
+  /**
+   * Reads the host again. A read already running may have started before these events (a container
+   * connected to its network, not yet started, has no ports): a fresh read follows it.
+   */
+  private async reread(hostName: string): Promise<void> {
+    if (this.reads.isLoading(hostName)) {
+      if (this.rereadQueued.has(hostName)) return;
+      this.rereadQueued.add(hostName);
+      await this.reads.load(hostName);
+      this.rereadQueued.delete(hostName);
+    }
+    await this.reads.load(hostName, { force: true });
   }
 
   private stateChanged(hostName: string, state: FollowerState): void {
@@ -75,7 +91,7 @@ export class HostEventStreams implements vscode.Disposable {
       case 'live':
         this.stopFallback(hostName);
         this.log.debug(`${hostName}: following Docker events.`);
-        if (this.missed.delete(hostName)) void this.reads.load(hostName, { force: true });
+        if (this.missed.delete(hostName)) void this.reread(hostName);
         return;
       case 'waiting': {
         this.log.info(`${hostName}: Docker events stopped (${state.reason}); trying again in ${Math.round(state.retryInMs / 1000)} s.`);
