@@ -101,7 +101,7 @@ export default tseslint.config(
       'src/vscode/**/*Cache.ts',
       'src/vscode/**/*Prompts.ts',
       'src/vscode/tree/{treeItem,viewRefresh}.ts',
-      'src/vscode/ui/{confirm,notify,preview,progress,pickHost,pickGroup,pickPort,pickDuration}.ts',
+      'src/vscode/ui/{confirm,notify,preview,progress,pickHost,pickGroup,pickPort,pickDuration,exposedPortNotices}.ts',
     ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

@@ -31,6 +31,8 @@ export interface DockerFirewallApi {
   /** The Chain Status view for the host it shows (see selectChainStatusHost). */
   chainStatusSnapshot(): Promise<TreeSnapshotItem[]>;
   selectChainStatusHost(name: string | undefined): void;
+  /** The Hosts view's badge (exposed ports across the hosts read), and the hosts whose Docker events are followed. */
+  live(): { readonly badge: { readonly value: number; readonly tooltip: string } | undefined; readonly followed: readonly string[] };
 }
 
 export interface TreeSnapshotItem {
@@ -70,6 +72,10 @@ export function createApi(services: Services): DockerFirewallApi {
       return snapshotOf(services.chainStatus, undefined);
     },
     selectChainStatusHost: (name) => services.chainStatus.select(name),
+    live: () => {
+      const badge = services.hostsView.treeView.badge;
+      return { badge: badge === undefined ? undefined : { value: badge.value, tooltip: badge.tooltip }, followed: services.events.hosts };
+    },
   };
 }
 

@@ -8,6 +8,9 @@ import { HostReadCache } from './hosts/hostReadCache';
 import { Limiter } from './hosts/limiter';
 import { CheckResults } from './hosts/checkResults';
 import { HostsView } from './tree/hostsView';
+import { ExposedPortBadge, ExposedPortDecorations } from './tree/exposedPortDecorationProvider';
+import { HostEventStreams } from './hosts/hostEventStreams';
+import { ExposedPortNotices } from './ui/exposedPortNotices';
 import { isHostKeyAlarm, refusesSecrets } from './failure';
 import { reportFailure } from './ui/notify';
 
@@ -22,6 +25,9 @@ export interface Services {
   readonly checks: CheckResults;
   readonly hostsView: HostsView;
   readonly chainStatus: ChainStatusView;
+  /** Live hosts: Docker event streams, the exposed-ports badge. */
+  readonly events: HostEventStreams;
+  readonly exposedBadge: ExposedPortBadge;
   /** What every failed host operation goes through: saved secrets that were refused are forgotten. */
   noteHostError(hostName: string, error: unknown): void;
 }
@@ -77,6 +83,10 @@ export function createServices(context: vscode.ExtensionContext): Services {
   );
   const hostsView = own(new HostsView(settings, reads, checks));
   const chainStatus = own(new ChainStatusView(settings, reads));
+  const events = own(new HostEventStreams(connections, settings, reads, hostsView.treeView, log));
+  const exposedBadge = own(new ExposedPortBadge(hostsView.treeView, reads, settings));
+  own(new ExposedPortNotices(reads, settings));
+  own(vscode.window.registerFileDecorationProvider(new ExposedPortDecorations()));
 
   own(
     hostsView.treeView.onDidChangeSelection(({ selection }) => {
@@ -91,5 +101,5 @@ export function createServices(context: vscode.ExtensionContext): Services {
       for (const { name } of previous.hosts) if (!current.hosts.some((h) => h.name === name)) reads.forget(name);
     }),
   );
-  return { log, settings, secrets, connections, reads, checks, hostsView, chainStatus, noteHostError };
+  return { log, settings, secrets, connections, reads, checks, hostsView, chainStatus, events, exposedBadge, noteHostError };
 }

@@ -117,6 +117,24 @@ export class DockerClient implements DockerInventorySource {
     return this.request('read info', options.abortSignal, (abortSignal) => (this.api as unknown as AbortableCalls).info({ abortSignal }));
   }
 
+  /**
+   * Docker's event stream (GET /events) with these filters, over the same SSH connection. The
+   * request timeout applies until Docker answers; the stream then lasts until `signal` is aborted
+   * or the host ends it (it holds one of the agent's sockets, and at most maxResponseBytes).
+   */
+  events(filters: Readonly<Record<string, readonly string[]>>, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
+    return this.request('follow events', signal, async (requestSignal) => {
+      const untilAnswered = new AbortController();
+      const stop = (): void => untilAnswered.abort();
+      requestSignal.addEventListener('abort', stop, { once: true });
+      try {
+        return await this.api.getEvents({ filters: JSON.stringify(filters), abortSignal: AbortSignal.any([signal, untilAnswered.signal]) } as Dockerode.GetEventsOptions);
+      } finally {
+        requestSignal.removeEventListener('abort', stop);
+      }
+    });
+  }
+
   /** Closes idle sockets; the SSH session is the caller's to close. */
   dispose(): void {
     this.agent.destroy();

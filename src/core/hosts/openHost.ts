@@ -1,6 +1,7 @@
 import { parseDockerSocket } from '../docker/dockerSocket';
 import { createDockerClient, type DockerClient } from '../docker/dockerClient';
 import { readInventory } from '../docker/inventory';
+import { EVENT_FILTERS } from '../docker/events/dockerEvent';
 import type { CommandRunner } from '../remote/remoteCommand';
 import { parseDestination } from '../ssh/destination';
 import { destinationOf } from '../ssh/secretSubject';
@@ -16,6 +17,8 @@ import type { HostCallbacks, HostTarget } from './hostTarget';
 export interface HostConnection {
   readonly label: string;
   readonly engine: FirewallEngine;
+  /** The host's Docker event stream (EVENT_FILTERS), over this connection: see EventFollower. */
+  events(signal: AbortSignal): Promise<NodeJS.ReadableStream>;
   /** Connections and channels opened so far (benchmarks, tests); undefined before the first use. */
   stats(): SshSessionStats | undefined;
   /** Whether the connection goes through a ProxyJump host (then the host sees that hop's address, not ours); undefined before the first use. */
@@ -72,6 +75,7 @@ export function openHost(target: HostTarget, callbacks: HostCallbacks = {}): Hos
   return {
     label,
     engine: host,
+    events: async (signal) => (await dockerOnce()).events(EVENT_FILTERS, signal),
     stats: () => session?.stats,
     throughJump: () => (session === undefined ? undefined : session.options.jump !== undefined),
     close: () => {

@@ -21,6 +21,8 @@ export interface Settings {
   readonly verifyAfterChange: boolean;
   /** Hosts read (or changed, from a group's menu) at once; the others wait their turn. */
   readonly maxParallelHosts: number;
+  /** A notification when a container starts with a port exposed to every network. */
+  readonly notifyExposedPorts: boolean;
   /** Values that were ignored, and why (for the log). */
   readonly problems: readonly string[];
 }
@@ -76,6 +78,7 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
     confirmDestructiveActions: source.get('confirmDestructiveActions') !== false,
     verifyAfterChange: source.get('verifyAfterChange') !== false,
     maxParallelHosts,
+    notifyExposedPorts: source.get('notifyExposedPorts') !== false,
     problems,
   };
 }

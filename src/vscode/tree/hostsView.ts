@@ -15,6 +15,7 @@ import { allowClock, nextRedrawSeconds } from './allowTimeText';
 import { RedrawTimer } from './redrawTimer';
 import { treeItem } from './treeItem';
 import { withWindowMark } from './windowHostText';
+import { EXPOSED_LEGEND, portUri } from './exposedPortDecorationProvider';
 import { ViewRefresh } from './viewRefresh';
 
 const { Collapsed, Expanded, None } = vscode.TreeItemCollapsibleState;
@@ -132,7 +133,10 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
       case 'port': {
         const status = this.reads.get(node.hostName).status;
         const clock = status === undefined ? undefined : allowClock(status, Date.now());
-        return treeItem(withPortCheck(portItemText(node.port, node.allows, clock), node.check), None);
+        const text = withPortCheck(portItemText(node.port, node.allows, clock), node.check);
+        const item = treeItem(node.port.exposure === 'exposed' ? { ...text, tooltip: `${text.tooltip ?? ''}\n\n${EXPOSED_LEGEND}` } : text, None);
+        item.resourceUri = portUri(node.hostName, node.port);
+        return item;
       }
       case 'error': {
         const item = treeItem(errorItemText(node.message), None);

@@ -18,6 +18,7 @@ test('unset settings read as their defaults', () => {
     confirmDestructiveActions: true,
     verifyAfterChange: true,
     maxParallelHosts: 8,
+    notifyExposedPorts: true,
     problems: [],
   });
 });
@@ -39,9 +40,10 @@ test('the defaults in package.json are the ones the code falls back to', () => {
   assert.deepEqual(schema[`${SETTINGS_SECTION}.hosts`]?.default, []);
   assert.equal(schema[`${SETTINGS_SECTION}.confirmDestructiveActions`]?.default, true);
   assert.equal(schema[`${SETTINGS_SECTION}.verifyAfterChange`]?.default, true);
+  assert.equal(schema[`${SETTINGS_SECTION}.notifyExposedPorts`]?.default, true);
   assert.deepEqual(
     Object.keys(schema).sort(),
-    ['chain', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'maxParallelHosts', 'refreshInterval', 'sshConfigPath', 'verifyAfterChange'].map((k) => `${SETTINGS_SECTION}.${k}`),
+    ['chain', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'maxParallelHosts', 'notifyExposedPorts', 'refreshInterval', 'sshConfigPath', 'verifyAfterChange'].map((k) => `${SETTINGS_SECTION}.${k}`),
   );
 });
 
