@@ -213,17 +213,23 @@ function globalOptions(values: OptionValues): GlobalOptions {
   };
 }
 
-function parseVerify(host: string | undefined, rest: readonly string[], values: OptionValues): VerifyInvocation {
-  if (host === undefined || host === '') throw new InvalidInput('verify needs a HOST: [user@]host[:port] or an ssh config alias.');
+/** The checks that verify and history share: one HOST, nothing after it, and no option of a change. */
+function oneHostThatChangesNothing(command: 'verify' | 'history', host: string | undefined, rest: readonly string[], values: OptionValues): string {
+  if (host === undefined || host === '') throw new InvalidInput(`${command} needs a HOST: [user@]host[:port] or an ssh config alias.`);
   if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
-  if (values['dry-run'] === true || values.check === true) throw new InvalidInput('verify changes nothing and takes no --dry-run or --check.');
-  if (values['hosts-from'] !== undefined) throw new InvalidInput('verify works on one host: --hosts-from goes with ps, status, block, unblock, prune and persist.');
+  if (values['dry-run'] === true || values.check === true) throw new InvalidInput(`${command} changes nothing and takes no --dry-run or --check.`);
   if (values.allow) throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
   if (values.from !== undefined) throw new InvalidInput('--from goes with allow and deny.');
   if (values.for !== undefined) throw new InvalidInput('--for goes with allow.');
+  return host;
+}
+
+function parseVerify(host: string | undefined, rest: readonly string[], values: OptionValues): VerifyInvocation {
+  const target = oneHostThatChangesNothing('verify', host, rest, values);
+  if (values['hosts-from'] !== undefined) throw new InvalidInput('verify works on one host: --hosts-from goes with ps, status, block, unblock, prune and persist.');
   return {
     command: 'verify',
-    host,
+    host: target,
     options: globalOptions(values),
     timeoutMs: wholeNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 50, 60_000, 'milliseconds per probe'),
     parallel: wholeNumber(values.parallel, '--parallel', DEFAULT_PARALLEL, 1, 256, 'probes at once'),
@@ -231,16 +237,11 @@ function parseVerify(host: string | undefined, rest: readonly string[], values: 
 }
 
 function parseHistoryCommand(host: string | undefined, rest: readonly string[], values: OptionValues): HistoryInvocation {
-  if (host === undefined || host === '') throw new InvalidInput('history needs a HOST: [user@]host[:port] or an ssh config alias.');
-  if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
-  if (values['dry-run'] === true || values.check === true) throw new InvalidInput('history changes nothing and takes no --dry-run or --check.');
+  const target = oneHostThatChangesNothing('history', host, rest, values);
   if (values['hosts-from'] !== undefined || values.parallel !== undefined) throw new InvalidInput('history reads one host: --hosts-from and --parallel go with ps, status, block, unblock, prune and persist.');
-  if (values.allow) throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
-  if (values.from !== undefined) throw new InvalidInput('--from goes with allow and deny.');
-  if (values.for !== undefined) throw new InvalidInput('--for goes with allow.');
   return {
     command: 'history',
-    host,
+    host: target,
     options: globalOptions(values),
     limit: wholeNumber(values.limit, '--limit', DEFAULT_HISTORY_LIMIT, 1, 10_000, 'a number of entries'),
   };
