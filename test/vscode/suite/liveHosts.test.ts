@@ -44,7 +44,7 @@ withSuiteLab('Live hosts', (lab) => {
     const window = vscode.window as Window;
     const original = window.showWarningMessage;
     const notices: string[] = [];
-    let answer: ((message: string) => string | undefined) | undefined;
+    let answer: ((message: string) => Promise<string | undefined>) | undefined;
 
     suiteSetup(async function () {
       this.timeout(90_000);
@@ -56,7 +56,7 @@ withSuiteLab('Live hosts', (lab) => {
       window.showWarningMessage = ((message: string, ...items: unknown[]) => {
         if (!message.includes(' to every network')) return Reflect.apply(original, vscode.window, [message, ...items]) as Thenable<unknown>;
         notices.push(`${message} [${items.join(' | ')}]`);
-        return Promise.resolve(answer?.(message));
+        return answer === undefined ? Promise.resolve(undefined) : answer(message);
       });
     });
 
@@ -76,8 +76,16 @@ withSuiteLab('Live hosts', (lab) => {
       assert.equal(before.tooltip, `${before.value} ports exposed to every network`);
 
       let blocked = false;
-      answer = (message) => {
+      let beforeBlock: string | undefined;
+      const endpoint = `${host.ipv4}:${PORT}`;
+      answer = async (message) => {
         if (!message.startsWith(`${CONTAINER} on `)) return undefined;
+        // Before the click, the positive control: the new port answers from outside (httpd may
+        // still be starting when its container's start event arrives, so a refusal is tried again).
+        for (let attempt = 0; attempt < 20 && beforeBlock !== 'open'; attempt++) {
+          if (attempt > 0) await sleep(250);
+          beforeBlock = (await tcpConnectAll([{ address: host.ipv4, port: PORT }]))[endpoint];
+        }
         blocked = true;
         return 'Block External Access';
       };
@@ -91,9 +99,10 @@ withSuiteLab('Live hosts', (lab) => {
 
       await until('the notification', () => Promise.resolve(blocked ? true : undefined));
       assert.deepEqual(notices.filter((n) => n.startsWith(CONTAINER)), [`${CONTAINER} on ${host.name} publishes 0.0.0.0:${PORT} to every network [Block External Access | Allow | Ignore]`]);
+      assert.equal(beforeBlock, 'open', `${endpoint} answered from outside before Block`);
       await until('the host locked', () => Promise.resolve(api.hosts.state(host.name) === 'locked' ? true : undefined));
       const probes = await tcpConnectAll([{ address: host.ipv4, port: PORT }]);
-      assert.deepEqual(probes, { [`${host.ipv4}:${PORT}`]: 'timeout' });
+      assert.deepEqual(probes, { [endpoint]: 'timeout' });
       const after = api.live().badge;
       assert.ok(after === undefined || after.value < before.value, `fewer exposed ports after Block: ${JSON.stringify(after)}`);
     });
