@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import type { DockerFirewallApi } from '../../../src/vscode/api';
@@ -12,6 +13,7 @@ import { tcpConnectAll, unblockWithCli } from '../../support/vscode/outside';
 // the group's menu (one command for every host in it), then checked from here with a host that has
 // no sshd (h1's address, port 2222: refused at once) in the group too. Verdicts are a real
 // connection from this machine (the lab's outside namespace), each beside a control on port 22.
+// Last, a host that hangs beside them does not hold them up.
 
 const DEAD = { name: 'no-sshd', destination: 'root@192.0.2.1:2222' };
 
@@ -73,6 +75,36 @@ withSuiteLab('Host groups', (lab) => {
       assert.deepEqual(block?.hosts.map((h) => [h.hostName, h.outcome]), [...names.map((n) => [n, 'unchanged']), [DEAD.name, 'failed']]);
       assert.match(block?.hosts.at(-1)?.reason ?? '', /refused|ECONNREFUSED/i);
       assert.equal(api.hosts.state(DEAD.name), 'unreachable');
+    });
+
+    test('a host that hangs (its port accepts, no SSH ever answers) holds up no other host, and removing it ends its read', async () => {
+      // The hanging host: a listener in this namespace that takes connections and says nothing.
+      const held: Socket[] = [];
+      const silent = createServer((socket) => held.push(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const address = silent.address();
+      assert.ok(address !== null && typeof address === 'object');
+      const hangs = { name: 'hangs', destination: `root@127.0.0.1:${address.port}`, group: 'lab' };
+      // The lab hosts again under new names: nothing read yet, so each shows "connecting" until its own read ends.
+      const fresh = lab.hosts.map((h) => ({ name: `fresh-${h.name}`, destination: h.name, group: 'lab' }));
+      try {
+        await setHosts([hangs, ...fresh], api, [hangs.name, ...fresh.map((h) => h.name)]);
+        const refreshing = api.refresh().catch(() => undefined);
+        let states: string[] = [];
+        for (let i = 0; i < 100; i++) {
+          states = fresh.map((h) => api.hosts.state(h.name));
+          if (states.every((state) => state === 'locked')) break;
+          await sleep(100);
+        }
+        assert.deepEqual(states, fresh.map(() => 'locked'), 'the lab hosts read while the hanging one waits');
+        assert.equal(api.hosts.state(hangs.name), 'connecting', 'the hanging host is still connecting (its connect timeout is 15 s)');
+        assert.ok(held.length > 0, 'its port was reached: the hang is real, not a refusal');
+        await setHosts(grouped, api, names);
+        await refreshing;
+      } finally {
+        for (const socket of held) socket.destroy();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
     });
   });
 });
