@@ -34,11 +34,15 @@ const EXTENSION_ID = `${MANIFEST.publisher}.${MANIFEST.name}`;
 const CHAIN_STATUS = 'Chain Status';
 const WEB_V4 = '0.0.0.0:8080 → 80/tcp';
 const APP_V4 = '0.0.0.0:8081 → 80/tcp';
+/** package.nls.json's texts of the walkthrough (its unit test checks they are the manifest's). */
+const WALKTHROUGH_TITLE = 'Get Started with Docker Firewall';
+const WALKTHROUGH_STEPS = ['Add a Docker host', 'See what is exposed', 'Block external access', 'Allow a port again'];
 const QUICK_INPUT_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
 
 /** test-results/ui/<name>.png → docs/screenshots/<file> with DFW_UPDATE_DOCS_SCREENSHOTS=1. */
 const DOCS_SCREENSHOTS: Readonly<Record<string, string>> = {
   '01-hosts-tree': 'hosts-tree-exposures.png',
+  '01b-walkthrough': 'walkthrough.png',
   '02-block-confirmation': 'block-confirmation-modal.png',
   '04-chain-status': 'chain-status-rules-counters.png',
   '07-port-allowed': 'port-allowed.png',
@@ -179,6 +183,20 @@ async function scenario(t: UiTest): Promise<void> {
   const activation = await wb.extensionActivationMs(EXTENSION_ID);
   await wb.runCommand('View: Close All Editors');
   t.step(`Running Extensions lists ${EXTENSION_ID}: "${activation.text}"`);
+
+  // --- the Get Started walkthrough, from the palette as a user finds it ---------------------------
+  await wb.runCommand('Welcome: Open Walkthrough...');
+  await wb.pickQuickPickItem(WALKTHROUGH_TITLE);
+  const walkthroughPage = wb.page.locator('.gettingStartedContainer');
+  for (const title of WALKTHROUGH_STEPS) {
+    await walkthroughPage.getByText(title, { exact: true }).first().waitFor({ state: 'visible', timeout: 20_000 });
+  }
+  // The step's picture is drawn in a webview (two frames deep) with the theme's colours: its text shows once loaded.
+  await wb.page.frameLocator('iframe.webview').frameLocator('#active-frame').getByText('deploy@web-1:22').waitFor({ state: 'visible', timeout: 20_000 });
+  await moveMouseAway(wb);
+  await wb.screenshot('01b-walkthrough');
+  await wb.runCommand('View: Close All Editors');
+  t.step(`Get Started walkthrough from "Welcome: Open Walkthrough...": ${WALKTHROUGH_STEPS.join(', ')}`);
 
   // --- Cancel, then Preview Rules, in the confirmation: nothing changes on h1 ----------------------
   const rulesBefore = await saveAll('h1');
