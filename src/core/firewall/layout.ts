@@ -47,8 +47,17 @@ export interface HostPortSpec extends PortSpec {
  * What the host holds that the lockdown is written for, in one family. Everything here comes from
  * the host (the Docker API and the host's sockets) and has been validated before it gets here.
  */
+/** Whose firewall Docker writes to, and so where our lockdown goes (see nftLayout.ts for nftables). */
+export type FirewallBackend = 'iptables' | 'nftables';
+
 export interface RenderContext {
   readonly chain: ChainName;
+  /**
+   * iptables (the default): hooked from Docker's DOCKER-USER and INPUT, with the guard in security.
+   * nftables: Docker writes no DOCKER-USER; our own table's base chains `forward` and `input` hook
+   * in before Docker's (a drop in any base chain is final), so no guard is needed.
+   */
+  readonly backend?: FirewallBackend | undefined;
   /** Whether Docker made DOCKER-USER in this family (it does not for IPv6 on Docker 20.10). */
   readonly dockerUser: boolean;
   /** The exact names of Docker's bridges; nothing else (no wildcard: `br-+` also matches br-lan). */
@@ -58,6 +67,9 @@ export interface RenderContext {
   /** The SSH port the tool is connected through, never dropped; undefined when the host did not say. */
   readonly sshPort: number | undefined;
 }
+
+/** The base chains of our own nftables table (nftables backend): each holds one jump, as DOCKER-USER and INPUT do for iptables. */
+export const NFT_BASE_CHAINS = { forward: 'forward', input: 'input' } as const;
 
 /** The names of our chains, from the one the user chose. */
 export interface ChainNames {
@@ -90,6 +102,7 @@ export const tableOf = (item: { readonly table?: Table | undefined }): Table => 
 
 /** Where a hook sits, as a person would name it: `DOCKER-USER`, `INPUT`, `security FORWARD`. */
 export function hookLocation(hook: Hook): string {
+  if (hook.from === NFT_BASE_CHAINS.forward || hook.from === NFT_BASE_CHAINS.input) return `nftables ${hook.from}`;
   return hook.table === undefined || hook.table === 'filter' ? hook.from : `${hook.table} ${hook.from}`;
 }
 
@@ -128,13 +141,18 @@ export function renderLayout(family: Family, policy: Policy, context: RenderCont
   const established = `-m conntrack --ctstate RELATED,ESTABLISHED ${comment({ kind: 'established' })} -j RETURN`;
   const chains: ChainLayout[] = [];
   const hooks: Hook[] = [];
-  if (context.dockerUser) {
+  const nftables = context.backend === 'nftables';
+  if (context.dockerUser || nftables) {
     const forward = [established, ...allows, `${comment({ kind: 'to-bridges' })} -g ${names.bridges}`];
     const bridges = bridgeRules(context.bridges);
     chains.push(withMarker(names.forward, forward), withMarker(names.bridges, bridges));
-    chains.push({ ...withMarker(names.guard, forward), table: 'security' }, { ...withMarker(names.bridges, bridges), table: 'security' });
-    hooks.push({ from: 'DOCKER-USER', spec: `-j ${names.forward}`, position: 1 });
-    hooks.push({ table: 'security', from: 'FORWARD', spec: `-j ${names.guard}`, position: 1 });
+    if (nftables) {
+      hooks.push({ from: NFT_BASE_CHAINS.forward, spec: `-j ${names.forward}`, position: 1 });
+    } else {
+      chains.push({ ...withMarker(names.guard, forward), table: 'security' }, { ...withMarker(names.bridges, bridges), table: 'security' });
+      hooks.push({ from: 'DOCKER-USER', spec: `-j ${names.forward}`, position: 1 });
+      hooks.push({ table: 'security', from: 'FORWARD', spec: `-j ${names.guard}`, position: 1 });
+    }
   }
   const input = [
     established,
@@ -144,7 +162,7 @@ export function renderLayout(family: Family, policy: Policy, context: RenderCont
     `${comment({ kind: 'to-ports' })} -g ${names.ports}`,
   ];
   chains.push(withMarker(names.input, input), withMarker(names.ports, portRules(context.bridges, context.hostPorts, context.sshPort)));
-  hooks.push({ from: 'INPUT', spec: `-j ${names.input}`, position: 1 });
+  hooks.push({ from: nftables ? NFT_BASE_CHAINS.input : 'INPUT', spec: `-j ${names.input}`, position: 1 });
   return { chains, hooks };
 }
 
