@@ -75,7 +75,7 @@ for (const name of ['h1', 'h2']) {
 
           const events = monitor(host);
           await sleep(300); // the monitor is listening
-          const outcome = await run(composed.runner, applyCommand(reading.tables.variant!, plan.payloads));
+          const outcome = await run(composed.runner, applyCommand(reading.tables.variant, plan.payloads));
           const seen = await events.stop();
           f.outcome = outcome.kind;
           f.detail = outcome.kind === 'conflict' ? outcome.detail.split('\n').filter((l) => !l.startsWith('###')).join(' ') : '';

@@ -15,7 +15,8 @@ const WATCH_UNIT_NAME = WATCH_UNIT.replace(/^.*\//, '');
  * dropped SSH connection cannot stop the script between the two families; should IPv6 fail after
  * IPv4 was applied, IPv4 is rolled back.
  *
- * Arguments: $1 $2 the iptables-restore binaries (IPv4, IPv6), $3 the watcher action, $4 the Docker
+ * Arguments: $1 $2 the iptables-restore binaries (IPv4, IPv6), or `nft` with the whole nftables batch
+ * as part 1 (nftables backend: one transaction for both families), $3 the watcher action, $4 the Docker
  * socket, $5 the bundle's digest. Bundle parts: 1 IPv4 payload, 2 IPv6 payload, 3 IPv4 rollback,
  * 4 watcher script, 5 watcher unit, 6 our half of the history line (none: no line is written).
  *
@@ -28,7 +29,10 @@ const SCRIPT = `
 trap '' HUP PIPE
 ${READ_BUNDLE}
 read_bundle "$5"
-apply() { has_part "$2" || return 0; part "$2" | "$1" -w 10 --noflush; }
+apply() {
+  has_part "$2" || return 0
+  if [ "$1" = nft ]; then part "$2" | nft -f -; else part "$2" | "$1" -w 10 --noflush; fi
+}
 apply "$1" 1 || { echo '### failed ipv4' >&2; exit 3; }
 if ! apply "$2" 2; then
   echo '### failed ipv6' >&2
@@ -90,6 +94,8 @@ export interface FamilyPayloads {
   readonly ipv6?: string | undefined;
   /** Takes IPv4 back to where it was, used only if IPv6 fails after IPv4 was applied. */
   readonly ipv4Rollback?: string | undefined;
+  /** nftables backend: one `nft -f` batch for both families (the iptables payloads are then absent). */
+  readonly nft?: string | undefined;
 }
 
 export type ApplyOutcome =
@@ -102,11 +108,15 @@ export function restoreBinary(variant: IptablesVariant, family: 'ipv4' | 'ipv6')
 }
 
 /** `historyLine`: our half of the change's history line (historyLineTail), or undefined for none. */
-export function applyCommand(variant: IptablesVariant, payloads: FamilyPayloads, watcher: WatcherAction = { kind: 'keep' }, historyLine?: string): RemoteCommand<ApplyOutcome> {
+/** `variant` undefined: the nftables backend (the payloads then hold one nft batch). */
+export function applyCommand(variant: IptablesVariant | undefined, payloads: FamilyPayloads, watcher: WatcherAction = { kind: 'keep' }, historyLine?: string): RemoteCommand<ApplyOutcome> {
   const install = watcher.kind === 'install' ? watcher : undefined;
-  const bundle = stdinBundle([payloads.ipv4 ?? '', payloads.ipv6 ?? '', payloads.ipv4Rollback ?? '', install?.script ?? '', install?.unit ?? '', ...(historyLine === undefined ? [] : [historyLine])]);
+  const nft = variant === undefined;
+  const parts = nft ? [payloads.nft ?? '', '', ''] : [payloads.ipv4 ?? '', payloads.ipv6 ?? '', payloads.ipv4Rollback ?? ''];
+  const bundle = stdinBundle([...parts, install?.script ?? '', install?.unit ?? '', ...(historyLine === undefined ? [] : [historyLine])]);
+  const binaries = nft ? ['nft', 'nft'] : [restoreBinary(variant, 'ipv4'), restoreBinary(variant, 'ipv6')];
   return {
-    argv: ['sh', '-c', SCRIPT, 'docker-firewall-apply', restoreBinary(variant, 'ipv4'), restoreBinary(variant, 'ipv6'), watcher.kind, install?.dockerSocket ?? '', bundle.digest],
+    argv: ['sh', '-c', SCRIPT, 'docker-firewall-apply', ...binaries, watcher.kind, install?.dockerSocket ?? '', bundle.digest],
     stdin: bundle.stdin,
     privileged: true,
     parse: (result) => parseApplyResult(result, payloads),
@@ -132,6 +142,7 @@ export function parseApplyResult(result: { stdout: string; stderr: string; code:
     throw new ApplyFailed('the rules did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was changed. Try again.');
   }
   const detail = result.stderr.trim() || `exit status ${String(result.code)}`;
+  if (payloads.nft !== undefined) return nftFailure(result.stderr, detail);
   const family = result.stderr.includes('### failed ipv6') ? payloads.ipv6 : payloads.ipv4;
   const failedLine = /line (\d+) failed/.exec(result.stderr) ?? /Error occurred at line: (\d+)/.exec(result.stderr);
   const lines = family?.split('\n') ?? [];
@@ -157,6 +168,20 @@ export function parseApplyResult(result: { stdout: string; stderr: string; code:
     notes.push(result.stderr.includes('### rollback failed ipv4') ? 'IPv4 was changed and could not be rolled back' : 'IPv4 was rolled back');
   }
   throw new ApplyFailed(notes.length === 0 ? reason : `${reason}. ${notes.join('; ')}. Read the host again to see what is in force.`);
+}
+
+/**
+ * nft applies a batch whole or not at all. A refused `delete … handle` or `create table` is the
+ * compare-and-swap at work (the table changed since it was read): a conflict to retry. nft prints
+ * the line it refused under its error.
+ */
+function nftFailure(stderr: string, detail: string): ApplyOutcome {
+  const lines = stderr.split('\n');
+  const refused = lines.some((l, i) => /Could not process rule: (No such file or directory|File exists)/.test(l) && /^(delete (rule|table) |create table )/.test(lines[i + 1] ?? ''));
+  if (refused) return { kind: 'conflict', detail };
+  const said = lines.filter((l) => l.trim() !== '' && !l.startsWith('###') && !/^\s*\^+\s*$/.test(l)).join('; ') || detail;
+  const noTime = /meta time/.test(said) ? ' (an allow given for a while needs nftables\' time match, Linux 5.4 or later: allow without --for)' : '';
+  throw new ApplyFailed(`nft refused the change, and applied none of it${noTime}: ${said}`);
 }
 
 /** The tables of a payload committed before its line `failedAt` (1-based): iptables-restore commits each one on its own. */

@@ -4,10 +4,16 @@ import type { ChainLayout, FamilyLayout, Hook } from './layout';
 import { ownedChains, TABLES, type Table } from './layout';
 import { parseComment, type RuleRole } from './ruleComment';
 import type { SavedFamily, RawFirewall, IptablesVariant } from './readFirewall';
+import type { FirewallBackend } from './layout';
+import { NFT_FAMILY, type NftTableFound } from './nftRule';
 
 /** What one family of the host's tables (filter, and security for the guard) holds that matters to us. */
 export interface FamilyTables {
   readonly family: Family;
+  /** Where our lockdown lives: iptables' filter and security tables, or our own nftables table. */
+  readonly backend: FirewallBackend;
+  /** nftables: our table as found, with the handles its replacement names (compare-and-swap). */
+  readonly nftTable?: NftTableFound | undefined;
   readonly filter: SavedTable | undefined;
   readonly security: SavedTable | undefined;
   readonly dockerUser: boolean;
@@ -31,6 +37,10 @@ export interface OwnRule extends SavedRule {
 
 export interface FirewallTables {
   readonly chain: ChainName;
+  /** iptables, or nftables where Docker uses its nftables firewall backend (our own table then). */
+  readonly backend: FirewallBackend;
+  /** nftables: the nft command is on the host (without it nothing can be read or written). */
+  readonly nftAvailable: boolean;
   /** The iptables variant whose tables hold Docker's chains; undefined if none does. */
   readonly variant: IptablesVariant | undefined;
   /** Variants other than the chosen one that also hold Docker chains (a confusing host). */
@@ -47,7 +57,12 @@ export interface FirewallTables {
 const isDockerTable = (filter: SavedTable | undefined) =>
   hasChain(filter, 'DOCKER-USER') || hasChain(filter, 'DOCKER') || hasChain(filter, 'DOCKER-FORWARD');
 
-export function firewallTables(raw: RawFirewall, chain: ChainName): FirewallTables {
+/**
+ * The tables of a read, for the backend Docker uses: `dockerBackend` is the Engine API's
+ * FirewallBackend.Driver (`iptables`, `nftables`, `nftables+firewalld`…), undefined before Docker 28.2.
+ */
+export function firewallTables(raw: RawFirewall, chain: ChainName, dockerBackend?: string): FirewallTables {
+  if (dockerBackend?.startsWith('nftables') === true) return nftFirewallTables(raw, chain);
   const withDocker = raw.ipv4.filter((t) => isDockerTable(t.filter)).map((t) => t.variant);
   // Prefer the variant Docker wrote to; with none, the nft one (Debian's default) so status still reads.
   const variant: IptablesVariant | undefined = withDocker[0];
@@ -55,11 +70,44 @@ export function firewallTables(raw: RawFirewall, chain: ChainName): FirewallTabl
     tables.find((t) => t.variant === (variant ?? 'nft')) ?? tables.find((t) => t.variant === 'default') ?? tables[0];
   return {
     chain,
+    backend: 'iptables',
+    nftAvailable: raw.nft !== undefined,
     variant,
     otherDockerVariants: withDocker.slice(1),
     iptablesVersion: raw.iptablesVersion,
     ipv4: familyState('ipv4', pick(raw.ipv4), chain),
     ipv6: familyState('ipv6', pick(raw.ipv6), chain),
+    persistence: raw.persistence,
+    watcher: raw.watcher,
+  };
+}
+
+/** A host whose Docker writes nftables: our table in each family, read back in iptables-save's form (nftRead.ts). */
+function nftFirewallTables(raw: RawFirewall, chain: ChainName): FirewallTables {
+  const nft = raw.nft;
+  const family = (name: Family): FamilyTables => {
+    const read = nft?.[name];
+    const saved: SavedFamily | undefined = nft === undefined ? undefined : { variant: 'nft', filter: read?.table ?? { name: 'filter', chains: [], rules: [] }, security: undefined };
+    const state = familyState(name, saved, chain);
+    const docker = nft?.tables.includes(`table ${NFT_FAMILY[name]} docker-bridges`) ?? false;
+    return {
+      ...state,
+      backend: 'nftables',
+      nftTable: read?.found ?? { present: false },
+      dockerUser: false,
+      dockerManaged: docker,
+      readError: nft === undefined ? 'no nft command on the host (Debian: apt install nftables)' : state.readError,
+    };
+  };
+  return {
+    chain,
+    backend: 'nftables',
+    nftAvailable: nft !== undefined,
+    variant: undefined,
+    otherDockerVariants: [],
+    iptablesVersion: raw.iptablesVersion,
+    ipv4: family('ipv4'),
+    ipv6: family('ipv6'),
     persistence: raw.persistence,
     watcher: raw.watcher,
   };
@@ -89,6 +137,7 @@ function familyState(family: Family, tables: SavedFamily | undefined, chain: Cha
   }
   return {
     family,
+    backend: 'iptables',
     filter,
     security: tables?.security,
     dockerUser: hasChain(filter, 'DOCKER-USER'),

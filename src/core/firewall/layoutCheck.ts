@@ -2,7 +2,7 @@ import type { ChainName, Family } from '../validate';
 import type { FamilyTables, OwnRule } from './firewallTables';
 import type { SavedTable } from './iptablesSave';
 import { rulesOf } from './iptablesSave';
-import { allowRules, bridgeRules, chainNames, portRules, withMarker, type HostPortSpec, type Table } from './layout';
+import { allowRules, bridgeRules, chainNames, NFT_BASE_CHAINS, portRules, withMarker, type HostPortSpec, type Table } from './layout';
 import { normalizeAllows, type Allow } from './policy';
 import type { PortSpec } from './port';
 
@@ -82,7 +82,11 @@ export function checkFamily(family: FamilyTables, chain: ChainName): FamilyCheck
 
   let forward: ChainCheck | undefined;
   let guard: ChainCheck | undefined;
-  if (family.dockerUser) {
+  const inputHook = family.backend === 'nftables' ? NFT_BASE_CHAINS.input : 'INPUT';
+  if (family.backend === 'nftables') {
+    // Our own base chain hooks forward before Docker's chains: no DOCKER-USER, no guard to check.
+    forward = forwardPath('filter', names.forward, hooked(family.filter, NFT_BASE_CHAINS.forward, names.forward, `our nftables ${NFT_BASE_CHAINS.forward} chain`));
+  } else if (family.dockerUser) {
     const intoDockerUser = firstRule(family.filter, 'FORWARD') === '-j DOCKER-USER' ? undefined : `${label}: FORWARD does not jump to DOCKER-USER first`;
     forward = forwardPath('filter', names.forward, intoDockerUser ?? hooked(family.filter, 'DOCKER-USER', names.forward, 'DOCKER-USER'));
     guard = forwardPath('security', names.guard, hooked(family.security, 'FORWARD', names.guard, 'security FORWARD'));
@@ -93,7 +97,7 @@ export function checkFamily(family: FamilyTables, chain: ChainName): FamilyCheck
       const legacy = exists('filter', names.legacyProxy);
       return { ok: false, present: legacy, problem: legacy ? `${label}: the lockdown was written by an older version of Docker Firewall` : `${label}: chain ${names.input} is missing` };
     }
-    const hook = hooked(family.filter, 'INPUT', names.input, 'INPUT');
+    const hook = hooked(family.filter, inputHook, names.input, family.backend === 'nftables' ? `our nftables ${inputHook} chain` : 'INPUT');
     if (hook !== undefined) return { ok: false, present: true, problem: hook };
     const rules = ours('filter', names.input);
     const policy = decodePolicy(rules);

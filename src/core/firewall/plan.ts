@@ -5,6 +5,7 @@ import { renderLayout, sameLayout, type FamilyLayout } from './layout';
 import type { Policy } from './policy';
 import type { LockdownScope } from './scope';
 import { transitionPayload } from './transition';
+import { nftFamilyTransaction, nftTableName } from './nftRule';
 import type { FamilyPayloads } from './applyCommand';
 
 export interface FamilyPlan {
@@ -36,6 +37,7 @@ export function wantedLayout(family: FamilyTables, input: PlanInput): FamilyLayo
   const scope = input.scope[family.family];
   return renderLayout(family.family, input.policy, {
     chain: input.tables.chain,
+    backend: family.backend,
     dockerUser: family.dockerUser,
     bridges: scope.bridges,
     hostPorts: scope.hostPorts,
@@ -45,10 +47,21 @@ export function wantedLayout(family: FamilyTables, input: PlanInput): FamilyLayo
 
 /** Refuses, with the reason, a lockdown that iptables cannot express on this host. */
 export function lockdownObstacle(input: PlanInput): string | undefined {
+  if (input.tables.backend === 'nftables') {
+    const backend = input.firewallBackend ?? 'nftables';
+    if (!input.tables.nftAvailable) {
+      return `Docker on this host uses its ${backend} firewall backend, and the lockdown then goes in an nftables table of its own, but the host has no nft command: install it (Debian and Ubuntu: apt install nftables) and try again. Nothing was changed.`;
+    }
+    // The Engine API's word alone does not decide where the lockdown goes: Docker's own tables must agree.
+    if (!input.tables.ipv4.dockerManaged && !input.tables.ipv6.dockerManaged) {
+      return `Docker on this host says it uses its ${backend} firewall backend, but its nftables tables (ip docker-bridges) are not there: is dockerd running with its firewall rules turned off, or is another daemon answering? Nothing was changed.`;
+    }
+    return undefined;
+  }
   if (input.firewallBackend !== undefined && input.firewallBackend !== '' && !input.firewallBackend.startsWith('iptables')) {
     return (
-      `Docker on this host uses its ${input.firewallBackend} firewall backend, which has no DOCKER-USER chain; ` +
-      `rules written with iptables would not filter its traffic. Run dockerd with the iptables backend to use Docker Firewall.`
+      `Docker on this host uses its ${input.firewallBackend} firewall backend, which Docker Firewall does not know: ` +
+      `rules written with iptables would not filter its traffic. Run dockerd with the iptables or nftables backend to use Docker Firewall.`
     );
   }
   if (input.tables.variant === undefined || !input.tables.ipv4.dockerUser) {
@@ -75,6 +88,7 @@ export function planFor(input: PlanInput): Plan {
       payload: same ? undefined : transitionPayload(family.layout, wanted).join('\n'),
     };
   };
+  if (input.tables.backend === 'nftables') return nftPlan(input);
   const ipv4 = familyPlan(input.tables.ipv4);
   const ipv6 = familyPlan(input.tables.ipv6);
   return {
@@ -87,5 +101,30 @@ export function planFor(input: PlanInput): Plan {
       ipv6: ipv6.payload,
       ipv4Rollback: ipv4.payload === undefined ? undefined : transitionPayload(ipv4.wanted, ipv4.current).join('\n'),
     },
+  };
+}
+
+/**
+ * nftables: each family's payload is its part of one `nft -f` batch (nftRule.ts), and the batch
+ * holds both: nft applies all of it or nothing, so there is nothing to roll back.
+ */
+function nftPlan(input: PlanInput): Plan {
+  const table = nftTableName(input.tables.chain);
+  const familyPlan = (family: FamilyTables): FamilyPlan => {
+    const wanted = family.readable ? wantedLayout(family, input) : family.layout;
+    const found = family.nftTable ?? { present: false };
+    // An open policy leaves no table behind, even an empty one; a lockdown needs the table there.
+    const same = found.present ? wanted.chains.length > 0 && sameLayout(family.layout, wanted) : wanted.chains.length === 0;
+    return { family: family.family, current: family.layout, wanted, payload: same ? undefined : nftFamilyTransaction(family.family, found, wanted, table).join('\n') };
+  };
+  const ipv4 = familyPlan(input.tables.ipv4);
+  const ipv6 = familyPlan(input.tables.ipv6);
+  const parts = [ipv4.payload, ipv6.payload].filter((p): p is string => p !== undefined);
+  return {
+    policy: input.policy,
+    ipv4,
+    ipv6,
+    changed: parts.length > 0,
+    payloads: { nft: parts.length === 0 ? undefined : `${parts.join('\n')}\n` },
   };
 }

@@ -6,6 +6,9 @@ import type { RemoteCommand } from '../remote/remoteCommand';
 import { hostFactsFrom, type HostFacts } from './hostFacts';
 import { parseIptablesSave, type SavedTable } from './iptablesSave';
 import { SSH_CONNECTION_FUNCTION } from '../remote/sshConnectionScript';
+import { parseNftTable, type NftFamilyRead } from './nftRead';
+import { nftTableName } from './nftRule';
+import { DEFAULT_CHAIN, type ChainName, type Family } from '../validate';
 import { HISTORY_TAIL_FUNCTION, HISTORY_VIEW_LINES, HISTORY_VIEW_READ_SIZE } from '../history/historyScript';
 
 /**
@@ -104,6 +107,17 @@ done
 if ! command -v iptables-nft-save >/dev/null 2>&1 && command -v iptables-save >/dev/null 2>&1; then
   save 4 default iptables-save /proc/net/ip_tables_names; save 6 default ip6tables-save /proc/net/ip6_tables_names
 fi
+# Our own nftables table, where Docker uses its nftables backend (nftRule.ts); the list of tables
+# says whether Docker's are there. TZ=UTC: nft prints the instants of time matches in local time.
+if command -v nft >/dev/null 2>&1; then
+  section nft-tables; nft list tables 2>&1 | head -n 500
+  for f in ip ip6; do
+    nft list tables 2>/dev/null | grep -qx "table $f $3" || continue
+    section "nft-$f"; TZ=UTC nft -j list table $f "$3" 2>"$err"; rc=$?
+    section "nftrc-$f"; echo "$rc"
+    if [ -s "$err" ]; then section "nfterr-$f"; head -c 2048 "$err"; fi
+  done
+fi
 section persistence
 [ -f /etc/docker-firewall/state ] && head -c 1024 /etc/docker-firewall/state
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-enabled docker-firewall.service 2>/dev/null)"
@@ -130,6 +144,8 @@ export interface RawFirewall {
   readonly iptablesVersion: string;
   readonly ipv4: readonly SavedFamily[];
   readonly ipv6: readonly SavedFamily[];
+  /** What nft said: undefined on a host without the nft command. */
+  readonly nft: NftRead | undefined;
   /** Lines of the persistence section, as printed. */
   readonly persistence: readonly string[];
   /** Lines of the watcher section: `running PID`, `systemd active`… */
@@ -139,6 +155,14 @@ export interface RawFirewall {
   readonly history: string;
 }
 
+export interface NftRead {
+  /** `nft list tables`: `table ip docker-bridges` and the like. */
+  readonly tables: readonly string[];
+  /** Our table in each family as read, absent when the host has none. */
+  readonly ipv4: NftFamilyRead | undefined;
+  readonly ipv6: NftFamilyRead | undefined;
+}
+
 /** The whole report of one read is small: a host that prints more is refused (ResponseTooLarge). */
 export const MAX_READ_BYTES = 8 * 1024 * 1024;
 
@@ -146,20 +170,21 @@ export function newNonce(): string {
   return randomBytes(12).toString('hex');
 }
 
-export function readFirewallCommand(nonce: string = newNonce(), dockerSocket: string = DEFAULT_DOCKER_SOCKET): RemoteCommand<RawFirewall> {
+export function readFirewallCommand(nonce: string = newNonce(), dockerSocket: string = DEFAULT_DOCKER_SOCKET, chain: ChainName = DEFAULT_CHAIN): RemoteCommand<RawFirewall> {
   if (!/^[0-9a-f]{8,64}$/.test(nonce)) throw new Error('a read nonce is 8 to 64 hex digits');
   if (!DOCKER_SOCKET_PATH.test(dockerSocket)) throw new Error(`not a socket path: ${dockerSocket}`);
+  const table = nftTableName(chain);
   return {
-    argv: ['sh', '-c', SCRIPT, 'docker-firewall-read', nonce, dockerSocket],
+    argv: ['sh', '-c', SCRIPT, 'docker-firewall-read', nonce, dockerSocket, table],
     privileged: true,
     maxOutputBytes: MAX_READ_BYTES,
     parse(result) {
-      return parseFirewallReport(result.stdout, result.stderr, result.code, nonce);
+      return parseFirewallReport(result.stdout, result.stderr, result.code, nonce, table);
     },
   };
 }
 
-export function parseFirewallReport(stdout: string, stderr: string, code: number | null, nonce: string): RawFirewall {
+export function parseFirewallReport(stdout: string, stderr: string, code: number | null, nonce: string, nftTable: string = nftTableName(DEFAULT_CHAIN)): RawFirewall {
   const sections = splitSections(stdout, nonce);
   if (!sections.has('end')) {
     const reason = stderr.trim().split('\n').pop() ?? `exit status ${String(code)}`;
@@ -188,6 +213,7 @@ export function parseFirewallReport(stdout: string, stderr: string, code: number
     iptablesVersion: (sections.get('version') ?? '').trim(),
     ipv4,
     ipv6,
+    nft: sections.has('nft-tables') ? nftSections(sections, nftTable) : undefined,
     persistence: lines('persistence'),
     watcher: lines('watcher'),
     history: sections.get('history') ?? '',
@@ -199,6 +225,21 @@ export function parseFirewallReport(stdout: string, stderr: string, code: number
       clock: sections.get('clock'),
     }),
   };
+}
+
+function nftSections(sections: ReadonlyMap<string, string>, table: string): NftRead {
+  const family = (f: 'ip' | 'ip6', name: Family): NftFamilyRead | undefined => {
+    const body = sections.get(`nft-${f}`);
+    if (body === undefined) return undefined;
+    const rc = (sections.get(`nftrc-${f}`) ?? '').trim();
+    if (rc !== '0') {
+      const said = sections.get(`nfterr-${f}`)?.trim().split('\n').pop() ?? `exit status ${rc || 'missing'}`;
+      throw new FirewallReadFailed(`cannot read the firewall: nft could not list table ${f} ${table} (${said})`);
+    }
+    return parseNftTable(body, name, table);
+  };
+  const tables = (sections.get('nft-tables') ?? '').split('\n').filter((l) => /^table [a-z0-9]+ \S+$/.test(l));
+  return { tables, ipv4: family('ip', 'ipv4'), ipv6: family('ip6', 'ipv6') };
 }
 
 /** The report cut at our markers: `### NONCE name` on a line of its own; the first of a name wins. */
@@ -218,5 +259,5 @@ function splitSections(stdout: string, nonce: string): Map<string, string> {
 
 /** Whether an argv is our read command (whatever its nonce): for tests and recordings that sort what was sent. */
 export function isReadCommand(argv: readonly string[]): boolean {
-  return argv.length === 6 && argv[0] === 'sh' && argv[1] === '-c' && argv[2] === SCRIPT && argv[3] === 'docker-firewall-read' && /^[0-9a-f]{8,64}$/.test(argv[4] ?? '') && DOCKER_SOCKET_PATH.test(argv[5] ?? '');
+  return argv.length === 7 && argv[0] === 'sh' && argv[1] === '-c' && argv[2] === SCRIPT && argv[3] === 'docker-firewall-read' && /^[0-9a-f]{8,64}$/.test(argv[4] ?? '') && DOCKER_SOCKET_PATH.test(argv[5] ?? '') && /^docker_firewall[A-Za-z0-9_-]*$/.test(argv[6] ?? '');
 }

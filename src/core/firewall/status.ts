@@ -3,7 +3,7 @@ import type { ChainName, Family } from '../validate';
 import { portExposures, type PortExposure } from './exposure';
 import type { FamilyTables, FirewallTables } from './firewallTables';
 import type { HostFacts } from './hostFacts';
-import { hookLocation, sameLayout, tableOf, type Hook, type Table } from './layout';
+import { hookLocation, NFT_BASE_CHAINS, sameLayout, tableOf, type FirewallBackend, type Hook, type Table } from './layout';
 import { checkFamily, type FamilyCheck } from './layoutCheck';
 import { lockdownObstacle, wantedLayout, type PlanInput } from './plan';
 import { PERSIST_DIR, RESTORE_SCRIPT, policyDigest, type Persistence } from './persistence';
@@ -67,6 +67,8 @@ export interface Warning {
 
 export interface FirewallStatus {
   readonly chain: ChainName;
+  /** Where the lockdown lives: iptables chains, or our own nftables table (Docker's nftables backend). */
+  readonly backend: FirewallBackend;
   readonly iptablesVariant: string | undefined;
   readonly iptablesVersion: string;
   readonly locked: boolean;
@@ -185,6 +187,7 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
   }
   return {
     chain: tables.chain,
+    backend: tables.backend,
     iptablesVariant: tables.variant,
     iptablesVersion: tables.iptablesVersion,
     locked: policy.locked,
@@ -205,7 +208,8 @@ function familyStatus(family: FamilyTables, input: PlanInput, warnings: Warning[
   const label = LABEL[family.family];
   const check = checkFamily(family, chain);
   for (const hook of family.layout.hooks) {
-    if (tableOf(hook) === 'filter' && hook.from !== 'DOCKER-USER' && hook.from !== 'INPUT') {
+    const ours = family.backend === 'nftables' ? [NFT_BASE_CHAINS.forward, NFT_BASE_CHAINS.input] : ['DOCKER-USER', 'INPUT'];
+    if (tableOf(hook) === 'filter' && !ours.includes(hook.from)) {
       warnings.push({
         code: 'legacy-hook',
         message:

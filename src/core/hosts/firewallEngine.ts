@@ -111,8 +111,8 @@ export class FirewallEngine {
   ) {}
 
   async read(signal?: AbortSignal): Promise<HostReading> {
-    const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand(undefined, this.dockerSocket), signal)]);
-    return { inventory, tables: firewallTables(raw, this.chain), facts: raw.facts, history: parseHistory(raw.history) };
+    const [inventory, raw] = await Promise.all([this.inventorySource(signal), run(this.runner, readFirewallCommand(undefined, this.dockerSocket, this.chain), signal)]);
+    return { inventory, tables: firewallTables(raw, this.chain, inventory.docker.firewallBackend), facts: raw.facts, history: parseHistory(raw.history) };
   }
 
   async status(signal?: AbortSignal): Promise<{ inventory: Inventory; firewall: FirewallStatus; raw: HostReading }> {
@@ -160,8 +160,7 @@ export class FirewallEngine {
         return { plan, argv: unpersist.argv, applied: true, retries: attempt, history: removed.history };
       }
       if (!plan.changed && !watcherMissing) return { plan, argv: undefined, applied: false, retries: attempt };
-      const variant = reading.tables.variant;
-      if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
+      const variant = writableVariant(reading);
       const command = applyCommand(variant, plan.payloads, this.watcherAction(reading, plan, variant), this.historyLine(change.note, reading, plan));
       if (options.dryRun) return { plan, argv: command.argv, applied: false, retries: attempt };
       const outcome = await run(this.runner, command, options.signal);
@@ -201,8 +200,7 @@ export class FirewallEngine {
       const plan = this.plan(reading, changes.reapply());
       // Checked on every read: the conflict may have been another client removing the lockdown.
       if (!plan.policy.locked) throw new HostNotLocked('the host is not locked, so there is no lockdown to make persistent: block it first. Nothing was changed.');
-      const variant = reading.tables.variant;
-      if (variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
+      const variant = writableVariant(reading);
       const apply = plan.changed ? applyCommand(variant, plan.payloads) : undefined;
       const save = persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted, this.historyLine({ action: 'persist', allows: () => [] }, reading, plan));
       const argvs = [...(apply === undefined ? [] : [apply.argv]), save.argv];
@@ -229,32 +227,47 @@ export class FirewallEngine {
   }
 
   /** The watcher follows the lockdown: (re)installed with the chain and SSH port it must know, removed with it. */
-  private watcherAction(reading: HostReading, plan: Plan, variant: IptablesVariant): WatcherAction {
+  private watcherAction(reading: HostReading, plan: Plan, variant: IptablesVariant | undefined): WatcherAction {
     if (!plan.policy.locked) return reading.tables.watcher.length > 0 || plan.changed ? { kind: 'remove' } : { kind: 'keep' };
     return { kind: 'install', script: this.watcherScriptFor(reading, variant), unit: watcherUnit(), dockerSocket: this.dockerSocket };
   }
 
   /** The watcher script this version installs on the host of a reading. */
-  private watcherScriptFor(reading: HostReading, variant: IptablesVariant): string {
+  private watcherScriptFor(reading: HostReading, variant: IptablesVariant | undefined): string {
     return watcherScript({
       chain: this.chain,
-      binaries: { ipv4: restoreBinary(variant, 'ipv4').replace(/-restore$/, ''), ipv6: restoreBinary(variant, 'ipv6').replace(/-restore$/, '') },
+      binaries:
+        variant === undefined
+          ? 'nft'
+          : { ipv4: restoreBinary(variant, 'ipv4').replace(/-restore$/, ''), ipv6: restoreBinary(variant, 'ipv6').replace(/-restore$/, '') },
       sshPort: reading.facts.ssh?.serverPort,
       dockerSocket: this.dockerSocket,
     });
   }
 
-  /** The SHA-256 of that script, to tell whether the host runs it; undefined without an iptables variant. */
+  /** The SHA-256 of that script, to tell whether the host runs it; undefined where no lockdown can be written. */
   private watcherDigest(reading: HostReading): string | undefined {
-    const variant = reading.tables.variant;
-    return variant === undefined ? undefined : createHash('sha256').update(this.watcherScriptFor(reading, variant)).digest('hex');
+    const tables = reading.tables;
+    if (tables.backend === 'iptables' ? tables.variant === undefined : !tables.nftAvailable) return undefined;
+    return createHash('sha256').update(this.watcherScriptFor(reading, tables.variant)).digest('hex');
   }
 
   /** Once a host is persistent, every change is saved too, so a reboot brings back the latest policy. */
-  private async refreshPersistence(reading: HostReading, plan: Plan, variant: NonNullable<FirewallTables['variant']>, signal?: AbortSignal) {
+  private async refreshPersistence(reading: HostReading, plan: Plan, variant: IptablesVariant | undefined, signal?: AbortSignal) {
     if (!isPersisted(reading)) return;
     await run(this.runner, persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted), signal);
   }
+}
+
+/** The iptables variant to write with, undefined for the nftables backend; LockdownRefused when neither can be written. */
+function writableVariant(reading: HostReading): IptablesVariant | undefined {
+  const tables = reading.tables;
+  if (tables.backend === 'nftables') {
+    if (!tables.nftAvailable) throw new LockdownRefused('Docker on this host uses its nftables firewall backend, but the host has no nft command: install nftables and try again. Nothing was changed.');
+    return undefined;
+  }
+  if (tables.variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
+  return tables.variant;
 }
 
 /** Whether the host holds saved rules (persist was run and not undone). */
