@@ -8,6 +8,7 @@ import { chainNames, EMPTY_LAYOUT, ownedChains, TABLES, tableOf, type FamilyLayo
 import { restoreBinary } from './applyCommand';
 import type { IptablesVariant } from './readFirewall';
 import { transitionPayload } from './transition';
+import { NFT_FAMILY, nftTableBlock, nftTableName } from './nftRule';
 import { parseHistoryOutcome, RECORD_HISTORY_FUNCTION } from '../history/historyScript';
 import type { HistoryOutcome } from '../history/historyLine';
 
@@ -216,7 +217,30 @@ const WRITE_FUNCTION = `write() { # FILE MODE PART
  * `historyLine` (our half of a history line, history/historyLine.ts) is recorded once everything is
  * saved, outside `set -e`: a history that cannot be written is reported, never a failed save.
  */
-export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout, historyLine?: string): PersistCommand {
+/**
+ * nftables backend (no variant): our table of each family, saved as the nft batch that replaces it
+ * whole (`table` to make sure it exists, `delete`, then the full definition: atomic, and safe to run
+ * again), restored by `nft -f` at boot. Docker never touches our table, so no dockerd drop-in is needed.
+ */
+function nftPersistedFiles(chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout): PersistedFile[] {
+  const table = nftTableName(chain);
+  const family = (name: 'ipv4' | 'ipv6', layout: FamilyLayout) => {
+    if (layout.chains.length === 0) return [];
+    const ip = NFT_FAMILY[name];
+    return [`table ${ip} ${table} {`, '}', `delete table ${ip} ${table}`, ...nftTableBlock(name, layout, table)];
+  };
+  const rules = ['#!/usr/sbin/nft -f', '# Written by Docker Firewall: its own tables, replaced whole (never Docker\'s).', ...family('ipv4', ipv4), ...family('ipv6', ipv6), ''].join('\n');
+  const restore = ['#!/bin/sh', "# Written by Docker Firewall: puts its nftables tables back (never touches Docker's). Safe to run again.", 'set -eu', `exec nft -f ${NFT_RULES}`, ''].join('\n');
+  return [
+    { path: NFT_RULES, content: rules, mode: '0600' },
+    { path: RESTORE_SCRIPT, content: restore, mode: '0755' },
+  ];
+}
+
+const NFT_RULES = `${PERSIST_DIR}/rules.nft`;
+
+/** `variant` undefined: the nftables backend (nftPersistedFiles). */
+export function persistCommand(variant: IptablesVariant | undefined, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout, historyLine?: string): PersistCommand {
   if (ipv4.chains.length === 0 && ipv6.chains.length === 0) {
     // With a history line (an unblock of a host that was open but kept saved rules), the line comes
     // in a bundle of its own and is written once the files are gone.
@@ -240,15 +264,15 @@ export function persistCommand(variant: IptablesVariant, chain: ChainName, ipv4:
     };
   }
   const payload = (layout: FamilyLayout) => (layout.chains.length === 0 ? '' : transitionPayload(EMPTY_LAYOUT, layout).join('\n'));
-  const rules: PersistedFile[] = [
-    { path: `${PERSIST_DIR}/rules.v4`, content: payload(ipv4), mode: '0600' },
-    { path: `${PERSIST_DIR}/rules.v6`, content: payload(ipv6), mode: '0600' },
-    { path: RESTORE_SCRIPT, content: restoreScript(variant, chain), mode: '0755' },
-  ];
-  const unit: PersistedFile[] = [
-    { path: UNIT_PATH, content: UNIT, mode: '0644' },
-    { path: DOCKER_DROP_IN, content: DROP_IN, mode: '0644' },
-  ];
+  const rules: PersistedFile[] =
+    variant === undefined
+      ? nftPersistedFiles(chain, ipv4, ipv6)
+      : [
+          { path: `${PERSIST_DIR}/rules.v4`, content: payload(ipv4), mode: '0600' },
+          { path: `${PERSIST_DIR}/rules.v6`, content: payload(ipv6), mode: '0600' },
+          { path: RESTORE_SCRIPT, content: restoreScript(variant, chain), mode: '0755' },
+        ];
+  const unit: PersistedFile[] = [{ path: UNIT_PATH, content: UNIT, mode: '0644' }, ...(variant === undefined ? [] : [{ path: DOCKER_DROP_IN, content: DROP_IN, mode: '0644' as const }])];
   const state: PersistedFile = { path: `${PERSIST_DIR}/state`, content: `digest ${layoutsDigest(ipv4, ipv6, chain)}\n`, mode: '0644' };
   const files = [...rules, ...unit, state];
   const write = (file: PersistedFile) => `write ${shellQuote(file.path)} ${file.mode} ${files.indexOf(file) + 1}`;

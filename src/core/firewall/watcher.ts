@@ -1,6 +1,7 @@
 import { DOCKER_SOCKET_PATH } from '../docker/dockerSocket';
 import type { ChainName } from '../validate';
 import { chainNames } from './layout';
+import { nftTableName } from './nftRule';
 import { ROOTLESS_PORT_PROCESSES } from './scope';
 
 /**
@@ -22,8 +23,8 @@ export const WATCH_PID = '/run/docker-firewall-watch.pid';
 
 export interface WatcherConfig {
   readonly chain: ChainName;
-  /** iptables-nft, iptables-legacy or iptables, and the ip6tables of the same variant. */
-  readonly binaries: { readonly ipv4: string; readonly ipv6: string };
+  /** iptables-nft, iptables-legacy or iptables, and the ip6tables of the same variant; `nft` for our own nftables tables. */
+  readonly binaries: { readonly ipv4: string; readonly ipv6: string } | 'nft';
   readonly sshPort: number | undefined;
   /** The Docker socket the watcher talks to (the one the engine reads). */
   readonly dockerSocket: string;
@@ -31,6 +32,8 @@ export interface WatcherConfig {
 
 export function watcherScript(config: WatcherConfig): string {
   const names = chainNames(config.chain);
+  const nft = config.binaries === 'nft';
+  const binaries = config.binaries === 'nft' ? { ipv4: 'iptables', ipv6: 'ip6tables' } : config.binaries;
   const binary = (name: string) => {
     if (!/^ip6?tables(-nft|-legacy)?$/.test(name)) throw new Error(`not an iptables binary: ${name}`);
     return name;
@@ -49,7 +52,9 @@ export function watcherScript(config: WatcherConfig): string {
 set -u
 export LC_ALL=C
 FORWARD=${names.forward} NET=${names.bridges} INPUT=${names.input} PORTS=${names.ports}
-BIN4=${binary(config.binaries.ipv4)} BIN6=${binary(config.binaries.ipv6)}
+BIN4=${binary(binaries.ipv4)} BIN6=${binary(binaries.ipv6)}
+# iptables, or nft: our own nftables tables (Docker's nftables backend), named TABLE in ip and ip6.
+BACKEND=${nft ? 'nft' : 'iptables'} TABLE=${nftTableName(config.chain)}
 SSH_PORT=${ssh}
 export DOCKER_HOST=unix://${socket}
 PROC=\${DOCKER_FIREWALL_PROC:-/proc}
@@ -190,7 +195,58 @@ chain_lines() {
 # SAVED CHAIN: whether a table as iptables-save printed it has the chain.
 has() { printf '%s\\n' "$1" | grep -q "^:$2 "; }
 
-locked() { for lk_bin in "$BIN4" "$BIN6"; do has "$("$lk_bin-save" -t filter 2>/dev/null)" "$INPUT" && return 0; done; return 1; }
+locked() {
+  if [ $BACKEND = nft ]; then
+    for lk_fam in ip ip6; do nft list chain $lk_fam "$TABLE" "$INPUT" >/dev/null 2>&1 && return 0; done
+    return 1
+  fi
+  for lk_bin in "$BIN4" "$BIN6"; do has "$("$lk_bin-save" -t filter 2>/dev/null)" "$INPUT" && return 0; done; return 1
+}
+
+# FAMILY (4 or 6): nft's name for it.
+nft_family() { if [ "$1" = 4 ]; then echo ip; else echo ip6; fi; }
+
+# FAMILY (ip or ip6): rules as renderLayout writes them (iptables-save's words) on stdin, in nft's
+# words as nftRule.ts says them, for the rules of these two chains.
+to_nft() {
+  sed -E \\
+    -e 's/^-i ([A-Za-z0-9_.-]+) -m comment --comment ("[^"]*") -j RETURN$/iifname "\\1" counter return comment \\2/' \\
+    -e 's/^-o ([A-Za-z0-9_.-]+) -m comment --comment ("[^"]*") -j DROP$/oifname "\\1" counter drop comment \\2/' \\
+    -e 's/^-d ([0-9a-fA-F.:]+)\\/[0-9]+ -p ([a-z]+) -m [a-z]+ --dport ([0-9]+) -m comment --comment ("[^"]*") -j DROP$/'"$1"' daddr \\1 \\2 dport \\3 counter drop comment \\4/' \\
+    -e 's/^-p ([a-z]+) -m [a-z]+ --dport ([0-9]+) -m comment --comment ("[^"]*") -j DROP$/\\1 dport \\2 counter drop comment \\3/' \\
+    -e 's/^-m comment --comment ("[^"]*")$/counter comment \\1/'
+}
+
+# FAMILY CHAIN WANTED: the nft lines that make our chain WANTED (nothing when its state marker
+# already names the same digest, or the chain is not there), deleting its marker by the handle
+# read first: the compare-and-swap that refuses the change if the chain moved meanwhile.
+nft_chain_lines() {
+  ncl_list=$(nft -a list chain $1 "$TABLE" "$2" 2>/dev/null) || return 0
+  ncl_marker=$(printf '%s\\n' "$ncl_list" | grep -F "comment \\"$C state=" | tail -n 1)
+  ncl_want=$(printf '%s\\n' "$3" | tail -n 1)
+  ncl_want=\${ncl_want#*state=}
+  ncl_want=\${ncl_want%\\"}
+  case $ncl_marker in *"state=$ncl_want\\""*) return 0 ;; esac
+  ncl_handle=$(printf '%s\\n' "$ncl_marker" | sed -n 's/.*# handle \\([0-9]*\\)$/\\1/p')
+  [ -n "$ncl_handle" ] && echo "delete rule $1 $TABLE $2 handle $ncl_handle"
+  echo "flush chain $1 $TABLE $2"
+  printf '%s\\n' "$3" | to_nft $1 | sed "s/^/add rule $1 $TABLE $2 /"
+}
+
+# Both chains of one family (4 or 6) of our nftables tables, in one nft batch (tried again on a conflict).
+nft_apply_family() { # FAMILY BRIDGES ALL NET
+  nf_fam=$(nft_family $1) nf_ports=
+  for _ in 1 2 3; do
+    nft list chain $nf_fam "$TABLE" "$INPUT" >/dev/null 2>&1 || return 0
+    [ -n "$nf_ports" ] || nf_ports=$(render_ports "$2" $1 "$3" | with_marker)
+    nf_batch=$(
+      nft_chain_lines $nf_fam "$PORTS" "$nf_ports"
+      nft list chain $nf_fam "$TABLE" "$FORWARD" >/dev/null 2>&1 && nft_chain_lines $nf_fam "$NET" "$4"
+    )
+    [ -z "$nf_batch" ] && return 0
+    printf '%s\n' "$nf_batch" | nft -f - && return 0
+  done
+}
 
 # Both chains of every family brought up to date from W_BRIDGES and W_PUBLISHED (what was last read
 # of Docker) and the host's sockets, each family read with iptables-save and changed in one
@@ -204,6 +260,10 @@ apply_all() {
     rf_bridges=$(printf '%s\\n%s\\n' "$W_BRIDGES" "$W_KEEP_BRIDGES" | grep -v '^$' | sort -u)
   fi
   rf_net=$(render_bridges "$rf_bridges" | with_marker)
+  if [ $BACKEND = nft ]; then
+    for rf_family in 4 6; do nft_apply_family $rf_family "$rf_bridges" "$rf_all" "$rf_net"; done
+    return 0
+  fi
   for rf_family in 4 6; do
     if [ $rf_family = 4 ]; then rf_bin=$BIN4; else rf_bin=$BIN6; fi
     rf_portchain=
@@ -239,6 +299,17 @@ KEEP_SECONDS=60
 GONE_KEEP_SECONDS=30
 # SECONDS: how long what is in force now is kept (a window already running is never shortened).
 keep_ports() {
+  if [ $BACKEND = nft ]; then
+    W_KEEP=$(for kp_fam in 4 6; do
+      nft list chain "$(nft_family $kp_fam)" "$TABLE" "$PORTS" 2>/dev/null |
+        sed -E -n 's/^[[:space:]]*(ip6? daddr ([0-9a-fA-F.:]+) )?(tcp|udp) dport ([0-9]+) counter .* drop( comment .*)?$/'"$kp_fam"' \\4 \\3 \\2/p' |
+        sed 's/ $/ -/'
+    done)
+    W_KEEP_BRIDGES=$(nft list chain ip "$TABLE" "$NET" 2>/dev/null | sed -E -n 's/^[[:space:]]*oifname "([A-Za-z0-9_.-]+)" counter .* drop( comment .*)?$/\\1/p')
+    kp_until=$(($(date +%s) + $1))
+    [ "$kp_until" -gt "\${W_KEEP_UNTIL:-0}" ] && W_KEEP_UNTIL=$kp_until
+    return 0
+  fi
   W_KEEP=$(for kp_fam in 4 6; do
     if [ $kp_fam = 4 ]; then kp_bin=$BIN4; else kp_bin=$BIN6; fi
     "$kp_bin-save" -t filter 2>/dev/null |
