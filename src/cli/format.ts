@@ -4,6 +4,7 @@ import { describeAllow } from '../core/firewall/policy';
 import { remainingText } from '../core/firewall/expiry';
 import { endpointText } from '../core/firewall/port';
 import { hookLocation } from '../core/firewall/layout';
+import { nftTableName } from '../core/firewall/nftRule';
 import type { Plan } from '../core/firewall/plan';
 import { capLength, DISPLAY_LIMIT, forTerminal, terminalLines } from '../core/text/hostText';
 
@@ -41,19 +42,25 @@ function formatRules(rules: readonly StatusRule[]): string {
   return indent(table(rows));
 }
 
+/** Where the lockdown lives on the host, as status says it. */
+export function lockdownBackendText(status: FirewallStatus): string {
+  if (status.backend === 'nftables') return `nftables (Docker's nftables backend: the lockdown is in table ${nftTableName(status.chain)} of ip and ip6)`;
+  return `${status.iptablesVariant ? `iptables-${status.iptablesVariant}` : "no iptables variant holds Docker's chains"} (${status.iptablesVersion})`;
+}
+
 export function formatStatus(host: string, dockerVersion: string, status: FirewallStatus): string {
   const hooks = status.ipv4.hooks.map((h) => `rule ${h.position} of ${hookLocation(h)}`).join(', ');
   const lines = [
-    `${host}: Docker ${dockerVersion}, ${status.iptablesVariant ? `iptables-${status.iptablesVariant}` : 'no iptables variant holds Docker\'s chains'} (${status.iptablesVersion})`,
+    `${host}: Docker ${dockerVersion}, ${lockdownBackendText(status)}`,
     `Lockdown: ${status.locked ? 'on' : 'off'} (chain ${status.chain}${hooks ? `, ${hooks}` : ''})`,
     `Allows: ${status.policy.allows.length === 0 ? 'none' : status.policy.allows.map((a) => `${describeAllow(a)}${a.until === undefined ? '' : ` (${remainingText(a.until, status.now)})`}`).join('; ')}`,
     `Persistence: ${formatPersistence(status)}`,
     `Watcher: ${formatWatcher(status)}`,
     'Ports:',
     formatPorts(status.ports),
-    `IPv4 rules (DOCKER-USER ${status.ipv4.dockerUser ? 'present' : 'absent'}):`,
+    `IPv4 rules (${rulesWhere(status, 'ipv4')}):`,
     formatRules(status.ipv4.rules),
-    `IPv6 rules (DOCKER-USER ${status.ipv6.dockerUser ? 'present' : 'absent'}):`,
+    `IPv6 rules (${rulesWhere(status, 'ipv6')}):`,
     formatRules(status.ipv6.rules),
   ];
   if (status.warnings.length > 0) lines.push('Warnings:', ...status.warnings.map((w) => `  ! ${forTerminal(w.message)}`));
@@ -64,6 +71,11 @@ function formatWatcher({ watcher }: FirewallStatus): string {
   if (watcher.noDocker) return 'not wanted (no Docker socket)';
   if (!watcher.running) return 'not running';
   return `running (${watcher.via === 'systemd' ? 'systemd' : 'own session'})${watcher.current === false ? ', NOT the current script' : ''}`;
+}
+
+function rulesWhere(status: FirewallStatus, family: 'ipv4' | 'ipv6'): string {
+  if (status.backend === 'nftables') return `nftables table ${family === 'ipv4' ? 'ip' : 'ip6'} ${nftTableName(status.chain)}`;
+  return `DOCKER-USER ${status[family].dockerUser ? 'present' : 'absent'}`;
 }
 
 function formatPersistence(status: FirewallStatus): string {
@@ -78,7 +90,8 @@ export function formatPlan(host: string, plan: Plan, commandLine: string): strin
   const lines = [`Would run on ${host}:`, `  ${commandLine}`, ''];
   for (const family of [plan.ipv4, plan.ipv6]) {
     if (family.payload === undefined) continue;
-    lines.push(`${family.family === 'ipv4' ? 'iptables' : 'ip6tables'}-restore --noflush payload:`, indent(family.payload.trimEnd()), '');
+    const what = plan.payloads.nft !== undefined ? `nft -f batch, ${family.family === 'ipv4' ? 'IPv4' : 'IPv6'} part (one transaction for both)` : `${family.family === 'ipv4' ? 'iptables' : 'ip6tables'}-restore --noflush payload`;
+    lines.push(`${what}:`, indent(family.payload.trimEnd()), '');
   }
   return terminalLines(lines.join('\n').trimEnd());
 }

@@ -16,7 +16,9 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
     host,
     /** Docker's own firewall backend (Engine API `FirewallBackend.Driver`: iptables, nftables…). */
     docker: { version: inventory.docker.version, firewallBackend: inventory.docker.firewallBackend ?? null },
-    /** Which iptables holds Docker's chains on the host (nft or legacy): not Docker's backend. */
+    /** Where the lockdown lives: `iptables`, or `nftables` (our own table, where Docker uses its nftables backend). */
+    lockdownBackend: status.backend,
+    /** Which iptables holds Docker's chains on the host (nft or legacy): not Docker's backend; null with nftables. */
     iptablesVariant: status.iptablesVariant ?? null,
     iptablesVersion: status.iptablesVersion,
     locked: status.locked,

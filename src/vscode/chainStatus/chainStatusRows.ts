@@ -1,5 +1,6 @@
 import type { Inventory } from '../../core/docker/inventoryModel';
 import { chainNames, hookLocation, type Hook } from '../../core/firewall/layout';
+import { nftTableName } from '../../core/firewall/nftRule';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
 import { isExpired } from '../../core/firewall/expiry';
 import { allowClock, allowEndText, allowLine, isForClient, type AllowClock } from '../tree/allowTimeText';
@@ -85,7 +86,12 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot, client
 }
 
 function lockdownRow(id: string, firewall: FirewallStatus, readAt: Date): StatusRow {
-  const backend = firewall.iptablesVariant === undefined ? 'no iptables variant holds Docker’s chains' : `iptables-${firewall.iptablesVariant}`;
+  const backend =
+    firewall.backend === 'nftables'
+      ? `nftables table ${nftTableName(firewall.chain)}`
+      : firewall.iptablesVariant === undefined
+        ? 'no iptables variant holds Docker’s chains'
+        : `iptables-${firewall.iptablesVariant}`;
   return {
     id,
     label: 'Lockdown',

@@ -5,7 +5,8 @@ import type { IptablesVariant } from '../../core/firewall/readFirewall';
 
 /**
  * The text of a Preview Rules document: each family's payload exactly as it would be fed to
- * iptables-restore, under `#` comments (which iptables-restore itself ignores). Pure, unit-tested.
+ * iptables-restore (or the one nft batch, on Docker's nftables backend), under `#` comments (which
+ * both ignore). Pure, unit-tested.
  */
 export function previewText(input: { hostName: string; change: string; chain: string; plan: Plan; variant: IptablesVariant | undefined }): string {
   const { hostName, change, chain, plan, variant } = input;
@@ -18,6 +19,12 @@ export function previewText(input: { hostName: string; change: string; chain: st
   ];
   if (!plan.changed) {
     lines.push('#', '# Nothing to change: the rules in force already are what this change would write.');
+    return `${lines.join('\n')}\n`;
+  }
+  if (plan.payloads.nft !== undefined) {
+    // Docker's nftables backend: our own table in each family, both in one nft batch.
+    lines.push('# Docker uses its nftables backend here: the lockdown is a table of our own in each family, and both', '# families go to the host as ONE nft -f batch, applied whole or not at all.', '', '# ---- nft -f - ----');
+    lines.push(plan.payloads.nft.trimEnd());
     return `${lines.join('\n')}\n`;
   }
   lines.push(
