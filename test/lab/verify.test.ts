@@ -57,8 +57,8 @@ describe(`docker-firewall verify against lab ${LAB}, from ${lab?.outside.ns ?? '
     const result = await cli([...(json ? ['--json'] : []), 'verify', alias]);
     return { result, report: json && result.stdout.trim().startsWith('{') ? (JSON.parse(result.stdout) as VerifyJson) : undefined };
   };
-  // The hosts whose Docker uses iptables: a 29-nft host refuses a lockdown (its own test is elsewhere).
-  const lockable = () => lab!.hosts.filter((h) => h.firewallBackend === 'iptables');
+  // Every host: a 29-nft host is locked in nftables tables of our own.
+  const lockable = () => lab!.hosts;
   const unblockAll = async (): Promise<void> => {
     for (const host of lockable()) {
       const r = await cli(['unblock', host.name]);
@@ -83,7 +83,7 @@ describe(`docker-firewall verify against lab ${LAB}, from ${lab?.outside.ns ?? '
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const host of lab?.hosts.filter((h) => h.flavor === '20' || h.flavor === '28') ?? []) {
+  for (const host of lab?.hosts.filter((h) => h.flavor === '20' || h.flavor === '28' || h.flavor === '29-nft') ?? []) {
     describe(`${host.name} (Docker ${host.dockerMajor}) locked with 8080 allowed`, () => {
       test('over IPv4 (the address SSH uses): every blocked port closed or filtered, 8080 open, exit 0', async () => {
         const { result, report } = await verify(host.name);

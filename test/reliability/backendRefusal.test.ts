@@ -11,10 +11,11 @@ import { isReadCommand } from '../../src/core/firewall/readFirewall';
 import { writeReport } from '../../scripts/reliability-report';
 
 /**
- * Where iptables rules in DOCKER-USER cannot do the job, nothing is written and the user is told
- * why: Docker's nftables firewall backend (the Engine API's FirewallBackend forged on its way in
- * from a real host here, so that its transaction log can be checked; the lab's Docker 29 nftables
- * host is refused in test/lab), and a host whose DOCKER-USER is gone.
+ * Where the lockdown cannot be written as the host claims, nothing is written and the user is told
+ * why: an Engine API that reports Docker's nftables firewall backend while Docker's nftables tables
+ * are not there (FirewallBackend forged on its way in from a real iptables host here, so that its
+ * transaction log can be checked; the lab's real Docker 29 nftables host is locked in test/lab),
+ * and a host whose DOCKER-USER is gone.
  */
 const skip = needsLab('refusals', { outside: true });
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
@@ -38,7 +39,7 @@ for (const name of ['h1', 'h2']) {
       writeReport();
     });
 
-    test('Engine API reporting the nftables backend: block and allow refused with the reason, only the read was sent, nothing changed', async () => {
+    test('Engine API reporting the nftables backend on a host without its tables: block and allow refused with the reason, only the read was sent, nothing changed', async () => {
       await measure(lab!, 'backend-refusal', host, { case: 'FirewallBackend nftables (forged)', setup: { forged: 'Engine API info FirewallBackend.Driver = nftables' } }, async (f) => {
         const composed = await composedLabHost(lab!, name, { info: withBackend('nftables') });
         f.refused = 0;
@@ -46,8 +47,8 @@ for (const name of ['h1', 'h2']) {
           for (const change of [changes.block(), changes.block([{ port: 8080, proto: 'tcp' }])]) {
             await assert.rejects(composed.host.apply(change), (error: unknown) => {
               assert.ok(error instanceof LockdownRefused, String(error));
-              assert.match(error.message, /nftables firewall backend, which has no DOCKER-USER chain/);
-              assert.match(error.message, /Run dockerd with the iptables backend/);
+              // Docker's word alone does not move the lockdown into nftables: its tables must be there too.
+              assert.match(error.message, /nftables firewall backend, but its nftables tables \(ip docker-bridges\) are not there/);
               return true;
             });
             f.refused++;

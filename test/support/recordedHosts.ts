@@ -57,13 +57,18 @@ export function rootlessHost(): RecordedHost {
 }
 
 /** The inventory of the Engine API answers recorded in test/fixtures/KIND/DIR/PREFIX*.json. */
-function recordedInventory(kind: 'docker' | 'iptables', dir: string, prefix: '' | 'locked-') {
+function recordedInventory(kind: 'docker' | 'iptables' | 'nftables', dir: string, prefix: '' | 'locked-') {
   return buildInventory({
     containers: json(kind, dir, `${prefix}containers.json`),
     version: json(kind, dir, `${prefix}version.json`),
     info: json(kind, dir, `${prefix}info.json`),
     networks: json(kind, dir, `${prefix}networks.json`),
   });
+}
+
+/** A Docker 29 host with its nftables firewall backend, locked by our engine into its own nftables table (lab/record-locked-fixtures.sh). */
+export function lockedNftablesHost(): RecordedHost {
+  return recorded('Docker 29 (nftables backend), locked', text('nftables', 'docker-29-nft', 'locked-report.txt'), recordedInventory('nftables', 'docker-29-nft', 'locked-'));
 }
 
 /** The read report of a locked host, as recorded (sections marked with RECORDING_NONCE). */
@@ -85,7 +90,7 @@ export function answerRead(report: string, argv: readonly string[]): string {
 /** A reading made from a recorded report, as the engine makes it from a live one. */
 export function readingOf(report: string, inventory: HostReading['inventory']): HostReading {
   const raw = parseFirewallReport(report, '', 0, RECORDING_NONCE);
-  return { inventory, tables: firewallTables(raw, DEFAULT_CHAIN), facts: raw.facts };
+  return { inventory, tables: firewallTables(raw, DEFAULT_CHAIN, inventory.docker.firewallBackend), facts: raw.facts };
 }
 
 /** A host from a report of our read command (marked with RECORDING_NONCE) and an inventory, through the engine's read pipeline. */
