@@ -5,7 +5,7 @@ import { remainingText } from '../core/firewall/expiry';
 import { PERSIST_DIR, RESTORE_SCRIPT } from '../core/firewall/persistence';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
-import { allowJson, JSON_SCHEMA, psJson, statusJson } from './json';
+import { allowJsonAt, JSON_SCHEMA, psJson, statusJson } from './json';
 import type { HostNotLocked } from '../core/firewall/errors';
 import { allowOnUnlockedHost, denyOnUnlockedHost } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
@@ -92,7 +92,7 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
         host: label,
         changed: report.applied,
         locked: firewall.locked,
-        allows: firewall.policy.allows.map((a) => allowJson(a, context.now)),
+        allows: firewall.policy.allows.map((a) => allowJsonAt(a, context.now)),
         ports: firewall.ports,
         warnings: firewall.warnings,
       });
@@ -185,7 +185,7 @@ async function prune(inv: Command, engine: FirewallEngine, label: string, print:
     host: label,
     dryRun: inv.dryRun,
     changed: inv.dryRun ? false : report?.applied ?? false,
-    removed: ended.map((a) => allowJson(a, now)),
+    removed: ended.map((a) => allowJsonAt(a, now)),
     argv: report?.argv ?? null,
   });
 }
