@@ -1,5 +1,5 @@
 import { describeAllow } from '../core/firewall/policy';
-import { historyFailureText, type HistoryEntry, type HistoryLog } from '../core/history/historyLine';
+import type { HistoryEntry, HistoryLog } from '../core/history/historyLine';
 import { allowJson, JSON_SCHEMA } from './json';
 import { table } from './format';
 
@@ -61,6 +61,3 @@ export function historyJson(host: string, log: HistoryLog) {
     skipped: log.skipped,
   };
 }
-
-/** The warning for a change whose history line was not written (the change itself stands); undefined otherwise. */
-export const historyWarning = historyFailureText;

@@ -10,7 +10,7 @@ import type { HostNotLocked } from '../core/firewall/errors';
 import { allowOnUnlockedHost, denyOnUnlockedHost } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
 import { terminalLines } from '../core/text/hostText';
-import { historyWarning } from './historyFormat';
+import { historyFailureText, type HistoryOutcome } from '../core/history/historyLine';
 
 type Command = Exclude<Invocation, { command: 'help' | 'verify' | 'history' }>;
 
@@ -101,8 +101,8 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
   }
 }
 
-function warnAboutHistory(outcome: Parameters<typeof historyWarning>[0], output: Output): void {
-  const warning = historyWarning(outcome);
+function warnAboutHistory(outcome: HistoryOutcome | undefined, output: Output): void {
+  const warning = historyFailureText(outcome);
   if (warning !== undefined) output.warn?.(warning);
 }
 
