@@ -1,6 +1,6 @@
 import { describeAllow } from '../core/firewall/policy';
-import { allowJson, historyFailureText, type HistoryEntry, type HistoryLog } from '../core/history/historyLine';
-import { JSON_SCHEMA } from './json';
+import type { HistoryEntry, HistoryLog } from '../core/history/historyLine';
+import { allowJson, JSON_SCHEMA } from './json';
 import { table } from './format';
 
 /**
@@ -45,7 +45,7 @@ export function historyJson(host: string, log: HistoryLog) {
   return {
     schema: JSON_SCHEMA,
     host,
-    /** Newest first. `before`/`after`: the policy digest (status's `policyDigest`), null when the host was open. */
+    /** Newest first; `allows` as status shows them (allowJson), without `expired`, which depends on now. `before`/`after`: the policy digest (status's `policyDigest`), null when the host was open. */
     entries: log.entries.map((e) => ({
       time: e.time,
       user: e.user,
@@ -61,6 +61,3 @@ export function historyJson(host: string, log: HistoryLog) {
     skipped: log.skipped,
   };
 }
-
-/** The warning for a change whose history line was not written (the change itself stands); undefined otherwise. */
-export const historyWarning = historyFailureText;

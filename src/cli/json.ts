@@ -23,7 +23,7 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
     iptablesVersion: status.iptablesVersion,
     locked: status.locked,
     chain: status.chain,
-    allows: status.policy.allows.map((a) => allowJson(a, status.now)),
+    allows: status.policy.allows.map((a) => allowJsonAt(a, status.now)),
     /** The policy rules in force in twelve hex digits, as the history names them before and after a change (null: none). */
     policyDigest: status.policyDigest ?? null,
     ports: status.ports.map(portJson),
@@ -40,15 +40,24 @@ export function statusJson(host: string, inventory: Inventory, status: FirewallS
   };
 }
 
-/** An allow; `endPort` only for a range; `expires` (ISO, UTC) only for one given for a while, `expired` once the host's clock passed it. */
-export function allowJson(allow: Allow, now: number) {
+/**
+ * An allow as every `--json` shows it (status, allow and deny, prune, history): `endPort` only for a
+ * range, `expires` (ISO, UTC) only for one given for a while. What depends on the host's clock is
+ * added on top by allowJsonAt.
+ */
+export function allowJson(allow: Allow) {
   return {
     port: allow.port,
     ...(allow.endPort === undefined ? {} : { endPort: allow.endPort }),
     proto: allow.proto,
     from: allow.from?.text ?? null,
-    ...(allow.until === undefined ? {} : { expires: untilText(allow.until), expired: isExpired(allow, now) }),
+    ...(allow.until === undefined ? {} : { expires: untilText(allow.until) }),
   };
+}
+
+/** An allow as it stands at `now` (the host's clock): allowJson, with `expired` beside `expires`, true once the clock passed it. */
+export function allowJsonAt(allow: Allow, now: number) {
+  return { ...allowJson(allow), ...(allow.until === undefined ? {} : { expired: isExpired(allow, now) }) };
 }
 
 /** A rule of ours with its counters; `role` is the kind of rule our comment names (null: not ours). */

@@ -5,12 +5,12 @@ import { remainingText } from '../core/firewall/expiry';
 import { PERSIST_DIR, RESTORE_SCRIPT } from '../core/firewall/persistence';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
-import { allowJson, JSON_SCHEMA, psJson, statusJson } from './json';
+import { allowJsonAt, JSON_SCHEMA, psJson, statusJson } from './json';
 import type { HostNotLocked } from '../core/firewall/errors';
 import { allowOnUnlockedHost, denyOnUnlockedHost } from './notLocked';
 import { shellJoin } from '../core/remote/shellQuote';
 import { terminalLines } from '../core/text/hostText';
-import { historyWarning } from './historyFormat';
+import { historyFailureText, type HistoryOutcome } from '../core/history/historyLine';
 
 type Command = Exclude<Invocation, { command: 'help' | 'verify' | 'history' }>;
 
@@ -92,7 +92,7 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
         host: label,
         changed: report.applied,
         locked: firewall.locked,
-        allows: firewall.policy.allows.map((a) => allowJson(a, context.now)),
+        allows: firewall.policy.allows.map((a) => allowJsonAt(a, context.now)),
         ports: firewall.ports,
         warnings: firewall.warnings,
       });
@@ -101,8 +101,8 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
   }
 }
 
-function warnAboutHistory(outcome: Parameters<typeof historyWarning>[0], output: Output): void {
-  const warning = historyWarning(outcome);
+function warnAboutHistory(outcome: HistoryOutcome | undefined, output: Output): void {
+  const warning = historyFailureText(outcome);
   if (warning !== undefined) output.warn?.(warning);
 }
 
@@ -185,7 +185,7 @@ async function prune(inv: Command, engine: FirewallEngine, label: string, print:
     host: label,
     dryRun: inv.dryRun,
     changed: inv.dryRun ? false : report?.applied ?? false,
-    removed: ended.map((a) => allowJson(a, now)),
+    removed: ended.map((a) => allowJsonAt(a, now)),
     argv: report?.argv ?? null,
   });
 }

@@ -77,6 +77,11 @@ export function parseChainName(input: string): ChainName {
 
 export const DEFAULT_CHAIN: ChainName = parseChainName('PRE_DOCKER');
 
+/** A JSON object (not null, not an array): the first check on JSON that comes from a host, before its members are read one by one. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Shows control characters and the like visibly in error messages instead of echoing them raw. */
 export function printable(input: string): string {
   const shown = JSON.stringify(input).slice(1, -1);

@@ -67,8 +67,13 @@ export function historyFailureText(outcome: HistoryOutcome | undefined): string 
 export const VERSION_PATTERN = /^[0-9A-Za-z.+-]{1,32}$/;
 export const DIGEST_PATTERN = /^[0-9a-f]{12}$/;
 
-/** An allow as a history line holds it: `{port, proto, from}`, `from` null for anywhere; `endPort` for a range and `until` (Unix seconds) for one that ends, only when set. */
-export function allowJson(allow: Allow): { port: number; endPort?: number; proto: string; from: string | null; until?: number } {
+/**
+ * An allow as a history line holds it: `{port, proto, from}`, `from` null for anywhere; `endPort` for
+ * a range and `until` (Unix seconds) for one that ends, only when set. This is the stored format,
+ * which parseHistory reads back from lines already on hosts: the CLI's `--json` (cli/json.ts) shows
+ * the end its own way and does not change it.
+ */
+function historyAllowJson(allow: Allow): { port: number; endPort?: number; proto: string; from: string | null; until?: number } {
   return {
     port: allow.port,
     ...(allow.endPort === undefined ? {} : { endPort: allow.endPort }),
@@ -90,7 +95,7 @@ export function historyLineTail(note: ChangeNote, tool: ToolId, before: string |
     tool: tool.name,
     version: tool.version,
     action: note.action,
-    allows: note.allows.map(allowJson),
+    allows: note.allows.map(historyAllowJson),
     before: before ?? null,
     after: after ?? null,
   });

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { InvalidInput } from '../errors';
 import type { Allow } from '../firewall/policy';
-import { parseCidr, parsePort } from '../validate';
+import { isRecord, parseCidr, parsePort } from '../validate';
 import { DIGEST_PATTERN, HISTORY_ACTIONS, TOOL_NAMES, VERSION_PATTERN, type HistoryAction, type HistoryEntry, type HistoryLog } from './historyLine';
 
 /**
@@ -64,10 +64,6 @@ export function parseHistoryLine(line: string): HistoryEntry | undefined {
     before: digestBefore,
     after: digestAfter,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A digest, undefined for null (no lockdown), false for anything else. */

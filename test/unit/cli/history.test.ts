@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseInvocation, USAGE } from '../../../src/cli/args';
 import { errorLine, exitCodeFor, EXIT } from '../../../src/cli/main';
-import { formatHistory, historyJson, historyWarning } from '../../../src/cli/historyFormat';
+import { formatHistory, historyJson } from '../../../src/cli/historyFormat';
+import { allowJson } from '../../../src/cli/json';
 import { runCommand } from '../../../src/cli/runCommand';
 import { InvalidInput } from '../../../src/core/errors';
 import type { FirewallEngine } from '../../../src/core/hosts/firewallEngine';
@@ -83,6 +84,14 @@ test('--json: schema, host, entries newest first with allows as status shows the
   assert.deepEqual([json.entries[1]?.client, json.entries[1]?.before], [null, null]);
 });
 
+test('--json: an allow that ends, or a range, has the fields status gives it (`expires`, `endPort`), not the stored `until`', () => {
+  const allow = { port: 18100, endPort: 18110, proto: 'udp' as const, from: parseCidr('198.51.100.7'), until: 1_796_000_000 };
+  const log = parseHistory(line('2026-12-05T04:31:02Z', 'ops', '203.0.113.11', historyLineTail({ action: 'allow', allows: [allow] }, { name: 'cli', version: '0.2.0' }, 'a1b2c3d4e5f6', 'd4e5f6a1b2c3')));
+  const [entry] = historyJson('h1', log).entries;
+  assert.deepEqual(entry?.allows, [{ port: 18100, endPort: 18110, proto: 'udp', from: '198.51.100.7/32', expires: '2026-11-30T00:53:20Z' }]);
+  assert.deepEqual(entry?.allows, [allowJson(allow)]);
+});
+
 test('a change whose history line failed still succeeds, with the warning on the warn channel (stderr)', async () => {
   const report = { plan: { changed: true }, argv: ['sh'], applied: true, retries: 0, history: { kind: 'failed', reason: 'Read-only file system' } };
   const firewall = { locked: true, policy: { allows: [] }, ports: [], warnings: [] };
@@ -93,5 +102,4 @@ test('a change whose history line failed still succeeds, with the warning on the
   await runCommand(parseInvocation(['block', 'h1']) as Parameters<typeof runCommand>[0], engine, 'h1', { out: (t) => out.push(t), warn: (t) => warnings.push(t) });
   assert.match(out.join('\n'), /^External access blocked\./);
   assert.deepEqual(warnings, ['the change is applied, but its history line could not be written: Read-only file system']);
-  assert.equal(historyWarning({ kind: 'written' }), undefined);
 });

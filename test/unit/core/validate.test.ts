@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parsePortSpec } from '../../../src/core/firewall/port';
 import { InvalidInput } from '../../../src/core/errors';
-import { parseChainName, parseCidr, parsePort, parseProto } from '../../../src/core/validate';
+import { isRecord, parseChainName, parseCidr, parsePort, parseProto } from '../../../src/core/validate';
 
 const nasty = fc.oneof(
   fc.string({ unit: 'binary' }),
@@ -80,4 +80,9 @@ test('chain names are short identifiers that are not built-in or Docker chains',
       }
     }),
   );
+});
+
+test('a record is a JSON object: not null, an array or a scalar', () => {
+  for (const value of [{}, { a: 1 }, JSON.parse('{"__proto__":[]}') as unknown]) assert.equal(isRecord(value), true, JSON.stringify(value));
+  for (const value of [null, undefined, [], [{}], 'x', 1, true]) assert.equal(isRecord(value), false, JSON.stringify(value));
 });

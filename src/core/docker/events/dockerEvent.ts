@@ -1,3 +1,5 @@
+import { isRecord } from '../../validate';
+
 /**
  * One line of Docker's event stream (`GET /events`), read strictly: the stream's bytes come from the
  * host and are hostile input. Only the events that change what the Hosts view shows are kept;
@@ -29,10 +31,10 @@ export function parseDockerEvent(line: string): DockerEvent | undefined {
   } catch {
     return undefined;
   }
-  if (!isObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const actor = value.Actor;
-  if (!isObject(actor) || typeof actor.ID !== 'string' || !ID.test(actor.ID)) return undefined;
-  const attributes = isObject(actor.Attributes) ? actor.Attributes : {};
+  if (!isRecord(actor) || typeof actor.ID !== 'string' || !ID.test(actor.ID)) return undefined;
+  const attributes = isRecord(actor.Attributes) ? actor.Attributes : {};
   const type = value.Type;
   const action = value.Action;
   if (typeof action !== 'string') return undefined;
@@ -45,8 +47,4 @@ export function parseDockerEvent(line: string): DockerEvent | undefined {
     return { type, action: action as NetworkAction, id: actor.ID, container };
   }
   return undefined;
-}
-
-function isObject(value: unknown): value is { readonly [key: string]: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,6 +3,7 @@ import { changes } from '../../../core/hosts/firewallEngine';
 import { DISPLAY_LIMIT, forDisplay } from '../../../core/text/hostText';
 import type { Services } from '../../services';
 import { confirm } from '../../ui/confirm';
+import { reportHistoryFailure } from '../../ui/notify';
 import { groupBlockConfirmation, type GroupBlockHost } from '../../ui/confirmations';
 import { resolveGroup } from '../../ui/pickGroup';
 import { withCancellableProgress } from '../../ui/progress';
@@ -74,6 +75,8 @@ export async function blockGroup(services: Services, arg?: unknown): Promise<Gro
   await rereadAll(services, hosts.map((h) => h.name));
   const blocked = applied.flatMap((r) => (r.ok ? [{ hostName: r.hostName, outcome: 'blocked' as const }] : []));
   const failedApplies = applied.flatMap((r) => (r.ok ? [] : [{ hostName: r.hostName, outcome: 'failed' as const, reason: r.reason }]));
+  // As Block on one host: a host whose history line was not written is blocked, with a warning of its own.
+  for (const r of applied) if (r.ok) reportHistoryFailure(services.log, r.hostName, r.value.history);
   for (const { hostName } of blocked) services.log.info(`${hostName}: external access blocked (group ${group}).`);
   summarize(services, shownGroup, blocked, unchanged, [...failedReads, ...failedApplies]);
   if (services.settings.current.verifyAfterChange) {

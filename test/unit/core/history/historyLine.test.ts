@@ -41,6 +41,13 @@ test('our half is one line of JSON members without the opening brace; an open ho
   assert.equal(entry?.client, undefined, 'an address the host did not give');
 });
 
+test('an allow that ends, or a range, is stored as it always was: `endPort`, and `until` in Unix seconds', () => {
+  const range = { port: 18100, endPort: 18110, proto: 'udp' as const, from: parseCidr('198.51.100.7'), until: 1_796_000_000 };
+  const tail = historyLineTail({ action: 'allow', allows: [range] }, CLI, 'a1b2c3d4e5f6', 'd4e5f6a1b2c3');
+  assert.equal(tail, '"tool":"cli","version":"0.2.0","action":"allow","allows":[{"port":18100,"endPort":18110,"proto":"udp","from":"198.51.100.7/32","until":1796000000}],"before":"a1b2c3d4e5f6","after":"d4e5f6a1b2c3"}');
+  assert.deepEqual(parseHistoryLine(hostHalf() + tail)?.allows, [range]);
+});
+
 test('the builder refuses a version or digest that is not what the parser takes (a bug here, not host text)', () => {
   assert.throws(() => historyLineTail({ action: 'unblock', allows: [] }, { name: 'cli', version: '0.2.0"; x' }, undefined, undefined));
   assert.throws(() => historyLineTail({ action: 'unblock', allows: [] }, CLI, 'A1B2', undefined));
