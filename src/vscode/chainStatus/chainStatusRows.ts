@@ -1,11 +1,11 @@
 import type { Inventory } from '../../core/docker/inventoryModel';
-import { chainNames, hookLocation, type Hook } from '../../core/firewall/layout';
-import { nftTableName } from '../../core/firewall/nftRule';
+import { chainNames, hookLocation, type FirewallBackend, type Hook } from '../../core/firewall/layout';
+import { nftRuleText, nftTableName } from '../../core/firewall/nftRule';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
 import { isExpired } from '../../core/firewall/expiry';
 import { allowClock, allowEndText, allowLine, isForClient, type AllowClock } from '../tree/allowTimeText';
 import { endedAllows } from '../../core/firewall/expiry';
-import type { ChainName } from '../../core/validate';
+import type { ChainName, Family } from '../../core/validate';
 import { portText } from '../../core/firewall/port';
 import type { RuleRole } from '../../core/firewall/ruleComment';
 import type { FamilyStatus, FirewallStatus, StatusRule } from '../../core/firewall/status';
@@ -76,8 +76,8 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot, client
     });
   }
   rows.push(lockdownRow(id('lockdown'), firewall, status.readAt));
-  rows.push(familyRow(id('ipv4'), firewall.ipv4, firewall.chain));
-  rows.push(familyRow(id('ipv6'), firewall.ipv6, firewall.chain));
+  rows.push(familyRow(id('ipv4'), firewall.ipv4, firewall.chain, firewall.backend));
+  rows.push(familyRow(id('ipv6'), firewall.ipv6, firewall.chain, firewall.backend));
   rows.push(allowsRow(id('allows'), firewall, allowClock(status, clientNowMs)));
   rows.push(persistenceRow(id('persistence'), firewall));
   rows.push(dockerRow(id('docker'), inventory, firewall));
@@ -100,7 +100,9 @@ function lockdownRow(id: string, firewall: FirewallStatus, readAt: Date): Status
       firewall.locked
         ? `External access is blocked by chain ${code(firewall.chain)}, except for the allows.`
         : 'No lockdown: every published port is reachable from every network.',
-      `${escapeMarkdown(firewall.iptablesVersion || 'iptables')} (${escapeMarkdown(backend)})`,
+      firewall.backend === 'nftables'
+        ? `Docker’s nftables backend: the lockdown is in tables ${code(`ip ${nftTableName(firewall.chain)}`)} and ${code(`ip6 ${nftTableName(firewall.chain)}`)} of our own.`
+        : `${escapeMarkdown(firewall.iptablesVersion || 'iptables')} (${escapeMarkdown(backend)})`,
       `Read at ${clockTime(readAt)}.`,
     ].join('\n\n'),
     icon: firewall.locked ? { id: 'lock', color: 'charts.green' } : { id: 'unlock', color: 'list.warningForeground' },
@@ -109,7 +111,7 @@ function lockdownRow(id: string, firewall: FirewallStatus, readAt: Date): Status
 
 const FAMILY_LABEL = { ipv4: 'IPv4', ipv6: 'IPv6' } as const;
 
-function familyRow(id: string, family: FamilyStatus, chain: ChainName): StatusRow {
+function familyRow(id: string, family: FamilyStatus, chain: ChainName, backend: FirewallBackend): StatusRow {
   const label = FAMILY_LABEL[family.family];
   if (!family.readable) {
     return {
@@ -129,7 +131,11 @@ function familyRow(id: string, family: FamilyStatus, chain: ChainName): StatusRo
     description: line(`${hookSummary(family.hooks)} · ${plural(family.rules.length, 'rule')}${drift}`),
     tooltip: [
       `${label}: ${family.hooks.length === 0 ? `nothing jumps to ${code(chain)}` : family.hooks.map((h) => code(`${hookLocation(h)} #${h.position} ${h.spec}`)).join(', ')}.`,
-      family.dockerUser ? 'Docker’s DOCKER-USER chain is present.' : 'Docker made no DOCKER-USER chain in this family.',
+      backend === 'nftables'
+        ? `Docker uses its nftables backend: the lockdown is table ${code(`${family.family === 'ipv4' ? 'ip' : 'ip6'} ${nftTableName(chain)}`)}, whose base chains run before Docker’s.`
+        : family.dockerUser
+          ? 'Docker’s DOCKER-USER chain is present.'
+          : 'Docker made no DOCKER-USER chain in this family.',
     ].join('\n\n'),
     icon: { id: family.drift === 'none' ? 'list-tree' : 'warning', ...(family.drift === 'none' ? {} : { color: 'list.warningForeground' }) },
     expanded: true,
@@ -141,6 +147,7 @@ function familyRow(id: string, family: FamilyStatus, chain: ChainName): StatusRo
           table === 'filter' ? name : `${name} (${table})`,
           family.rules.filter((r) => r.chain === name && r.table === table),
           chainPurpose(name, table, chain),
+          backend === 'nftables' ? family.family : undefined,
         ),
       ),
     ],
@@ -183,7 +190,8 @@ function chainPurpose(name: string, table: string, chain: ChainName): string {
   return `The policy for traffic forwarded to containers, jumped to first from ${code('DOCKER-USER')}: replies and the allows pass; the rest goes on to ${code(names.bridges)}.`;
 }
 
-function chainRow(id: string, chain: string, rules: readonly StatusRule[], purpose: string): StatusRow {
+/** `nft`: the family whose nftables rules these are (their tooltips say them in nft's words). */
+function chainRow(id: string, chain: string, rules: readonly StatusRule[], purpose: string, nft?: Family): StatusRow {
   return {
     id,
     label: line(chain),
@@ -191,7 +199,7 @@ function chainRow(id: string, chain: string, rules: readonly StatusRule[], purpo
     tooltip: purpose,
     icon: { id: 'list-ordered' },
     expanded: true,
-    children: rules.map((rule, i) => ruleRow(`${id}/${i}`, rule)),
+    children: rules.map((rule, i) => ruleRow(`${id}/${i}`, rule, nft)),
   };
 }
 
@@ -209,14 +217,23 @@ const ROLE_TEXT: Record<RuleRole['kind'], string> = {
   state: 'state marker',
 };
 
-function ruleRow(id: string, rule: StatusRule): StatusRow {
+/** A rule of our nftables table as nft says it; one nft could not have (a foreign rule, read as found) in the model's words. */
+function nftText(rule: StatusRule, family: Family): string {
+  try {
+    return `chain ${rule.chain}: ${nftRuleText(rule.spec, family)}`;
+  } catch {
+    return `chain ${rule.chain}: ${rule.spec}`;
+  }
+}
+
+function ruleRow(id: string, rule: StatusRule, nft?: Family): StatusRow {
   const role = rule.role === undefined ? 'not written by Docker Firewall' : ROLE_TEXT[rule.role.kind];
   return {
     id,
     label: line(ruleLabel(rule)),
     description: `${formatCount(rule.packets)} pkts · ${formatBytes(rule.bytes)}`,
     tooltip: [
-      code(`-A ${rule.chain} ${rule.spec}`),
+      code(nft === undefined ? `-A ${rule.chain} ${rule.spec}` : nftText(rule, nft)),
       `${escapeMarkdown(role)}: ${formatCount(rule.packets)} packets, ${formatCount(rule.bytes)} bytes matched since the rule was written.`,
     ].join('\n\n'),
     icon: rule.role === undefined ? { id: 'question', color: 'list.warningForeground' } : { id: ruleIcon(rule.role.kind) },

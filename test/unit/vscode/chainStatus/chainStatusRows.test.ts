@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FirewallStatus } from '../../../../src/core/firewall/status';
 import { chainStatusRows, hookSummary, ruleLabel, ruleSummary, type StatusRow } from '../../../../src/vscode/chainStatus/chainStatusRows';
 import { UNKNOWN_SNAPSHOT } from '../../../../src/vscode/hosts/hostSnapshot';
-import { lockedHost, openHost, snapshotOf } from '../../../support/recordedHosts';
+import { lockedHost, lockedNftablesHost, openHost, snapshotOf } from '../../../support/recordedHosts';
 
 const rec = openHost('28');
 const labels = (rows: readonly StatusRow[]) => rows.map((r) => r.label);
@@ -144,4 +144,16 @@ test('allows that end show until when and how long is left, an ended one says so
   assert.equal(warningRow?.contextValue, 'statusWarning+allows-ended+prunable');
   assert.equal(warningRow?.hostName, 'h1', 'Clean Up Expired on the row knows its host');
   assert.match(warningRow?.tooltip ?? '', /Clean Up Expired removes their rules/);
+});
+
+test('a host locked in nftables (Docker 29’s nftables backend): hooked at our base chains, no guard, each rule’s tooltip in nft’s words', () => {
+  const rows = chainStatusRows('h4', snapshotOf(lockedNftablesHost()));
+  assert.match(find(rows, 'Lockdown').tooltip ?? '', /the lockdown is in tables `ip docker_firewall` and `ip6 docker_firewall`/);
+  const ipv6 = find(rows, 'IPv6');
+  assert.match(ipv6.description ?? '', /^hooked at nftables forward #1, nftables input #1 · \d+ rules$/);
+  assert.match(ipv6.tooltip ?? '', /the lockdown is table `ip6 docker_firewall`/);
+  assert.deepEqual(labels(ipv6.children ?? []), ['nftables forward #1', 'nftables input #1', 'PRE_DOCKER', 'PRE_DOCKER_NET', 'PRE_DOCKER_INPUT', 'PRE_DOCKER_PORTS']);
+  const forward = find(ipv6.children ?? [], 'PRE_DOCKER').children ?? [];
+  const allow = forward.find((r) => r.label === 'allow 5353/udp from 2001:db8:1::100/128');
+  assert.match(allow?.tooltip ?? '', /^`chain PRE_DOCKER: ip6 saddr 2001:db8:1::100 meta l4proto udp ct original proto-dst 5353 counter return comment "docker-firewall:v1 allow udp\/5353 from=2001:db8:1::100\/128"`/);
 });

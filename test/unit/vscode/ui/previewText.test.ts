@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Plan } from '../../../../src/core/firewall/plan';
 import { changes, planChange } from '../../../../src/core/hosts/firewallEngine';
 import { previewText } from '../../../../src/vscode/ui/previewText';
-import { lockedHost, openHost } from '../../../support/recordedHosts';
+import { lockedHost, lockedNftablesHost, openHost } from '../../../support/recordedHosts';
 
 for (const [host, major] of [['h1', '20'], ['h2', '28']] as const) {
   test(`the preview of Block External Access on ${host} (Docker ${major}) holds each family’s payload exactly, under comments`, () => {
@@ -38,4 +38,13 @@ test('the preview of Remove Lockdown on a recorded lockdown deletes our chains i
   assert.ok(unblockPlan.ipv4.payload !== undefined && text.includes(unblockPlan.ipv4.payload));
   assert.ok(unblockPlan.ipv6.payload !== undefined && text.includes(unblockPlan.ipv6.payload));
   assert.match(text, /-X PRE_DOCKER_PORTS/);
+});
+
+test('on Docker’s nftables backend the preview is the one nft batch for both families, exactly', () => {
+  const rec = lockedNftablesHost();
+  const plan = planChange(rec.reading, changes.allow({ port: 9443, proto: 'tcp' }));
+  const text = previewText({ hostName: 'h4', change: 'Allow Port', chain: 'PRE_DOCKER', plan, variant: rec.reading.tables.variant });
+  assert.match(text, /ONE nft -f batch, applied whole or not at all/);
+  assert.ok(text.includes(`# ---- nft -f - ----\n${plan.payloads.nft!.trimEnd()}\n`), text);
+  assert.doesNotMatch(text, /iptables-restore/);
 });
