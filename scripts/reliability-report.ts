@@ -24,17 +24,17 @@ interface Item {
 export const ITEMS: readonly Item[] = [
   {
     id: 'daemon-restart',
-    hosts: ['h1', 'h2'],
+    hosts: ['h1', 'h2', 'h4'],
     title: 'Daemon restart and crash',
-    test: 'daemonRestart.test.ts',
-    what: 'Locked with 8080 allowed, then dockerd restarted (stop/start), crashed (SIGKILL) and started again, and the containers recreated with new addresses; after each, real connections from outside.',
+    test: 'daemonRestart.test.ts, nftablesReboot.test.ts',
+    what: 'Locked with 8080 allowed, then dockerd restarted (stop/start), crashed (SIGKILL) and started again, and the containers recreated with new addresses; after each, real connections from outside. On h4 (Docker 29, nftables backend, locked in tables of our own): a restart, our tables unchanged by it.',
   },
   {
     id: 'reboot',
-    hosts: ['h1', 'h2', 'sd1', 'sd2'],
+    hosts: ['h1', 'h2', 'h4', 'sd1', 'sd2'],
     title: 'Reboot, real and simulated',
-    test: 'realReboot.test.ts, reboot.test.ts',
-    what: 'Real (sd1 iptables-nft, sd2 iptables-legacy): a Debian 12 host with systemd and Docker 20.10, booted with systemd-nspawn on the lab\'s LAN, locked with 8080 allowed, made persistent by the CLI and rebooted; each boot starts with empty netfilter tables and systemd runs the restore unit (Before=docker.service), dockerd and the drop-in\'s ExecStartPost. Simulated (h1, h2: the lab hosts have no systemd): after `persist`, dockerd stopped, every table of both families flushed and deleted, the restore script run, dockerd started, the script run again. Both: the blocked port probed from outside beside the allowed one all along.',
+    test: 'realReboot.test.ts, reboot.test.ts, nftablesReboot.test.ts',
+    what: 'Real (sd1 iptables-nft, sd2 iptables-legacy): a Debian 12 host with systemd and Docker 20.10, booted with systemd-nspawn on the lab\'s LAN, locked with 8080 allowed, made persistent by the CLI and rebooted; each boot starts with empty netfilter tables and systemd runs the restore unit (Before=docker.service), dockerd and the drop-in\'s ExecStartPost. Simulated (h1, h2: the lab hosts have no systemd): after `persist`, dockerd stopped, every table of both families flushed and deleted, the restore script run, dockerd started, the script run again. Simulated on h4 (Docker 29, nftables backend): the whole nftables ruleset flushed, the restore script (nft -f) run before dockerd, dockerd started. All: the blocked port probed from outside beside the allowed one all along.',
   },
   {
     id: 'persistence',
@@ -125,7 +125,7 @@ export const ITEMS: readonly Item[] = [
     hosts: ['h1', 'h2'],
     title: 'nftables backend, or no DOCKER-USER',
     test: 'backendRefusal.test.ts',
-    what: 'Engine API reporting FirewallBackend nftables (forged on its way in from h1 and h2; a real Docker 29 nftables host is h4, whose refusal the lab tests check), and a host whose DOCKER-USER chain is gone: block refused with the reason, no transaction sent, nothing changed.',
+    what: 'Engine API reporting FirewallBackend nftables while Docker\'s nftables tables are not there (forged on its way in from h1 and h2, iptables hosts; the real Docker 29 nftables host h4 is locked in tables of our own, in the lab tests and the reboot item), and a host whose DOCKER-USER chain is gone: block refused with the reason, no transaction sent, nothing changed.',
   },
 ];
 
@@ -136,7 +136,7 @@ export const ITEMS: readonly Item[] = [
 export const NOT_TESTED: readonly string[] = [
   'A machine\'s own boot: the real reboot boots a container (systemd-nspawn) with its own systemd, network namespace and netfilter tables, but shares this machine\'s kernel, so kernel modules and sysctls are not reloaded.',
   'iptables-legacy under this suite\'s faults: the lab\'s iptables-legacy host (h5, Docker 28) is checked by the lab tests (`test/lab/lab.test.ts`), and the legacy variant by the real-reboot host sd2, the round trip and the xtables lock in throwaway namespaces; the items above run on the iptables-nft hosts.',
-  'Docker 29\'s nftables backend under a lockdown: the lab\'s 29-nft host (h4) is refused a lockdown (no DOCKER-USER), which this suite tests with a forged Engine API answer from h1 and h2.',
+  'Docker 29\'s nftables backend under cut connections, concurrent clients and network churn: its lockdown (h4) is tested here for reboot and dockerd restart only; the lab tests check its compare-and-swap and tampering.',
   'Real networks between machines: every host shares this machine\'s kernel, and no link has the latency or loss of a WAN.',
   'firewalld or ufw on the host beside Docker, and Podman. Rootless Docker is tested by the lab tests (h1, `test/lab/engine/rootless.test.ts`), not under this suite\'s faults.',
 ];
