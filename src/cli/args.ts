@@ -14,7 +14,7 @@ export const USAGE = `Usage:
   docker-firewall [options] deny HOST PORTS[/PROTO] [--from CIDR|me] [--dry-run]
   docker-firewall [options] prune HOST... [--dry-run]
   docker-firewall [options] persist HOST... [--dry-run]
-  docker-firewall [options] verify HOST [--timeout MS] [--parallel N]
+  docker-firewall [options] verify HOST... [--timeout MS] [--parallel N]
   docker-firewall [options] history HOST [--limit N]
 
 HOST is [user@]host[:port] or a Host alias of your ssh config. PORTS is a port (8080) or one range
@@ -27,7 +27,8 @@ HOST... : several hosts, and/or --hosts-from FILE (one per line, # comments), --
 --check is --dry-run: exit 0 and say what would change.
 verify probes every published port from this machine, on the addresses SSH reaches the host by, and
 compares what answers with what the rules say (--timeout per probe, default 1500 ms; --parallel
-probes at once, default 32).
+probes at once, default 32). Several hosts (HOST..., --hosts-from) are verified one after another, so
+that the probes in flight never exceed --parallel: a client short of sockets would see silence.
 history prints the changes made on HOST by docker-firewall and the VS Code extension, newest first
 (the host keeps the last 10,000 in /var/log/docker-firewall/changes.jsonl; --limit, default 20).
 
@@ -90,7 +91,11 @@ export const DEFAULT_HISTORY_LIMIT = 20;
 /** verify HOST: probes from this machine (src/cli/verify.ts). */
 export interface VerifyInvocation {
   readonly command: 'verify';
+  /** The first host named ('' when they all come from hostsFrom). */
   readonly host: string;
+  /** Every host named on the command line: verified one after another (src/cli/fleet.ts). */
+  readonly hosts: readonly string[];
+  readonly hostsFrom?: string | undefined;
   readonly options: GlobalOptions;
   /** Per probe. */
   readonly timeoutMs: number;
@@ -213,23 +218,26 @@ function globalOptions(values: OptionValues): GlobalOptions {
   };
 }
 
-/** The checks that verify and history share: one HOST, nothing after it, and no option of a change. */
-function oneHostThatChangesNothing(command: 'verify' | 'history', host: string | undefined, rest: readonly string[], values: OptionValues): string {
-  if (host === undefined || host === '') throw new InvalidInput(`${command} needs a HOST: [user@]host[:port] or an ssh config alias.`);
-  if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
+/** The checks that verify and history share: no option of a change. */
+function changesNothing(command: 'verify' | 'history', values: OptionValues): void {
   if (values['dry-run'] === true || values.check === true) throw new InvalidInput(`${command} changes nothing and takes no --dry-run or --check.`);
   if (values.allow) throw new InvalidInput('--allow goes with block; use "allow HOST PORT" to open a port.');
   if (values.from !== undefined) throw new InvalidInput('--from goes with allow and deny.');
   if (values.for !== undefined) throw new InvalidInput('--for goes with allow.');
-  return host;
 }
 
 function parseVerify(host: string | undefined, rest: readonly string[], values: OptionValues): VerifyInvocation {
-  const target = oneHostThatChangesNothing('verify', host, rest, values);
-  if (values['hosts-from'] !== undefined) throw new InvalidInput('verify works on one host: --hosts-from goes with ps, status, block, unblock, prune and persist.');
+  const hostsFrom = values['hosts-from'];
+  const hosts = [host, ...rest].filter((h): h is string => h !== undefined);
+  if (hosts.some((h) => h.trim() === '') || (hosts.length === 0 && hostsFrom === undefined)) {
+    throw new InvalidInput('verify needs a HOST: [user@]host[:port] or an ssh config alias (or several, or --hosts-from FILE).');
+  }
+  changesNothing('verify', values);
   return {
     command: 'verify',
-    host: target,
+    host: hosts[0] ?? '',
+    hosts,
+    hostsFrom,
     options: globalOptions(values),
     timeoutMs: wholeNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 50, 60_000, 'milliseconds per probe'),
     parallel: wholeNumber(values.parallel, '--parallel', DEFAULT_PARALLEL, 1, 256, 'probes at once'),
@@ -237,7 +245,10 @@ function parseVerify(host: string | undefined, rest: readonly string[], values: 
 }
 
 function parseHistoryCommand(host: string | undefined, rest: readonly string[], values: OptionValues): HistoryInvocation {
-  const target = oneHostThatChangesNothing('history', host, rest, values);
+  if (host === undefined || host === '') throw new InvalidInput('history needs a HOST: [user@]host[:port] or an ssh config alias.');
+  if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
+  changesNothing('history', values);
+  const target = host;
   if (values['hosts-from'] !== undefined || values.parallel !== undefined) throw new InvalidInput('history reads one host: --hosts-from and --parallel go with ps, status, block, unblock, prune and persist.');
   return {
     command: 'history',

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { InvalidInput } from '../core/errors';
 import type { HostConnection } from '../core/hosts/openHost';
 import { forTerminal } from '../core/text/hostText';
-import type { Invocation } from './args';
-import { errorLine, exitCodeFor, EXIT, type ExitCode } from './exitCodes';
+import type { Invocation, VerifyInvocation } from './args';
+import { errorLine, exitCodeFor, EXIT, VERIFY_EXIT, type ExitCode } from './exitCodes';
 import { runCommand } from './runCommand';
+import { runVerify } from './verify';
 
 type FleetInvocation = Exclude<Invocation, { command: 'help' | 'verify' | 'history' }>;
 
@@ -28,7 +29,7 @@ export function parseHostsFile(text: string, file: string): string[] {
 }
 
 /** The hosts of a command line and of its --hosts-from file, in order, each once. */
-export function hostsOf(inv: FleetInvocation): string[] {
+export function hostsOf(inv: { readonly hosts: readonly string[]; readonly hostsFrom?: string | undefined }): string[] {
   let fromFile: string[] = [];
   if (inv.hostsFrom !== undefined) {
     let text: string;
@@ -50,14 +51,40 @@ export function hostsOf(inv: FleetInvocation): string[] {
  * `== HOST ==` line), then a summary on stderr; `--json` prints one array. The exit code is the worst
  * (highest) of the hosts'.
  */
-export async function runFleet(inv: FleetInvocation, hosts: readonly string[], open: (inv: FleetInvocation, host: string) => HostConnection): Promise<ExitCode> {
+export function runFleet(inv: FleetInvocation, hosts: readonly string[], open: (inv: FleetInvocation, host: string) => HostConnection): Promise<ExitCode> {
+  return runEach(inv.options.json, hosts, inv.parallel, (host) => runOne(inv, host, open));
+}
+
+/**
+ * verify HOST...: one host after another (never two hosts' probes at once: the probes in flight stay
+ * within --parallel, so a silence still means the port did not answer, not that this machine ran
+ * short), with the same output as the other commands' fleets; each host's exit is its verdict's.
+ */
+export function runVerifyFleet(inv: VerifyInvocation, hosts: readonly string[], open: (inv: VerifyInvocation, host: string) => HostConnection): Promise<ExitCode> {
+  return runEach(inv.options.json, hosts, 1, async (host) => {
+    const out: string[] = [];
+    let connection: HostConnection | undefined;
+    try {
+      connection = open(inv, host);
+      const verdict = await runVerify({ ...inv, host, hosts: [host] }, connection.engine, connection.label, { out: (text) => out.push(text) });
+      return { host, exit: VERIFY_EXIT[verdict], out };
+    } catch (error) {
+      return failed(host, out, error);
+    } finally {
+      connection?.close();
+    }
+  });
+}
+
+/** Runs each host's part, `parallel` at once, printing host by host in the order given, then the summary (or the --json array). */
+async function runEach(json: boolean, hosts: readonly string[], parallel: number, runHost: (host: string) => Promise<HostOutcome>): Promise<ExitCode> {
   const outcomes: (HostOutcome | undefined)[] = hosts.map(() => undefined);
   let printed = 0;
   let done = 0;
-  const progress = process.stderr.isTTY && !inv.options.json ? (text: string) => process.stderr.write(`\r\x1b[K${text}`) : undefined;
+  const progress = process.stderr.isTTY && !json ? (text: string) => process.stderr.write(`\r\x1b[K${text}`) : undefined;
   const flush = () => {
     // In the order given, as far as the hosts before have finished.
-    for (let next = outcomes[printed]; next !== undefined && !inv.options.json; next = outcomes[printed]) {
+    for (let next = outcomes[printed]; next !== undefined && !json; next = outcomes[printed]) {
       progress?.('');
       process.stdout.write(`== ${forTerminal(next.host)}${next.exit === EXIT.ok ? '' : ` (exit ${next.exit})`} ==\n${next.out.map((l) => `${l}\n`).join('')}`);
       printed++;
@@ -67,15 +94,15 @@ export async function runFleet(inv: FleetInvocation, hosts: readonly string[], o
   let index = 0;
   const worker = async () => {
     for (let i = index++; i < hosts.length; i = index++) {
-      outcomes[i] = await runOne(inv, hosts[i]!, open);
+      outcomes[i] = await runHost(hosts[i]!);
       done++;
       flush();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(inv.parallel, hosts.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(parallel, hosts.length) }, worker));
   progress?.('');
   const all = outcomes.map((o) => o!);
-  if (inv.options.json) {
+  if (json) {
     process.stdout.write(`${JSON.stringify(all.map(jsonOf), null, 2)}\n`);
   } else {
     process.stderr.write(`${summary(all)}\n`);
@@ -94,12 +121,15 @@ async function runOne(inv: FleetInvocation, host: string, open: (inv: FleetInvoc
     await runCommand({ ...inv, host, hosts: [host] }, connection.engine, label, { out: (text) => out.push(text), warn }, connection);
     return { host, exit: EXIT.ok, out };
   } catch (error) {
-    const exit = exitCodeFor(error);
-    const message = error instanceof Error ? error.message : String(error);
-    return { host, exit, out: [...out, errorLine(error, host)], error: { code: error instanceof Error && 'code' in error ? String(error.code) : 'Error', message } };
+    return failed(host, out, error);
   } finally {
     connection?.close();
   }
+}
+
+function failed(host: string, out: readonly string[], error: unknown): HostOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return { host, exit: exitCodeFor(error), out: [...out, errorLine(error, host)], error: { code: error instanceof Error && 'code' in error ? String(error.code) : 'Error', message } };
 }
 
 /** A host's element of the --json array: the command's own document, or the host, its exit and error. */

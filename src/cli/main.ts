@@ -2,7 +2,7 @@ import { errorLine, exitCodeFor, EXIT, VERIFY_EXIT } from './exitCodes';
 import { openHost, type HostConnection } from '../core/hosts/openHost';
 import { forTerminal } from '../core/text/hostText';
 import { parseInvocation, USAGE, type Invocation } from './args';
-import { hostsOf, runFleet } from './fleet';
+import { hostsOf, runFleet, runVerifyFleet } from './fleet';
 import { askSecret } from './prompt';
 import { runCommand } from './runCommand';
 import { printTraceOnExit } from './trace';
@@ -21,7 +21,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
-    if (inv.command !== 'verify' && inv.command !== 'history' && (inv.hosts.length > 1 || inv.hostsFrom !== undefined)) return await runFleet(inv, hostsOf(inv), openFor);
+    if (inv.command !== 'history' && (inv.hosts.length > 1 || inv.hostsFrom !== undefined)) {
+      return inv.command === 'verify' ? await runVerifyFleet(inv, hostsOf(inv), openFor) : await runFleet(inv, hostsOf(inv), openFor);
+    }
     label = inv.host;
     const connection = openFor(inv, inv.host);
     try {

@@ -164,6 +164,29 @@ describe(`docker-firewall verify against lab ${LAB}, from ${lab?.outside.ns ?? '
     });
   }
 
+  describe('several hosts in one run', () => {
+    test('verify h1 h4 and an unreachable host (one from --hosts-from): one document per host in order, each its own verdict, exit 1, the worst; the same three lines on a terminal', async () => {
+      const locked = lab!.hosts.filter((h) => h.flavor === '20' || h.flavor === '29-nft').map((h) => h.name);
+      assert.equal(locked.length, 2, 'the lab has a Docker 20.10 and a Docker 29 nftables host');
+      const unreachable = `root@${lab!.hosts[0]!.ipv4}:2`;
+      const file = join(dir, 'hosts.txt');
+      writeFileSync(file, `# the fleet\n${unreachable}\n`);
+      const result = await cli(['--json', 'verify', ...locked, '--hosts-from', file]);
+      assert.equal(result.code, 1, result.stderr);
+      const documents = JSON.parse(result.stdout) as (Partial<VerifyJson> & { host: string; exit: number; error?: { code: string } })[];
+      assert.deepEqual(documents.map((d) => [d.host, d.exit, d.verdict ?? d.error?.code]), [
+        [locked[0], 0, 'match'],
+        [locked[1], 0, 'match'],
+        [unreachable, 1, 'ConnectionFailed'],
+      ]);
+      assert.ok(documents.slice(0, 2).every((d) => (d.results?.length ?? 0) > 0 && d.mismatches === 0));
+      const human = await cli(['verify', ...locked, unreachable]);
+      assert.equal(human.code, 1);
+      assert.deepEqual(human.stdout.split('\n').filter((l) => l.startsWith('== ')), [`== ${locked[0]} ==`, `== ${locked[1]} ==`, `== ${unreachable} (exit 1) ==`]);
+      assert.match(human.stderr, new RegExp(`3 hosts: 2 done, 1 failed \\(${unreachable.replaceAll('.', '\\.')}: exit 1\\)`));
+    });
+  });
+
   const [h1, h2] = lab?.hosts ?? [];
   describe('the host unreachable from here', { skip: h1 === undefined || h2 === undefined ? 'needs two lab hosts' : false }, () => {
     const jumped = () => `${h1!.name}-via-${h2!.name}`;

@@ -16,10 +16,20 @@ test('verify HOST takes --timeout and --parallel, with defaults of 1500 ms and 3
   assert.deepEqual([plain.timeoutMs, plain.parallel], [1500, 32]);
 });
 
+test('verify takes several hosts and --hosts-from (verified one after another; --parallel stays probes at once)', () => {
+  const inv = parseInvocation(['--json', 'verify', 'h1', 'deploy@192.0.2.2', '--parallel', '8']);
+  assert.ok(inv.command === 'verify');
+  assert.deepEqual([inv.host, inv.hosts, inv.hostsFrom, inv.parallel], ['h1', ['h1', 'deploy@192.0.2.2'], undefined, 8]);
+  const fromFile = parseInvocation(['verify', '--hosts-from', 'fleet.txt']);
+  assert.ok(fromFile.command === 'verify');
+  assert.deepEqual([fromFile.host, fromFile.hosts, fromFile.hostsFrom], ['', [], 'fleet.txt']);
+  assert.throws(() => parseInvocation(['history', 'h1', 'h2']), /Unexpected argument "h2"/);
+});
+
 test('verify refuses what it does not take, and other commands refuse --timeout, and one-host ones --parallel: exit 2 before anything connects', () => {
   for (const argv of [
     ['verify'],
-    ['verify', 'h1', 'extra'],
+    ['verify', 'h1', ''],
     ['verify', 'h1', '--dry-run'],
     ['verify', 'h1', '--allow', '80'],
     ['verify', 'h1', '--from', '10.0.0.0/8'],
@@ -31,7 +41,6 @@ test('verify refuses what it does not take, and other commands refuse --timeout,
     ['verify', 'h1', '--parallel', '-1'],
     ['status', 'h1', '--timeout', '100'],
     ['allow', 'h1', '8080', '--parallel', '4'],
-    ['verify', 'h1', '--hosts-from', 'hosts.txt'],
     ['verify', 'h1', '--check'],
   ]) {
     assert.throws(() => parseInvocation(argv), InvalidInput, argv.join(' '));
@@ -39,7 +48,7 @@ test('verify refuses what it does not take, and other commands refuse --timeout,
 });
 
 test('the usage names verify and its exit codes; verify’s verdicts map to 0, 5 and 1', () => {
-  assert.match(USAGE, /docker-firewall \[options\] verify HOST \[--timeout MS\] \[--parallel N\]/);
+  assert.match(USAGE, /docker-firewall \[options\] verify HOST\.\.\. \[--timeout MS\] \[--parallel N\]/);
   assert.match(USAGE, /5 verify found a port that does not\nbehave as the rules say/);
   assert.equal(EXIT.mismatch, 5);
   assert.deepEqual(VERIFY_EXIT, { match: 0, mismatch: 5, 'cannot-probe': 1 });
