@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLabUp, labCommand, loadLab, onHost, type Lab, type LabHost } from '../support/lab';
 import { cli, type StatusJson } from '../support/engine';
-import { measure } from '../support/figures';
+import { measure, type Figure } from '../support/figures';
 import { ALLOWED_8080, WATCHED_8081 } from '../support/lockedPorts';
 import { assertEvidence, expectedOf, hammer, reachability, watchBlocked } from '../support/probes';
 import { sleep } from '../support/faults';
@@ -30,6 +30,18 @@ describe(`reboot of ${host?.name ?? 'the nftables host'} (Docker 29, nftables ba
   const name = () => host!.name;
   const out = () => lab!.outside.ns;
   const tables = async () => (await onHost(host!, ['nft', 'list', 'tables'])).stdout.split('\n').filter((l) => l.trim() !== '').sort();
+  const ourTables = async () =>
+    (await onHost(host!, ['sh', '-c', 'nft list table ip docker_firewall; nft list table ip6 docker_firewall'])).stdout.replace(/counter packets \d+ bytes \d+/g, 'counter');
+  /** Runs a lab command that (re)starts dockerd while probing the blocked port beside the allowed one; none may answer. */
+  const watchedDockerd = async (command: 'start-docker' | 'restart-docker', what: string, f: Record<string, Figure>) => {
+    const start = labCommand([command, name()]);
+    const watch = await watchBlocked(out(), host!, WATCHED_8081, start, 3000);
+    const started = await start;
+    assert.equal(started.code, 0, started.stderr);
+    Object.assign(f, { probes: watch.probes, blockedBesideControl: watch.blockedBesideControl, openedWhileBlocked: watch.opened.reduce((n, o) => n + o.count, 0) });
+    assert.deepEqual(watch.opened, [], `the blocked port answered ${what} (${watch.probes} probes)`);
+    for (const port of watch.perPort) assertEvidence(port, `${port.probe} ${what}`);
+  };
 
   before(async () => {
     assert.equal((await cli(['unblock', name()])).code, 0);
@@ -53,13 +65,7 @@ describe(`reboot of ${host?.name ?? 'the nftables host'} (Docker 29, nftables ba
       assert.equal(restore.code, 0, `restore script before dockerd: ${restore.stderr}`);
       f.tablesBeforeDockerd = (await tables()).join(', ');
       assert.equal(f.tablesBeforeDockerd, 'table ip docker_firewall, table ip6 docker_firewall');
-      const start = labCommand(['start-docker', name()]);
-      const watch = await watchBlocked(out(), host!, WATCHED_8081, start, 3000);
-      const started = await start;
-      assert.equal(started.code, 0, started.stderr);
-      Object.assign(f, { probes: watch.probes, blockedBesideControl: watch.blockedBesideControl, openedWhileBlocked: watch.opened.reduce((n, o) => n + o.count, 0) });
-      assert.deepEqual(watch.opened, [], `the blocked port answered while dockerd started (${watch.probes} probes)`);
-      for (const port of watch.perPort) assertEvidence(port, `${port.probe} while dockerd started`);
+      await watchedDockerd('start-docker', 'while dockerd started', f);
       assert.deepEqual(await reachability(out(), host!, EXPECTED), expectedOf(EXPECTED));
       const status = JSON.parse((await cli(['--json', 'status', name()])).stdout) as StatusJson;
       const problems = status.warnings.filter((w) => ['hook-not-first', 'drift-modified', 'legacy-hook', 'lockdown-missing'].includes(w.code)).map((w) => w.code);
@@ -73,16 +79,9 @@ describe(`reboot of ${host?.name ?? 'the nftables host'} (Docker 29, nftables ba
 
   test('a dockerd restart with the lockdown in force: the blocked port never answers, and our tables stay as they were', async () => {
     await measure(lab!, 'daemon-restart', host, { case: 'nftables: dockerd restart while locked' }, async (f) => {
-      const before = (await onHost(host!, ['sh', '-c', 'nft list table ip docker_firewall; nft list table ip6 docker_firewall'])).stdout.replace(/counter packets \d+ bytes \d+/g, 'counter');
-      const restart = labCommand(['restart-docker', name()]);
-      const watch = await watchBlocked(out(), host!, WATCHED_8081, restart, 3000);
-      const restarted = await restart;
-      assert.equal(restarted.code, 0, restarted.stderr);
-      Object.assign(f, { probes: watch.probes, blockedBesideControl: watch.blockedBesideControl, openedWhileBlocked: watch.opened.reduce((n, o) => n + o.count, 0) });
-      assert.deepEqual(watch.opened, [], `the blocked port answered during the restart (${watch.probes} probes)`);
-      for (const port of watch.perPort) assertEvidence(port, `${port.probe} during the restart`);
-      const after = (await onHost(host!, ['sh', '-c', 'nft list table ip docker_firewall; nft list table ip6 docker_firewall'])).stdout.replace(/counter packets \d+ bytes \d+/g, 'counter');
-      f.tablesUnchanged = after === before;
+      const before = await ourTables();
+      await watchedDockerd('restart-docker', 'during the restart', f);
+      f.tablesUnchanged = (await ourTables()) === before;
       assert.equal(f.tablesUnchanged, true, 'Docker left our tables alone');
       assert.deepEqual(await reachability(out(), host!, EXPECTED), expectedOf(EXPECTED));
     });
