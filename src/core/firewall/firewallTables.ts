@@ -41,6 +41,12 @@ export interface FirewallTables {
   readonly backend: FirewallBackend;
   /** nftables: the nft command is on the host (without it nothing can be read or written). */
   readonly nftAvailable: boolean;
+  /**
+   * nftables: chains of ours are still in iptables, from a lockdown made while Docker used its
+   * iptables backend. They still filter (iptables-nft writes nftables too), and nothing of the
+   * nftables lockdown removes them.
+   */
+  readonly iptablesLeftover?: readonly string[] | undefined;
   /** The iptables variant whose tables hold Docker's chains; undefined if none does. */
   readonly variant: IptablesVariant | undefined;
   /** Variants other than the chosen one that also hold Docker chains (a confusing host). */
@@ -99,10 +105,17 @@ function nftFirewallTables(raw: RawFirewall, chain: ChainName): FirewallTables {
       readError: nft === undefined ? 'no nft command on the host (Debian: apt install nftables)' : state.readError,
     };
   };
+  const owned = ownedChains(chain);
+  const saves = [...raw.ipv4.map((saved) => ['iptables', saved] as const), ...raw.ipv6.map((saved) => ['ip6tables', saved] as const)];
+  // `iptables -t filter PRE_DOCKER_INPUT`: where each leftover chain is, as a person would look for it.
+  const leftover = saves.flatMap(([tool, saved]) =>
+    TABLES.flatMap((table) => owned[table].filter((name) => hasChain(saved[table], name)).map((name) => `${tool}${saved.variant === 'default' ? '' : `-${saved.variant}`} -t ${table} ${name}`)),
+  );
   return {
     chain,
     backend: 'nftables',
     nftAvailable: nft !== undefined,
+    iptablesLeftover: leftover.length === 0 ? undefined : [...new Set(leftover)],
     variant: undefined,
     otherDockerVariants: [],
     iptablesVersion: raw.iptablesVersion,

@@ -52,6 +52,7 @@ export type WarningCode =
   | 'ipv6-unreadable'
   | 'no-docker-user'
   | 'nftables-backend'
+  | 'iptables-leftover'
   | 'two-variants'
   | 'sockets-unknown'
   | 'unusable-bridge'
@@ -109,6 +110,14 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
   if (obstacle !== undefined) {
     const backend = inventory.docker.firewallBackend;
     warnings.push({ code: backend !== undefined && backend !== '' && !backend.startsWith('iptables') ? 'nftables-backend' : 'no-docker-user', message: obstacle });
+  }
+  if (tables.iptablesLeftover !== undefined) {
+    warnings.push({
+      code: 'iptables-leftover',
+      message:
+        `Chains of an earlier lockdown, made while Docker used iptables, are still in iptables (${tables.iptablesLeftover.join('; ')}): they still filter, ` +
+        'and the nftables lockdown neither reads nor removes them. Delete them by hand (their jumps first: iptables-save shows them), or switch Docker back to iptables and Remove Lockdown.',
+    });
   }
   if (tables.otherDockerVariants.length > 0) {
     warnings.push({

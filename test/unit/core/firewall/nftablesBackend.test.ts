@@ -206,3 +206,15 @@ describe('the watcher says the rules of its two chains in nft\'s words as the en
     });
   }
 });
+
+describe('a lockdown left in iptables from before Docker used nftables', () => {
+  test('is named in a warning (it still filters, and the nftables lockdown does not remove it)', () => {
+    const marker = `### ${RECORDING_NONCE} save4-nft\n`;
+    const at = report.indexOf(':OUTPUT ACCEPT [0:0]\n', report.indexOf(marker)) + ':OUTPUT ACCEPT [0:0]\n'.length;
+    const text = `${report.slice(0, at)}:PRE_DOCKER_INPUT - [0:0]\n[0:0] -A INPUT -j PRE_DOCKER_INPUT\n${report.slice(at)}`;
+    const status = statusOfReading(readingOf(text, reading.inventory));
+    const warning = status.warnings.find((w) => w.code === 'iptables-leftover');
+    assert.match(warning?.message ?? '', /still in iptables \(iptables-nft -t filter PRE_DOCKER_INPUT\)/);
+    assert.equal(firewall.warnings.some((w) => w.code === 'iptables-leftover'), false, 'none on the recorded host');
+  });
+});
