@@ -107,8 +107,10 @@ export function restoreBinary(variant: IptablesVariant, family: 'ipv4' | 'ipv6')
   return variant === 'default' ? `${base}-restore` : `${base}-${variant}-restore`;
 }
 
-/** `historyLine`: our half of the change's history line (historyLineTail), or undefined for none. */
-/** `variant` undefined: the nftables backend (the payloads then hold one nft batch). */
+/**
+ * `variant` undefined: the nftables backend (the payloads then hold one nft batch). `historyLine`:
+ * our half of the change's history line (historyLineTail), or undefined for none.
+ */
 export function applyCommand(variant: IptablesVariant | undefined, payloads: FamilyPayloads, watcher: WatcherAction = { kind: 'keep' }, historyLine?: string): RemoteCommand<ApplyOutcome> {
   const install = watcher.kind === 'install' ? watcher : undefined;
   const nft = variant === undefined;

@@ -45,7 +45,7 @@ export function wantedLayout(family: FamilyTables, input: PlanInput): FamilyLayo
   });
 }
 
-/** Refuses, with the reason, a lockdown that iptables cannot express on this host. */
+/** Refuses, with the reason, a lockdown that cannot be written on this host (iptables, or our nftables tables). */
 export function lockdownObstacle(input: PlanInput): string | undefined {
   if (input.tables.backend === 'nftables') {
     const backend = input.firewallBackend ?? 'nftables';
@@ -78,6 +78,7 @@ export function planFor(input: PlanInput): Plan {
     const obstacle = lockdownObstacle(input);
     if (obstacle !== undefined) throw new LockdownRefused(obstacle);
   }
+  if (input.tables.backend === 'nftables') return nftPlan(input);
   const familyPlan = (family: FamilyTables): FamilyPlan => {
     const wanted = family.readable ? wantedLayout(family, input) : family.layout;
     const same = sameLayout(family.layout, wanted);
@@ -88,7 +89,6 @@ export function planFor(input: PlanInput): Plan {
       payload: same ? undefined : transitionPayload(family.layout, wanted).join('\n'),
     };
   };
-  if (input.tables.backend === 'nftables') return nftPlan(input);
   const ipv4 = familyPlan(input.tables.ipv4);
   const ipv6 = familyPlan(input.tables.ipv6);
   return {
