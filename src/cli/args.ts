@@ -248,11 +248,10 @@ function parseHistoryCommand(host: string | undefined, rest: readonly string[], 
   if (host === undefined || host === '') throw new InvalidInput('history needs a HOST: [user@]host[:port] or an ssh config alias.');
   if (rest.length > 0) throw new InvalidInput(`Unexpected argument "${rest[0]}".`);
   changesNothing('history', values);
-  const target = host;
   if (values['hosts-from'] !== undefined || values.parallel !== undefined) throw new InvalidInput('history reads one host: --hosts-from and --parallel go with ps, status, block, unblock, prune and persist.');
   return {
     command: 'history',
-    host: target,
+    host,
     options: globalOptions(values),
     limit: wholeNumber(values.limit, '--limit', DEFAULT_HISTORY_LIMIT, 1, 10_000, 'a number of entries'),
   };
