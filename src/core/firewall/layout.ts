@@ -43,13 +43,13 @@ export interface HostPortSpec extends PortSpec {
   readonly address?: string | undefined;
 }
 
+/** Whose firewall Docker writes to, and so where our lockdown goes (nftRule.ts says it in nft's words). */
+export type FirewallBackend = 'iptables' | 'nftables';
+
 /**
  * What the host holds that the lockdown is written for, in one family. Everything here comes from
  * the host (the Docker API and the host's sockets) and has been validated before it gets here.
  */
-/** Whose firewall Docker writes to, and so where our lockdown goes (see nftLayout.ts for nftables). */
-export type FirewallBackend = 'iptables' | 'nftables';
-
 export interface RenderContext {
   readonly chain: ChainName;
   /**

@@ -209,15 +209,6 @@ const WRITE_FUNCTION = `write() { # FILE MODE PART
 }`;
 
 /**
- * The one command that saves (or, for empty layouts, removes) the persistence: `persist`, its dry
- * run and the re-save after every change of a persistent host all use it. Every write stops the
- * script when it fails; the state digest, which status compares with the rules in force, is written
- * last, so a host never says "persistent, current" with files missing. The script ends by saying
- * whether systemd will restore the lockdown at boot (`### systemd`) or nothing will (`### no-systemd`).
- * `historyLine` (our half of a history line, history/historyLine.ts) is recorded once everything is
- * saved, outside `set -e`: a history that cannot be written is reported, never a failed save.
- */
-/**
  * nftables backend (no variant): our table of each family, saved as the nft batch that replaces it
  * whole (`table` to make sure it exists, `delete`, then the full definition: atomic, and safe to run
  * again), restored by `nft -f` at boot. Docker never touches our table, so no dockerd drop-in is needed.
@@ -239,7 +230,16 @@ function nftPersistedFiles(chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLay
 
 const NFT_RULES = `${PERSIST_DIR}/rules.nft`;
 
-/** `variant` undefined: the nftables backend (nftPersistedFiles). */
+/**
+ * The one command that saves (or, for empty layouts, removes) the persistence: `persist`, its dry
+ * run and the re-save after every change of a persistent host all use it. Every write stops the
+ * script when it fails; the state digest, which status compares with the rules in force, is written
+ * last, so a host never says "persistent, current" with files missing. The script ends by saying
+ * whether systemd will restore the lockdown at boot (`### systemd`) or nothing will (`### no-systemd`).
+ * `historyLine` (our half of a history line, history/historyLine.ts) is recorded once everything is
+ * saved, outside `set -e`: a history that cannot be written is reported, never a failed save.
+ * `variant` undefined: the nftables backend (nftPersistedFiles).
+ */
 export function persistCommand(variant: IptablesVariant | undefined, chain: ChainName, ipv4: FamilyLayout, ipv6: FamilyLayout, historyLine?: string): PersistCommand {
   if (ipv4.chains.length === 0 && ipv6.chains.length === 0) {
     // With a history line (an unblock of a host that was open but kept saved rules), the line comes
