@@ -49,10 +49,12 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
         return;
       }
       const boot = report.outcome.kind === 'saved' ? report.outcome.bootRestore : 'none';
+      // Docker rewrites iptables at every start, never our nftables tables: those need putting back at boot only.
+      const nft = report.plan.backend === 'nftables';
       print(
         boot === 'systemd'
-          ? `${label}: lockdown saved; systemd puts it back at boot and after every dockerd start.`
-          : `${label}: lockdown saved in ${PERSIST_DIR}, but this host has no systemd: nothing puts it back at boot by itself. Run ${RESTORE_SCRIPT} at boot, after the network and before dockerd (and after every dockerd start).`,
+          ? `${label}: lockdown saved; systemd puts it back at boot${nft ? '' : ' and after every dockerd start'}.`
+          : `${label}: lockdown saved in ${PERSIST_DIR}, but this host has no systemd: nothing puts it back at boot by itself. Run ${RESTORE_SCRIPT} at boot, after the network and before dockerd${nft ? '' : ' (and after every dockerd start)'}.`,
         { schema: JSON_SCHEMA, host: label, persisted: true, bootRestore: boot },
       );
       return;

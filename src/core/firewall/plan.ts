@@ -1,7 +1,7 @@
 import { LockdownRefused } from './errors';
 import type { Family } from '../validate';
 import type { FirewallTables, FamilyTables } from './firewallTables';
-import { renderLayout, sameLayout, type FamilyLayout } from './layout';
+import { renderLayout, sameLayout, type FamilyLayout, type FirewallBackend } from './layout';
 import type { Policy } from './policy';
 import type { LockdownScope } from './scope';
 import { transitionPayload } from './transition';
@@ -17,6 +17,8 @@ export interface FamilyPlan {
 }
 
 export interface Plan {
+  /** Where the lockdown is written: iptables chains, or our own nftables tables. */
+  readonly backend: FirewallBackend;
   readonly policy: Policy;
   readonly ipv4: FamilyPlan;
   readonly ipv6: FamilyPlan;
@@ -92,6 +94,7 @@ export function planFor(input: PlanInput): Plan {
   const ipv4 = familyPlan(input.tables.ipv4);
   const ipv6 = familyPlan(input.tables.ipv6);
   return {
+    backend: 'iptables',
     policy: input.policy,
     ipv4,
     ipv6,
@@ -121,6 +124,7 @@ function nftPlan(input: PlanInput): Plan {
   const ipv6 = familyPlan(input.tables.ipv6);
   const parts = [ipv4.payload, ipv6.payload].filter((p): p is string => p !== undefined);
   return {
+    backend: 'nftables',
     policy: input.policy,
     ipv4,
     ipv6,

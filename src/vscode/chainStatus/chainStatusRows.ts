@@ -347,7 +347,7 @@ function persistenceRow(id: string, firewall: FirewallStatus): StatusRow {
       p.state === 'none'
         ? 'Nothing is saved: after a reboot the host is open until the lockdown is applied again (Make Persistent).'
         : p.state === 'current'
-          ? 'The lockdown is saved and put back at boot and after every dockerd start.'
+          ? `The lockdown is saved and put back at boot${firewall.backend === 'nftables' ? '' : ' and after every dockerd start'}.`
           : 'The saved lockdown differs from the rules in force: use Make Persistent again.',
     icon: p.state === 'current' ? { id: 'save' } : { id: 'save', color: firewall.locked ? 'list.warningForeground' : undefined },
   };

@@ -24,14 +24,16 @@ export async function persistHost(services: Services, arg?: unknown): Promise<vo
   await rereadHost(services, entry);
   if (result?.outcome === undefined) return;
   if (result.outcome.kind === 'saved') reportHistoryFailure(services.log, entry.name, result.outcome.history);
+  // Docker rewrites iptables at every start, never our nftables tables: those need putting back at boot only.
+  const afterDockerd = result.plan.backend === 'nftables' ? '' : ' and after every dockerd start';
   if (result.outcome.kind === 'saved' && result.outcome.bootRestore === 'systemd') {
     services.log.info(`${entry.name}: lockdown saved; the systemd unit puts it back at boot.`);
-    void vscode.window.showInformationMessage(`The lockdown of ${entry.name} is saved: it comes back at boot and after every dockerd start.`);
+    void vscode.window.showInformationMessage(`The lockdown of ${entry.name} is saved: it comes back at boot${afterDockerd}.`);
   } else {
     services.log.warn(`${entry.name}: lockdown saved, but the host has no systemd: nothing restores it at boot by itself.`);
     void vscode.window.showWarningMessage(
       `The lockdown of ${entry.name} is saved in ${PERSIST_DIR}, but the host has no systemd: nothing puts it back at boot by itself. ` +
-        `Run ${RESTORE_SCRIPT} at boot, before dockerd starts, and after every dockerd start.`,
+        `Run ${RESTORE_SCRIPT} at boot, before dockerd starts${afterDockerd}.`,
     );
   }
 }
