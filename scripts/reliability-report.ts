@@ -31,10 +31,10 @@ export const ITEMS: readonly Item[] = [
   },
   {
     id: 'reboot',
-    hosts: ['h1', 'h2', 'h4', 'sd1', 'sd2'],
+    hosts: ['h2', 'h4', 'sd1', 'sd2'],
     title: 'Reboot, real and simulated',
     test: 'realReboot.test.ts, reboot.test.ts, nftablesReboot.test.ts',
-    what: 'Real (sd1 iptables-nft, sd2 iptables-legacy): a Debian 12 host with systemd and Docker 20.10, booted with systemd-nspawn on the lab\'s LAN, locked with 8080 allowed, made persistent by the CLI and rebooted; each boot starts with empty netfilter tables and systemd runs the restore unit (Before=docker.service), dockerd and the drop-in\'s ExecStartPost. Simulated (h1, h2: the lab hosts have no systemd): after `persist`, dockerd stopped, every table of both families flushed and deleted, the restore script run, dockerd started, the script run again. Simulated on h4 (Docker 29, nftables backend): the whole nftables ruleset flushed, the restore script (nft -f) run before dockerd, dockerd started. All: the blocked port probed from outside beside the allowed one all along.',
+    what: 'Real (sd1 iptables-nft, sd2 iptables-legacy): a Debian 12 host with systemd and Docker 20.10, booted with systemd-nspawn on the lab\'s LAN, locked with 8080 allowed, made persistent by the CLI and rebooted; each boot starts with empty netfilter tables and systemd runs the restore unit (Before=docker.service), dockerd and the drop-in\'s ExecStartPost. Simulated (h2: the lab hosts have no systemd): after `persist`, dockerd stopped, every table of both families flushed and deleted, the restore script run, dockerd started, the script run again. Simulated on h4 (Docker 29, nftables backend): the whole nftables ruleset flushed, the restore script (nft -f) run before dockerd, dockerd started. All: the blocked port probed from outside beside the allowed one all along.',
   },
   {
     id: 'persistence',
@@ -80,7 +80,7 @@ export const ITEMS: readonly Item[] = [
   },
   {
     id: 'idempotence-drift',
-    hosts: ['h1', 'h2'],
+    hosts: ['h2'],
     title: 'Idempotence and drift',
     test: 'idempotenceDrift.test.ts',
     what: 'block and allow repeated: the same rules every time, no transaction sent. Rules added, removed or reordered by hand in our chains: status reports drift-modified, the next apply repairs it to the exact rendering.',

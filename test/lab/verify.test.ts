@@ -83,7 +83,8 @@ describe(`docker-firewall verify against lab ${LAB}, from ${lab?.outside.ns ?? '
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const host of lab?.hosts.filter((h) => h.flavor === '20' || h.flavor === '28' || h.flavor === '29-nft') ?? []) {
+  // Row by row on Docker 20.10 and 28; the nftables host (29-nft) is verified in the run of several hosts below.
+  for (const host of lab?.hosts.filter((h) => h.flavor === '20' || h.flavor === '28') ?? []) {
     describe(`${host.name} (Docker ${host.dockerMajor}) locked with 8080 allowed`, () => {
       test('over IPv4 (the address SSH uses): every blocked port closed or filtered, 8080 open, exit 0', async () => {
         const { result, report } = await verify(host.name);

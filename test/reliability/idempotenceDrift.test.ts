@@ -44,7 +44,8 @@ const EDITS: readonly HandEdit[] = [
   },
 ];
 
-for (const name of ['h1', 'h2']) {
+// On h2 only: what it tests is our transaction and our rules, the same on Docker 20.10 and 28 (CI's time, README).
+for (const name of ['h2']) {
   describe(`idempotence and drift on ${name}`, { skip }, () => {
     let host: LabHost;
     let direct: LoggedHost;

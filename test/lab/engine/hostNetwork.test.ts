@@ -24,7 +24,8 @@ interface StatusJson {
   ports: { container: string | null; hostIp: string; hostPort: number; proto: string; exposure: string }[];
 }
 
-for (const name of ['h1', 'h2']) {
+// On h1 only: a host-network container's sockets are the host's, whatever Docker's version (CI's time, README).
+for (const name of ['h1']) {
   describe(`host-network container and host service on ${name}`, { skip }, () => {
     let host: LabHost;
     let service: ChildProcess | undefined;
