@@ -166,7 +166,7 @@ describe(`docker-firewall verify against lab ${LAB}, from ${lab?.outside.ns ?? '
   }
 
   describe('several hosts in one run', () => {
-    test('verify h1 h4 and an unreachable host (one from --hosts-from): one document per host in order, each its own verdict, exit 1, the worst; the same three lines on a terminal', async () => {
+    test('verify the Docker 20.10 host, the nftables host and an unreachable host (one from --hosts-from): one document per host in order, each its own verdict, exit 1, the worst; the same three lines on a terminal', async () => {
       const locked = lab!.hosts.filter((h) => h.flavor === '20' || h.flavor === '29-nft').map((h) => h.name);
       assert.equal(locked.length, 2, 'the lab has a Docker 20.10 and a Docker 29 nftables host');
       const unreachable = `root@${lab!.hosts[0]!.ipv4}:2`;
