@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { forTerminal } from '../core/text/hostText';
 import { InvalidInput } from '../core/errors';
 import { parseChainName, parseCidr, parseDuration, printable, type ChainName } from '../core/validate';
 import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT_MS } from '../core/verify/verifyHost';
@@ -138,7 +139,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
       },
     });
   } catch (error) {
-    throw new InvalidInput(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    // parseArgs quotes the option it refused as given: a control character in it is shown escaped, never obeyed.
+    throw new InvalidInput(`${forTerminal(error instanceof Error ? error.message : String(error))}\n\n${USAGE}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return { command: 'help' };
