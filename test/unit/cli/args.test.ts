@@ -104,6 +104,6 @@ test('no argument vector makes the parser throw anything but InvalidInput', () =
 test('an option refused by the parser is shown with its control characters escaped, never raw (a CR would rewrite the terminal line)', () => {
   assert.throws(
     () => parseInvocation(['allow', 'h1', '-\r', '20']),
-    (error: unknown) => error instanceof InvalidInput && !/[\r\x1b]/.test(error.message) && error.message.includes('\\r'),
+    (error: unknown) => error instanceof InvalidInput && !error.message.includes('\r') && error.message.includes('\\r'),
   );
 });
