@@ -110,9 +110,11 @@ fi
 # Our own nftables table, where Docker uses its nftables backend (nftRule.ts); the list of tables
 # says whether Docker's are there. TZ=UTC: nft prints the instants of time matches in local time.
 if command -v nft >/dev/null 2>&1; then
-  section nft-tables; nft list tables 2>&1 | head -n 500
+  tables=$(nft list tables 2>&1 | head -n 500)
+  section nft-tables; printf '%s\\n' "$tables"
   for f in ip ip6; do
-    nft list tables 2>/dev/null | grep -qx "table $f $3" || continue
+    # Listed once above: only the tables it names are read.
+    printf '%s\\n' "$tables" | grep -qx "table $f $3" || continue
     section "nft-$f"; TZ=UTC nft -j list table $f "$3" 2>"$err"; rc=$?
     section "nftrc-$f"; echo "$rc"
     if [ -s "$err" ]; then section "nfterr-$f"; head -c 2048 "$err"; fi
