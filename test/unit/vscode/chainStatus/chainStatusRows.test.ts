@@ -124,22 +124,29 @@ test('rule summaries drop only our comment; hook summaries name chain and positi
 });
 
 test('allows that end show until when and how long is left, an ended one says so, and the allows-ended warning offers Clean Up Expired', () => {
-  const firewall = lockedStatus();
-  const now = firewall.now;
+  // The host's clock is pinned (12:00 UTC) so the texts do not depend on when the test runs.
+  const now = Date.UTC(2026, 11, 5, 12, 0, 0) / 1000;
+  const firewall = { ...lockedStatus(), now };
   const readAt = snapshotOf(locked).status?.readAt.getTime() ?? 0;
-  const allows = firewall.policy.allows.map((a, i) => (i === 0 ? { ...a, until: now - 60 } : i === 1 ? { ...a, until: now + 47 * 60 } : a));
+  const rowsWith = (ends: readonly (number | undefined)[], warnings: FirewallStatus['warnings']) => {
+    const allows = firewall.policy.allows.map((a, i) => ({ ...a, until: ends[i] }));
+    return chainStatusRows('h1', snapshotOf({ ...locked, firewall: { ...firewall, policy: { ...firewall.policy, allows }, warnings } }), readAt);
+  };
   const warning = { code: 'allows-ended' as const, message: 'An allow has ended: 5353/udp from 2001:db8:1::100/128.' };
-  const rows = chainStatusRows('h1', snapshotOf({ ...locked, firewall: { ...firewall, policy: { ...firewall.policy, allows }, warnings: [warning] } }), readAt);
+  const rows = rowsWith([now - 60, now + 47 * 60, undefined], [warning]);
   const shown = find(rows, 'Allows');
   assert.equal(shown.description, '3 · 1 ended');
   assert.deepEqual(
     (shown.children ?? []).map((r) => [r.label, r.description, r.icon?.id]),
     [
-      ['5353/udp from 2001:db8:1::100/128', `ended at ${new Date((now - 60) * 1000).toISOString().slice(11, 16)} UTC`, 'lock'],
-      ['8080/tcp from anywhere', `until ${new Date((now + 47 * 60) * 1000).toISOString().slice(11, 16)} UTC · 47 min left`, 'unlock'],
+      ['5353/udp from 2001:db8:1::100/128', 'ended at 11:59 UTC', 'lock'],
+      ['8080/tcp from anywhere', 'until 12:47 UTC · 47 min left', 'unlock'],
       ['8081/tcp from 192.0.2.100/32 (you)', '', 'unlock'],
     ],
   );
+  // An end on another UTC day than the host's clock carries its date.
+  const tomorrow = find(rowsWith([undefined, now + 12 * 3600 + 5 * 60, undefined], []), 'Allows');
+  assert.equal(tomorrow.children?.[1]?.description, 'until 2026-12-06 00:05 UTC · 12 h 5 min left');
   const warningRow = (find(rows, 'Warnings').children ?? [])[0];
   assert.equal(warningRow?.contextValue, 'statusWarning+allows-ended+prunable');
   assert.equal(warningRow?.hostName, 'h1', 'Clean Up Expired on the row knows its host');
