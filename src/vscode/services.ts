@@ -65,7 +65,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     new HostReadCache(
       (hostName) => settings.find(hostName),
       async (entry, signal) => {
-        const { inventory, firewall, raw } = await connections.get(entry).engine.status(signal);
+        const { inventory, firewall, raw } = await connections.use(entry, (connection) => connection.engine.status(signal));
         return { inventory, firewall, facts: raw.facts, history: raw.history };
       },
       log,

@@ -16,7 +16,7 @@ export async function runOnHost<T>(
   task: (host: FirewallEngine, signal: AbortSignal) => Promise<T>,
 ): Promise<T | undefined> {
   try {
-    return await withCancellableProgress(work.title, (signal) => task(services.connections.get(entry).engine, signal));
+    return await withCancellableProgress(work.title, (signal) => services.connections.use(entry, (connection) => task(connection.engine, signal)));
   } catch (error) {
     services.noteHostError(entry.name, error);
     void reportFailure(services.log, work.verb, entry.name, error);

@@ -38,9 +38,10 @@ export async function blockGroup(services: Services, arg?: unknown): Promise<Gro
       signal,
       HOST_DEADLINE_MS,
       async (entry, hostSignal) => {
-        const host = services.connections.get(entry).engine;
-        const reading = await host.read(hostSignal);
-        return { entry, reading, firewall: host.statusOf(reading), plan: host.plan(reading, changes.block()) };
+        return services.connections.use(entry, async ({ engine }) => {
+          const reading = await engine.read(hostSignal);
+          return { entry, reading, firewall: engine.statusOf(reading), plan: engine.plan(reading, changes.block()) };
+        });
       },
       (done) => progress.report({ message: `${done} of ${hosts.length} read` }),
     ),
@@ -68,7 +69,7 @@ export async function blockGroup(services: Services, arg?: unknown): Promise<Gro
       HOST_DEADLINE_MS,
       // Planned from the reading the user confirmed; should a host have changed since, its
       // transaction is refused and apply reads again.
-      (entry, hostSignal) => services.connections.get(entry).engine.apply(changes.block(), { signal: hostSignal, reading: toChange.find((p) => p.entry === entry)!.reading }),
+      (entry, hostSignal) => services.connections.use(entry, ({ engine }) => engine.apply(changes.block(), { signal: hostSignal, reading: toChange.find((p) => p.entry === entry)!.reading })),
       (done) => progress.report({ message: `${done} of ${toChange.length} done` }),
     ),
   );

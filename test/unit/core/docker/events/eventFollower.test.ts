@@ -6,44 +6,9 @@ import { PassThrough } from 'node:stream';
 import { backoffDelay } from '../../../../../src/core/docker/events/backoff';
 import type { DockerEvent } from '../../../../../src/core/docker/events/dockerEvent';
 import { EventFollower, type FollowerState } from '../../../../../src/core/docker/events/eventFollower';
-import type { Timers } from '../../../../../src/core/docker/events/timers';
+import { FakeTimers, flush } from '../../../../support/fakeTimers';
 
 const lines = readFileSync(join(__dirname, '../../../../fixtures/docker-events/docker-20.jsonl'), 'utf8');
-
-/** A clock that moves only when told. */
-class FakeTimers implements Timers {
-  time = 0;
-  private next = 1;
-  private readonly pending = new Map<number, { at: number; callback: () => void }>();
-  now(): number {
-    return this.time;
-  }
-  set(callback: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.set(id, { at: this.time + ms, callback });
-    return id;
-  }
-  clear(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  get count(): number {
-    return this.pending.size;
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      const due = [...this.pending].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (due === undefined) break;
-      this.pending.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-      await flush();
-    }
-    this.time = end;
-  }
-}
-
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 test('backoff doubles from 1 s and stops at its cap; jitter only shortens', () => {
   assert.deepEqual([1, 2, 3, 6, 7, 20].map((n) => backoffDelay(n)), [1000, 2000, 4000, 32_000, 60_000, 60_000]);
