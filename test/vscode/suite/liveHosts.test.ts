@@ -11,9 +11,15 @@ import { tcpConnectAll, unblockWithCli } from '../../support/vscode/outside';
 // Live hosts on the lab's first host: a container started there (docker on the host, over the lab's
 // ssh) shows in the tree without Refresh, through the host's Docker event stream; its exposed port
 // gets the notification, whose Block External Access locks the host for real; the badge counts.
+// Then a second container's notification is answered Allow (for 1 hour): the host is locked with
+// that port allowed, which answers from outside while the demo's port 8080 no longer does.
 
 const CONTAINER = 'live-db';
 const PORT = 5432;
+/** Started for the notification's Allow button; 8080 is the lab's demo web port, left without an allow. */
+const ALLOWED_CONTAINER = 'live-cache';
+const ALLOWED_PORT = 5433;
+const OTHER_PORT = 8080;
 
 function onHost(lab: SuiteLab, host: SuiteLabHost, command: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -43,13 +49,14 @@ withSuiteLab('Live hosts', (lab) => {
     let api: DockerFirewallApi;
     const window = vscode.window as Window;
     const original = window.showWarningMessage;
+    const originalQuickPick = window.showQuickPick;
     const notices: string[] = [];
     let answer: ((message: string) => Promise<string | undefined>) | undefined;
 
     suiteSetup(async function () {
       this.timeout(90_000);
       api = await activateApi();
-      await onHost(lab, host, `docker rm -f ${CONTAINER} >/dev/null 2>&1 || true`);
+      await onHost(lab, host, `docker rm -f ${CONTAINER} ${ALLOWED_CONTAINER} >/dev/null 2>&1 || true`);
       await unblockWithCli(lab, extensionRoot());
       await api.refresh();
       // The notification is read where the extension shows it, and answered as a click would.
@@ -63,7 +70,8 @@ withSuiteLab('Live hosts', (lab) => {
     suiteTeardown(async function () {
       this.timeout(90_000);
       window.showWarningMessage = original;
-      await onHost(lab, host, `docker rm -f ${CONTAINER} >/dev/null 2>&1 || true`);
+      window.showQuickPick = originalQuickPick;
+      await onHost(lab, host, `docker rm -f ${CONTAINER} ${ALLOWED_CONTAINER} >/dev/null 2>&1 || true`);
       await unblockWithCli(lab, extensionRoot());
       await api?.refresh();
     });
@@ -105,6 +113,41 @@ withSuiteLab('Live hosts', (lab) => {
       assert.deepEqual(probes, { [endpoint]: 'timeout' });
       const after = api.live().badge;
       assert.ok(after === undefined || after.value < before.value, `fewer exposed ports after Block: ${JSON.stringify(after)}`);
+    });
+
+    test('Allow in the notification locks the host with that port allowed for the chosen time: it answers from outside, another port does not', async () => {
+      await unblockWithCli(lab, extensionRoot());
+      await api.refresh();
+      const targets = [ALLOWED_PORT, OTHER_PORT].map((port) => ({ address: host.ipv4, port }));
+      const [allowedEndpoint, otherEndpoint] = targets.map((t) => `${t.address}:${t.port}`) as [string, string];
+      const picked: string[] = [];
+      // The duration pick, answered as a user would: 1 hour.
+      window.showQuickPick = ((items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) =>
+        Promise.resolve(items).then((list) => {
+          picked.push(options?.title ?? '');
+          return list.find((i) => i.label === '1 hour');
+        })) as unknown as Window['showQuickPick'];
+      let before: Record<string, string> | undefined;
+      let allowed = false;
+      answer = async (message) => {
+        if (!message.startsWith(`${ALLOWED_CONTAINER} on `)) return undefined;
+        // The positive control before the click: both ports answer from outside (httpd may still be starting).
+        const bothOpen = (): boolean => before !== undefined && Object.values(before).every((v) => v === 'open');
+        for (let attempt = 0; attempt < 20 && !bothOpen(); attempt++) {
+          if (attempt > 0) await sleep(250);
+          before = await tcpConnectAll(targets);
+        }
+        allowed = true;
+        return 'Allow';
+      };
+      await onHost(lab, host, `docker run -d --name ${ALLOWED_CONTAINER} -p ${ALLOWED_PORT}:80 lab/busybox:1 httpd -f -p 80 -h /www >/dev/null`);
+      await until('the notification', () => Promise.resolve(allowed ? true : undefined));
+      assert.deepEqual(before, { [allowedEndpoint]: 'open', [otherEndpoint]: 'open' }, 'both ports answered from outside before Allow');
+      await until('the host locked with the allow', () => Promise.resolve(api.hosts.state(host.name) === 'locked' ? true : undefined));
+      assert.deepEqual(picked, [`Allow ${ALLOWED_PORT}/tcp on ${host.name} from anywhere`]);
+      assert.deepEqual(await tcpConnectAll(targets), { [allowedEndpoint]: 'open', [otherEndpoint]: 'timeout' });
+      const port = (await hostItem(api, host.name)).children.find((c: TreeSnapshotItem) => c.label === ALLOWED_CONTAINER)?.children[0];
+      assert.match(port?.description ?? '', /^allowed · (1 h|59 min) left$/, JSON.stringify(port));
     });
   });
 });
