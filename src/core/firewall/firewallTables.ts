@@ -10,7 +10,10 @@ import { NFT_FAMILY, type NftTableFound } from './nftRule';
 /** What one family of the host's tables (filter, and security for the guard) holds that matters to us. */
 export interface FamilyTables {
   readonly family: Family;
-  /** Where our lockdown lives: iptables' filter and security tables, or our own nftables table. */
+  /**
+   * Where our lockdown lives: iptables' filter and security tables, or our own nftables table. The
+   * same as FirewallTables.backend, repeated here so that a check of one family needs nothing else.
+   */
   readonly backend: FirewallBackend;
   /** nftables: our table as found, with the handles its replacement names (compare-and-swap). */
   readonly nftTable?: NftTableFound | undefined;
