@@ -13,7 +13,7 @@ import type { RuleRole } from './ruleComment';
 import type { LockdownScope } from './scope';
 import { watcherWanted, type WatcherState } from './watcherState';
 import { isExpired, nowSeconds } from './expiry';
-import { portText } from './port';
+import { endpointText, portText } from './port';
 
 export interface StatusRule {
   readonly table: Table;
@@ -59,7 +59,8 @@ export type WarningCode =
   | 'watcher-not-running'
   | 'watcher-outdated'
   | 'not-persistent'
-  | 'persistence-outdated';
+  | 'persistence-outdated'
+  | 'ufw-active';
 
 export interface Warning {
   readonly code: WarningCode;
@@ -187,6 +188,15 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
       });
     }
   }
+  const inputPath = ports.filter((p) => (p.path === 'proxy' || p.path === 'host-socket') && p.origin !== 'host-service');
+  if (ufwActive(tables) && inputPath.length > 0) {
+    warnings.push({
+      code: 'ufw-active',
+      message:
+        `ufw is active on this host. Ports reached through INPUT (${inputPath.map((p) => endpointText(p)).slice(0, 3).join(', ')}${inputPath.length > 3 ? ', …' : ''}: docker-proxy or host sockets) ` +
+        'pass ufw\'s own rules as well: an allow there answers only where ufw allows the port too (ufw allow PORT/PROTO). Ports Docker forwards are not filtered by ufw.',
+    });
+  }
   if (!policy.locked && input.persistence.state !== 'none') {
     // Unblock removes the saved rules too: saved rules and none in force means something else removed them.
     warnings.push({
@@ -261,4 +271,12 @@ function familyStatus(family: FamilyTables, input: PlanInput, warnings: Warning[
     drift,
     check,
   };
+}
+
+/**
+ * ufw is on when its INPUT chain has rules: `ufw enable` fills ufw-before-input, `ufw disable`
+ * empties it (and leaves the chain and the jump to it behind).
+ */
+function ufwActive(tables: FirewallTables): boolean {
+  return [tables.ipv4, tables.ipv6].some((family) => family.filter?.rules.some((r) => r.chain === 'ufw-before-input') === true);
 }
