@@ -26,8 +26,8 @@ export const ITEMS: readonly Item[] = [
     id: 'daemon-restart',
     hosts: ['h1', 'h2', 'h4'],
     title: 'Daemon restart and crash',
-    test: 'daemonRestart.test.ts, nftablesReboot.test.ts',
-    what: 'Locked with 8080 allowed, then dockerd restarted (stop/start), crashed (SIGKILL) and started again, and the containers recreated with new addresses; after each, real connections from outside. On h4 (Docker 29, nftables backend, locked in tables of our own): a restart, our tables unchanged by it.',
+    test: 'daemonRestart.test.ts, keepWindowEnd.test.ts, nftablesReboot.test.ts',
+    what: 'Locked with 8080 allowed, then dockerd restarted (stop/start), crashed (SIGKILL) and started again, and the containers recreated with new addresses; after each, real connections from outside. On h2, after a restart, app recreated over and over while the watcher\'s keep window (the ports in force kept while Docker brings its containers back) ends, its port probed all along. On h4 (Docker 29, nftables backend, locked in tables of our own): a restart, our tables unchanged by it.',
   },
   {
     id: 'reboot',

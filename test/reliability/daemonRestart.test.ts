@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost } from '../support/lab';
+import { recreate } from '../support/recreate';
 import { cli, type StatusJson } from '../support/engine';
 import { measure, type Figure } from '../support/figures';
 import { ALLOWED_8080, WATCHED_8081 } from '../support/lockedPorts';
@@ -18,28 +19,6 @@ const skip = needsLab('dockerd restart and crash', { outside: true });
 const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 
 const EXPECTED = [...ALLOWED_8080, { port: 5353, proto: 'udp' as const, family: 'ipv4' as const, expect: 'timeout' as const }];
-
-/** Recreates a lab container as lab/lib/containers.sh makes it, after a placeholder took its address. */
-async function recreate(host: LabHost, name: string, network: string | undefined, publish: string): Promise<{ before: string; after: string }> {
-  const address = async () =>
-    (await onHost(host, ['docker', 'inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name])).stdout.trim();
-  const before = await address();
-  const placeholder = `reliability-placeholder-${name}`;
-  const docker = async (args: string[]) => {
-    const result = await onHost(host, ['docker', ...args], { timeoutMs: 60_000 });
-    assert.equal(result.code, 0, `docker ${args.join(' ')}: ${result.stderr}`);
-  };
-  await docker(['rm', '--force', name]);
-  // The freed address goes to a placeholder, so the new container gets another one.
-  await docker(['run', '--detach', '--name', placeholder, '--label', `lab=${lab!.name}`, ...(network ? ['--network', network] : []), 'lab/busybox:1', 'sleep', '600']);
-  await docker([
-    'run', '--detach', '--name', name, '--init', '--restart', 'unless-stopped', '--label', `lab=${lab!.name}`,
-    '--env', `LAB_HOST=${host.name}`, '--env', `LAB_CONTAINER=${name}`, ...(network ? ['--network', network] : []),
-    '--publish', publish, 'lab/busybox:1', 'lab-page-server',
-  ]);
-  await docker(['rm', '--force', placeholder]);
-  return { before, after: await address() };
-}
 
 for (const name of ['h1', 'h2']) {
   describe(`dockerd restart and crash on ${name}`, { skip }, () => {
@@ -112,8 +91,8 @@ for (const name of ['h1', 'h2']) {
     });
 
     test('containers recreated with new addresses: the same', async () => {
-      const web = await recreate(host, 'web', undefined, '8080:80');
-      const app = await recreate(host, 'app', 'appnet', '8081:80');
+      const web = await recreate(lab!, host, 'web', undefined, '8080:80');
+      const app = await recreate(lab!, host, 'app', 'appnet', '8081:80');
       figures.recreated += 2;
       assert.notEqual(web.after, web.before, 'web got a new address');
       assert.notEqual(app.after, app.before, 'app got a new address');

@@ -20,6 +20,14 @@ import { ROOTLESS_PORT_PROCESSES } from './scope';
 export const WATCH_SCRIPT = '/usr/local/sbin/docker-firewall-watch';
 export const WATCH_UNIT = '/etc/systemd/system/docker-firewall-watch.service';
 export const WATCH_PID = '/run/docker-firewall-watch.pid';
+/** What the watcher keeps in force for a while after Docker restarts or a container goes (see keep_ports), shared by its background refreshes. */
+export const WATCH_KEEP = '/run/docker-firewall-watch.keep';
+/** Held by every read-and-apply of the watcher, so that one never writes an older view over a newer one. */
+export const WATCH_LOCK = '/run/docker-firewall-watch.lock';
+/** Seconds the ports in force are kept after the watcher (re)connects to Docker (see keep_ports). */
+export const WATCH_KEEP_SECONDS = 60;
+/** The same after a container stops or is removed. */
+export const WATCH_GONE_KEEP_SECONDS = 30;
 
 export interface WatcherConfig {
   readonly chain: ChainName;
@@ -58,7 +66,7 @@ BACKEND=${nft ? 'nft' : 'iptables'} TABLE=${nftTableName(config.chain)}
 SSH_PORT=${ssh}
 export DOCKER_HOST=unix://${socket}
 PROC=\${DOCKER_FIREWALL_PROC:-/proc}
-PIDFILE=${WATCH_PID}
+PIDFILE=${WATCH_PID} KEEPFILE=${WATCH_KEEP} LOCKFILE=${WATCH_LOCK}
 C='docker-firewall:v1'
 ROOTLESS=' ${ROOTLESS_PORT_PROCESSES.join(' ')} '
 
@@ -253,11 +261,11 @@ nft_apply_family() { # FAMILY BRIDGES ALL NET
 # iptables-restore (tried again on a conflict with a change made meanwhile).
 apply_all() {
   rf_all=$(printf '%s\\n%s\\n' "$W_PUBLISHED" "$W_SOCKETS")
-  # Right after Docker (re)starts, the ports in force before are kept too (see keep_ports).
+  # Right after Docker (re)starts or a container goes, the ports in force before are kept too (see keep_ports).
   rf_bridges=$W_BRIDGES
-  if [ "$(date +%s)" -lt "\${W_KEEP_UNTIL:-0}" ]; then
-    rf_all=$(printf '%s\\n%s\\n' "$rf_all" "$W_KEEP")
-    rf_bridges=$(printf '%s\\n%s\\n' "$W_BRIDGES" "$W_KEEP_BRIDGES" | grep -v '^$' | sort -u)
+  if [ "$(date +%s)" -lt "$(kept_until)" ]; then
+    rf_all=$(printf '%s\\n%s\\n' "$rf_all" "$(sed -n 's/^port //p' "$KEEPFILE" 2>/dev/null)")
+    rf_bridges=$(printf '%s\\n%s\\n' "$W_BRIDGES" "$(sed -n 's/^bridge //p' "$KEEPFILE" 2>/dev/null)" | grep -v '^$' | sort -u)
   fi
   rf_net=$(render_bridges "$rf_bridges" | with_marker)
   if [ $BACKEND = nft ]; then
@@ -295,32 +303,44 @@ apply_all() {
 # (docker compose up, docker rm and run), it publishes the same port again, and its docker-proxy
 # binds before its start event arrives (measured: the blocked port answered over IPv6 after a
 # recreate). Keeping the port in force meanwhile leaves nothing open.
-KEEP_SECONDS=60
-GONE_KEEP_SECONDS=30
-# SECONDS: how long what is in force now is kept (a window already running is never shortened).
+KEEP_SECONDS=${WATCH_KEEP_SECONDS}
+GONE_KEEP_SECONDS=${WATCH_GONE_KEEP_SECONDS}
+# SECONDS: how long what is in force now is kept (a window already running is never shortened),
+# written to KEEPFILE with the ports and bridges in force: the refreshes forked in the background
+# read it there, so a window opened after they were forked holds for them too.
 keep_ports() {
   if [ $BACKEND = nft ]; then
-    W_KEEP=$(for kp_fam in 4 6; do
+    kp_ports=$(for kp_fam in 4 6; do
       nft list chain "$(nft_family $kp_fam)" "$TABLE" "$PORTS" 2>/dev/null |
         sed -E -n 's/^[[:space:]]*(ip6? daddr ([0-9a-fA-F.:]+) )?(tcp|udp) dport ([0-9]+) counter .* drop( comment .*)?$/'"$kp_fam"' \\4 \\3 \\2/p' |
         sed 's/ $/ -/'
     done)
-    W_KEEP_BRIDGES=$(nft list chain ip "$TABLE" "$NET" 2>/dev/null | sed -E -n 's/^[[:space:]]*oifname "([A-Za-z0-9_.-]+)" counter .* drop( comment .*)?$/\\1/p')
-    kp_until=$(($(date +%s) + $1))
-    [ "$kp_until" -gt "\${W_KEEP_UNTIL:-0}" ] && W_KEEP_UNTIL=$kp_until
-    return 0
+    kp_bridges=$(nft list chain ip "$TABLE" "$NET" 2>/dev/null | sed -E -n 's/^[[:space:]]*oifname "([A-Za-z0-9_.-]+)" counter .* drop( comment .*)?$/\\1/p')
+  else
+    kp_ports=$(for kp_fam in 4 6; do
+      if [ $kp_fam = 4 ]; then kp_bin=$BIN4; else kp_bin=$BIN6; fi
+      "$kp_bin-save" -t filter 2>/dev/null |
+        sed -n "s/^-A $PORTS \\(-d \\([0-9a-fA-F.:]*\\)\\/[0-9]* \\)\\{0,1\\}-p \\([a-z]*\\) -m [a-z]* --dport \\([0-9]*\\) .*-j DROP$/$kp_fam \\4 \\3 \\2/p" |
+        sed 's/ $/ -/'
+    done)
+    # And the bridges: a restarting dockerd may list its networks before their bridges are all back.
+    kp_bridges=$("$BIN4-save" -t filter 2>/dev/null | sed -n "s/^-A $NET -o \\([A-Za-z0-9_.-]*\\) -m comment .*-j DROP$/\\1/p")
   fi
-  W_KEEP=$(for kp_fam in 4 6; do
-    if [ $kp_fam = 4 ]; then kp_bin=$BIN4; else kp_bin=$BIN6; fi
-    "$kp_bin-save" -t filter 2>/dev/null |
-      sed -n "s/^-A $PORTS \\(-d \\([0-9a-fA-F.:]*\\)\\/[0-9]* \\)\\{0,1\\}-p \\([a-z]*\\) -m [a-z]* --dport \\([0-9]*\\) .*-j DROP$/$kp_fam \\4 \\3 \\2/p" |
-      sed 's/ $/ -/'
-  done)
-  # And the bridges: a restarting dockerd may list its networks before their bridges are all back.
-  W_KEEP_BRIDGES=$("$BIN4-save" -t filter 2>/dev/null | sed -n "s/^-A $NET -o \\([A-Za-z0-9_.-]*\\) -m comment .*-j DROP$/\\1/p")
   kp_until=$(($(date +%s) + $1))
-  [ "$kp_until" -gt "\${W_KEEP_UNTIL:-0}" ] && W_KEEP_UNTIL=$kp_until
+  kp_was=$(kept_until)
+  [ "$kp_until" -gt "$kp_was" ] || kp_until=$kp_was
+  {
+    echo "$kp_until"
+    [ -n "$kp_ports" ] && printf '%s\\n' "$kp_ports" | sed 's/^/port /'
+    [ -n "$kp_bridges" ] && printf '%s\\n' "$kp_bridges" | sed 's/^/bridge /'
+  } >"$KEEPFILE.new" && mv -f "$KEEPFILE.new" "$KEEPFILE"
   return 0
+}
+
+# The end of the window in force, in seconds since the epoch (0: none).
+kept_until() {
+  ku=$(head -n 1 "$KEEPFILE" 2>/dev/null)
+  case $ku in '' | *[!0-9]*) echo 0 ;; *) echo "$ku" ;; esac
 }
 
 read_bridges() { W_BRIDGES=$(bridges); }
@@ -329,30 +349,47 @@ read_sockets() { W_SOCKETS=$(sockets); }
 
 refresh() { read_bridges && read_published && read_sockets && apply_all; }
 
+# FUNCTION ARGS...: runs it holding LOCKFILE (flock, where the host has it). The events' handlers and
+# the refreshes forked in the background each read Docker and then apply: one that read Docker before
+# a container started must not apply that older view after a handler applied the newer one. Never
+# nested: each caller below is one read-and-apply.
+serial() {
+  if command -v flock >/dev/null 2>&1 && { : >>"$LOCKFILE"; } 2>/dev/null; then
+    { flock -w 30 9; "$@"; } 9>>"$LOCKFILE"
+  else
+    "$@"
+  fi
+}
+
+start_over() { keep_ports $KEEP_SECONDS && refresh; }
+network_changed() { read_bridges && apply_all; }
+# Only the new container's ports are read first (the sockets as last read): the fastest way to cover what it publishes.
+container_started() {
+  case $1 in *[!0-9a-f]* | '') read_published ;; *) W_PUBLISHED=$(printf '%s\\n%s' "$W_PUBLISHED" "$(published "$1")") ;; esac
+  apply_all
+}
+container_gone() { keep_ports $GONE_KEEP_SECONDS && read_published && read_sockets && apply_all; }
+
 watch() {
   echo $$ >"$PIDFILE"
   while locked; do
     # Events from the second before the refresh on: none that happens during it is lost.
     since=$(date +%s)
-    keep_ports $KEEP_SECONDS
-    refresh
+    serial start_over
     # The window over: exact again (in the background, as the events are followed meanwhile); only
     # once Docker answered, not at every try while it is down.
-    [ -n "$W_BRIDGES" ] && (sleep $((KEEP_SECONDS + 1)); refresh) &
+    [ -n "$W_BRIDGES" ] && (sleep $((KEEP_SECONDS + 1)); serial refresh) &
     docker events --since "$since" --format '{{.Type}} {{.Action}} {{.Actor.ID}}' --filter type=network --filter type=container 2>/dev/null | while read -r type action id; do
       case "$type $action" in
-        'network create' | 'network destroy') read_bridges && apply_all ;;
+        'network create' | 'network destroy') serial network_changed ;;
         'container start')
-          # Only the new container's ports are read first (the sockets as last read): the fastest way to cover what it publishes.
-          case $id in *[!0-9a-f]* | '') read_published ;; *) W_PUBLISHED=$(printf '%s\\n%s' "$W_PUBLISHED" "$(published "$id")") ;; esac
-          apply_all
+          serial container_started "$id"
           # Then everything again, and once more later: a host-network container binds its ports a moment after it starts.
-          (sleep 1; refresh; sleep 4; refresh) &
+          (sleep 1; serial refresh; sleep 4; serial refresh) &
           ;;
         'container die' | 'container destroy')
-          keep_ports $GONE_KEEP_SECONDS
-          read_published && read_sockets && apply_all
-          (sleep $((GONE_KEEP_SECONDS + 1)); refresh) &
+          serial container_gone
+          (sleep $((GONE_KEEP_SECONDS + 1)); serial refresh) &
           ;;
       esac
       locked || exit 0
@@ -365,7 +402,7 @@ watch() {
 
 case \${1:-watch} in
   watch) watch ;;
-  refresh) refresh ;;
+  refresh) serial refresh ;;
   render)
     case \${2:-} in
       bridges) render_bridges "$(bridges)" | with_marker ;;
