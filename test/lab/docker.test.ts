@@ -62,8 +62,9 @@ describe('Docker over the SSH connection, against the lab', { skip }, () => {
     }
   });
 
+  // On the oldest and the newest Docker only: what is tested is SSH's channels, and every host costs CI time.
   test('one SSH connection serves many Docker API calls and commands at once', async () => {
-    for (const host of lab.hosts) {
+    for (const host of lab.hosts.filter((h) => h.flavor === '20' || h.flavor === '29')) {
       const session = sessionFor(host.name);
       const docker = new DockerClient(session, { socketPath: host.dockerSocket });
       try {

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
+import { inThisNamespace, tcpProbeHere, udpProbeHere } from './probeHere';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const LAB_SCRIPT = join(REPO_ROOT, 'lab/lab.sh');
@@ -279,7 +280,9 @@ function nodeIn(ns: string, script: string, args: readonly string[], timeoutMs: 
  * (RST, or an ICMP unreachable from a REJECT rule); 'timeout' means no answer (DROP).
  */
 export async function tcpConnect(fromNs: string, address: string, port: number, timeoutMs = 3000): Promise<TcpOutcome> {
-  const result = await nodeIn(fromNs, TCP_PROBE, [address, String(port), String(timeoutMs)], timeoutMs + 5000);
+  const result = inThisNamespace(fromNs)
+    ? { stdout: await tcpProbeHere(address, port, timeoutMs), stderr: '' }
+    : await nodeIn(fromNs, TCP_PROBE, [address, String(port), String(timeoutMs)], timeoutMs + 5000);
   const out = result.stdout.trim();
   if (out === 'open' || out === 'timeout') return out;
   if (out.startsWith('error:')) {
@@ -293,7 +296,9 @@ export async function tcpConnect(fromNs: string, address: string, port: number, 
 /** Sends a datagram (again at half time) and resolves with the first reply's text, or undefined. */
 export async function udpRequest(fromNs: string, address: string, port: number, payload = 'ping\n', timeoutMs = 3000): Promise<string | undefined> {
   const family = isIPv6(address) ? 'udp6' : 'udp4';
-  const result = await nodeIn(fromNs, UDP_PROBE, [address, String(port), String(timeoutMs), payload, family], timeoutMs + 5000);
+  const result = inThisNamespace(fromNs)
+    ? { stdout: await udpProbeHere(address, port, timeoutMs, payload, family) }
+    : await nodeIn(fromNs, UDP_PROBE, [address, String(port), String(timeoutMs), payload, family], timeoutMs + 5000);
   const parsed = parseJsonObject(result.stdout, `udpRequest ${address}:${port}`);
   const reply = parsed.reply;
   return typeof reply === 'string' ? reply : undefined;

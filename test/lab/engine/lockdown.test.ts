@@ -173,24 +173,28 @@ for (const name of ['h1', 'h2']) {
       assert.equal(await saveAll(name), original);
     });
 
-    // Last: a restart gives containers new addresses and Docker rewrites its own rules in another
-    // order, so Docker's chains cannot be compared with the ones from before it.
-    test('a dockerd restart keeps the lockdown and the allows', async () => {
-      assert.equal((await dockerFirewall(['block', name, '--allow', '8080'])).code, 0);
-      assert.equal((await dockerFirewall(['allow', name, '8081', '--from', `${lab!.outside.ipv4}/32`])).code, 0);
-      const restarted = await labCommand(['restart-docker', name]);
-      assert.equal(restarted.code, 0, restarted.stderr);
-      const probes = await Promise.all([reach(out(), host, 8080), reach(out(), host, 8081), reach(out2(), host, 8081), reach(out2(), host, 8080, 'ipv6')]);
-      assert.deepEqual(probes, ['open', 'open', 'timeout', 'open']);
-      const status = await dockerFirewallJson<StatusJson>(['status', name]);
-      assert.equal(status.locked, true);
-      assert.deepEqual(status.warnings.filter((w) => w.code.startsWith('hook') || w.code.startsWith('drift-modified')), []);
-    });
+    // On h2 only (CI's time): the reliability suite restarts and crashes dockerd on h1 and h2 while
+    // probing (daemonRestart.test.ts); this adds an allow --from across a restart, and unblock after it.
+    if (name === 'h2') {
+      // Last: a restart gives containers new addresses and Docker rewrites its own rules in another
+      // order, so Docker's chains cannot be compared with the ones from before it.
+      test('a dockerd restart keeps the lockdown and the allows', async () => {
+        assert.equal((await dockerFirewall(['block', name, '--allow', '8080'])).code, 0);
+        assert.equal((await dockerFirewall(['allow', name, '8081', '--from', `${lab!.outside.ipv4}/32`])).code, 0);
+        const restarted = await labCommand(['restart-docker', name]);
+        assert.equal(restarted.code, 0, restarted.stderr);
+        const probes = await Promise.all([reach(out(), host, 8080), reach(out(), host, 8081), reach(out2(), host, 8081), reach(out2(), host, 8080, 'ipv6')]);
+        assert.deepEqual(probes, ['open', 'open', 'timeout', 'open']);
+        const status = await dockerFirewallJson<StatusJson>(['status', name]);
+        assert.equal(status.locked, true);
+        assert.deepEqual(status.warnings.filter((w) => w.code.startsWith('hook') || w.code.startsWith('drift-modified')), []);
+      });
 
-    test('unblock after the restart leaves Docker\'s chains as Docker wrote them', async () => {
-      const docker = await saveAll(name, { exceptChain: 'PRE_DOCKER' });
-      assert.equal((await dockerFirewall(['unblock', name])).code, 0);
-      assert.equal(await saveAll(name), docker);
-    });
+      test('unblock after the restart leaves Docker\'s chains as Docker wrote them', async () => {
+        const docker = await saveAll(name, { exceptChain: 'PRE_DOCKER' });
+        assert.equal((await dockerFirewall(['unblock', name])).code, 0);
+        assert.equal(await saveAll(name), docker);
+      });
+    }
   });
 }
