@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runTests, TestRunFailedError } from '@vscode/test-electron';
 import { extensionSuiteLab, labStatePath, loadLab, type Lab } from '../support/lab';
+import { describeCodeServer } from './harness/codeServer';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const extensionTestsPath = path.join(repoRoot, 'out', 'test', 'vscode', 'suite', 'index.js');
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
         `DFW_TEST_NETNS=${lab.outside.ns} LAB_NAME=${lab.name}`,
     );
   }
+  if (!desktop) console.log(`extension-host suite: ${describeCodeServer()}, lab ${lab.name}`);
   const settings = { ...labSettings(lab), ...settingsFromEnv() };
   const profile = mkdtempSync(path.join(tmpdir(), 'dfw-vscode-suite-'));
   const userDataDir = path.join(profile, 'user-data');

@@ -1,9 +1,9 @@
 // Starts code-server (VS Code 1.100 server + web workbench, installed by scripts/install-code-server.sh)
 // for one test run: throw-away HOME, fresh profile, its own process group, optionally inside a network
 // namespace. The extension under test runs in its Node extension host, which inherits this environment.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -82,6 +82,35 @@ export function codeServerEntry(installDir: string = DEFAULT_CODE_SERVER_DIR): s
   return entry;
 }
 
+/**
+ * The Node that runs code-server: the one scripts/install-code-server.sh installed beside it
+ * (`<installDir>/node`, for a code-server that needs another Node than ours), else this process's.
+ */
+export function codeServerNode(installDir: string = DEFAULT_CODE_SERVER_DIR): string {
+  const node = path.join(installDir, 'node');
+  return existsSync(node) ? node : process.execPath;
+}
+
+/**
+ * code-server's flags that make its workbench run an extension test payload (`extensionTestsPath`
+ * in the workbench URL) and report through window.codeAutomationExit: none up to 4.100 (VS Code
+ * 1.100 honours it as it is); newer ones honour it only with VS Code's smoke-test driver, passed
+ * through code-server's --vscode-option (read from its own command-line code, not guessed from the
+ * version).
+ */
+export function testPayloadArgs(installDir: string = DEFAULT_CODE_SERVER_DIR): string[] {
+  const cli = readFileSync(path.join(installDir, 'node_modules', 'code-server', 'out', 'node', 'cli.js'), 'utf8');
+  return cli.includes('"vscode-option"') ? ['--vscode-option', 'enable-smoke-test-driver'] : [];
+}
+
+/** Which code-server, VS Code and Node a run uses, for its log: "code-server 4.100.3 (VS Code 1.100.3, Node 20.19.2)". */
+export function describeCodeServer(installDir: string = DEFAULT_CODE_SERVER_DIR): string {
+  const version = (file: string) => (JSON.parse(readFileSync(path.join(installDir, 'node_modules', 'code-server', file), 'utf8')) as { version: string }).version;
+  const node = codeServerNode(installDir);
+  const nodeVersion = node === process.execPath ? process.versions.node : spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
+  return `code-server ${version('package.json')} (VS Code ${version('lib/vscode/package.json')}, Node ${nodeVersion})`;
+}
+
 // Group leader and dead-man switch: runs code-server in the background and, should the harness die
 // without calling stop() (SIGKILL, crash), kills the whole group within a second.
 const WATCHDOG = `
@@ -150,7 +179,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     ...(options.extraArgs ?? []),
     ...(options.folder === undefined ? [] : [path.resolve(options.folder)]),
   ];
-  const argv = inNetns(options.netns, ['bash', '-c', WATCHDOG, 'dfw-code-server', String(process.pid), process.execPath, ...codeServerArgs]);
+  const argv = inNetns(options.netns, ['bash', '-c', WATCHDOG, 'dfw-code-server', String(process.pid), codeServerNode(options.installDir), ...codeServerArgs]);
   const [command, ...args] = argv as [string, ...string[]];
 
   const logFile = path.join(stateDir, 'code-server.log');

@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import { launchBrowser, type Browser } from './browser';
-import { type CodeServer, startCodeServer } from './codeServer';
+import { type CodeServer, startCodeServer, testPayloadArgs } from './codeServer';
 import { workbenchUrl } from './workbenchUrl';
 
 export interface ExtensionTestRunOptions {
@@ -94,6 +94,7 @@ export async function runExtensionTestsInCodeServer(options: ExtensionTestRunOpt
       env: options.env,
       onOutput: (line) => serverOutput.push(line),
       startTimeoutMs: Math.min(timeoutMs, 60_000),
+      extraArgs: testPayloadArgs(),
     });
     started.server = server;
     void server.exited.then((reason) => fail(new Error(`${reason} before the tests finished`)));

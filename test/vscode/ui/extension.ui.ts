@@ -23,7 +23,7 @@ import { CLI, dockerFirewall, saveAll } from '../../support/cli';
 import { extensionSuiteLab, labHost, loadLab, onHost, outside, tcpConnect, type Lab, type LabHost } from '../../support/lab';
 import { probeBlocked, type BlockedVerdict } from '../../support/probes';
 import { type Browser, launchBrowser } from '../harness/browser';
-import { type CodeServer, REPO_ROOT, startCodeServer } from '../harness/codeServer';
+import { type CodeServer, describeCodeServer, REPO_ROOT, startCodeServer } from '../harness/codeServer';
 import { netnsFromEnv } from '../harness/netns';
 import { workbenchUrl } from '../harness/workbenchUrl';
 import { Workbench } from './workbench';
@@ -528,6 +528,7 @@ async function main(): Promise<number> {
   let test: UiTest | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
+    console.log(`UI test: ${describeCodeServer()}, lab ${lab.name}`);
     await unblockAll(lab);
     assert.equal(await tcpConnect(lab.outside.ns, h1.ipv4, 8080, 1500), 'open', `h1:8080 does not answer from ${lab.outside.ns} before the test`);
     server = await startCodeServer({
