@@ -1,4 +1,4 @@
-// Starts code-server (VS Code 1.100 server + web workbench, installed by scripts/install-code-server.sh)
+// Starts code-server (a VS Code server + web workbench of the version scripts/install-code-server.sh installed)
 // for one test run: throw-away HOME, fresh profile, its own process group, optionally inside a network
 // namespace. The extension under test runs in its Node extension host, which inherits this environment.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
