@@ -23,7 +23,7 @@ import { CLI, dockerFirewall, saveAll } from '../../support/cli';
 import { extensionSuiteLab, labHost, loadLab, onHost, outside, tcpConnect, type Lab, type LabHost } from '../../support/lab';
 import { probeBlocked, type BlockedVerdict } from '../../support/probes';
 import { type Browser, launchBrowser } from '../harness/browser';
-import { type CodeServer, describeCodeServer, REPO_ROOT, startCodeServer } from '../harness/codeServer';
+import { type CodeServer, describeCodeServer, REPO_ROOT, startCodeServer, testPayloadArgs } from '../harness/codeServer';
 import { netnsFromEnv } from '../harness/netns';
 import { workbenchUrl } from '../harness/workbenchUrl';
 import { Workbench } from './workbench';
@@ -534,6 +534,8 @@ async function main(): Promise<number> {
     server = await startCodeServer({
       netns,
       folder: workspace,
+      // Newer VS Code loads an extension under development in the web workbench only with this, as it runs a test payload.
+      extraArgs: testPayloadArgs(),
       settings: {
         'dockerFirewall.hosts': lab.hosts.map((host) => ({ name: host.name, destination: host.name })),
         'dockerFirewall.sshConfigPath': lab.sshConfig,
