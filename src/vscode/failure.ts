@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { DockerFirewallError, type ErrorCode } from '../core/errors';
 import { capLength, DISPLAY_LIMIT, escapeControls, forDisplay, terminalLines } from '../core/text/hostText';
 
@@ -90,23 +91,55 @@ export function errorCode(error: unknown): ErrorCode | undefined {
   return error instanceof DockerFirewallError ? error.code : undefined;
 }
 
-/** "Could not block external access on h1: <reason>", for the log. */
+/**
+ * What was being done on a host, as a failure of it is said: the verb in English for the log
+ * ("Could not block external access on h1: …"), and the notification as one whole sentence to
+ * translate (a verb put into "Could not … on …" could not be).
+ */
+export interface HostAction {
+  readonly verb: string;
+  /** The notification's text, translated: "Could not block external access on h1: <reason>". */
+  readonly failed: (hostName: string, reason: string) => string;
+}
+
+const action = (verb: string, failed: HostAction['failed']): HostAction => ({ verb, failed });
+
+/** The work the commands do on one host, each with the sentence that says it failed. */
+export const HOST_ACTIONS = {
+  readFirewall: action('read the firewall', (host, reason) => l10n.t('Could not read the firewall on {0}: {1}', host, reason)),
+  blockExternalAccess: action('block external access', (host, reason) => l10n.t('Could not block external access on {0}: {1}', host, reason)),
+  removeLockdown: action('remove the lockdown', (host, reason) => l10n.t('Could not remove the lockdown on {0}: {1}', host, reason)),
+  makePersistent: action('make the lockdown persistent', (host, reason) => l10n.t('Could not make the lockdown persistent on {0}: {1}', host, reason)),
+  previewRules: action('preview rules', (host, reason) => l10n.t('Could not preview rules on {0}: {1}', host, reason)),
+  listPublishedPorts: action('list the published ports', (host, reason) => l10n.t('Could not list the published ports on {0}: {1}', host, reason)),
+  listAllows: action('list the allows', (host, reason) => l10n.t('Could not list the allows on {0}: {1}', host, reason)),
+  readClientAddress: action('read the address it sees you at', (host, reason) => l10n.t('Could not read the address it sees you at on {0}: {1}', host, reason)),
+  checkFromHere: action('check from this machine', (host, reason) => l10n.t('Could not check from this machine on {0}: {1}', host, reason)),
+  cleanUpEndedAllows: action('clean up ended allows', (host, reason) => l10n.t('Could not clean up ended allows on {0}: {1}', host, reason)),
+} as const satisfies Record<string, HostAction>;
+
+/** Block Again of `what` (allows as core describes them, "8080/tcp from 192.0.2.100"). */
+export function blockAgainAction(what: string): HostAction {
+  return action(`block ${what} again`, (host, reason) => l10n.t('Could not block {0} again on {1}: {2}', what, host, reason));
+}
+
+/** "Could not block external access on h1: <reason>", for the log (in English, as every log line). */
 export function failureMessage(verb: string, hostName: string, error: unknown): string {
   return `Could not ${verb} on ${hostName}: ${reasonOf(error)}`;
 }
 
 /**
- * failureMessage as an error notification shows it: host text in it cannot become a link
+ * The action's failure as an error notification shows it: host text in it cannot become a link
  * (`[x](command:…)`), an icon or a control character, and it is at most DISPLAY_LIMIT.message long
  * (see core/text/hostText for what VS Code would make of it otherwise).
  */
-export function failureNotice(verb: string, hostName: string, error: unknown): string {
-  return forDisplay(failureMessage(verb, hostName, error), DISPLAY_LIMIT.message);
+export function failureNotice(action: HostAction, hostName: string, error: unknown): string {
+  return forDisplay(action.failed(hostName, reasonOf(error)), DISPLAY_LIMIT.message);
 }
 
 /** The notification of a failure no handler reported (commands/registerCommands.ts), made safe as failureNotice is. */
 export function unexpectedFailureNotice(error: unknown): string {
-  return forDisplay(`Docker Firewall: ${reasonOf(error)}`, DISPLAY_LIMIT.message);
+  return forDisplay(l10n.t('Docker Firewall: {0}', reasonOf(error)), DISPLAY_LIMIT.message);
 }
 
 /** A stack trace or other text of ours for the log, its line breaks kept and the host's control characters made visible. */

@@ -11,7 +11,7 @@ import { HostsView } from './tree/hostsView';
 import { ExposedPortBadge, ExposedPortDecorations } from './tree/exposedPortDecorationProvider';
 import { HostEventStreams } from './hosts/hostEventStreams';
 import { ExposedPortNotices } from './ui/exposedPortNotices';
-import { isHostKeyAlarm, refusesSecrets } from './failure';
+import { HOST_ACTIONS, isHostKeyAlarm, refusesSecrets } from './failure';
 import { reportFailure } from './ui/notify';
 
 /** Everything the commands work with, built once by activate() (the composition root). */
@@ -59,7 +59,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const onReadFailure = (hostName: string, error: unknown): void => {
     noteHostError(hostName, error);
     // Worth a pop-up even when the tree was only being drawn: the connection may be intercepted.
-    if (isHostKeyAlarm(error)) void reportFailure(log, 'read the firewall', hostName, error);
+    if (isHostKeyAlarm(error)) void reportFailure(log, HOST_ACTIONS.readFirewall, hostName, error);
   };
   const reads = own(
     new HostReadCache(

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Inventory } from '../../core/docker/inventoryModel';
 import { chainNames, hookLocation, type FirewallBackend, type Hook } from '../../core/firewall/layout';
 import { nftRuleText, nftTableName } from '../../core/firewall/nftRule';
@@ -11,7 +12,7 @@ import type { RuleRole } from '../../core/firewall/ruleComment';
 import type { FamilyStatus, FirewallStatus, StatusRule } from '../../core/firewall/status';
 import type { HostSnapshot } from '../hosts/hostSnapshot';
 import { contextValue } from '../tree/contextValue';
-import { clockTime, code, escapeMarkdown, formatBytes, formatCount, plural, type IconSpec } from '../tree/treeText';
+import { clockTime, code, containerCount, escapeMarkdown, formatBytes, formatCount, publishedPortCount, type IconSpec } from '../tree/treeText';
 import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
 import { historyRow } from './historyRows';
 
@@ -42,13 +43,13 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot, client
   const id = (suffix: string) => `${hostName}/${suffix}`;
   const status = snapshot.status;
   if (status === undefined) {
-    if (snapshot.loading) return [{ id: id('loading'), label: line(`Reading ${hostName}…`), icon: { id: 'loading~spin' } }];
+    if (snapshot.loading) return [{ id: id('loading'), label: line(l10n.t('Reading {0}…', hostName)), icon: { id: 'loading~spin' } }];
     if (snapshot.failure !== undefined) {
       return [
         {
           id: id('error'),
           label: line(snapshot.failure.message),
-          tooltip: `${escapeMarkdown(snapshot.failure.message)}\n\nUse Refresh to try again; details are in the log.`,
+          tooltip: `${escapeMarkdown(snapshot.failure.message)}\n\n${l10n.t('Use Refresh to try again; details are in the log.')}`,
           icon: { id: 'error', color: 'list.errorForeground' },
           contextValue: contextValue({ kind: 'statusError' }),
         },
@@ -61,14 +62,14 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot, client
   if (firewall.warnings.length > 0) {
     rows.push({
       id: id('warnings'),
-      label: 'Warnings',
+      label: l10n.t('Warnings'),
       description: String(firewall.warnings.length),
       icon: { id: 'warning', color: 'list.warningForeground' },
       expanded: true,
       children: firewall.warnings.map((w, i) => ({
         id: id(`warnings/${i}/${w.code}`),
         label: line(w.message),
-        tooltip: `${escapeMarkdown(w.message)}\n\n${code(w.code)}${w.code === 'allows-ended' ? '\n\nClean Up Expired removes their rules.' : ''}`,
+        tooltip: [escapeMarkdown(w.message), code(w.code), ...(w.code === 'allows-ended' ? [l10n.t('Clean Up Expired removes their rules.')] : [])].join('\n\n'),
         icon: { id: 'warning', color: 'list.warningForeground' },
         contextValue: contextValue({ kind: 'statusWarning', code: w.code }),
         hostName,
@@ -88,22 +89,22 @@ export function chainStatusRows(hostName: string, snapshot: HostSnapshot, client
 function lockdownRow(id: string, firewall: FirewallStatus, readAt: Date): StatusRow {
   const backend =
     firewall.backend === 'nftables'
-      ? `nftables table ${nftTableName(firewall.chain)}`
+      ? l10n.t('nftables table {0}', nftTableName(firewall.chain))
       : firewall.iptablesVariant === undefined
-        ? 'no iptables variant holds Docker’s chains'
+        ? l10n.t('no iptables variant holds Docker’s chains')
         : `iptables-${firewall.iptablesVariant}`;
   return {
     id,
-    label: 'Lockdown',
-    description: firewall.locked ? line(`on · chain ${firewall.chain}`) : 'off',
+    label: l10n.t('Lockdown'),
+    description: firewall.locked ? line(l10n.t('on · chain {0}', firewall.chain)) : l10n.t({ message: 'off', comment: ['The lockdown of a host is off'] }),
     tooltip: [
       firewall.locked
-        ? `External access is blocked by chain ${code(firewall.chain)}, except for the allows.`
-        : 'No lockdown: every published port is reachable from every network.',
+        ? l10n.t('External access is blocked by chain {0}, except for the allows.', code(firewall.chain))
+        : l10n.t('No lockdown: every published port is reachable from every network.'),
       firewall.backend === 'nftables'
-        ? `Docker’s nftables backend: the lockdown is in tables ${code(`ip ${nftTableName(firewall.chain)}`)} and ${code(`ip6 ${nftTableName(firewall.chain)}`)} of our own.`
+        ? l10n.t('Docker’s nftables backend: the lockdown is in tables {0} and {1} of our own.', code(`ip ${nftTableName(firewall.chain)}`), code(`ip6 ${nftTableName(firewall.chain)}`))
         : `${escapeMarkdown(firewall.iptablesVersion || 'iptables')} (${escapeMarkdown(backend)})`,
-      `Read at ${clockTime(readAt)}.`,
+      l10n.t('Read at {0}.', clockTime(readAt)),
     ].join('\n\n'),
     icon: firewall.locked ? { id: 'lock', color: 'charts.green' } : { id: 'unlock', color: 'list.warningForeground' },
   };
@@ -117,25 +118,27 @@ function familyRow(id: string, family: FamilyStatus, chain: ChainName, backend: 
     return {
       id,
       label,
-      description: 'not readable',
-      tooltip: `${label} rules could not be read on this host, so ${label} is not covered.`,
+      description: l10n.t('not readable'),
+      tooltip: l10n.t('{0} rules could not be read on this host, so {0} is not covered.', label),
       icon: { id: 'circle-slash', color: 'list.warningForeground' },
     };
   }
   // A chain is named per table: the chain of bridges is in filter and in security (for the guard).
   const chains = [...new Map(family.rules.map((r) => [`${r.table} ${r.chain}`, { table: r.table, name: r.chain }])).values()];
-  const drift = family.drift === 'none' ? '' : family.drift === 'modified' ? ' · changed by hand' : ' · outdated';
+  const drift = family.drift === 'none' ? [] : [family.drift === 'modified' ? l10n.t('changed by hand') : l10n.t({ message: 'outdated', comment: ['Our rules in a family differ from those the lockdown writes'] })];
   return {
     id,
     label,
-    description: line(`${hookSummary(family.hooks)} · ${plural(family.rules.length, 'rule')}${drift}`),
+    description: line([hookSummary(family.hooks), ruleCount(family.rules.length), ...drift].join(' · ')),
     tooltip: [
-      `${label}: ${family.hooks.length === 0 ? `nothing jumps to ${code(chain)}` : family.hooks.map((h) => code(`${hookLocation(h)} #${h.position} ${h.spec}`)).join(', ')}.`,
+      family.hooks.length === 0
+        ? l10n.t('{0}: nothing jumps to {1}.', label, code(chain))
+        : `${label}: ${family.hooks.map((h) => code(`${hookLocation(h)} #${h.position} ${h.spec}`)).join(', ')}.`,
       backend === 'nftables'
-        ? `Docker uses its nftables backend: the lockdown is table ${code(`${family.family === 'ipv4' ? 'ip' : 'ip6'} ${nftTableName(chain)}`)}, whose base chains run before Docker’s.`
+        ? l10n.t('Docker uses its nftables backend: the lockdown is table {0}, whose base chains run before Docker’s.', code(`${family.family === 'ipv4' ? 'ip' : 'ip6'} ${nftTableName(chain)}`))
         : family.dockerUser
-          ? 'Docker’s DOCKER-USER chain is present.'
-          : 'Docker made no DOCKER-USER chain in this family.',
+          ? l10n.t('Docker’s DOCKER-USER chain is present.')
+          : l10n.t('Docker made no DOCKER-USER chain in this family.'),
     ].join('\n\n'),
     icon: { id: family.drift === 'none' ? 'list-tree' : 'warning', ...(family.drift === 'none' ? {} : { color: 'list.warningForeground' }) },
     expanded: true,
@@ -156,9 +159,11 @@ function familyRow(id: string, family: FamilyStatus, chain: ChainName, backend: 
 
 /** "hooked at DOCKER-USER #1, security FORWARD #1", "not hooked". */
 export function hookSummary(hooks: readonly Hook[]): string {
-  if (hooks.length === 0) return 'not hooked';
-  return `hooked at ${hooks.map((h) => `${hookLocation(h)} #${h.position}`).join(', ')}`;
+  if (hooks.length === 0) return l10n.t('not hooked');
+  return l10n.t('hooked at {0}', hooks.map((h) => `${hookLocation(h)} #${h.position}`).join(', '));
 }
+
+const ruleCount = (count: number): string => (count === 1 ? l10n.t('1 rule') : l10n.t('{0} rules', count));
 
 function hookRow(id: string, hook: Hook): StatusRow {
   const first = hook.position === 1;
@@ -166,7 +171,10 @@ function hookRow(id: string, hook: Hook): StatusRow {
     id,
     label: line(`${hookLocation(hook)} #${hook.position}`),
     description: line(hook.spec),
-    tooltip: `Rule ${hook.position} of ${code(hookLocation(hook))}: ${code(hook.spec)}.${first ? '' : ' Rules above it are not filtered by the lockdown.'}`,
+    tooltip: [
+      l10n.t('Rule {0} of {1}: {2}.', hook.position, code(hookLocation(hook)), code(hook.spec)),
+      ...(first ? [] : [l10n.t('Rules above it are not filtered by the lockdown.')]),
+    ].join(' '),
     icon: first ? { id: 'arrow-right' } : { id: 'warning', color: 'list.warningForeground' },
   };
 }
@@ -175,19 +183,25 @@ function hookRow(id: string, hook: Hook): StatusRow {
 function chainPurpose(name: string, table: string, chain: ChainName): string {
   const names = chainNames(chain);
   if (name === names.guard) {
-    return (
-      `The same policy as ${code(chain)}, first in the security table's FORWARD, which runs after filter and which Docker never writes to. ` +
-      `It sees only what ${code('DOCKER-USER')} let through: its drops are connections that got past Docker's own rules ` +
-      '(Docker 20.10 briefly removes its jump to DOCKER-USER whenever a network is created).'
+    return l10n.t(
+      "The same policy as {0}, first in the security table's FORWARD, which runs after filter and which Docker never writes to. It sees only what {1} let through: its drops are connections that got past Docker's own rules (Docker 20.10 briefly removes its jump to DOCKER-USER whenever a network is created).",
+      code(chain),
+      code('DOCKER-USER'),
     );
   }
   if (name === names.bridges) {
-    return `Docker's bridges, by their exact names${table === 'security' ? ' (for the guard)' : ''}: traffic containers start passes, new connections from outside to a bridge are dropped. The watcher on the host keeps it in step with Docker's networks.`;
+    return table === 'security'
+      ? l10n.t("Docker's bridges, by their exact names (for the guard): traffic containers start passes, new connections from outside to a bridge are dropped. The watcher on the host keeps it in step with Docker's networks.")
+      : l10n.t("Docker's bridges, by their exact names: traffic containers start passes, new connections from outside to a bridge are dropped. The watcher on the host keeps it in step with Docker's networks.");
   }
-  if (name === names.input) return `The policy for the host's own sockets, first in ${code('INPUT')}: replies, loopback, the SSH port and the allows pass; the rest goes on to ${code(names.ports)}.`;
-  if (name === names.ports) return 'The ports served on the host\'s own sockets (docker-proxy, host-network containers, rootless Docker): new connections from outside are dropped. The watcher keeps it in step.';
-  if (name === names.legacyProxy) return `Written by an older version of Docker Firewall: replaced by ${code(names.input)} when the lockdown is applied again.`;
-  return `The policy for traffic forwarded to containers, jumped to first from ${code('DOCKER-USER')}: replies and the allows pass; the rest goes on to ${code(names.bridges)}.`;
+  if (name === names.input) {
+    return l10n.t("The policy for the host's own sockets, first in {0}: replies, loopback, the SSH port and the allows pass; the rest goes on to {1}.", code('INPUT'), code(names.ports));
+  }
+  if (name === names.ports) {
+    return l10n.t("The ports served on the host's own sockets (docker-proxy, host-network containers, rootless Docker): new connections from outside are dropped. The watcher keeps it in step.");
+  }
+  if (name === names.legacyProxy) return l10n.t('Written by an older version of Docker Firewall: replaced by {0} when the lockdown is applied again.', code(names.input));
+  return l10n.t('The policy for traffic forwarded to containers, jumped to first from {0}: replies and the allows pass; the rest goes on to {1}.', code('DOCKER-USER'), code(names.bridges));
 }
 
 /** `nft`: the family whose nftables rules these are (their tooltips say them in nft's words). */
@@ -195,7 +209,7 @@ function chainRow(id: string, chain: string, rules: readonly StatusRule[], purpo
   return {
     id,
     label: line(chain),
-    description: plural(rules.length, 'rule'),
+    description: ruleCount(rules.length),
     tooltip: purpose,
     icon: { id: 'list-ordered' },
     expanded: true,
@@ -203,19 +217,33 @@ function chainRow(id: string, chain: string, rules: readonly StatusRule[], purpo
   };
 }
 
-const ROLE_TEXT: Record<RuleRole['kind'], string> = {
-  established: 'replies',
-  'to-bridges': 'on to the chain of Docker bridges',
-  'to-ports': 'on to the chain of host ports',
-  'from-containers': 'from containers',
-  loopback: 'loopback',
-  ssh: 'the SSH port',
-  allow: 'allow',
-  block: 'block',
-  port: 'host port block',
-  'proxy-block': 'IPv6 proxy block (older version)',
-  state: 'state marker',
-};
+/** What a rule of ours is for, in a few words (its tooltip). */
+function roleText(role: RuleRole['kind']): string {
+  switch (role) {
+    case 'established':
+      return l10n.t('replies');
+    case 'to-bridges':
+      return l10n.t('on to the chain of Docker bridges');
+    case 'to-ports':
+      return l10n.t('on to the chain of host ports');
+    case 'from-containers':
+      return l10n.t('from containers');
+    case 'loopback':
+      return l10n.t('loopback');
+    case 'ssh':
+      return l10n.t('the SSH port');
+    case 'allow':
+      return l10n.t({ message: 'allow', comment: ['What a firewall rule does: lets new connections through'] });
+    case 'block':
+      return l10n.t({ message: 'block', comment: ['What a firewall rule does: drops new connections'] });
+    case 'port':
+      return l10n.t('host port block');
+    case 'proxy-block':
+      return l10n.t('IPv6 proxy block (older version)');
+    case 'state':
+      return l10n.t('state marker');
+  }
+}
 
 /** A rule of our nftables table as nft says it; one nft could not have (a foreign rule, read as found) in the model's words. */
 function nftText(rule: StatusRule, family: Family): string {
@@ -227,14 +255,14 @@ function nftText(rule: StatusRule, family: Family): string {
 }
 
 function ruleRow(id: string, rule: StatusRule, nft?: Family): StatusRow {
-  const role = rule.role === undefined ? 'not written by Docker Firewall' : ROLE_TEXT[rule.role.kind];
+  const role = rule.role === undefined ? l10n.t('not written by Docker Firewall') : roleText(rule.role.kind);
   return {
     id,
     label: line(ruleLabel(rule)),
-    description: `${formatCount(rule.packets)} pkts · ${formatBytes(rule.bytes)}`,
+    description: `${l10n.t('{0} pkts', formatCount(rule.packets))} · ${formatBytes(rule.bytes)}`,
     tooltip: [
       code(nft === undefined ? `-A ${rule.chain} ${rule.spec}` : nftText(rule, nft)),
-      `${escapeMarkdown(role)}: ${formatCount(rule.packets)} packets, ${formatCount(rule.bytes)} bytes matched since the rule was written.`,
+      l10n.t('{0}: {1} packets, {2} bytes matched since the rule was written.', escapeMarkdown(role), formatCount(rule.packets), formatCount(rule.bytes)),
     ].join('\n\n'),
     icon: rule.role === undefined ? { id: 'question', color: 'list.warningForeground' } : { id: ruleIcon(rule.role.kind) },
   };
@@ -256,27 +284,35 @@ export function ruleLabel(rule: Pick<StatusRule, 'spec' | 'args' | 'role'>): str
   if (role === undefined) return ruleSummary(rule.spec);
   switch (role.kind) {
     case 'established':
-      return 'replies (established, related)';
-    case 'from-containers':
-      return `from containers on ${device('-i') ?? 'a bridge'}`;
+      return l10n.t('replies (established, related)');
+    case 'from-containers': {
+      const bridge = device('-i');
+      return bridge === undefined ? l10n.t('from containers on a bridge') : l10n.t('from containers on {0}', bridge);
+    }
     case 'loopback':
-      return 'loopback';
+      return l10n.t('loopback');
     case 'ssh':
-      return `the SSH port (${dport() ?? '?'}/tcp) stays open`;
+      return l10n.t('the SSH port ({0}/tcp) stays open', dport() ?? '?');
     case 'to-bridges':
-      return 'the rest: on to Docker’s bridges';
+      return l10n.t('the rest: on to Docker’s bridges');
     case 'to-ports':
-      return 'the rest: on to the host ports';
-    case 'port':
-      return `block ${portText(role)}${destination() === undefined ? '' : ` on ${destination()!}`}`;
-    case 'allow':
-      return `allow ${portText(role.allow)} from ${role.allow.from?.text ?? 'anywhere'}`;
-    case 'block':
-      return `block new connections to ${device('-o') ?? 'containers'}`;
+      return l10n.t('the rest: on to the host ports');
+    case 'port': {
+      const address = destination();
+      return address === undefined ? l10n.t('block {0}', portText(role)) : l10n.t('block {0} on {1}', portText(role), address);
+    }
+    case 'allow': {
+      const from = role.allow.from?.text;
+      return from === undefined ? l10n.t('allow {0} from anywhere', portText(role.allow)) : l10n.t('allow {0} from {1}', portText(role.allow), from);
+    }
+    case 'block': {
+      const bridge = device('-o');
+      return bridge === undefined ? l10n.t('block new connections to containers') : l10n.t('block new connections to {0}', bridge);
+    }
     case 'proxy-block':
-      return `block ${portText(role)} (docker-proxy, older version)`;
+      return l10n.t('block {0} (docker-proxy, older version)', portText(role));
     case 'state':
-      return 'state marker';
+      return l10n.t('state marker');
   }
 }
 
@@ -311,11 +347,11 @@ function allowsRow(id: string, firewall: FirewallStatus, clock: AllowClock): Sta
   const ended = endedAllows(allows, clock.now).length;
   return {
     id,
-    label: 'Allows',
-    description: allows.length === 0 ? 'none' : `${allows.length}${ended === 0 ? '' : ` · ${ended} ended`}`,
+    label: l10n.t('Allows'),
+    description: allows.length === 0 ? l10n.t({ message: 'none', comment: ['No allows'] }) : [String(allows.length), ...(ended === 0 ? [] : [l10n.t('{0} ended', ended)])].join(' · '),
     tooltip: firewall.locked
-      ? 'Published ports that stay reachable from outside while the lockdown is on. One with an end is closed by the host itself when it ends.'
-      : 'Allows only matter while the lockdown is on.',
+      ? l10n.t('Published ports that stay reachable from outside while the lockdown is on. One with an end is closed by the host itself when it ends.')
+      : l10n.t('Allows only matter while the lockdown is on.'),
     icon: { id: 'pass' },
     expanded: true,
     children: allows.map((a) => allowRow(`${id}/${portText(a)}/${a.from?.text ?? 'any'}`, a, clock)),
@@ -325,10 +361,10 @@ function allowsRow(id: string, firewall: FirewallStatus, clock: AllowClock): Sta
 /** "8080/tcp from 192.0.2.100" · "until 05:00 UTC · 47 min left" (or "ended at 05:00 UTC"). */
 function allowRow(id: string, allow: Allow, clock: AllowClock): StatusRow {
   const ended = isExpired(allow, clock.now);
-  const you = isForClient(allow, clock.clientAddress) ? ' (you)' : '';
+  const what = describeAllow({ ...allow, until: undefined });
   return {
     id,
-    label: line(`${describeAllow({ ...allow, until: undefined })}${you}`),
+    label: line(isForClient(allow, clock.clientAddress) ? l10n.t('{0} (you)', what) : what),
     description: allow.until === undefined ? '' : allowEndText(allow.until, clock.now),
     tooltip: escapeMarkdown(`${allowLine(allow, clock)}.`),
     icon: ended ? { id: 'lock', color: 'list.warningForeground' } : { id: 'unlock' },
@@ -337,30 +373,37 @@ function allowRow(id: string, allow: Allow, clock: AllowClock): StatusRow {
 
 function persistenceRow(id: string, firewall: FirewallStatus): StatusRow {
   const p = firewall.persistence;
-  const systemd = p.state === 'none' ? '' : p.systemd === 'enabled' ? ', systemd unit enabled' : p.systemd === 'disabled' ? ', systemd unit disabled' : ', no systemd';
-  const description = p.state === 'none' ? 'not persistent' : p.state === 'current' ? `saved${systemd}` : `saved rules outdated${systemd}`;
+  const description =
+    p.state === 'none'
+      ? l10n.t('not persistent')
+      : [
+          p.state === 'current' ? l10n.t({ message: 'saved', comment: ['The lockdown is saved on the host'] }) : l10n.t('saved rules outdated'),
+          p.systemd === 'enabled' ? l10n.t('systemd unit enabled') : p.systemd === 'disabled' ? l10n.t('systemd unit disabled') : l10n.t('no systemd'),
+        ].join(', ');
   return {
     id,
-    label: 'Persistence',
+    label: l10n.t('Persistence'),
     description,
     tooltip:
       p.state === 'none'
-        ? 'Nothing is saved: after a reboot the host is open until the lockdown is applied again (Make Persistent).'
+        ? l10n.t('Nothing is saved: after a reboot the host is open until the lockdown is applied again (Make Persistent).')
         : p.state === 'current'
-          ? `The lockdown is saved and put back at boot${firewall.backend === 'nftables' ? '' : ' and after every dockerd start'}.`
-          : 'The saved lockdown differs from the rules in force: use Make Persistent again.',
+          ? firewall.backend === 'nftables'
+            ? l10n.t('The lockdown is saved and put back at boot.')
+            : l10n.t('The lockdown is saved and put back at boot and after every dockerd start.')
+          : l10n.t('The saved lockdown differs from the rules in force: use Make Persistent again.'),
     icon: p.state === 'current' ? { id: 'save' } : { id: 'save', color: firewall.locked ? 'list.warningForeground' : undefined },
   };
 }
 
 function dockerRow(id: string, inventory: Inventory, firewall: FirewallStatus): StatusRow {
   const docker = inventory.docker;
-  const backend = docker.firewallBackend !== undefined && docker.firewallBackend !== '' ? ` · ${docker.firewallBackend} backend` : '';
+  const backend = docker.firewallBackend !== undefined && docker.firewallBackend !== '' ? [l10n.t('{0} backend', docker.firewallBackend)] : [];
   return {
     id,
     label: 'Docker',
-    description: line(`${docker.version} · API ${docker.apiVersion}${backend}`),
-    tooltip: `${plural(inventory.containers.length, 'container')}, ${plural(firewall.ports.length, 'published port')}.`,
+    description: line([docker.version, `API ${docker.apiVersion}`, ...backend].join(' · ')),
+    tooltip: `${containerCount(inventory.containers.length)}, ${publishedPortCount(firewall.ports.length)}.`,
     icon: { id: 'vm' },
   };
 }

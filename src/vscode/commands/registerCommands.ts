@@ -69,7 +69,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
         // Handlers report host failures themselves; this is for the unexpected.
         services.log.error(`${commandId(key)}: ${reasonOf(error)}`);
         if (error instanceof Error && error.stack !== undefined) services.log.debug(logLines(error.stack));
-        void vscode.window.showErrorMessage(unexpectedFailureNotice(error), 'Show Log').then((choice) => {
+        void vscode.window.showErrorMessage(unexpectedFailureNotice(error), vscode.l10n.t('Show Log')).then((choice) => {
           if (choice !== undefined) services.log.show(true);
         });
         return undefined;

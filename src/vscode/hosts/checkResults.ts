@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { PortExposure } from '../../core/firewall/exposure';
 import { allowKey, type Policy } from '../../core/firewall/policy';
 import type { PortCheck, VerifyReport } from '../../core/verify/verifyHost';
@@ -96,7 +97,7 @@ export function portCheckView(report: VerifyReport, port: PortExposure): PortChe
   const results = report.results.filter((r) => r.bindings.some(same));
   if (results.length > 0) return { at: report.at, results };
   const unprobed = report.unprobed.find((u) => same(u.port));
-  if (report.verdict === 'cannot-probe') return unprobed === undefined ? undefined : { at: report.at, results, cannotProbe: report.reason ?? 'no probe could be trusted' };
+  if (report.verdict === 'cannot-probe') return unprobed === undefined ? undefined : { at: report.at, results, cannotProbe: report.reason ?? l10n.t('no probe could be trusted') };
   if (unprobed !== undefined) return { at: report.at, results, unprobed: unprobed.reason };
   return undefined;
 }

@@ -4,10 +4,6 @@ import { describeSecretSubject, type SecretSubject } from '../../core/ssh/secret
 import type { HostSecrets } from './hostSecrets';
 import { isPasswordPrompt, rememberQuestion, SecretAnswers } from './secretAnswers';
 
-const TRUST = 'Trust';
-const REMEMBER = 'Remember';
-const NOT_NOW = 'Not now';
-
 /**
  * The engine's questions for one host, answered with VS Code UI: a modal for an unknown host key,
  * password input boxes for secrets. A saved secret is offered only for exactly the account and host
@@ -15,15 +11,16 @@ const NOT_NOW = 'Not now';
  * user says so (a notification with "Remember" / "Not now").
  */
 export function hostCallbacks(hostName: string, log: vscode.LogOutputChannel, secrets: HostSecrets): HostCallbacks {
-  const title = `Docker Firewall: ${hostName}`;
+  const title = vscode.l10n.t('Docker Firewall: {0}', hostName);
   const input = (prompt: string): Thenable<string | undefined> => vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
   const answers = new SecretAnswers(secrets, (subject) => Promise.resolve(input(promptFor(subject))));
 
   const offerToRemember = async (subject: SecretSubject): Promise<void> => {
     const value = answers.accepted(subject);
     if (value === undefined) return;
-    const choice = await vscode.window.showInformationMessage(rememberQuestion(subject), REMEMBER, NOT_NOW);
-    if (choice !== REMEMBER) {
+    const remember = vscode.l10n.t('Remember');
+    const choice = await vscode.window.showInformationMessage(rememberQuestion(subject), remember, vscode.l10n.t('Not now'));
+    if (choice !== remember) {
       answers.notNow(subject);
       return;
     }
@@ -48,26 +45,29 @@ export function hostCallbacks(hostName: string, log: vscode.LogOutputChannel, se
 function promptFor(subject: SecretSubject): string {
   switch (subject.kind) {
     case 'password':
-      return `Password for ${describeSecretSubject(subject)}`;
+      return vscode.l10n.t('Password for {0}', describeSecretSubject(subject));
     case 'passphrase':
-      return `Passphrase for ${describeSecretSubject(subject)}`;
+      return vscode.l10n.t('Passphrase for {0}', describeSecretSubject(subject));
     case 'sudo':
-      return `sudo password for ${describeSecretSubject(subject)} (Docker Firewall runs its firewall script, and docker outside the docker group, through sudo)`;
+      return vscode.l10n.t('sudo password for {0} (Docker Firewall runs its firewall script, and docker outside the docker group, through sudo)', describeSecretSubject(subject));
   }
 }
 
 async function confirmHostKey(hostName: string, key: UnknownHostKey): Promise<boolean> {
-  const where = key.port === 22 ? key.host : `${key.host} port ${key.port}`;
+  const where = key.port === 22 ? key.host : vscode.l10n.t('{0} port {1}', key.host, key.port);
+  const trust = vscode.l10n.t('Trust');
   const answer = await vscode.window.showWarningMessage(
-    `The authenticity of ${hostName} (${where}) can't be established. Trust its host key?`,
+    vscode.l10n.t("The authenticity of {0} ({1}) can't be established. Trust its host key?", hostName, where),
     {
       modal: true,
-      detail:
-        `${key.keyType} key fingerprint:\n${key.fingerprint}\n\n` +
-        'This key is not in known_hosts yet. Compare the fingerprint with the one the host itself reports ' +
-        `(ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on ${key.host}) before trusting it; it will then be recorded in known_hosts.`,
+      detail: vscode.l10n.t(
+        '{0} key fingerprint:\n{1}\n\nThis key is not in known_hosts yet. Compare the fingerprint with the one the host itself reports (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on {2}) before trusting it; it will then be recorded in known_hosts.',
+        key.keyType,
+        key.fingerprint,
+        key.host,
+      ),
     },
-    TRUST,
+    trust,
   );
-  return answer === TRUST;
+  return answer === trust;
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { describeSecretSubject, secretSubjectId, type SecretSubject } from '../../core/ssh/secretSubject';
 
 /** What the answers need of the saved secrets (HostSecrets has it). */
@@ -65,11 +66,11 @@ export class SecretAnswers {
 export function rememberQuestion(subject: SecretSubject): string {
   switch (subject.kind) {
     case 'password':
-      return `Remember the password for ${describeSecretSubject(subject)}?`;
+      return l10n.t('Remember the password for {0}?', describeSecretSubject(subject));
     case 'sudo':
-      return `Remember the sudo password for ${describeSecretSubject(subject)}?`;
+      return l10n.t('Remember the sudo password for {0}?', describeSecretSubject(subject));
     case 'passphrase':
-      return `Remember the passphrase of ${describeSecretSubject(subject)}?`;
+      return l10n.t('Remember the passphrase of {0}?', describeSecretSubject(subject));
   }
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { DockerFirewallError } from '../../core/errors';
 import { parseDestination } from '../../core/ssh/destination';
 
@@ -35,7 +36,8 @@ export function parseConfiguredHosts(raw: unknown): ParsedConfiguredHosts {
     }
     const record = item as Record<string, unknown>;
     const destination = typeof record.destination === 'string' ? record.destination.trim() : '';
-    const problem = destinationProblem(destination);
+    // For the log, in English (destinationProblem words it for an input box).
+    const problem = destination === '' ? 'Give a destination such as deploy@203.0.113.7, deploy@server:2222 or an ssh config Host alias.' : parseProblem(destination);
     if (problem !== undefined) {
       problems.push(`${where}: ${problem}`);
       return;
@@ -69,9 +71,14 @@ function groupOf(value: unknown, where: string, problems: string[]): string | un
   return group;
 }
 
-/** Why a destination cannot be used, or undefined when it can (for input boxes too). */
+/** Why a destination cannot be used, or undefined when it can, for an input box. */
 export function destinationProblem(destination: string): string | undefined {
-  if (destination.trim() === '') return 'Give a destination such as deploy@203.0.113.7, deploy@server:2222 or an ssh config Host alias.';
+  if (destination.trim() === '') return l10n.t('Give a destination such as deploy@203.0.113.7, deploy@server:2222 or an ssh config Host alias.');
+  return parseProblem(destination);
+}
+
+/** The parser's reason a destination cannot be used (core's message), or undefined. */
+function parseProblem(destination: string): string | undefined {
   try {
     parseDestination(destination.trim());
     return undefined;
@@ -83,9 +90,9 @@ export function destinationProblem(destination: string): string | undefined {
 /** Why a new host cannot take this name, or undefined. */
 export function hostNameProblem(name: string, existing: readonly ConfiguredHost[]): string | undefined {
   const trimmed = name.trim();
-  if (trimmed === '') return 'Give the host a name.';
-  if (trimmed.length > 100) return 'Use a name of at most 100 characters.';
-  if (existing.some((h) => h.name === trimmed)) return `A host named "${trimmed}" already exists.`;
+  if (trimmed === '') return l10n.t('Give the host a name.');
+  if (trimmed.length > 100) return l10n.t('Use a name of at most 100 characters.');
+  if (existing.some((h) => h.name === trimmed)) return l10n.t('A host named "{0}" already exists.', trimmed);
   return undefined;
 }
 

@@ -7,7 +7,7 @@ import type { ConfiguredHost } from '../settings/configuredHosts';
 import type { Services } from '../services';
 import { confirm } from '../ui/confirm';
 import { allowOnOpenHostConfirmation } from '../ui/confirmations';
-import { allowedNotice, requestText } from '../ui/allowText';
+import { allowAction, allowedLogLine, allowedNotice, requestLabel } from '../ui/allowText';
 import { rereadHost, runOnHost } from './hostTask';
 import { checkAfterChange } from './checkHost';
 
@@ -17,8 +17,7 @@ import { checkAfterChange } from './checkHost';
  * "for a while" are resolved by the host's read at the moment of the change (AllowRequest).
  */
 export async function allowOnHost(services: Services, entry: ConfiguredHost, request: AllowRequest): Promise<void> {
-  const asked = requestText(request);
-  const work = { verb: `allow ${asked}`, title: `Allowing ${asked} on ${entry.name}…` };
+  const work = { action: allowAction(request), title: vscode.l10n.t('Allowing {0} on {1}…', requestLabel(request), entry.name) };
   const first = await runOnHost(services, entry, work, async (host, signal) => {
     const reading = await host.read(signal);
     const firewall = host.statusOf(reading);
@@ -44,7 +43,7 @@ export async function allowOnHost(services: Services, entry: ConfiguredHost, req
   }
   await rereadHost(services, entry);
   const { allow, now } = standing(services, entry, first.allow);
-  services.log.info(allowedNotice(entry.name, allow, now, applied));
+  services.log.info(allowedLogLine(entry.name, allow, now, applied));
   void vscode.window.showInformationMessage(allowedNotice(entry.name, allow, now, applied));
   await checkAfterChange(services, entry);
 }

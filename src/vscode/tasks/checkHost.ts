@@ -5,7 +5,8 @@ import { policyKey } from '../hosts/checkResults';
 import { commandId } from '../ids';
 import type { ConfiguredHost } from '../settings/configuredHosts';
 import type { Services } from '../services';
-import { checkNotice, PREVIEW_RULES, SHOW_CHAIN_STATUS } from '../ui/checkNotice';
+import { checkNotice, previewRulesAction, showChainStatusAction } from '../ui/checkNotice';
+import { HOST_ACTIONS } from '../failure';
 import { reportFailure } from '../ui/notify';
 import { withCancellableProgress } from '../ui/progress';
 
@@ -16,18 +17,17 @@ import { withCancellableProgress } from '../ui/progress';
  * positive control. The result is kept for the port items and, on a mismatch, announced.
  */
 export async function checkHost(services: Services, entry: ConfiguredHost, options: { readonly explicit: boolean; readonly reread: boolean }): Promise<VerifyReport | undefined> {
-  const verb = 'check from this machine';
   try {
-    const checked = await withCancellableProgress(`Checking ${entry.name} from this machine…`, async (signal, progress) => {
+    const checked = await withCancellableProgress(vscode.l10n.t('Checking {0} from this machine…', entry.name), async (signal, progress) => {
       const snapshot = options.reread ? await services.reads.load(entry.name, { force: true }) : await services.reads.load(entry.name);
-      if (snapshot.status === undefined) throw new Error(snapshot.failure?.message ?? `${entry.name} could not be read`);
+      if (snapshot.status === undefined) throw new Error(snapshot.failure?.message ?? vscode.l10n.t('{0} could not be read', entry.name));
       const { firewall, inventory, facts } = snapshot.status;
       const endpoint = await sshEndpoint({ destination: entry.destination, sshConfigPath: services.settings.current.sshConfigPath });
       // The host's own global addresses come after SSH's: a host with several, or one SSH reaches over IPv4 only.
       const addresses = probeAddresses(endpoint.addresses, externalHostAddresses(facts.addresses, inventory));
       const report = await verifyHost(
         { ports: firewall.ports, allows: firewall.policy.allows, addresses, sshPort: endpoint.port, addressProblem: endpoint.problem },
-        { signal, onProgress: ({ done, total }) => progress.report({ message: `${done} of ${total} probes` }) },
+        { signal, onProgress: ({ done, total }) => progress.report({ message: vscode.l10n.t('{0} of {1} probes', done, total) }) },
       );
       return { report, policy: policyKey(firewall.policy) };
     });
@@ -37,7 +37,7 @@ export async function checkHost(services: Services, entry: ConfiguredHost, optio
     announce(entry.name, report, options.explicit);
     return report;
   } catch (error) {
-    void reportFailure(services.log, verb, entry.name, error);
+    void reportFailure(services.log, HOST_ACTIONS.checkFromHere, entry.name, error);
     return undefined;
   }
 }
@@ -53,8 +53,8 @@ function announce(hostName: string, report: VerifyReport, explicit: boolean): vo
   if (notice === undefined) return;
   const show = notice.level === 'error' ? vscode.window.showErrorMessage : notice.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void show(notice.message, ...notice.actions).then((choice) => {
-    if (choice === SHOW_CHAIN_STATUS) void vscode.commands.executeCommand(commandId('showChainStatus'), hostName);
-    if (choice === PREVIEW_RULES) void vscode.commands.executeCommand(commandId('previewRules'), hostName);
+    if (choice === showChainStatusAction()) void vscode.commands.executeCommand(commandId('showChainStatus'), hostName);
+    if (choice === previewRulesAction()) void vscode.commands.executeCommand(commandId('previewRules'), hostName);
   });
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { reasonOf } from '../failure';
 import { mapBounded } from '../hosts/limiter';
 import type { ConfiguredHost } from '../settings/configuredHosts';
@@ -26,7 +27,7 @@ export async function runOnGroup<T>(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new Error(`no answer within ${Math.round(deadlineMs / 1000)} s`);
+        const error = new Error(l10n.t('no answer within {0} s', Math.round(deadlineMs / 1000)));
         controller.abort(error);
         reject(error);
       }, deadlineMs);

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { myAddress } from '../../core/firewall/allowRequest';
 import { remainingText } from '../../core/firewall/expiry';
 import { describeAllow, type Allow } from '../../core/firewall/policy';
@@ -44,24 +45,24 @@ export function utcText(until: number, now: number): string {
 
 /** "until 05:00 UTC · 47 min left", or "ended at 05:00 UTC" (Chain Status). */
 export function allowEndText(until: number, now: number): string {
-  return until <= now ? `ended at ${utcText(until, now)}` : `until ${utcText(until, now)} · ${remainingText(until, now)}`;
+  return until <= now ? l10n.t('ended at {0}', utcText(until, now)) : `${l10n.t('until {0}', utcText(until, now))} · ${remainingText(until, now)}`;
 }
 
 /** For a tooltip: the end in UTC and in this machine's local time. */
 export function allowEndSentence(until: number, now: number): string {
   const date = new Date(until * 1000);
   const utc = `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-  const local = `${clockTime(date)} local time`;
+  const local = l10n.t('{0} local time', clockTime(date));
   return until <= now
-    ? `ended at ${utc} (${local}): the host no longer lets it through; the next change, or Clean Up Expired, removes its rule`
-    : `until ${utc} (${local}), ${remainingText(until, now)}: then the host closes it by itself`;
+    ? l10n.t('ended at {0} ({1}): the host no longer lets it through; the next change, or Clean Up Expired, removes its rule', utc, local)
+    : l10n.t('until {0} ({1}), {2}: then the host closes it by itself', utc, local, remainingText(until, now));
 }
 
 /** One allow as a tooltip line: its source (yours, when it is), and its end. */
 export function allowLine(allow: Allow, clock: AllowClock): string {
-  const you = isForClient(allow, clock.clientAddress) ? ' (your address)' : '';
-  const end = allow.until === undefined ? '' : `, ${allowEndSentence(allow.until, clock.now)}`;
-  return `${describeAllow({ ...allow, until: undefined })}${you}${end}`;
+  const what = describeAllow({ ...allow, until: undefined });
+  const source = isForClient(allow, clock.clientAddress) ? l10n.t('{0} (your address)', what) : what;
+  return allow.until === undefined ? source : `${source}, ${allowEndSentence(allow.until, clock.now)}`;
 }
 
 /**

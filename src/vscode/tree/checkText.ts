@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Observation } from '../../core/verify/observation';
 import type { PortCheck } from '../../core/verify/verifyHost';
 import type { PortCheckView } from '../hosts/checkResults';
@@ -5,12 +6,19 @@ import { escapeMarkdown, type IconSpec, type ItemText } from './treeText';
 
 /** What a port item says of the last Check From Here (pure, unit-tested). */
 
-const SEEN: Record<Observation, string> = {
-  open: 'open',
-  closed: 'refused',
-  filtered: 'no answer',
-  'open|filtered': 'no reply',
-};
+/** What a probe of the port saw, in a word or two. */
+function seenText(observed: Observation): string {
+  switch (observed) {
+    case 'open':
+      return l10n.t({ message: 'open', comment: ['A probed port that accepted the connection'] });
+    case 'closed':
+      return l10n.t('refused');
+    case 'filtered':
+      return l10n.t('no answer');
+    case 'open|filtered':
+      return l10n.t('no reply');
+  }
+}
 
 const ERROR_ICON: IconSpec = { id: 'error', color: 'list.errorForeground' };
 const WARNING_ICON: IconSpec = { id: 'warning', color: 'list.warningForeground' };
@@ -24,18 +32,28 @@ export function withPortCheck(text: ItemText, check: PortCheckView | undefined):
   if (check === undefined) return text;
   const time = hoursMinutes(check.at);
   if (check.results.length === 0) {
-    const why = check.cannotProbe ?? check.unprobed ?? 'not probed';
-    return { ...text, tooltip: appendLine(text.tooltip, `Not checked from this machine at ${time}: ${escapeMarkdown(why)}.`) };
+    const why = check.cannotProbe ?? check.unprobed ?? l10n.t('not probed');
+    return { ...text, tooltip: appendLine(text.tooltip, l10n.t('Not checked from this machine at {0}: {1}.', time, escapeMarkdown(why))) };
   }
   const errors = check.results.filter((r) => r.severity === 'error');
   const warnings = check.results.filter((r) => r.severity === 'warning');
-  const seen = distinct(check.results.map((r) => SEEN[r.observed]));
-  const suffix = errors.length > 0 ? `MISMATCH: ${distinct(errors.map((r) => SEEN[r.observed])).join(', ')} from here` : warnings.length > 0 ? `mismatch: ${distinct(warnings.map((r) => SEEN[r.observed])).join(', ')} from here` : `checked: ${seen.join(', ')}`;
-  const lines = [`Checked ${time} from this machine: ${check.results.map(resultText).join('; ')}.`];
-  if (errors.length > 0) lines.push('$(error) **Mismatch**: the rules close this port, yet it answered from this machine. The lockdown does not hold for it: see Chain Status and Preview Rules.');
-  else if (warnings.length > 0) lines.push('$(warning) **Mismatch**: the rules open this port, yet it does not answer from this machine. Something else filters it (a cloud firewall, this network, this machine), or the service is down.');
+  const seen = (results: readonly PortCheck[]) => distinct(results.map((r) => seenText(r.observed))).join(', ');
+  const suffix =
+    errors.length > 0
+      ? l10n.t('MISMATCH: {0} from here', seen(errors))
+      : warnings.length > 0
+        ? l10n.t('mismatch: {0} from here', seen(warnings))
+        : l10n.t('checked: {0}', seen(check.results));
+  const lines = [l10n.t('Checked {0} from this machine: {1}.', time, check.results.map(resultText).join('; '))];
+  if (errors.length > 0) {
+    lines.push(`$(error) ${l10n.t('**Mismatch**: the rules close this port, yet it answered from this machine. The lockdown does not hold for it: see Chain Status and Preview Rules.')}`);
+  } else if (warnings.length > 0) {
+    lines.push(
+      `$(warning) ${l10n.t('**Mismatch**: the rules open this port, yet it does not answer from this machine. Something else filters it (a cloud firewall, this network, this machine), or the service is down.')}`,
+    );
+  }
   const notes = distinct(check.results.flatMap((r) => (r.expectedNote === undefined ? [] : [r.expectedNote])));
-  if (notes.length > 0) lines.push(...notes.map((n) => `Expected from here: ${escapeMarkdown(n)}.`));
+  if (notes.length > 0) lines.push(...notes.map((n) => l10n.t('Expected from here: {0}.', escapeMarkdown(n))));
   return {
     ...text,
     description: text.description === undefined || text.description === '' ? suffix : `${text.description} · ${suffix}`,
@@ -46,7 +64,7 @@ export function withPortCheck(text: ItemText, check: PortCheckView | undefined):
 
 function resultText(result: PortCheck): string {
   const address = result.family === 'ipv6' ? `[${result.address}]` : result.address;
-  return `${SEEN[result.observed]} on ${escapeMarkdown(address)} (${escapeMarkdown(result.detail)})`;
+  return l10n.t('{0} on {1} ({2})', seenText(result.observed), escapeMarkdown(address), escapeMarkdown(result.detail));
 }
 
 /** 14:02, in local time: the check is of one moment, the date is that of the read beside it. */

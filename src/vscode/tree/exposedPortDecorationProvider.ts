@@ -9,7 +9,7 @@ import type { SettingsStore } from '../settings/settingsStore';
 export const PORT_SCHEME = 'docker-firewall-port';
 export const EXPOSED_COLOR = 'list.errorForeground';
 /** The legend, in the port's tooltip. */
-export const EXPOSED_LEGEND = 'Shown in red: exposed to every network.';
+export const exposedLegend = (): string => vscode.l10n.t('Shown in red: exposed to every network.');
 
 /** The resourceUri of a port item: `docker-firewall-port:/host/container/8080/tcp/0.0.0.0?exposed`. */
 export function portUri(hostName: string, port: PortExposure): vscode.Uri {
@@ -21,7 +21,7 @@ export function portUri(hostName: string, port: PortExposure): vscode.Uri {
 export class ExposedPortDecorations implements vscode.FileDecorationProvider {
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
     if (uri.scheme !== PORT_SCHEME || uri.query !== 'exposed') return undefined;
-    return new vscode.FileDecoration(undefined, 'Exposed to every network', new vscode.ThemeColor(EXPOSED_COLOR));
+    return new vscode.FileDecoration(undefined, vscode.l10n.t('Exposed to every network'), new vscode.ThemeColor(EXPOSED_COLOR));
   }
 }
 
@@ -43,7 +43,8 @@ export class ExposedPortBadge implements vscode.Disposable {
 
   update(): void {
     const count = this.count();
-    this.treeView.badge = count === 0 ? undefined : { value: count, tooltip: `${count} port${count === 1 ? '' : 's'} exposed to every network` };
+    const tooltip = count === 1 ? vscode.l10n.t('1 port exposed to every network') : vscode.l10n.t('{0} ports exposed to every network', count);
+    this.treeView.badge = count === 0 ? undefined : { value: count, tooltip };
   }
 
   dispose(): void {

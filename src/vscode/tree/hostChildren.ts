@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { HostSnapshot } from '../hosts/hostSnapshot';
 import { allowsFor } from '../../core/firewall/port';
 import type { PortExposure } from '../../core/firewall/exposure';
@@ -21,7 +22,7 @@ export function childrenOf(hostName: string, snapshot: HostSnapshot): HostTreeNo
   const hostLevel = firewall.ports.filter(isHostLevel).sort(byPort);
   const services: ServicesNode[] =
     hostLevel.length === 0 ? [] : [{ kind: 'services', hostName, ports: hostLevel, locked: firewall.locked, allows: firewall.policy.allows }];
-  if (inventory.containers.length === 0) return [{ kind: 'info', hostName, id: 'no-containers', message: 'No containers' }, ...services];
+  if (inventory.containers.length === 0) return [{ kind: 'info', hostName, id: 'no-containers', message: l10n.t('No containers') }, ...services];
   const containers = [...inventory.containers]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map(

@@ -1,7 +1,8 @@
+import * as l10n from '@vscode/l10n';
 import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
 import type { HostDisplayState } from '../hosts/hostSnapshot';
 import type { ConfiguredHost } from '../settings/configuredHosts';
-import { escapeMarkdown, plural, type ItemText } from './treeText';
+import { escapeMarkdown, type ItemText } from './treeText';
 
 /**
  * The top level of the Hosts tree (pure, unit-tested): the Remote-SSH window's host first, then one
@@ -32,18 +33,33 @@ export function groupNames(hosts: readonly ConfiguredHost[]): string[] {
   return [...new Set(hosts.flatMap((h) => (h.group === undefined ? [] : [h.group])))];
 }
 
-const STATE_ORDER: readonly HostDisplayState[] = ['locked', 'open', 'unreachable', 'connecting', 'unknown'];
+/** The states a group's folder counts, in this order (hosts not read yet are not counted). */
+const STATE_ORDER = ['locked', 'open', 'unreachable', 'connecting'] as const satisfies readonly HostDisplayState[];
+
+function stateCount(state: (typeof STATE_ORDER)[number], count: number): string {
+  switch (state) {
+    case 'locked':
+      return l10n.t('{0} locked', count);
+    case 'open':
+      return l10n.t('{0} open', count);
+    case 'unreachable':
+      return l10n.t('{0} unreachable', count);
+    case 'connecting':
+      return l10n.t('{0} connecting…', count);
+  }
+}
 
 /** A group's folder: its name, how many hosts and in what state ("2 locked · 1 unreachable"). */
 export function groupItemText(group: string, members: readonly { readonly name: string; readonly state: HostDisplayState }[]): ItemText {
-  const counts = STATE_ORDER.map((state) => [state, members.filter((m) => m.state === state).length] as const).filter(([state, n]) => n > 0 && state !== 'unknown');
-  const states = counts.map(([state, n]) => `${n} ${state === 'connecting' ? 'connecting…' : state}`);
+  const states = STATE_ORDER.map((state) => [state, members.filter((m) => m.state === state).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => stateCount(state, n));
   return {
     label: forDisplay(group, DISPLAY_LIMIT.name),
-    description: [plural(members.length, 'host'), ...states].join(' · '),
+    description: [members.length === 1 ? l10n.t('1 host') : l10n.t('{0} hosts', members.length), ...states].join(' · '),
     tooltip: [
-      `Group **${escapeMarkdown(group)}**: ${members.map((m) => escapeMarkdown(m.name)).join(', ')}.`,
-      'Its menu runs **Block External Access** or **Check From Here** on every host in it, each on its own: one that fails or does not answer holds up no other.',
+      l10n.t('Group **{0}**: {1}.', escapeMarkdown(group), members.map((m) => escapeMarkdown(m.name)).join(', ')),
+      l10n.t('Its menu runs **Block External Access** or **Check From Here** on every host in it, each on its own: one that fails or does not answer holds up no other.'),
     ].join('\n\n'),
     icon: { id: 'folder-library' },
   };

@@ -15,7 +15,7 @@ import { allowClock, nextRedrawSeconds } from './allowTimeText';
 import { RedrawTimer } from './redrawTimer';
 import { treeItem } from './treeItem';
 import { withWindowMark } from './windowHostText';
-import { EXPOSED_LEGEND, portUri } from './exposedPortDecorationProvider';
+import { exposedLegend, portUri } from './exposedPortDecorationProvider';
 import { ViewRefresh } from './viewRefresh';
 
 const { Collapsed, Expanded, None } = vscode.TreeItemCollapsibleState;
@@ -134,13 +134,13 @@ export class HostsView implements vscode.TreeDataProvider<HostsViewNode>, vscode
         const status = this.reads.get(node.hostName).status;
         const clock = status === undefined ? undefined : allowClock(status, Date.now());
         const text = withPortCheck(portItemText(node.port, node.allows, clock), node.check);
-        const item = treeItem(node.port.exposure === 'exposed' ? { ...text, tooltip: `${text.tooltip ?? ''}\n\n${EXPOSED_LEGEND}` } : text, None);
+        const item = treeItem(node.port.exposure === 'exposed' ? { ...text, tooltip: `${text.tooltip ?? ''}\n\n${exposedLegend()}` } : text, None);
         item.resourceUri = portUri(node.hostName, node.port);
         return item;
       }
       case 'error': {
         const item = treeItem(errorItemText(node.message), None);
-        item.command = { command: commandId('retryHost'), title: 'Retry', arguments: [node] };
+        item.command = { command: commandId('retryHost'), title: vscode.l10n.t('Retry'), arguments: [node] };
         return item;
       }
       case 'info':

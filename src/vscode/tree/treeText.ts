@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { DISPLAY_LIMIT, markdownCode, markdownText } from '../../core/text/hostText';
 
 /** Plain descriptions of tree items, turned into TreeItems by the providers (pure, unit-tested). */
@@ -29,8 +30,14 @@ export function code(text: string): string {
   return markdownCode(text, DISPLAY_LIMIT.message);
 }
 
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
+/** "1 container", "3 containers" (a host's tooltip, Chain Status). */
+export function containerCount(count: number): string {
+  return count === 1 ? l10n.t('1 container') : l10n.t('{0} containers', count);
+}
+
+/** "1 published port", "7 published ports". */
+export function publishedPortCount(count: number): string {
+  return count === 1 ? l10n.t('1 published port') : l10n.t('{0} published ports', count);
 }
 
 /** HH:MM:SS in local time. */
@@ -59,10 +66,10 @@ export function formatCount(count: number): string {
 export function timeAgo(then: Date, now: Date): string {
   const seconds = Math.floor((now.getTime() - then.getTime()) / 1000);
   if (seconds < -60) return then.toISOString().slice(0, 16).replace('T', ' ');
-  if (seconds < 60) return 'just now';
+  if (seconds < 60) return l10n.t('just now');
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 60) return l10n.t('{0} min ago', minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
+  if (hours < 48) return l10n.t('{0} h ago', hours);
+  return l10n.t('{0} d ago', Math.floor(hours / 24));
 }

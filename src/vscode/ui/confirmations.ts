@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { PortExposure } from '../../core/firewall/exposure';
 import { PERSIST_DIR, RESTORE_SCRIPT, UNIT_PATH } from '../../core/firewall/persistence';
 import { describeAllow, type Allow, type Policy } from '../../core/firewall/policy';
@@ -42,9 +43,10 @@ export function portsThatWillClose(ports: readonly PortExposure[], wanted: Polic
   return external.filter((p) => allowsFor(wanted.allows, p).length === 0 && p.exposure !== 'blocked');
 }
 
-const KEPT_TEXT =
-  'Connections already open are kept. Containers keep their own outbound access, ports published on 127.0.0.1 are not affected, ' +
-  'and the rules go in a chain of their own that Docker leaves alone when it restarts.';
+const keptText = (): string =>
+  l10n.t(
+    'Connections already open are kept. Containers keep their own outbound access, ports published on 127.0.0.1 are not affected, and the rules go in a chain of their own that Docker leaves alone when it restarts.',
+  );
 
 /** `ports`: the exposure now; `wanted`: the policy the lockdown will have (its allows stay open). */
 export function blockConfirmation(hostName: string, ports: readonly PortExposure[], wanted: Policy): Confirmation {
@@ -52,12 +54,12 @@ export function blockConfirmation(hostName: string, ports: readonly PortExposure
   const parts: string[] = [];
   parts.push(
     willBlock.length > 0
-      ? `These published ports will refuse new connections from other machines (IPv4 and IPv6):\n${bullets(distinctPorts(willBlock))}`
-      : 'No published port is reachable from outside right now; the lockdown will also cover ports published later, once applied again.',
+      ? l10n.t('These published ports will refuse new connections from other machines (IPv4 and IPv6):\n{0}', bullets(distinctPorts(willBlock)))
+      : l10n.t('No published port is reachable from outside right now; the lockdown will also cover ports published later, once applied again.'),
   );
-  if (wanted.allows.length > 0) parts.push(`These stay reachable:\n${bullets(wanted.allows.map(describeAllow))}`);
-  parts.push(KEPT_TEXT);
-  return { message: `Block external access to ${hostName}?`, detail: parts.join('\n\n'), action: 'Block External Access' };
+  if (wanted.allows.length > 0) parts.push(l10n.t('These stay reachable:\n{0}', bullets(wanted.allows.map(describeAllow))));
+  parts.push(keptText());
+  return { message: l10n.t('Block external access to {0}?', hostName), detail: parts.join('\n\n'), action: l10n.t('Block External Access') };
 }
 
 /** A host of a group, as Block External Access on the group found it. */
@@ -76,19 +78,24 @@ export function groupBlockConfirmation(group: string, hosts: readonly GroupBlock
   const changing = hosts.flatMap((h) => (h.kind === 'change' ? [h] : []));
   const parts = changing.map((h) => {
     const willBlock = portsThatWillClose(h.ports, h.wanted);
-    const closes = willBlock.length > 0 ? `closes to other machines:\n${bullets(distinctPorts(willBlock))}` : 'no published port is reachable from outside now; the lockdown covers ports published later.';
-    const stays = h.wanted.allows.length > 0 ? `\n  stays reachable: ${h.wanted.allows.map(describeAllow).join('; ')}` : '';
-    return `${name(h.hostName)} ${closes}${stays}`;
+    const closes =
+      willBlock.length > 0
+        ? l10n.t('{0} closes to other machines:\n{1}', name(h.hostName), bullets(distinctPorts(willBlock)))
+        : l10n.t('{0} no published port is reachable from outside now; the lockdown covers ports published later.', name(h.hostName));
+    return h.wanted.allows.length > 0 ? `${closes}\n  ${l10n.t('stays reachable: {0}', h.wanted.allows.map(describeAllow).join('; '))}` : closes;
   });
   const unchanged = hosts.filter((h) => h.kind === 'unchanged').map((h) => name(h.hostName));
-  if (unchanged.length > 0) parts.push(`Already blocked, nothing to change: ${unchanged.join(', ')}.`);
+  if (unchanged.length > 0) parts.push(l10n.t('Already blocked, nothing to change: {0}.', unchanged.join(', ')));
   const unreadable = hosts.flatMap((h) => (h.kind === 'unreadable' ? [h] : []));
-  if (unreadable.length > 0) parts.push(`Could not be read, left alone:\n${bullets(unreadable.map((h) => `${name(h.hostName)}: ${forDisplay(h.reason, DISPLAY_LIMIT.line)}`))}`);
-  parts.push(KEPT_TEXT);
+  if (unreadable.length > 0) parts.push(l10n.t('Could not be read, left alone:\n{0}', bullets(unreadable.map((h) => `${name(h.hostName)}: ${forDisplay(h.reason, DISPLAY_LIMIT.line)}`))));
+  parts.push(keptText());
   return {
-    message: `Block external access to ${changing.length === 1 ? '1 host' : `${changing.length} hosts`} of ${name(group)} (IPv4 and IPv6)?`,
+    message:
+      changing.length === 1
+        ? l10n.t('Block external access to 1 host of {0} (IPv4 and IPv6)?', name(group))
+        : l10n.t('Block external access to {0} hosts of {1} (IPv4 and IPv6)?', changing.length, name(group)),
     detail: parts.join('\n\n'),
-    action: 'Block External Access',
+    action: l10n.t('Block External Access'),
   };
 }
 
@@ -97,22 +104,24 @@ export function unblockConfirmation(hostName: string, ports: readonly PortExposu
   const parts: string[] = [];
   parts.push(
     willOpen.length > 0
-      ? `These published ports become reachable from every network again:\n${bullets(distinctPorts(willOpen))}`
-      : 'Every published port becomes reachable from every network again.',
+      ? l10n.t('These published ports become reachable from every network again:\n{0}', bullets(distinctPorts(willOpen)))
+      : l10n.t('Every published port becomes reachable from every network again.'),
   );
-  if (current.allows.length > 0) parts.push(`The allows are removed too:\n${bullets(current.allows.map(describeAllow))}`);
-  parts.push('If the lockdown was made persistent, the saved rules are cleared as well.');
-  return { message: `Remove the lockdown from ${hostName}?`, detail: parts.join('\n\n'), action: 'Remove Lockdown' };
+  if (current.allows.length > 0) parts.push(l10n.t('The allows are removed too:\n{0}', bullets(current.allows.map(describeAllow))));
+  parts.push(l10n.t('If the lockdown was made persistent, the saved rules are cleared as well.'));
+  return { message: l10n.t('Remove the lockdown from {0}?', hostName), detail: parts.join('\n\n'), action: l10n.t('Remove Lockdown') };
 }
 
 export function persistConfirmation(hostName: string): Confirmation {
   return {
-    message: `Make the lockdown of ${hostName} persistent?`,
-    detail:
-      `Saves the rules of Docker Firewall's chains (never Docker's) in ${PERSIST_DIR}/ and installs ${RESTORE_SCRIPT}. On a host with ` +
-      `systemd, the unit ${UNIT_PATH} puts them back at boot before Docker starts and after every dockerd start; without systemd you are told what to run. ` +
-      'Later changes are saved too.',
-    action: 'Make Persistent',
+    message: l10n.t('Make the lockdown of {0} persistent?', hostName),
+    detail: l10n.t(
+      "Saves the rules of Docker Firewall's chains (never Docker's) in {0}/ and installs {1}. On a host with systemd, the unit {2} puts them back at boot before Docker starts and after every dockerd start; without systemd you are told what to run. Later changes are saved too.",
+      PERSIST_DIR,
+      RESTORE_SCRIPT,
+      UNIT_PATH,
+    ),
+    action: l10n.t('Make Persistent'),
   };
 }
 
@@ -120,16 +129,16 @@ export function persistConfirmation(hostName: string): Confirmation {
 export function allowOnOpenHostConfirmation(hostName: string, ports: readonly PortExposure[], allow: Allow): Confirmation {
   const block = blockConfirmation(hostName, ports, { locked: true, allows: [allow] });
   return {
-    message: `${hostName} has no lockdown: every published port is reachable already. Block external access except ${describeAllow(allow)}?`,
+    message: l10n.t('{0} has no lockdown: every published port is reachable already. Block external access except {1}?', hostName, describeAllow(allow)),
     detail: block.detail,
-    action: 'Block External Access',
+    action: l10n.t('Block External Access'),
   };
 }
 
 export function removeHostConfirmation(hostName: string): Confirmation {
   return {
-    message: `Remove ${hostName} from Docker Firewall?`,
-    detail: 'Its firewall rules stay on the host as they are; saved passwords for it are forgotten.',
-    action: 'Remove Host',
+    message: l10n.t('Remove {0} from Docker Firewall?', hostName),
+    detail: l10n.t('Its firewall rules stay on the host as they are; saved passwords for it are forgotten.'),
+    action: l10n.t('Remove Host'),
   };
 }

@@ -6,10 +6,6 @@ import type { SettingsStore } from '../settings/settingsStore';
 import { hostNode, type PortNode } from '../tree/nodes';
 import type { HostReadCache } from '../hosts/hostReadCache';
 
-const BLOCK = 'Block External Access';
-const ALLOW = 'Allow';
-const IGNORE = 'Ignore';
-
 /**
  * "web on prod-1 publishes 0.0.0.0:5432 to every network", once per host, container and port for
  * the session, when a read shows an exposed port that the host's earlier reads never had (a
@@ -55,9 +51,12 @@ export class ExposedPortNotices implements vscode.Disposable {
 
   private async notify(hostName: string, exposed: ExposedPort): Promise<void> {
     const container = forDisplay(exposed.container, DISPLAY_LIMIT.name);
-    const choice = await vscode.window.showWarningMessage(`${container} on ${hostName} publishes ${exposed.address} to every network`, BLOCK, ALLOW, IGNORE);
-    if (choice === BLOCK) await vscode.commands.executeCommand(commandId('blockHost'), hostNode(hostName));
-    else if (choice === ALLOW) {
+    const block = vscode.l10n.t('Block External Access');
+    const allow = vscode.l10n.t({ message: 'Allow', comment: ['Button: allow external access to the port'] });
+    const message = vscode.l10n.t('{0} on {1} publishes {2} to every network', container, hostName, exposed.address);
+    const choice = await vscode.window.showWarningMessage(message, block, allow, vscode.l10n.t('Ignore'));
+    if (choice === block) await vscode.commands.executeCommand(commandId('blockHost'), hostNode(hostName));
+    else if (choice === allow) {
       const port: PortNode = { kind: 'port', hostName, port: exposed.ports[0]!, locked: false, allows: [] };
       await vscode.commands.executeCommand(commandId('allowPortAccess'), port);
     }

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
-import { failureMessage, failureNotice, isCancellation, logLines, reasonOf } from '../failure';
+import { failureMessage, failureNotice, isCancellation, logLines, reasonOf, type HostAction } from '../failure';
 import { historyFailureText, type HistoryOutcome } from '../../core/history/historyLine';
 import { DISPLAY_LIMIT, forDisplay, forTerminal } from '../../core/text/hostText';
-
-const SHOW_LOG = 'Show Log';
+import { historyFailureNotice } from './changeNotices';
 
 /**
  * "Could not <verb> on <host>: <reason>" with a Show Log action, and the whole story in the log.
@@ -11,16 +10,17 @@ const SHOW_LOG = 'Show Log';
  * the log the message as the host wrote it, control characters made visible (reasonOf).
  * A cancellation is only logged: the user knows they cancelled.
  */
-export async function reportFailure(log: vscode.LogOutputChannel, verb: string, hostName: string, error: unknown): Promise<void> {
+export async function reportFailure(log: vscode.LogOutputChannel, action: HostAction, hostName: string, error: unknown): Promise<void> {
   if (isCancellation(error)) {
-    log.info(`${hostName}: ${verb} cancelled.`);
+    log.info(`${hostName}: ${action.verb} cancelled.`);
     return;
   }
-  log.error(failureMessage(verb, hostName, error));
+  log.error(failureMessage(action.verb, hostName, error));
   if (error instanceof Error && error.stack !== undefined) log.debug(logLines(error.stack));
   if (error instanceof Error && error.cause !== undefined) log.debug(`Caused by: ${reasonOf(error.cause)}`);
-  const choice = await vscode.window.showErrorMessage(failureNotice(verb, hostName, error), SHOW_LOG);
-  if (choice === SHOW_LOG) log.show(true);
+  const showLog = vscode.l10n.t('Show Log');
+  const choice = await vscode.window.showErrorMessage(failureNotice(action, hostName, error), showLog);
+  if (choice === showLog) log.show(true);
 }
 
 /**
@@ -29,9 +29,11 @@ export async function reportFailure(log: vscode.LogOutputChannel, verb: string, 
  */
 export function reportHistoryFailure(log: vscode.LogOutputChannel, hostName: string, outcome: HistoryOutcome | undefined): void {
   const text = historyFailureText(outcome);
-  if (text === undefined) return;
+  const notice = historyFailureNotice(hostName, outcome);
+  if (text === undefined || notice === undefined) return;
   log.warn(forTerminal(`${hostName}: ${text}`));
-  void vscode.window.showWarningMessage(forDisplay(`${hostName}: ${text}`, DISPLAY_LIMIT.message), SHOW_LOG).then((choice) => {
-    if (choice === SHOW_LOG) log.show(true);
+  const showLog = vscode.l10n.t('Show Log');
+  void vscode.window.showWarningMessage(forDisplay(notice, DISPLAY_LIMIT.message), showLog).then((choice) => {
+    if (choice === showLog) log.show(true);
   });
 }

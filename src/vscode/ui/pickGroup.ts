@@ -16,13 +16,13 @@ export async function resolveGroup(
   if (named !== undefined) {
     const hosts = hostsOfGroup(settings.hosts, named);
     if (hosts.length === 0) {
-      void vscode.window.showWarningMessage(`No host of dockerFirewall.hosts is in a group named "${forDisplay(named, DISPLAY_LIMIT.name)}".`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('No host of dockerFirewall.hosts is in a group named "{0}".', forDisplay(named, DISPLAY_LIMIT.name)));
       return undefined;
     }
     return { group: named, hosts };
   }
   if (groups.length === 0) {
-    void vscode.window.showInformationMessage('No host is in a group yet: give hosts a "group" in the dockerFirewall.hosts setting.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No host is in a group yet: give hosts a "group" in the dockerFirewall.hosts setting.'));
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

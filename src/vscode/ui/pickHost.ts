@@ -3,6 +3,7 @@ import { commandId } from '../ids';
 import { hostNameFromArg } from '../tree/nodeArgs';
 import type { ConfiguredHost } from '../settings/configuredHosts';
 import { hostDisplayState } from '../hosts/hostSnapshot';
+import { hostStateLabel } from '../tree/hostTreeText';
 import type { HostReadCache } from '../hosts/hostReadCache';
 import type { SettingsStore } from '../settings/settingsStore';
 import { DISPLAY_LIMIT, forDisplay } from '../../core/text/hostText';
@@ -22,14 +23,14 @@ export async function resolveHost(services: HostChoices, arg: unknown, placeHold
   const name = hostNameFromArg(arg);
   if (name === undefined) return pickHost(services, placeHolder);
   const entry = services.settings.find(name);
-  if (entry === undefined) void vscode.window.showWarningMessage(`Docker Firewall has no host named "${name}".`);
+  if (entry === undefined) void vscode.window.showWarningMessage(vscode.l10n.t('Docker Firewall has no host named "{0}".', name));
   return entry;
 }
 
 export async function pickHost(services: HostChoices, placeHolder: string): Promise<ConfiguredHost | undefined> {
   const hosts = services.settings.hosts;
   if (hosts.length === 0) {
-    void vscode.window.showInformationMessage('No Docker hosts are configured yet.', 'Add Host').then((choice) => {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No Docker hosts are configured yet.'), vscode.l10n.t('Add Host')).then((choice) => {
       if (choice !== undefined) void vscode.commands.executeCommand(commandId('addHost'));
     });
     return undefined;
@@ -37,7 +38,8 @@ export async function pickHost(services: HostChoices, placeHolder: string): Prom
   const items = hosts.map((entry): HostItem => {
     const state = hostDisplayState(services.reads.get(entry.name));
     const icon = state === 'locked' ? '$(lock)' : state === 'open' ? '$(unlock)' : state === 'unreachable' ? '$(error)' : '$(server)';
-    const description = state === 'locked' || state === 'open' || state === 'unreachable' ? `${entry.destination} · ${state}` : entry.destination;
+    const stateText = state === 'locked' ? hostStateLabel.locked() : state === 'open' ? hostStateLabel.open() : state === 'unreachable' ? hostStateLabel.unreachable() : undefined;
+    const description = stateText === undefined ? entry.destination : `${entry.destination} · ${stateText}`;
     // A QuickPick renders $(icon) in labels and descriptions: only our icon may be one.
     return { label: `${icon} ${forDisplay(entry.name, DISPLAY_LIMIT.name)}`, description: forDisplay(description, DISPLAY_LIMIT.line), entry };
   });

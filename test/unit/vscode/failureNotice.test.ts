@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DockerRequestFailed } from '../../../src/core/errors';
 import { errorFromFailedCommand } from '../../../src/core/remote/classifyStderr';
 import { DISPLAY_LIMIT } from '../../../src/core/text/hostText';
-import { failureMessage, failureNotice, logLines, reasonOf, unexpectedFailureNotice } from '../../../src/vscode/failure';
+import { blockAgainAction, failureMessage, failureNotice, HOST_ACTIONS, logLines, reasonOf, unexpectedFailureNotice } from '../../../src/vscode/failure';
 import { HOSTILE, RAW_CONTROLS } from '../../support/hostileHost';
 import { NOTIFICATION_LINK, THEME_ICON } from '../../support/vscodeText';
 
@@ -16,14 +16,14 @@ const dockerRefusal = new DockerRequestFailed('h1', 500, `${HOSTILE.commandLink}
 
 test('the error notification of a failed remote command carries no clickable command link', () => {
   assert.match(failureMessage('read the firewall', 'h1', failedRead), NOTIFICATION_LINK, 'the hostile line reaches the message');
-  const notice = failureNotice('read the firewall', 'h1', failedRead);
+  const notice = failureNotice(HOST_ACTIONS.readFirewall, 'h1', failedRead);
   assert.doesNotMatch(notice, NOTIFICATION_LINK);
   assert.doesNotMatch(notice, RAW_CONTROLS);
   assert.equal(notice, 'Could not read the firewall on h1: iptables-save on h1 exited with status 1: [Fix it] (command:workbench.action.terminal.new) \\x1b[2J');
 });
 
 test('Docker’s error message cannot put a link, an icon or a control character into a notification', () => {
-  for (const notice of [failureNotice('list containers', 'h1', dockerRefusal), unexpectedFailureNotice(dockerRefusal)]) {
+  for (const notice of [failureNotice(HOST_ACTIONS.listPublishedPorts, 'h1', dockerRefusal), unexpectedFailureNotice(dockerRefusal)]) {
     assert.doesNotMatch(notice, NOTIFICATION_LINK);
     assert.doesNotMatch(notice, THEME_ICON);
     assert.doesNotMatch(notice, RAW_CONTROLS);
@@ -33,10 +33,18 @@ test('Docker’s error message cannot put a link, an icon or a control character
 
 test('a notification is one line of at most 1000 characters, whatever the host sent', () => {
   const huge = new DockerRequestFailed('h1', 500, `${HOSTILE.huge}\n${HOSTILE.huge}`);
-  const notice = failureNotice('read', 'h1', huge);
+  const notice = failureNotice(HOST_ACTIONS.readFirewall, 'h1', huge);
   assert.ok(notice.length <= DISPLAY_LIMIT.message);
   assert.ok(notice.endsWith('…'));
   assert.doesNotMatch(notice, /\n/);
+});
+
+test('every action fails with the sentence the log says, "Could not <verb> on <host>: <reason>"', () => {
+  const error = new Error('no route to host');
+  for (const action of [...Object.values(HOST_ACTIONS), blockAgainAction('8080/tcp from anywhere')]) {
+    assert.equal(failureNotice(action, 'h1', error), failureMessage(action.verb, 'h1', error), action.verb);
+  }
+  assert.equal(failureNotice(blockAgainAction('8080/tcp from anywhere'), 'h1', error), 'Could not block 8080/tcp from anywhere again on h1: no route to host');
 });
 
 test('the log keeps the host’s text, links included, with control characters made visible', () => {

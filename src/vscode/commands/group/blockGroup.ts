@@ -26,12 +26,12 @@ export interface GroupBlockReport {
  * with one summary notification.
  */
 export async function blockGroup(services: Services, arg?: unknown): Promise<GroupBlockReport | undefined> {
-  const chosen = await resolveGroup(services.settings, arg, 'Block external access to every host of which group?');
+  const chosen = await resolveGroup(services.settings, arg, vscode.l10n.t('Block external access to every host of which group?'));
   if (chosen === undefined) return undefined;
   const { group, hosts } = chosen;
   const shownGroup = forDisplay(group, DISPLAY_LIMIT.name);
 
-  const read = await withCancellableProgress(`Reading the ${hosts.length} hosts of ${shownGroup}…`, (signal, progress) =>
+  const read = await withCancellableProgress(vscode.l10n.t('Reading the {0} hosts of {1}…', hosts.length, shownGroup), (signal, progress) =>
     runOnGroup(
       services,
       hosts,
@@ -43,7 +43,7 @@ export async function blockGroup(services: Services, arg?: unknown): Promise<Gro
           return { entry, reading, firewall: engine.statusOf(reading), plan: engine.plan(reading, changes.block()) };
         });
       },
-      (done) => progress.report({ message: `${done} of ${hosts.length} read` }),
+      (done) => progress.report({ message: vscode.l10n.t('{0} of {1} read', done, hosts.length) }),
     ),
   );
   const found: GroupBlockHost[] = read.map((r) =>
@@ -61,7 +61,7 @@ export async function blockGroup(services: Services, arg?: unknown): Promise<Gro
   const confirmation = groupBlockConfirmation(group, found);
   if ((await confirm(services.settings.current.confirmDestructiveActions, confirmation)) !== confirmation.action) return undefined;
 
-  const applied = await withCancellableProgress(`Blocking external access to ${toChange.length} hosts of ${shownGroup}…`, (signal, progress) =>
+  const applied = await withCancellableProgress(vscode.l10n.t('Blocking external access to {0} hosts of {1}…', toChange.length, shownGroup), (signal, progress) =>
     runOnGroup(
       services,
       toChange.map((p) => p.entry),
@@ -70,7 +70,7 @@ export async function blockGroup(services: Services, arg?: unknown): Promise<Gro
       // Planned from the reading the user confirmed; should a host have changed since, its
       // transaction is refused and apply reads again.
       (entry, hostSignal) => services.connections.use(entry, ({ engine }) => engine.apply(changes.block(), { signal: hostSignal, reading: toChange.find((p) => p.entry === entry)!.reading })),
-      (done) => progress.report({ message: `${done} of ${toChange.length} done` }),
+      (done) => progress.report({ message: vscode.l10n.t('{0} of {1} done', done, toChange.length) }),
     ),
   );
   await rereadAll(services, hosts.map((h) => h.name));
@@ -100,16 +100,16 @@ function summarize(
 ): void {
   const names = (list: readonly { hostName: string }[]) => list.map((h) => forDisplay(h.hostName, DISPLAY_LIMIT.name)).join(', ');
   const parts = [
-    ...(blocked.length > 0 ? [`External access blocked on ${names(blocked)}.`] : []),
-    ...(unchanged.length > 0 ? [`Already blocked: ${names(unchanged)}.`] : []),
-    ...(failed.length > 0 ? [`Could not block external access on ${names(failed)}: see the log.`] : []),
+    ...(blocked.length > 0 ? [vscode.l10n.t('External access blocked on {0}.', names(blocked))] : []),
+    ...(unchanged.length > 0 ? [vscode.l10n.t('Already blocked: {0}.', names(unchanged))] : []),
+    ...(failed.length > 0 ? [vscode.l10n.t('Could not block external access on {0}: see the log.', names(failed))] : []),
   ];
   const message = `${group}: ${parts.join(' ')}`;
   if (failed.length === 0) {
     void vscode.window.showInformationMessage(message);
     return;
   }
-  void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => {
+  void vscode.window.showWarningMessage(message, vscode.l10n.t('Show Log')).then((choice) => {
     if (choice !== undefined) services.log.show(true);
   });
 }

@@ -12,7 +12,9 @@ export async function keepHost(services: Services, arg?: unknown): Promise<void>
   const name = hostNameFromArg(arg) ?? windowHost?.name;
   if (windowHost === undefined || windowHost.saved || name !== windowHost.name) {
     void vscode.window.showInformationMessage(
-      name === undefined ? 'This window is not a Remote-SSH window: its host is not in the Hosts view to keep.' : `${name} is already in your hosts (dockerFirewall.hosts).`,
+      name === undefined
+        ? vscode.l10n.t('This window is not a Remote-SSH window: its host is not in the Hosts view to keep.')
+        : vscode.l10n.t('{0} is already in your hosts (dockerFirewall.hosts).', name),
     );
     return;
   }
@@ -22,6 +24,6 @@ export async function keepHost(services: Services, arg?: unknown): Promise<void>
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     services.log.error(`Could not keep ${name} in the settings: ${reason}`);
-    void vscode.window.showErrorMessage(`Could not keep ${name} in your hosts: ${reason}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not keep {0} in your hosts: {1}', name, reason));
   }
 }

@@ -6,6 +6,7 @@ import { reportFailure } from '../../ui/notify';
 import { resolveHost } from '../../ui/pickHost';
 import { runOnHost } from '../../tasks/hostTask';
 import { previewText } from '../../ui/previewText';
+import { HOST_ACTIONS } from '../../failure';
 
 interface ChangeItem extends vscode.QuickPickItem {
   readonly change: PolicyChange;
@@ -13,9 +14,9 @@ interface ChangeItem extends vscode.QuickPickItem {
 
 /** Host: Preview Rules — the exact iptables-restore input a change would apply, in an untitled editor. Changes nothing. */
 export async function previewRules(services: Services, arg?: unknown): Promise<void> {
-  const entry = await resolveHost(services, arg, 'Preview the rules of which host?');
+  const entry = await resolveHost(services, arg, vscode.l10n.t('Preview the rules of which host?'));
   if (entry === undefined) return;
-  const reading = await runOnHost(services, entry, { verb: 'preview rules', title: `Reading ${entry.name}…` }, async (host, signal) => {
+  const reading = await runOnHost(services, entry, { action: HOST_ACTIONS.previewRules, title: vscode.l10n.t('Reading {0}…', entry.name) }, async (host, signal) => {
     const r = await host.read(signal);
     return { reading: r, firewall: host.statusOf(r), host };
   });
@@ -24,17 +25,19 @@ export async function previewRules(services: Services, arg?: unknown): Promise<v
 
   const choices: ChangeItem[] = firewall.locked
     ? [
-        { label: 'Apply the Lockdown Again', description: 'repairs hand edits, covers ports published since', change: changes.reapply() },
-        { label: 'Remove Lockdown', description: 'every published port reachable again', change: changes.unblock() },
+        { label: vscode.l10n.t('Apply the Lockdown Again'), description: vscode.l10n.t('repairs hand edits, covers ports published since'), change: changes.reapply() },
+        { label: vscode.l10n.t('Remove Lockdown'), description: vscode.l10n.t('every published port reachable again'), change: changes.unblock() },
       ]
-    : [{ label: 'Block External Access', change: changes.block() }];
+    : [{ label: vscode.l10n.t('Block External Access'), change: changes.block() }];
   const choice =
-    choices.length === 1 ? choices[0] : await vscode.window.showQuickPick(choices, { title: `Preview rules on ${entry.name}`, placeHolder: 'Which change?' });
+    choices.length === 1
+      ? choices[0]
+      : await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Preview rules on {0}', entry.name), placeHolder: vscode.l10n.t('Which change?') });
   if (choice === undefined) return;
   try {
     const plan = host.plan(reading.reading, choice.change);
     await openPreview(previewText({ hostName: entry.name, change: choice.label, chain: firewall.chain, plan, variant: reading.reading.tables.variant }));
   } catch (error) {
-    void reportFailure(services.log, 'preview rules', entry.name, error);
+    void reportFailure(services.log, HOST_ACTIONS.previewRules, entry.name, error);
   }
 }

@@ -23,11 +23,13 @@ async function currentDestinations(services: Services, entry: ConfiguredHost): P
 
 /** Host: Remove Host — forgets the host (settings, connection, saved passwords); its rules stay on it. */
 export async function removeHost(services: Services, arg?: unknown): Promise<void> {
-  const entry = await resolveHost(services, arg, 'Remove which host?');
+  const entry = await resolveHost(services, arg, vscode.l10n.t('Remove which host?'));
   if (entry === undefined) return;
   const windowHost = services.settings.current.windowHost;
   if (windowHost?.name === entry.name && !windowHost.saved) {
-    void vscode.window.showInformationMessage(`${entry.name} is the host of this Remote-SSH window: it is shown here for this window only, and is not in your hosts to remove.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} is the host of this Remote-SSH window: it is shown here for this window only, and is not in your hosts to remove.', entry.name),
+    );
     return;
   }
   const confirmation = removeHostConfirmation(entry.name);
@@ -36,7 +38,7 @@ export async function removeHost(services: Services, arg?: unknown): Promise<voi
     await services.settings.remove(entry.name);
   } catch (error) {
     services.log.error(`Could not remove ${entry.name} from the settings: ${String(error)}`);
-    void vscode.window.showErrorMessage(`Could not remove ${entry.name} from the settings: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not remove {0} from the settings: {1}', entry.name, error instanceof Error ? error.message : String(error)));
     return;
   }
   services.connections.close(entry.name);

@@ -5,7 +5,7 @@ import { VIEWS } from '../../ids';
 
 /** Host: Show Chain Status — the host's chain, hooks, rules with counters, allows and warnings. */
 export async function showChainStatus(services: Services, arg?: unknown): Promise<void> {
-  const entry = await resolveHost(services, arg, 'Show the chain status of which host?');
+  const entry = await resolveHost(services, arg, vscode.l10n.t('Show the chain status of which host?'));
   if (entry === undefined) return;
   services.chainStatus.select(entry.name);
   await vscode.commands.executeCommand(`${VIEWS.chainStatus}.focus`);

@@ -35,15 +35,15 @@ export async function addHost(services: Services, arg?: unknown): Promise<void> 
     }),
     listSshDockerContexts(),
   ]);
-  const items: SourceItem[] = [{ label: '$(edit) Enter user@host[:port]…', alwaysShow: true }];
+  const items: SourceItem[] = [{ label: `$(edit) ${vscode.l10n.t('Enter user@host[:port]…')}`, alwaysShow: true }];
   const fromConfig = aliases.filter((a) => !taken(a));
   if (fromConfig.length > 0) {
-    items.push({ label: 'SSH config', kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: vscode.l10n.t('SSH config'), kind: vscode.QuickPickItemKind.Separator });
     items.push(...fromConfig.map((alias): SourceItem => ({ label: `$(terminal) ${alias}`, entry: { name: alias, destination: alias } })));
   }
   const fromContexts = contexts.filter((c) => !taken(c.destination));
   if (fromContexts.length > 0) {
-    items.push({ label: 'Docker contexts', kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: vscode.l10n.t('Docker contexts'), kind: vscode.QuickPickItemKind.Separator });
     items.push(
       ...fromContexts.map(
         (c): SourceItem => ({ label: `$(vm) ${c.name}`, description: `ssh://${c.destination}`, detail: c.description, entry: { name: c.name, destination: c.destination } }),
@@ -64,8 +64,8 @@ export async function addHost(services: Services, arg?: unknown): Promise<void> 
 function pickSource(items: readonly SourceItem[]): Promise<{ item: SourceItem; typed: string } | undefined> {
   return new Promise((resolve) => {
     const pick = vscode.window.createQuickPick<SourceItem>();
-    pick.title = 'Add a Docker host';
-    pick.placeholder = 'A host from your ssh config or Docker contexts, or type user@host[:port]';
+    pick.title = vscode.l10n.t('Add a Docker host');
+    pick.placeholder = vscode.l10n.t('A host from your ssh config or Docker contexts, or type user@host[:port]');
     pick.matchOnDescription = true;
     pick.items = items;
     let result: { item: SourceItem; typed: string } | undefined;
@@ -85,8 +85,8 @@ function pickSource(items: readonly SourceItem[]): Promise<{ item: SourceItem; t
 async function typedHost(existing: readonly ConfiguredHost[], typed: string): Promise<ConfiguredHost | undefined> {
   const destination = await vscode.window.showInputBox({
     value: typed.trim(),
-    title: 'Add a Docker host (1/2)',
-    prompt: 'SSH destination: [user@]host[:port], or a Host alias of your ssh config',
+    title: vscode.l10n.t('Add a Docker host (1/2)'),
+    prompt: vscode.l10n.t('SSH destination: [user@]host[:port], or a Host alias of your ssh config'),
     placeHolder: 'deploy@203.0.113.7:22',
     validateInput: (value) => (value.trim() === '' ? undefined : destinationProblem(value)),
     ignoreFocusOut: true,
@@ -94,8 +94,8 @@ async function typedHost(existing: readonly ConfiguredHost[], typed: string): Pr
   if (destination === undefined || destination.trim() === '') return undefined;
   const suggested = uniqueHostName(destination.trim().replace(/^ssh:\/\//, '').replace(/^[^@]*@/, '').replace(/:\d+$/, ''), existing);
   const name = await vscode.window.showInputBox({
-    title: 'Add a Docker host (2/2)',
-    prompt: 'Name shown in the Hosts view',
+    title: vscode.l10n.t('Add a Docker host (2/2)'),
+    prompt: vscode.l10n.t('Name shown in the Hosts view'),
     value: suggested,
     validateInput: (value) => hostNameProblem(value, existing),
     ignoreFocusOut: true,

@@ -12,20 +12,20 @@ export async function importHosts(services: Services): Promise<void> {
     aliases = await sshConfigAliases(services.settings.current.sshConfigPath);
   } catch (error) {
     services.log.error(`Could not read ${configPath}: ${reasonOf(error)}`);
-    void vscode.window.showErrorMessage(`Could not read ${configPath}: ${reasonOf(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not read {0}: {1}', configPath, reasonOf(error)));
     return;
   }
   const existing = services.settings.hosts;
   const fresh = aliases.filter((a) => !existing.some((h) => h.destination === a || h.name === a));
   if (fresh.length === 0) {
     void vscode.window.showInformationMessage(
-      aliases.length === 0 ? `${configPath} has no Host entries to import.` : `Every Host of ${configPath} is already in Docker Firewall.`,
+      aliases.length === 0 ? vscode.l10n.t('{0} has no Host entries to import.', configPath) : vscode.l10n.t('Every Host of {0} is already in Docker Firewall.', configPath),
     );
     return;
   }
   const picked = await vscode.window.showQuickPick(
     fresh.map((alias) => ({ label: alias })),
-    { title: `Import hosts from ${configPath}`, placeHolder: 'Which hosts run Docker?', canPickMany: true },
+    { title: vscode.l10n.t('Import hosts from {0}', configPath), placeHolder: vscode.l10n.t('Which hosts run Docker?'), canPickMany: true },
   );
   if (picked === undefined || picked.length === 0) return;
   const added: ConfiguredHost[] = [];

@@ -8,6 +8,7 @@ import { resolvePort } from '../../tasks/resolvePort';
 import { fromMeTexts } from '../../ui/allowText';
 import { confirm } from '../../ui/confirm';
 import { pickDuration } from '../../ui/pickDuration';
+import { HOST_ACTIONS } from '../../failure';
 
 /**
  * Port, host or Command Palette: Allow from My Address… — a port opened to the address the host
@@ -16,17 +17,20 @@ import { pickDuration } from '../../ui/pickDuration';
  * changes; through a ProxyJump host it is that host's, which is said, and asked in a modal.
  */
 export async function allowFromMe(services: Services, arg?: unknown): Promise<void> {
-  const target = await resolvePort(services, arg, 'Allow from my address');
+  const target = await resolvePort(services, arg, vscode.l10n.t('Allow from my address: which host?'));
   if (target === undefined) return;
   const { entry, spec } = target;
-  const seen = await runOnHost(services, entry, { verb: 'read the address it sees you at', title: `Reading ${entry.name}…` }, async (host, signal) => {
+  const seen = await runOnHost(services, entry, { action: HOST_ACTIONS.readClientAddress, title: vscode.l10n.t('Reading {0}…', entry.name) }, async (host, signal) => {
     const reading = await host.read(signal);
     return { clientAddress: reading.facts.ssh?.clientAddress };
   });
   if (seen === undefined) return; // runOnHost has said why
   if (seen.clientAddress === undefined) {
     void vscode.window.showWarningMessage(
-      `${entry.name} did not say which address you connect from (no SSH_CONNECTION in its environment): use Allow from… with your address instead. Nothing was changed.`,
+      vscode.l10n.t(
+        '{0} did not say which address you connect from (no SSH_CONNECTION in its environment): use Allow from… with your address instead. Nothing was changed.',
+        entry.name,
+      ),
     );
     return;
   }

@@ -9,6 +9,7 @@ import { resolveHost } from '../../ui/pickHost';
 import { portNodeFromArg } from '../../tree/nodeArgs';
 import { rereadHost, runOnHost } from '../../tasks/hostTask';
 import { checkAfterChange } from '../../tasks/checkHost';
+import { blockAgainAction, HOST_ACTIONS } from '../../failure';
 
 /**
  * Port: Block Again — removes the port's allows so that the lockdown covers it again. From the
@@ -23,14 +24,14 @@ export async function denyPort(services: Services, arg?: unknown): Promise<void>
 
   const what = chosen.map(describeAllow).join('; ');
   const change: PolicyChange = (current, context) => chosen.reduce((policy, allow) => changes.deny(allow)(policy, context), current);
-  const report = await runOnHost(services, entry, { verb: `block ${what} again`, title: `Blocking ${what} again on ${entry.name}…` }, (host, signal) =>
+  const report = await runOnHost(services, entry, { action: blockAgainAction(what), title: vscode.l10n.t('Blocking {0} again on {1}…', what, entry.name) }, (host, signal) =>
     host.apply(change, { signal }),
   );
   await rereadHost(services, entry);
   if (report === undefined) return;
   reportHistoryFailure(services.log, entry.name, report.history);
   services.log.info(`${entry.name}: removed the allow ${what}${report.applied ? '' : ' (already gone)'}.`);
-  void vscode.window.showInformationMessage(`${entry.name}: ${what} is blocked again.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1} is blocked again.', entry.name, what));
   await checkAfterChange(services, entry);
 }
 
@@ -40,18 +41,22 @@ async function allowsToRemove(services: Services, arg: unknown): Promise<{ entry
     const entry = services.settings.find(node.hostName);
     if (entry === undefined) return undefined;
     if (node.allows.length === 0) {
-      void vscode.window.showInformationMessage(`${hostPortText(node.port)} on ${entry.name} has no allow to remove.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0} on {1} has no allow to remove.', hostPortText(node.port), entry.name));
       return undefined;
     }
     return { entry, allows: node.allows };
   }
-  const entry = await resolveHost(services, arg, 'Block a port again on which host?');
+  const entry = await resolveHost(services, arg, vscode.l10n.t('Block a port again on which host?'));
   if (entry === undefined) return undefined;
-  const current = await runOnHost(services, entry, { verb: 'list the allows', title: `Reading ${entry.name}…` }, (host, signal) => host.status(signal));
+  const current = await runOnHost(services, entry, { action: HOST_ACTIONS.listAllows, title: vscode.l10n.t('Reading {0}…', entry.name) }, (host, signal) => host.status(signal));
   if (current === undefined) return undefined;
   const allows = current.firewall.policy.allows;
   if (allows.length === 0) {
-    void vscode.window.showInformationMessage(`${entry.name} has no allows: every published port is ${current.firewall.locked ? 'blocked' : 'open (no lockdown)'}.`);
+    void vscode.window.showInformationMessage(
+      current.firewall.locked
+        ? vscode.l10n.t('{0} has no allows: every published port is blocked.', entry.name)
+        : vscode.l10n.t('{0} has no allows: every published port is open (no lockdown).', entry.name),
+    );
     return undefined;
   }
   return { entry, allows };
@@ -60,8 +65,8 @@ async function allowsToRemove(services: Services, arg: unknown): Promise<{ entry
 async function pickAllows(hostName: string, allows: readonly Allow[]): Promise<Allow[] | undefined> {
   const items = allows.map((allow) => ({ label: describeAllow(allow), picked: true, allow }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: `Block again on ${hostName}`,
-    placeHolder: 'Which allows should be removed?',
+    title: vscode.l10n.t('Block again on {0}', hostName),
+    placeHolder: vscode.l10n.t('Which allows should be removed?'),
     canPickMany: true,
   });
   return picked?.map((item) => item.allow);

@@ -37,13 +37,14 @@ test('History: one row per change, newest first, "who from where did what" and h
   assert.equal(new Set(children.map((r) => r.id)).size, children.length, 'ids are unique');
 });
 
-test('each action in the past tense, with its allows', () => {
+test('each action in the past tense, with its allows, after who made it from where', () => {
   const from = { port: 8080, proto: 'tcp' as const, from: parseCidr('192.0.2.0/24') };
-  assert.equal(changeSentence({ action: 'deny', allows: [from] }), 'blocked 8080/tcp from 192.0.2.0/24 again');
-  assert.equal(changeSentence({ action: 'block', allows: [from] }), 'blocked external access, allowing 8080/tcp from 192.0.2.0/24');
-  assert.equal(changeSentence({ action: 'unblock', allows: [] }), 'removed the lockdown');
-  assert.equal(changeSentence({ action: 'persist', allows: [] }), 'made the lockdown persistent');
-  assert.equal(changeSentence({ action: 'prune', allows: [] }), 'removed expired allows');
+  const by = { user: 'ops', client: '203.0.113.11' };
+  assert.equal(changeSentence({ ...by, action: 'deny', allows: [from] }), 'ops from 203.0.113.11 blocked 8080/tcp from 192.0.2.0/24 again');
+  assert.equal(changeSentence({ ...by, action: 'block', allows: [from] }), 'ops from 203.0.113.11 blocked external access, allowing 8080/tcp from 192.0.2.0/24');
+  assert.equal(changeSentence({ ...by, action: 'unblock', allows: [] }), 'ops from 203.0.113.11 removed the lockdown');
+  assert.equal(changeSentence({ ...by, action: 'persist', allows: [] }), 'ops from 203.0.113.11 made the lockdown persistent');
+  assert.equal(changeSentence({ user: 'root', client: undefined, action: 'prune', allows: [] }), 'root from an unknown address removed expired allows');
 });
 
 test('an empty history says so; a reading without one shows no History section', () => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCidr } from '../../../../src/core/validate';
-import { allowedNotice, fromMeTexts, requestText } from '../../../../src/vscode/ui/allowText';
+import { allowAction, allowedLogLine, allowedNotice, fromMeTexts, requestLabel, requestText } from '../../../../src/vscode/ui/allowText';
+import { failureMessage, failureNotice } from '../../../../src/vscode/failure';
 import { pruneSummary as pruneNotice } from '../../../../src/core/firewall/policy';
 
 const NOW = Date.UTC(2026, 11, 5, 4, 13, 0) / 1000;
@@ -10,6 +11,26 @@ test('an allow as asked names the source and the duration before the host resolv
   assert.equal(requestText({ port: 8080, proto: 'tcp' }), '8080/tcp from anywhere');
   assert.equal(requestText({ port: 8080, proto: 'tcp', from: 'me', forSeconds: 900 }), '8080/tcp from your address for 15 min');
   assert.equal(requestText({ port: 5353, proto: 'udp', from: parseCidr('203.0.113.0/24'), forSeconds: 3600 }), '5353/udp from 203.0.113.0/24 for 1 h');
+});
+
+test('what the user reads of an allow is, in English, what the log says', () => {
+  const requests = [
+    { port: 8080, proto: 'tcp' as const },
+    { port: 8080, proto: 'tcp' as const, forSeconds: 90_000 },
+    { port: 8080, proto: 'tcp' as const, from: 'me' as const },
+    { port: 8080, proto: 'tcp' as const, from: 'me' as const, forSeconds: 900 },
+    { port: 5353, proto: 'udp' as const, from: parseCidr('203.0.113.0/24') },
+    { port: 5353, proto: 'udp' as const, from: parseCidr('203.0.113.0/24'), forSeconds: 3600 },
+  ];
+  for (const request of requests) {
+    assert.equal(requestLabel(request), requestText(request));
+    const action = allowAction(request);
+    assert.equal(failureNotice(action, 'h1', 'refused'), failureMessage(action.verb, 'h1', 'refused'));
+  }
+  assert.equal(failureMessage(allowAction(requests[3]!).verb, 'h1', 'refused'), 'Could not allow 8080/tcp from your address for 15 min on h1: refused');
+  for (const [allow, applied] of [[{ port: 8080, proto: 'tcp' as const }, true], [{ port: 8080, proto: 'tcp' as const, until: NOW + 900 }, false]] as const) {
+    assert.equal(allowedNotice('h1', allow, NOW, applied), allowedLogLine('h1', allow, NOW, applied));
+  }
 });
 
 test('the notice after an allow says what stands and, for one that ends, how long is left and who closes it', () => {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DURATION_CHOICES, durationProblem, durationText } from '../../../../src/vscode/ui/durationChoices';
+import { durationChoices, durationLabel, durationProblem, durationText } from '../../../../src/vscode/ui/durationChoices';
 
 test('the duration pick offers "Until I take it back" first (Enter keeps an allow as allows always were), then 15 min, 1 h, 8 h, 1 day', () => {
   assert.deepEqual(
-    DURATION_CHOICES.map((c) => [c.label, c.forSeconds]),
+    durationChoices().map((c) => [c.label, c.forSeconds]),
     [
       ['Until I take it back', undefined],
       ['15 minutes', 900],
@@ -33,4 +33,5 @@ test('a duration reads as a person says it', () => {
   assert.equal(durationText(3600), 'for 1 h');
   assert.equal(durationText(86400 + 3 * 3600), 'for 1 d 3 h');
   assert.equal(durationText(15), 'for 15 s');
+  assert.equal(durationLabel(86400 + 3 * 3600), '1 d 3 h', 'as the user reads it: the same amount');
 });
