@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLabUp, labCommand, labHost, loadLab, onHost, type Lab, type LabHost } from '../support/lab';
+import { isLabUp, labCommand, labHost, loadLab, type Lab, type LabHost } from '../support/lab';
+import { labDocker, runLabContainer } from '../support/recreate';
 import { cli } from '../support/engine';
 import { measure } from '../support/figures';
 import { ALLOWED_8080, WATCHED_8081 } from '../support/lockedPorts';
@@ -47,20 +48,13 @@ describe(`a container removed as the watcher's restart window ends, on ${NAME}`,
     assert.equal(restarted.code, 0, restarted.stderr);
     const restartedAt = Date.now();
     const at = (seconds: number) => sleep(restartedAt + seconds * 1000 - Date.now());
-    const docker = async (args: string[]) => {
-      const result = await onHost(host, ['docker', ...args], { timeoutMs: 60_000 });
-      assert.equal(result.code, 0, `docker ${args.join(' ')}: ${result.stderr}`);
-    };
     await measure(lab!, 'daemon-restart', host, { case: 'app away as the restart window ends', setup: { windowSeconds: WATCH_KEEP_SECONDS, awayFrom: AWAY_FROM, awayUntil: AWAY_UNTIL } }, async (f) => {
       await at(AWAY_FROM - 2);
       const away = (async () => {
         await at(AWAY_FROM);
-        await docker(['rm', '--force', 'app']);
+        await labDocker(host)(['rm', '--force', 'app']);
         await at(AWAY_UNTIL);
-        await docker([
-          'run', '--detach', '--name', 'app', '--init', '--restart', 'unless-stopped', '--label', `lab=${lab!.name}`,
-          '--env', `LAB_HOST=${NAME}`, '--env', 'LAB_CONTAINER=app', '--network', 'appnet', '--publish', '8081:80', 'lab/busybox:1', 'lab-page-server',
-        ]);
+        await runLabContainer(lab!, host, 'app', 'appnet', '8081:80');
       })();
       // Watched until 3 s after app runs again: the watcher has heard of it by then.
       const watch = await watchBlocked(lab!.outside.ns, host, WATCHED_8081, away, 3000);
