@@ -27,7 +27,7 @@ export const WATCH_LOCK = '/run/docker-firewall-watch.lock';
 /** Seconds the ports in force are kept after the watcher (re)connects to Docker (see keep_ports). */
 export const WATCH_KEEP_SECONDS = 60;
 /** The same after a container stops or is removed. */
-export const WATCH_GONE_KEEP_SECONDS = 30;
+const WATCH_GONE_KEEP_SECONDS = 30;
 
 export interface WatcherConfig {
   readonly chain: ChainName;
