@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { loadLab, type Lab } from '../test/support/lab';
 import { measureActivation } from './activation';
 import { measureCliProcess } from './cliProcess';
+import { measureFleet } from './fleet';
 import { measureInventory } from './inventory';
 import { BENCH_LAB } from './lib/benchLab';
 import type { Section } from './lib/results';
@@ -15,7 +16,7 @@ import { measureLockdown } from './lockdown';
 import { measureRefresh } from './refresh';
 import { measureThroughput } from './throughput';
 
-export const SECTION_IDS = ['inventory', 'cli', 'lockdown', 'refresh', 'throughput', 'activation'] as const;
+export const SECTION_IDS = ['inventory', 'cli', 'lockdown', 'refresh', 'throughput', 'activation', 'fleet'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 const MEASURES: Record<SectionId, (lab: Lab) => Promise<Section>> = {
@@ -29,6 +30,7 @@ const MEASURES: Record<SectionId, (lab: Lab) => Promise<Section>> = {
   refresh: (lab) => measureRefresh(lab, [1, 5, 10]),
   throughput: measureThroughput,
   activation: measureActivation,
+  fleet: measureFleet,
 };
 
 export interface MeasureOutput {
@@ -45,7 +47,7 @@ function parseArgs(argv: readonly string[]): { out: string; only: SectionId[] } 
     else if (arg === '--only') only = parseOnly(argv[++i] ?? '');
     else throw new Error(`unknown argument ${String(arg)}`);
   }
-  if (out === undefined) throw new Error('usage: measure.ts --out FILE [--only inventory,cli,lockdown,refresh,throughput,activation]');
+  if (out === undefined) throw new Error(`usage: measure.ts --out FILE [--only ${SECTION_IDS.join(',')}]`);
   return { out, only };
 }
 

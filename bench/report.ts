@@ -31,6 +31,7 @@ function channels(v: Variant): string {
 }
 
 function runsOf(section: Section): string | undefined {
+  if (section.runs !== undefined) return section.runs;
   const counts = new Set(section.comparisons.flatMap((c) => [c.ours.summary.n, c.baseline.summary.n]));
   if (counts.size === 0) return undefined;
   return `${[...counts].sort((a, b) => a - b).join(' or ')} runs per contender (after one warm-up round, thrown away), contenders alternating round by round.`;
@@ -120,6 +121,18 @@ export function targetRows(results: BenchResults): TargetRow[] {
           met: refresh.met,
         }
       : NOT_MEASURED),
+  });
+  const fleet = findFact(results, 'fleet-refresh-vs-slowest');
+  rows.push({
+    target: 'A fleet of 50 hosts: a cold refresh of all of them within 3× the slowest single host',
+    ...(fleet
+      ? { result: `${fleet.value}. Here all 50 hosts share ${results.machine.cpus} cores with the client.`, met: fleet.met }
+      : NOT_MEASURED),
+  });
+  const fleetMemory = findFact(results, 'fleet-extension-memory');
+  rows.push({
+    target: "The extension host's memory grows by under 2 MB per host shown",
+    ...(fleetMemory ? { result: fleetMemory.value.replace(/ Samples: .*$/, ''), met: fleetMemory.met } : NOT_MEASURED),
   });
   const activation = findFact(results, 'activation-total');
   const real = findFact(results, 'activation-code-server');

@@ -11,9 +11,14 @@ import { labHost, run, type Lab, type LabHost, type RunResult } from '../../test
  */
 export const BENCH_LAB = (process.env.DFW_BENCH_LAB ??= `bench${randomBytes(3).toString('hex')}`);
 export const BENCH_HOSTS = 10;
+/** The fleet section's hosts (issue 17): the lab has this many when that section is measured. */
+export const FLEET_HOSTS = 50;
 export const BENCH_EXTRA_CONTAINERS = 50;
-/** `lab.sh up` arguments: h1 gets the 50 extra containers, every host the lab's five. */
-export const BENCH_LAB_UP = ['up', '--hosts', String(BENCH_HOSTS), '--docker', '20', '--extra-containers', String(BENCH_EXTRA_CONTAINERS)];
+
+/** `lab.sh up` arguments: h1 gets the 50 extra containers, every host the lab's five; 50 hosts when the fleet is measured, else 10. */
+export function benchLabUp(fleet: boolean): string[] {
+  return ['up', '--hosts', String(fleet ? FLEET_HOSTS : BENCH_HOSTS), '--docker', '20', '--extra-containers', String(BENCH_EXTRA_CONTAINERS)];
+}
 
 /** Opens one of our host handles on a lab host, as the CLI would with `--ssh-config`. */
 export function openLabHost(lab: Lab, name: string): HostConnection {

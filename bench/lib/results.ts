@@ -70,6 +70,8 @@ export interface Section {
   readonly title: string;
   /** What is measured and how, for the report. */
   readonly method: readonly string[];
+  /** How many runs each contender had, when the section says it itself (else the report counts them and assumes one warm-up round). */
+  readonly runs?: string | undefined;
   readonly comparisons: readonly Comparison[];
   readonly facts: readonly Fact[];
   /** Observations from this run (sanity checks, surprises). */
