@@ -156,12 +156,24 @@ export class Workbench {
     await sidebar.waitFor({ state: 'visible', timeout: this.timeoutMs });
     const box = await sidebar.boundingBox();
     if (box === null) throw new Error('the side bar has no bounding box');
-    // The sash straddles the side bar's right edge (the side bar sits left of the editor by default).
-    const edge = box.x + box.width - 1;
-    const y = box.y + box.height / 2;
-    await this.page.mouse.move(edge, y);
+    // Drag the vertical sash nearest the side bar's right edge (the side bar sits left of the editor
+    // by default), from the middle of the sash's own box: a press on the side bar's last pixel took
+    // the sash in VS Code 1.100 but left the side bar at 300 px in 1.139.
+    const edge = box.x + box.width;
+    let from = { x: edge - 1, y: box.y + box.height / 2 };
+    let nearest = Infinity;
+    for (const sash of await this.page.locator('.monaco-sash.vertical').all()) {
+      const s = await sash.boundingBox();
+      if (s === null || s.height < box.height / 2) continue;
+      const middle = s.x + s.width / 2;
+      if (Math.abs(middle - edge) < nearest && Math.abs(middle - edge) <= 8) {
+        nearest = Math.abs(middle - edge);
+        from = { x: middle, y: s.y + s.height / 2 };
+      }
+    }
+    await this.page.mouse.move(from.x, from.y);
     await this.page.mouse.down();
-    await this.page.mouse.move(box.x + width - 1, y, { steps: 8 });
+    await this.page.mouse.move(from.x + (box.x + width - edge), from.y, { steps: 8 });
     await this.page.mouse.up();
     const after = await sidebar.boundingBox();
     if (after === null || Math.abs(after.width - width) > 8) {
