@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab } from '../../test/support/lab';
-import { launchBrowser } from '../../test/vscode/harness/browser';
-import { DEFAULT_CODE_SERVER_DIR, REPO_ROOT, startCodeServer } from '../../test/vscode/harness/codeServer';
-import { workbenchUrl } from '../../test/vscode/harness/workbenchUrl';
-import { Workbench } from '../../test/vscode/ui/workbench';
+import { DEFAULT_CODE_SERVER_DIR, REPO_ROOT } from '../../test/vscode/harness/codeServer';
+import { withFreshWorkbench } from './benchWorkbench';
 
 export const CODE_SERVER_RUNS = 3;
 
@@ -27,32 +24,13 @@ export async function activationInCodeServer(lab: Lab, hosts: readonly string[])
   const codeServer = (JSON.parse(readFileSync(join(DEFAULT_CODE_SERVER_DIR, 'node_modules', 'code-server', 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
   const samples: CodeServerActivation[] = [];
   for (let i = 0; i < CODE_SERVER_RUNS; i++) {
-    const workspace = mkdtempSync(join(tmpdir(), 'dfwb-activation-'));
-    writeFileSync(join(workspace, 'README.md'), '# activation\n');
-    const server = await startCodeServer({
-      folder: workspace,
-      settings: {
-        'dockerFirewall.hosts': hosts.map((name) => ({ name, destination: name })),
-        'dockerFirewall.sshConfigPath': lab.sshConfig,
-        'dockerFirewall.knownHostsPath': lab.knownHosts,
-      },
-    });
-    const browser = await launchBrowser().catch(async (error: unknown) => {
-      await server.stop();
-      throw error;
-    });
-    try {
-      const wb = new Workbench(browser.page, { timeoutMs: 60_000 });
-      await browser.page.goto(workbenchUrl({ port: server.port, folder: workspace, extensionDevelopmentPath: REPO_ROOT }));
-      await wb.waitUntilReady();
-      await wb.openViewContainer('Docker Firewall');
-      const { ms, text } = await wb.extensionActivationMs(`${manifest.publisher}.${manifest.name}`);
-      samples.push({ ms, text, codeServer });
-    } finally {
-      await browser.close();
-      await server.stop();
-      rmSync(workspace, { recursive: true, force: true });
-    }
+    samples.push(
+      await withFreshWorkbench(lab, hosts, 'activation', async (wb) => {
+        await wb.openViewContainer('Docker Firewall');
+        const { ms, text } = await wb.extensionActivationMs(`${manifest.publisher}.${manifest.name}`);
+        return { ms, text, codeServer };
+      }),
+    );
   }
   return samples;
 }

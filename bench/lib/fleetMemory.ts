@@ -1,12 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Lab } from '../../test/support/lab';
-import { launchBrowser } from '../../test/vscode/harness/browser';
-import { REPO_ROOT, startCodeServer } from '../../test/vscode/harness/codeServer';
-import { workbenchUrl } from '../../test/vscode/harness/workbenchUrl';
-import { Workbench } from '../../test/vscode/ui/workbench';
 import { acceptedLogins } from './benchLab';
+import { withFreshWorkbench } from './benchWorkbench';
 
 export interface ExtensionHostMemory {
   readonly hosts: number;
@@ -59,24 +54,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | undefi
  * steps with one host and with many give the memory each further host costs.
  */
 export async function extensionHostMemory(lab: Lab, hosts: readonly string[], settleMs = 5000): Promise<ExtensionHostMemory> {
-  const workspace = mkdtempSync(join(tmpdir(), 'dfwb-memory-'));
-  writeFileSync(join(workspace, 'README.md'), '# memory\n');
-  const server = await startCodeServer({
-    folder: workspace,
-    settings: {
-      'dockerFirewall.hosts': hosts.map((name) => ({ name, destination: name })),
-      'dockerFirewall.sshConfigPath': lab.sshConfig,
-      'dockerFirewall.knownHostsPath': lab.knownHosts,
-    },
-  });
-  const browser = await launchBrowser().catch(async (error: unknown) => {
-    await server.stop();
-    throw error;
-  });
-  try {
-    const wb = new Workbench(browser.page, { timeoutMs: 60_000 });
-    await browser.page.goto(workbenchUrl({ port: server.port, folder: workspace, extensionDevelopmentPath: REPO_ROOT }));
-    await wb.waitUntilReady();
+  return withFreshWorkbench(lab, hosts, 'memory', async (wb, server) => {
     const pid = await until('the extension host', 60_000, () => extensionHostPid(server.pid));
     // The workbench's own start-up (built-in extensions activating) settles first.
     await new Promise((resolve) => setTimeout(resolve, settleMs));
@@ -88,9 +66,5 @@ export async function extensionHostMemory(lab: Lab, hosts: readonly string[], se
     const allReadMs = Date.now() - opened;
     await new Promise((resolve) => setTimeout(resolve, settleMs));
     return { hosts: hosts.length, beforeMiB, shownMiB: rssMiB(pid), allReadMs };
-  } finally {
-    await browser.close();
-    await server.stop();
-    rmSync(workspace, { recursive: true, force: true });
-  }
+  });
 }
