@@ -3,15 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { REPO_ROOT, type Lab } from '../test/support/lab';
-import { countLogins, DockerCliEnv } from './lib/benchLab';
+import type { Lab } from '../test/support/lab';
+import { BENCH_CLI as CLI, countLogins, DockerCliEnv } from './lib/benchLab';
 import { describeStep, medianTimeline, parseTrace, timeline, type TimelineStep } from './lib/cliTrace';
 import { compare, variant, type Comparison, type Fact, type Section } from './lib/results';
 import { interleave, middle } from './lib/stats';
 
 const ROUNDS = 9;
-/** The CLI measured: the bundle `npm run build` wrote, or another build to compare (DFW_BENCH_CLI). */
-const CLI = process.env.DFW_BENCH_CLI ?? join(REPO_ROOT, 'dist/cli.js');
 /** Targets of issue 18, against `docker -H ssh:// ps` from a cold start. */
 const PS_TARGET = 0.7;
 const STATUS_TARGET = 1.0;

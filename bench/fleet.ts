@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { mapBounded } from '../src/vscode/hosts/limiter';
 import { labHost, REPO_ROOT, run, type Lab, type RunResult } from '../test/support/lab';
 import { probeBlocked, probeOpen } from '../test/support/probes';
-import { countLogins, DockerCliEnv, firstHosts, FLEET_HOSTS } from './lib/benchLab';
+import { ansibleEnv } from '../test/support/ansible';
+import { BENCH_CLI as CLI, countLogins, DockerCliEnv, firstHosts, FLEET_HOSTS } from './lib/benchLab';
 import { extensionHostMemory, type ExtensionHostMemory } from './lib/fleetMemory';
 import { adHocSucceeded, cliHosts, recapCounts } from './lib/fleetOutput';
 import { measureOurs, msOf, ourCosts, withHandles, type OurSample } from './lib/ours';
@@ -22,7 +23,6 @@ const BLOCK_ROUNDS = 1;
 const MEMORY_RUNS = 2;
 /** What the extension and the CLI use unless told otherwise (dockerFirewall.maxParallelHosts, --parallel). */
 const PARALLEL = 8;
-const CLI = process.env.DFW_BENCH_CLI ?? join(REPO_ROOT, 'dist/cli.js');
 const PLAYBOOK = join(REPO_ROOT, 'examples/ansible/playbook.yml');
 
 /** The contenders, each of whose runs says on stderr how long it took: a fleet run is long, and the bench should not look stuck. */
@@ -100,12 +100,7 @@ class AnsibleEnv {
         await run(argv, {
           timeoutMs: 600_000,
           env: {
-            ANSIBLE_HOME: join(this.dir, 'home'),
-            ANSIBLE_LOCAL_TEMP: join(this.dir, 'tmp'),
-            ANSIBLE_NOCOLOR: '1',
-            ANSIBLE_FORKS: String(PARALLEL),
-            // Named, as an inventory would: no interpreter discovery round trip on each host.
-            ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+            ...ansibleEnv(this.dir, PARALLEL),
             ANSIBLE_SSH_ARGS: `-F ${this.lab.sshConfig} -o ControlMaster=auto -o ControlPersist=60s`,
             ANSIBLE_SSH_CONTROL_PATH_DIR: control,
           },

@@ -3,13 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, chmodSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openHost, type HostConnection } from '../../src/core/hosts/openHost';
-import { labHost, run, type Lab, type LabHost, type RunResult } from '../../test/support/lab';
+import { labHost, REPO_ROOT, run, type Lab, type LabHost, type RunResult } from '../../test/support/lab';
 
 /**
  * The benchmark's own lab, named anew for each run (DFW_BENCH_LAB, set here for the measuring
  * process it starts): two runs on one machine, or other engineers' labs, cannot collide with it.
  */
 export const BENCH_LAB = (process.env.DFW_BENCH_LAB ??= `bench${randomBytes(3).toString('hex')}`);
+/** The CLI measured: the bundle `npm run build` wrote, or another build to compare (DFW_BENCH_CLI). */
+export const BENCH_CLI = process.env.DFW_BENCH_CLI ?? join(REPO_ROOT, 'dist/cli.js');
 export const BENCH_HOSTS = 10;
 /** The fleet section's hosts (issue 17): the lab has this many when that section is measured. */
 export const FLEET_HOSTS = 50;

@@ -7,6 +7,7 @@ import { isLabUp, labHost, loadLab, outside, REPO_ROOT, type Lab } from '../../s
 import { CLI, dockerFirewall } from '../../support/cli';
 import { probeBlocked, probeOpen } from '../../support/probes';
 import { needsLab, needsTool } from '../../support/requirements';
+import { ansibleEnv, playRecap } from '../../support/ansible';
 
 /**
  * The Ansible example (issue 17), run by Debian's ansible-core from the outside namespace against
@@ -19,24 +20,15 @@ const lab: Lab | undefined = isLabUp() ? loadLab() : undefined;
 const HOSTS = ['h1', 'h2'] as const;
 const PLAYBOOK = join(REPO_ROOT, 'examples/ansible/playbook.yml');
 
-/** `host : ok=3 changed=1 unreachable=0 failed=0 …` lines of the play recap, by host. */
-function recap(stdout: string): Record<string, Record<string, number>> {
-  const hosts: Record<string, Record<string, number>> = {};
-  for (const m of stdout.matchAll(/^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$/gm)) {
-    hosts[m[1]!] = Object.fromEntries([...m[2]!.matchAll(/(\w+)=(\d+)/g)].map((k) => [k[1]!, Number(k[2])]));
-  }
-  return hosts;
-}
-
 describe('examples/ansible/playbook.yml against h1 and h2', { skip }, () => {
   let dir: string;
   const playbook = async (extra: readonly string[]) => {
     const result = await outside(['ansible-playbook', '-i', join(dir, 'inventory.ini'), PLAYBOOK, '-e', `docker_firewall="${process.execPath} ${CLI} --ssh-config ${lab!.sshConfig}"`, ...extra], {
       lab,
       timeoutMs: 180_000,
-      env: { ANSIBLE_HOME: join(dir, 'ansible'), ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1', ANSIBLE_FORKS: '5', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' },
+      env: ansibleEnv(dir, 5),
     });
-    return { ...result, recap: recap(result.stdout) };
+    return { ...result, recap: playRecap(result.stdout) };
   };
 
   before(() => {
