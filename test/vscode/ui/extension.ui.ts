@@ -83,9 +83,18 @@ class UiTest {
     return probeBlocked(this.lab.outside.ns, this.h1, { port, family });
   }
 
-  /** The hosts in code-server's user settings file, as the extension wrote them. */
-  configuredHosts(): { name: string; destination: string }[] {
-    const settings = JSON.parse(readFileSync(this.settingsFile, 'utf8')) as Record<string, unknown>;
+  /**
+   * The hosts in code-server's user settings file, as the extension wrote them; undefined while
+   * the file does not parse, because code-server rewrites it in place (truncate, then write) and a
+   * read can land between the two.
+   */
+  configuredHosts(): { name: string; destination: string }[] | undefined {
+    let settings: Record<string, unknown>;
+    try {
+      settings = JSON.parse(readFileSync(this.settingsFile, 'utf8')) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
     const hosts = settings['dockerFirewall.hosts'];
     return Array.isArray(hosts) ? (hosts as { name: string; destination: string }[]) : [];
   }
@@ -94,9 +103,13 @@ class UiTest {
   async settingsHave(name: string, present: boolean, timeoutMs = 15_000): Promise<{ name: string; destination: string } | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.configuredHosts().find((h) => h.name === name);
-      if ((found !== undefined) === present) return found;
-      if (Date.now() > deadline) throw new Error(`${this.settingsFile} ${present ? 'never got' : 'still has'} host ${name}: ${JSON.stringify(this.configuredHosts())}`);
+      const hosts = this.configuredHosts();
+      const found = hosts?.find((h) => h.name === name);
+      if (hosts !== undefined && (found !== undefined) === present) return found;
+      if (Date.now() > deadline) {
+        const seen = hosts === undefined ? `no valid JSON: ${JSON.stringify(readFileSync(this.settingsFile, 'utf8').slice(0, 200))}` : JSON.stringify(hosts);
+        throw new Error(`${this.settingsFile} ${present ? 'never got' : 'still has'} host ${name}: ${seen}`);
+      }
       await sleep(200);
     }
   }
