@@ -9,7 +9,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 [[ $(id -u) == 0 ]] || { log 'run as root: the lab makes network namespaces and starts sshd and dockerd'; exit 2; }
 
 need=()
-for pkg in iptables iproute2 openssh-client openssh-server docker.io busybox-static sudo socat iperf3 chromium ripgrep libkrb5-dev jq curl systemd-container debootstrap ansible-core ufw; do
+for pkg in iptables iproute2 openssh-client openssh-server docker.io busybox-static sudo socat iperf3 chromium ripgrep libkrb5-dev jq curl systemd-container debootstrap ansible-core ufw firewalld; do
   [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true) == 'install ok installed' ]] || need+=("$pkg")
 done
 if ((${#need[@]} > 0)); then

@@ -3,6 +3,7 @@ import { describeAllow, pruneSummary, sameAllow, type Allow } from '../core/fire
 import { resolveAllow } from '../core/firewall/allowRequest';
 import { remainingText } from '../core/firewall/expiry';
 import { PERSIST_DIR, RESTORE_SCRIPT } from '../core/firewall/persistence';
+import { FOLLOW_SCRIPT, type FollowerOutcome } from '../core/firewall/firewalldFollower';
 import type { Invocation, CommandName } from './args';
 import { formatPlan, formatPorts, formatStatus } from './format';
 import { allowJsonAt, JSON_SCHEMA, psJson, statusJson } from './json';
@@ -49,14 +50,15 @@ export async function runCommand(inv: Command, engine: FirewallEngine, label: st
         return;
       }
       const boot = report.outcome.kind === 'saved' ? report.outcome.bootRestore : 'none';
+      const firewalld = report.outcome.kind === 'saved' ? report.outcome.firewalld : 'absent';
       // Docker rewrites iptables at every start, never our nftables tables: those need putting back at boot only.
       const nft = report.plan.backend === 'nftables';
-      print(
+      const saved =
         boot === 'systemd'
           ? `${label}: lockdown saved; systemd puts it back at boot${nft ? '' : ' and after every dockerd start'}.`
-          : `${label}: lockdown saved in ${PERSIST_DIR}, but this host has no systemd: nothing puts it back at boot by itself. Run ${RESTORE_SCRIPT} at boot, after the network and before dockerd${nft ? '' : ' (and after every dockerd start)'}.`,
-        { schema: JSON_SCHEMA, host: label, persisted: true, bootRestore: boot },
-      );
+          : `${label}: lockdown saved in ${PERSIST_DIR}, but this host has no systemd: nothing puts it back at boot by itself. Run ${RESTORE_SCRIPT} at boot, after the network and before dockerd${nft ? '' : ' (and after every dockerd start)'}.`;
+      const follower = followerSentence(firewalld);
+      print(follower === undefined ? saved : `${saved}\n${follower}`, { schema: JSON_SCHEMA, host: label, persisted: true, bootRestore: boot, firewalld });
       return;
     }
     case 'prune':
@@ -190,4 +192,19 @@ async function prune(inv: Command, engine: FirewallEngine, label: string, print:
     removed: ended.map((a) => allowJsonAt(a, now)),
     argv: report?.argv ?? null,
   });
+}
+
+/** What the persist did about firewalld, for a person (nothing where firewalld is not installed). */
+function followerSentence(outcome: FollowerOutcome): string | undefined {
+  switch (outcome) {
+    case 'systemd':
+    case 'process':
+      return `firewalld is installed: after each firewalld reload or restart (which removes the lockdown's rules) ${FOLLOW_SCRIPT} puts the lockdown back${outcome === 'process' ? ' (started in its own session: it does not survive a reboot)' : ''}.`;
+    case 'no-monitor':
+      return `warning: firewalld is installed but dbus-monitor is not (Debian: apt install dbus-bin): after a firewalld reload the lockdown stays removed until ${RESTORE_SCRIPT} runs. Install it and persist again.`;
+    case 'failed':
+      return `warning: firewalld is installed but ${FOLLOW_SCRIPT}, which puts the lockdown back after a firewalld reload, did not start: persist again.`;
+    case 'absent':
+      return undefined;
+  }
 }

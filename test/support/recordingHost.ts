@@ -59,7 +59,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
       channel.on('end', () => {
         entry.stdin = Buffer.concat(chunks).toString('utf8');
         const argv = shellWords(inner);
-        const stdout = argv[3] === 'docker-firewall-apply' ? '### applied\n' : argv[3] === 'docker-firewall-persist' ? '### systemd\n' : isReadCommand(argv) ? answerRead(state.report, argv) : '';
+        const stdout = argv[3] === 'docker-firewall-apply' ? '### applied\n' : argv[3] === 'docker-firewall-persist' ? '### firewalld absent\n### systemd\n' : isReadCommand(argv) ? answerRead(state.report, argv) : '';
         if (stdout) channel.write(stdout);
         channel.exit(0);
         channel.end();

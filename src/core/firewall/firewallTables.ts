@@ -50,6 +50,11 @@ export interface FirewallTables {
    * nftables lockdown removes them.
    */
   readonly iptablesLeftover?: readonly string[] | undefined;
+  /**
+   * firewalld's rules are in force: its nftables table (`table inet firewalld`; 0.6 to 0.8 also had
+   * ip and ip6 ones), or, with its iptables backend, its zone chains. Its reloads remove ours.
+   */
+  readonly firewalld: boolean;
   /** The iptables variant whose tables hold Docker's chains; undefined if none does. */
   readonly variant: IptablesVariant | undefined;
   /** Variants other than the chosen one that also hold Docker chains (a confusing host). */
@@ -81,6 +86,7 @@ export function firewallTables(raw: RawFirewall, chain: ChainName, dockerBackend
     chain,
     backend: 'iptables',
     nftAvailable: raw.nft !== undefined,
+    firewalld: firewalldActive(raw),
     variant,
     otherDockerVariants: withDocker.slice(1),
     iptablesVersion: raw.iptablesVersion,
@@ -118,6 +124,7 @@ function nftFirewallTables(raw: RawFirewall, chain: ChainName): FirewallTables {
     chain,
     backend: 'nftables',
     nftAvailable: nft !== undefined,
+    firewalld: firewalldActive(raw),
     iptablesLeftover: leftover.length === 0 ? undefined : [...new Set(leftover)],
     variant: undefined,
     otherDockerVariants: [],
@@ -163,4 +170,10 @@ function familyState(family: Family, tables: SavedFamily | undefined, chain: Cha
     readable: tables !== undefined && tables.error === undefined,
     readError: tables === undefined ? `no ${family === 'ipv4' ? 'iptables' : 'ip6tables'} on the host` : tables.error,
   };
+}
+
+/** See FirewallTables.firewalld. */
+function firewalldActive(raw: RawFirewall): boolean {
+  if (raw.nft?.tables.some((t) => /^table (inet|ip|ip6) firewalld$/.test(t)) === true) return true;
+  return [...raw.ipv4, ...raw.ipv6].some((saved) => saved.filter?.chains.some((c) => c.name === 'FORWARD_IN_ZONES' || c.name === 'INPUT_ZONES') === true);
 }

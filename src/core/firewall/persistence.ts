@@ -11,6 +11,7 @@ import { transitionPayload } from './transition';
 import { NFT_FAMILY, nftTableBlock, nftTableName } from './nftRule';
 import { parseHistoryOutcome, RECORD_HISTORY_FUNCTION } from '../history/historyScript';
 import type { HistoryOutcome } from '../history/historyLine';
+import { FOLLOW_SCRIPT, FOLLOW_UNIT, followerRunning, followerScript, followerUnit, parseFollowerOutcome, REMOVE_FOLLOWER, startFollowerShell, type FollowerOutcome } from './firewalldFollower';
 
 /**
  * Making the lockdown survive a reboot: our chains alone are saved (never Docker's) together with a
@@ -24,7 +25,13 @@ export const DOCKER_DROP_IN = '/etc/systemd/system/docker.service.d/docker-firew
 
 export type Persistence =
   | { readonly state: 'none' }
-  | { readonly state: 'current' | 'outdated'; readonly systemd: 'enabled' | 'disabled' | 'absent'; readonly savedDigest: string };
+  | {
+      readonly state: 'current' | 'outdated';
+      readonly systemd: 'enabled' | 'disabled' | 'absent';
+      readonly savedDigest: string;
+      /** Whether the follower that restores the lockdown after a firewalld reload runs (firewalldFollower.ts). */
+      readonly firewalldFollower: boolean;
+    };
 
 /**
  * The digest written to /etc/docker-firewall/state: what was saved, to compare with what is in force.
@@ -59,7 +66,7 @@ export function parsePersistence(lines: readonly string[], current: string): Per
   const savedDigest = saved.slice('digest '.length);
   const systemdLine = lines.find((l) => l.startsWith('systemd '));
   const systemd = systemdLine === undefined ? 'absent' : systemdLine.endsWith(' enabled') ? 'enabled' : 'disabled';
-  return { state: savedDigest === current ? 'current' : 'outdated', systemd, savedDigest };
+  return { state: savedDigest === current ? 'current' : 'outdated', systemd, savedDigest, firewalldFollower: followerRunning(lines) };
 }
 
 /**
@@ -170,6 +177,7 @@ ExecStartPost=${RESTORE_SCRIPT}
 /** Removes what persistCommand installed: after an unblock nothing should come back at boot. */
 const UNPERSIST = [
   'set -eu',
+  REMOVE_FOLLOWER,
   'if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl disable docker-firewall.service >/dev/null 2>&1 || true; fi',
   `rm -f ${UNIT_PATH} ${DOCKER_DROP_IN} ${RESTORE_SCRIPT}`,
   // The folder's contents, then the folder if it can go: it may be a mount point (a container's
@@ -188,12 +196,20 @@ export interface PersistedFile {
 
 /** What a persist run did: whether the host restores the lockdown at boot by itself. */
 export type PersistOutcome =
-  | { readonly kind: 'saved'; readonly bootRestore: 'systemd' | 'none'; /** Only when a history line was asked for. */ readonly history?: HistoryOutcome }
+  | {
+      readonly kind: 'saved';
+      readonly bootRestore: 'systemd' | 'none';
+      /** What restores the lockdown after a firewalld reload: `absent` where firewalld is not installed. */
+      readonly firewalld: FollowerOutcome;
+      /** Only when a history line was asked for. */ readonly history?: HistoryOutcome;
+    }
   | { readonly kind: 'removed'; /** Only when a history line was asked for. */ readonly history?: HistoryOutcome };
 
 export interface PersistCommand extends RemoteCommand<PersistOutcome> {
   /** The files the script writes, in order (the state digest last), as data: what its stdin bundle holds. */
   readonly files: readonly PersistedFile[];
+  /** Written after those, only where firewalld is installed: the follower of its reloads (firewalldFollower.ts). */
+  readonly firewalldFiles: readonly PersistedFile[];
 }
 
 /**
@@ -251,6 +267,7 @@ export function persistCommand(variant: IptablesVariant | undefined, chain: Chai
       ...(bundle === undefined ? {} : { stdin: bundle.stdin }),
       privileged: true,
       files: [],
+      firewalldFiles: [],
       parse(result) {
         if (result.stderr.includes('### incomplete input')) {
           throw new PersistFailed('the command did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was removed. Try again.');
@@ -276,7 +293,13 @@ export function persistCommand(variant: IptablesVariant | undefined, chain: Chai
   const state: PersistedFile = { path: `${PERSIST_DIR}/state`, content: `digest ${layoutsDigest(ipv4, ipv6, chain)}\n`, mode: '0644' };
   const files = [...rules, ...unit, state];
   const write = (file: PersistedFile) => `write ${shellQuote(file.path)} ${file.mode} ${files.indexOf(file) + 1}`;
-  const bundle = stdinBundle([...files.map((file) => file.content), ...(historyLine === undefined ? [] : [historyLine])]);
+  // The follower's script and unit come after the files: they are written only where firewalld is.
+  const followerPart = files.length + 1;
+  const firewalldFiles: PersistedFile[] = [
+    { path: FOLLOW_SCRIPT, content: followerScript(variant, RESTORE_SCRIPT), mode: '0755' },
+    { path: FOLLOW_UNIT, content: followerUnit(), mode: '0644' },
+  ];
+  const bundle = stdinBundle([...[...files, ...firewalldFiles].map((file) => file.content), ...(historyLine === undefined ? [] : [historyLine])]);
   const script = [
     'set -eu',
     READ_BUNDLE,
@@ -294,7 +317,9 @@ export function persistCommand(variant: IptablesVariant | undefined, chain: Chai
     '  boot=no-systemd',
     'fi',
     write(state),
-    ...(historyLine === undefined ? [] : [RECORD_HISTORY_FUNCTION, `( set +e; record_history ${files.length + 1} )`]),
+    // The lockdown is saved by now: a follower that cannot start is reported, never a failed save.
+    `( ${startFollowerShell(followerPart, followerPart + 1)}\n) || echo '### firewalld failed'`,
+    ...(historyLine === undefined ? [] : [RECORD_HISTORY_FUNCTION, `( set +e; record_history ${followerPart + 2} )`]),
     'echo "### $boot"',
   ].join('\n');
   return {
@@ -302,6 +327,7 @@ export function persistCommand(variant: IptablesVariant | undefined, chain: Chai
     stdin: bundle.stdin,
     privileged: true,
     files,
+    firewalldFiles,
     parse(result) {
       const boot = /^### (systemd|no-systemd)$/m.exec(result.stdout)?.[1];
       if (result.stderr.includes('### incomplete input')) {
@@ -312,7 +338,8 @@ export function persistCommand(variant: IptablesVariant | undefined, chain: Chai
       }
       const history = parseHistoryOutcome(result.stdout);
       const bootRestore = boot === 'systemd' ? 'systemd' : 'none';
-      return history === undefined ? { kind: 'saved', bootRestore } : { kind: 'saved', bootRestore, history };
+      const firewalld = parseFollowerOutcome(result.stdout) ?? 'failed';
+      return history === undefined ? { kind: 'saved', bootRestore, firewalld } : { kind: 'saved', bootRestore, firewalld, history };
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_DOCKER_SOCKET, DOCKER_SOCKET_PATH } from '../docker/dockerSocket';
 import { FirewallReadFailed } from './errors';
 import { WATCH_SCRIPT } from './watcher';
+import { READ_FOLLOWER } from './firewalldFollower';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { hostFactsFrom, type HostFacts } from './hostFacts';
 import { parseIptablesSave, type SavedTable } from './iptablesSave';
@@ -123,6 +124,7 @@ fi
 section persistence
 [ -f /etc/docker-firewall/state ] && head -c 1024 /etc/docker-firewall/state
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-enabled docker-firewall.service 2>/dev/null)"
+${READ_FOLLOWER}
 section watcher
 [ -S "$2" ] || echo 'no-docker'
 if [ -f /run/docker-firewall-watch.pid ]; then p=$(head -c 16 /run/docker-firewall-watch.pid | tr -cd 0-9); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "running $p"; fi

@@ -7,6 +7,7 @@ import { hookLocation, NFT_BASE_CHAINS, sameLayout, tableOf, type FirewallBacken
 import { checkFamily, type FamilyCheck } from './layoutCheck';
 import { lockdownObstacle, wantedLayout, type PlanInput } from './plan';
 import { PERSIST_DIR, RESTORE_SCRIPT, policyDigest, type Persistence } from './persistence';
+import { FOLLOW_SCRIPT } from './firewalldFollower';
 import type { Policy } from './policy';
 import { readPolicy } from './readPolicy';
 import type { RuleRole } from './ruleComment';
@@ -60,7 +61,8 @@ export type WarningCode =
   | 'watcher-outdated'
   | 'not-persistent'
   | 'persistence-outdated'
-  | 'ufw-active';
+  | 'ufw-active'
+  | 'firewalld-reload';
 
 export interface Warning {
   readonly code: WarningCode;
@@ -197,11 +199,26 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
         'pass ufw\'s own rules as well: an allow there answers only where ufw allows the port too (ufw allow PORT/PROTO). Ports Docker forwards are not filtered by ufw.',
     });
   }
+  if (policy.locked && tables.firewalld) {
+    const followed = input.persistence.state !== 'none' && input.persistence.firewalldFollower;
+    if (!followed) {
+      warnings.push({
+        code: 'firewalld-reload',
+        message:
+          'firewalld runs on this host: a firewall-cmd --reload or a restart of firewalld removes the lockdown\'s rules (Docker puts back only its own), and every published port is reachable until it is applied again. ' +
+          (input.persistence.state === 'none'
+            ? 'Make the lockdown persistent: it is then put back after every firewalld reload.'
+            : `The follower that puts it back after a reload (${FOLLOW_SCRIPT}) is not running: make the lockdown persistent again.`),
+      });
+    }
+  }
   if (!policy.locked && input.persistence.state !== 'none') {
     // Unblock removes the saved rules too: saved rules and none in force means something else removed them.
     warnings.push({
       code: 'lockdown-missing',
-      message: `A lockdown is saved on this host (${PERSIST_DIR}) but none is in force: its rules were removed by something else (a firewall reload by firewalld or ufw, iptables -F, or a restore that failed at boot), and every published port is reachable. Block again, or run ${RESTORE_SCRIPT} on the host.`,
+      message: tables.firewalld
+        ? `Lockdown missing after a firewall reload: a lockdown is saved on this host (${PERSIST_DIR}) but none is in force, and firewalld runs here (a firewall-cmd --reload removes other rules than its own and Docker's). Every published port is reachable. Block again, or run ${RESTORE_SCRIPT} on the host.`
+        : `A lockdown is saved on this host (${PERSIST_DIR}) but none is in force: its rules were removed by something else (a firewall reload by firewalld or ufw, iptables -F, or a restore that failed at boot), and every published port is reachable. Block again, or run ${RESTORE_SCRIPT} on the host.`,
     });
   }
   return {

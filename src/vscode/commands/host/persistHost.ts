@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { reportHistoryFailure } from '../../ui/notify';
 import { PERSIST_DIR, RESTORE_SCRIPT } from '../../../core/firewall/persistence';
+import { FOLLOW_SCRIPT, type FollowerOutcome } from '../../../core/firewall/firewalldFollower';
 import type { Services } from '../../services';
 import { confirm } from '../../ui/confirm';
 import { resolveHost } from '../../ui/pickHost';
@@ -24,7 +25,10 @@ export async function persistHost(services: Services, arg?: unknown): Promise<vo
   );
   await rereadHost(services, entry);
   if (result?.outcome === undefined) return;
-  if (result.outcome.kind === 'saved') reportHistoryFailure(services.log, entry.name, result.outcome.history);
+  if (result.outcome.kind === 'saved') {
+    reportHistoryFailure(services.log, entry.name, result.outcome.history);
+    reportFirewalldFollower(services, entry.name, result.outcome.firewalld);
+  }
   // Docker rewrites iptables at every start, never our nftables tables: those need putting back at boot only.
   const bootOnly = result.plan.backend === 'nftables';
   if (result.outcome.kind === 'saved' && result.outcome.bootRestore === 'systemd') {
@@ -52,4 +56,19 @@ export async function persistHost(services: Services, arg?: unknown): Promise<vo
           ),
     );
   }
+}
+
+/** Where firewalld is installed, its reloads remove the lockdown: say whether the follower that puts it back runs. */
+function reportFirewalldFollower(services: Services, name: string, outcome: FollowerOutcome): void {
+  if (outcome === 'absent') return;
+  if (outcome === 'systemd' || outcome === 'process') {
+    services.log.info(`${name}: firewalld is installed; ${FOLLOW_SCRIPT} puts the lockdown back after each firewalld reload or restart.`);
+    return;
+  }
+  services.log.warn(`${name}: firewalld is installed but its follower is ${outcome === 'no-monitor' ? 'not installed (no dbus-monitor)' : 'not started'}.`);
+  void vscode.window.showWarningMessage(
+    outcome === 'no-monitor'
+      ? vscode.l10n.t('firewalld is installed on {0} but dbus-monitor is not (Debian: apt install dbus-bin): after a firewalld reload the lockdown stays removed until {1} runs. Install it and make the lockdown persistent again.', name, RESTORE_SCRIPT)
+      : vscode.l10n.t('firewalld is installed on {0}, but {1}, which puts the lockdown back after a firewalld reload, did not start: make the lockdown persistent again.', name, FOLLOW_SCRIPT),
+  );
 }

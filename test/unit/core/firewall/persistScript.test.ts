@@ -32,8 +32,16 @@ describe('the persistence script', { skip: root ? false : 'needs root for a priv
    * Runs the script with each target folder bind-mounted from the sandbox, after `prepare` (a shell
    * snippet run in the same namespace: a read-only mount, say).
    */
-  const run = (options: { systemd: boolean; prepare?: string; stdin?: string; argv?: readonly string[] }) => {
-    const binds = targets.map((t) => `mkdir -p ${t} && mount --bind ${at(t)} ${t}`).join(' && ');
+  const run = (options: { systemd: boolean; prepare?: string; stdin?: string; argv?: readonly string[]; firewalld?: 'installed' | 'no-monitor' }) => {
+    // firewalld (and dbus-monitor) as this machine has them are hidden; a fake of each stands in where asked.
+    const hide = (path: string) => `{ [ ! -e ${path} ] || mount --bind /dev/null ${path}; }`;
+    const fakes = `rm -f ${join(sandbox, 'bin', 'firewalld')} ${join(sandbox, 'bin', 'dbus-monitor')}`;
+    const firewalld =
+      options.firewalld === undefined
+        ? fakes
+        : `${fakes} && printf '#!/bin/sh\\n' >${join(sandbox, 'bin', 'firewalld')} && chmod 755 ${join(sandbox, 'bin', 'firewalld')}` +
+          (options.firewalld === 'installed' ? ` && cp ${join(sandbox, 'bin', 'firewalld')} ${join(sandbox, 'bin', 'dbus-monitor')}` : '');
+    const binds = [...targets.map((t) => `mkdir -p ${t} && mount --bind ${at(t)} ${t}`), hide('/usr/sbin/firewalld'), hide('/usr/bin/firewalld'), hide('/usr/bin/dbus-monitor'), firewalld].join(' && ');
     // A fake systemctl records its calls; systemd is "running" when /run/systemd/system exists.
     const fakeBin = join(sandbox, 'bin');
     const setup = `${binds} && ${options.systemd ? 'mkdir -p /run/systemd/system' : 'rm -rf /run/systemd/system'} && ${options.prepare ?? 'true'}`;
@@ -50,14 +58,15 @@ describe('the persistence script', { skip: root ? false : 'needs root for a priv
     sandbox = mkdtempSync(join(tmpdir(), 'dfw-persist-'));
     for (const t of targets) mkdirSync(at(t), { recursive: true });
     mkdirSync(join(sandbox, 'bin'));
-    writeFileSync(join(sandbox, 'bin', 'systemctl'), `#!/bin/sh\necho "$*" >> ${join(sandbox, 'systemctl.log')}\n`, { mode: 0o755 });
+    // It says firewalld is enabled (a host of the RHEL family as installed); only asked where firewalld is installed.
+    writeFileSync(join(sandbox, 'bin', 'systemctl'), `#!/bin/sh\necho "$*" >> ${join(sandbox, 'systemctl.log')}\n[ "$1" != is-enabled ] || echo enabled\n`, { mode: 0o755 });
   });
   after(() => rmSync(sandbox, { recursive: true, force: true }));
 
   test('with systemd: every file as the command lists it, the unit enabled, the state last, and "### systemd"', () => {
     const result = run({ systemd: true });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(command.parse(result), { kind: 'saved', bootRestore: 'systemd' });
+    assert.deepEqual(command.parse(result), { kind: 'saved', bootRestore: 'systemd', firewalld: 'absent' });
     for (const file of command.files) {
       assert.equal(readFileSync(at(file.path), 'utf8'), file.content, file.path);
       assert.equal((lstatSync(at(file.path)).mode & 0o777).toString(8), file.mode.slice(1), `${file.path} mode`);
@@ -71,9 +80,45 @@ describe('the persistence script', { skip: root ? false : 'needs root for a priv
     rmSync(at(DOCKER_DROP_IN), { force: true });
     const result = run({ systemd: false });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(command.parse(result), { kind: 'saved', bootRestore: 'none' });
+    assert.deepEqual(command.parse(result), { kind: 'saved', bootRestore: 'none', firewalld: 'absent' });
     assert.ok(existsSync(at(RESTORE_SCRIPT)));
     assert.ok(!existsSync(at(UNIT_PATH)), 'no unit is written without systemd');
+  });
+
+  test('firewalld installed and enabled, with systemd: the follower of its reloads is written, enabled and (re)started after the state', () => {
+    rmSync(join(sandbox, 'systemctl.log'), { force: true });
+    const result = run({ systemd: true, firewalld: 'installed' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(command.parse(result), { kind: 'saved', bootRestore: 'systemd', firewalld: 'systemd' });
+    for (const file of command.firewalldFiles) {
+      assert.equal(readFileSync(at(file.path), 'utf8'), file.content, file.path);
+      assert.equal((lstatSync(at(file.path)).mode & 0o777).toString(8), file.mode.slice(1), `${file.path} mode`);
+    }
+    assert.deepEqual(readFileSync(join(sandbox, 'systemctl.log'), 'utf8').trim().split('\n'), [
+      'daemon-reload',
+      'enable docker-firewall.service',
+      'is-enabled firewalld.service',
+      'daemon-reload',
+      'enable docker-firewall-firewalld.service',
+      'restart docker-firewall-firewalld.service',
+    ]);
+  });
+
+  test('firewalld installed but not in use (no table of its own, no systemd to start it): no follower', () => {
+    for (const file of command.firewalldFiles) rmSync(at(file.path), { force: true });
+    const result = run({ systemd: false, firewalld: 'installed' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(command.parse(result), { kind: 'saved', bootRestore: 'none', firewalld: 'absent' });
+    assert.ok(command.firewalldFiles.every((file) => !existsSync(at(file.path))));
+  });
+
+  test('firewalld installed but no dbus-monitor: the lockdown is saved, no follower is written, and the outcome says why', () => {
+    for (const file of command.firewalldFiles) rmSync(at(file.path), { force: true });
+    const result = run({ systemd: true, firewalld: 'no-monitor' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(command.parse(result), { kind: 'saved', bootRestore: 'systemd', firewalld: 'no-monitor' });
+    assert.ok(command.firewalldFiles.every((file) => !existsSync(at(file.path))));
+    assert.ok(existsSync(at(STATE)));
   });
 
   test('a write that fails stops the script: no state digest is written and the command reports PersistFailed', () => {

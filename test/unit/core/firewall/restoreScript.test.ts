@@ -29,7 +29,7 @@ function persistedFiles(v4: FamilyLayout, v6: FamilyLayout, variant: 'nft' | 'le
   const files = new Map<string, string>();
   for (const [, path, index] of script.matchAll(/^ *write (\S+) 0[0-7]{3} ([0-9]+)$/gm)) files.set(path!, parts[Number(index) - 1]!);
   // What the script writes is exactly what the command says it writes.
-  assert.deepEqual(files, new Map(command.files.map((f) => [f.path, f.content])));
+  assert.deepEqual(files, new Map([...command.files, ...command.firewalldFiles].map((f) => [f.path, f.content])));
   return files;
 }
 

@@ -40,7 +40,7 @@ function scriptedHost(answerApply: (attempt: number, ipv4Payload: string) => Exe
       }
       if (argv[2]?.includes('/etc/docker-firewall') === true) {
         steps.push('persist');
-        return Promise.resolve({ stdout: '### systemd\n', stderr: '', code: 0 });
+        return Promise.resolve({ stdout: '### firewalld absent\n### systemd\n', stderr: '', code: 0 });
       }
       throw new Error(`unexpected command ${argv.join(' ')}`);
     },
@@ -63,7 +63,7 @@ function chainVanished(ipv4Payload: string): ExecResult {
 test('persist: a re-apply refused by a concurrent change is planned again on a fresh read before anything is saved', async () => {
   const { host, steps } = scriptedHost((attempt, payload) => (attempt === 1 ? chainVanished(payload) : applied));
   const result = await host.persist();
-  assert.deepEqual(result.outcome, { kind: 'saved', bootRestore: 'systemd' });
+  assert.deepEqual(result.outcome, { kind: 'saved', bootRestore: 'systemd', firewalld: 'absent' });
   assert.equal(result.retries, 1);
   assert.deepEqual(steps, ['read', 'apply', 'read', 'apply', 'persist']);
 });

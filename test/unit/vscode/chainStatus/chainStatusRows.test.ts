@@ -93,8 +93,8 @@ test('an unreadable IPv6 and drift are visible on the family rows', () => {
 test('persistence reads saved, outdated or not persistent', () => {
   const firewall = lockedStatus();
   const persistence = (p: FirewallStatus['persistence']) => find(chainStatusRows('h2', snapshotOf({ ...rec, firewall: { ...firewall, persistence: p } })), 'Persistence').description;
-  assert.equal(persistence({ state: 'current', systemd: 'enabled', savedDigest: 'x' }), 'saved, systemd unit enabled');
-  assert.equal(persistence({ state: 'outdated', systemd: 'absent', savedDigest: 'x' }), 'saved rules outdated, no systemd');
+  assert.equal(persistence({ state: 'current', systemd: 'enabled', savedDigest: 'x', firewalldFollower: false }), 'saved, systemd unit enabled');
+  assert.equal(persistence({ state: 'outdated', systemd: 'absent', savedDigest: 'x', firewalldFollower: false }), 'saved rules outdated, no systemd');
 });
 
 test('before the first read, while reading, and after a failure', () => {

@@ -23,7 +23,7 @@ test('a host is tagged with its state, and a locked host whose lockdown is saved
       firewall: {
         ...status.firewall,
         locked: true,
-        persistence: persistence === 'none' ? { state: 'none' } : { state: persistence, systemd: 'enabled', savedDigest: 'abc' },
+        persistence: persistence === 'none' ? { state: 'none' } : { state: persistence, systemd: 'enabled', savedDigest: 'abc', firewalldFollower: false },
       },
     },
   });
