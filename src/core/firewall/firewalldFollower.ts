@@ -1,4 +1,5 @@
 import type { IptablesVariant } from './readFirewall';
+import { WATCH_SCRIPT } from './watcher';
 
 /**
  * firewalld rebuilds the host's tables when it reloads (`firewall-cmd --reload`) or starts: measured
@@ -51,6 +52,9 @@ restore_after_firewalld() {
   "$RESTORE" && echo "lockdown put back after a firewalld $1" >&2
   sleep 2
   [ -x "$RESTORE" ] && "$RESTORE"
+  # The saved chains of bridges and ports are as they were at the save: the watcher makes them exact.
+  [ -x ${WATCH_SCRIPT} ] && ${WATCH_SCRIPT} refresh
+  return 0
 }
 
 follow() {
