@@ -138,7 +138,7 @@ export const NOT_TESTED: readonly string[] = [
   'iptables-legacy under this suite\'s faults: the lab\'s iptables-legacy host (h5, Docker 28) is checked by the lab tests (`test/lab/lab.test.ts`), and the legacy variant by the real-reboot host sd2, the round trip and the xtables lock in throwaway namespaces; the items above run on the iptables-nft hosts.',
   'Docker 29\'s nftables backend under cut connections, concurrent clients and network churn: its lockdown (h4) is tested here for reboot and dockerd restart only; the lab tests check its compare-and-swap and tampering.',
   'Real networks between machines: every host shares this machine\'s kernel, and no link has the latency or loss of a WAN.',
-  'firewalld or ufw on the host beside Docker, and Podman. Rootless Docker is tested by the lab tests (h1, `test/lab/engine/rootless.test.ts`), not under this suite\'s faults.',
+  'firewalld or ufw on the host beside Docker, and Podman. Rootless Docker, ufw and firewalld are tested by the lab tests (h1 `test/lab/engine/rootless.test.ts`; h2 `ufw.test.ts`, `firewalld.test.ts`), not under this suite\'s faults.',
 ];
 
 /** Reads the raw results; a line that is not a measurement fails loudly with its number. */
