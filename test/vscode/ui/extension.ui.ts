@@ -570,7 +570,8 @@ async function main(): Promise<number> {
     });
     console.log(`code-server on ${server.origin} in netns ${netns} (lab ${lab.name}) after ${Date.now() - begun} ms`);
     browser = await launchBrowser({ netns, viewport: { width: 1400, height: 900 } });
-    const wb = new Workbench(browser.page, { screenshotsDir, timeoutMs: 20_000 });
+    // Where code-server needs VS Code's smoke-test driver (see startCodeServer's extraArgs), VS Code shows no toasts.
+    const wb = new Workbench(browser.page, { screenshotsDir, timeoutMs: 20_000, notifications: testPayloadArgs().length > 0 ? 'center' : 'toasts' });
     test = new UiTest(wb, lab, h1, path.join(server.userDataDir, 'User', 'settings.json'));
     rmSync(screenshotsDir, { recursive: true, force: true });
     await browser.page.goto(workbenchUrl({ port: server.port, folder: workspace, extensionDevelopmentPath: REPO_ROOT }));

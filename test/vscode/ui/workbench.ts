@@ -10,6 +10,13 @@ export interface WorkbenchOptions {
   screenshotsDir?: string;
   /** Default timeout of each helper, in ms. Default 15 s. */
   timeoutMs?: number;
+  /**
+   * Where notifications are looked for: as toasts (default), or in the notification center. VS Code
+   * adds no toast at all while its smoke-test driver is on (notificationsToasts.ts: addToast), and
+   * newer code-server loads an extension under development only with that driver: there the
+   * notifications are only in the center.
+   */
+  notifications?: 'toasts' | 'center';
 }
 
 export interface ListRow {
@@ -45,6 +52,8 @@ const SELECTORS = {
   quickInputRow: '.quick-input-widget .quick-input-list .monaco-list-row',
   quickInputMessage: '.quick-input-widget .quick-input-message',
   toast: '.notifications-toasts .notification-toast',
+  notificationCenter: '.notifications-center',
+  notificationCenterItem: '.notifications-center .notification-list-item',
   toastMessage: '.notification-list-item-message',
   toastButton: '.notification-list-item-buttons-container .monaco-button',
   dialog: '.monaco-dialog-box',
@@ -60,6 +69,7 @@ const SELECTORS = {
 export class Workbench {
   readonly screenshotsDir: string;
   readonly timeoutMs: number;
+  readonly notificationsIn: 'toasts' | 'center';
 
   constructor(
     readonly page: Page,
@@ -67,6 +77,7 @@ export class Workbench {
   ) {
     this.screenshotsDir = path.resolve(options.screenshotsDir ?? 'test-results');
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.notificationsIn = options.notifications ?? 'toasts';
   }
 
   /** Resolves once the workbench's activity bar, status bar and editor area are shown. */
@@ -303,20 +314,46 @@ export class Workbench {
 
   // --- notifications ---------------------------------------------------------------------------
 
-  /** Messages of the notification toasts currently shown. */
+  /** Messages of the notifications currently shown (as toasts, or in the center: see WorkbenchOptions.notifications). */
   async notifications(): Promise<string[]> {
-    const messages = await this.page.locator(`${SELECTORS.toast} ${SELECTORS.toastMessage}`).allTextContents();
+    await this.showNotificationCenter();
+    const messages = await this.page.locator(`${this.notificationSelector()} ${SELECTORS.toastMessage}`).allTextContents();
     return messages.map((message) => message.trim());
   }
 
-  /** The toast whose message contains `text` (or matches the RegExp), once shown. */
+  /** The notification (a toast, or an item of the center) whose message contains `text` (or matches the RegExp), once shown. */
   async waitForNotification(text: string | RegExp, timeoutMs = this.timeoutMs): Promise<Locator> {
     const toast = this.page
-      .locator(SELECTORS.toast)
+      .locator(this.notificationSelector())
       .filter({ has: this.page.locator(SELECTORS.toastMessage).filter({ hasText: text }) })
       .first();
-    await toast.waitFor({ state: 'visible', timeout: timeoutMs });
-    return toast;
+    if (this.notificationsIn === 'toasts') {
+      await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+      return toast;
+    }
+    // The center hides itself when its last notification goes (one whose button was just clicked,
+    // say): it is opened again for as long as the notification has not come.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.showNotificationCenter();
+      if (await toast.isVisible()) return toast;
+      if (Date.now() > deadline) {
+        await toast.waitFor({ state: 'visible', timeout: 1 }); // fails with Playwright's own description
+        return toast;
+      }
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  private notificationSelector(): string {
+    return this.notificationsIn === 'center' ? SELECTORS.notificationCenterItem : SELECTORS.toast;
+  }
+
+  /** Where notifications are only in the center: opens it (Notifications: Show Notifications) unless it is open. */
+  private async showNotificationCenter(): Promise<void> {
+    if (this.notificationsIn !== 'center' || (await this.page.locator(SELECTORS.notificationCenter).isVisible())) return;
+    await this.runCommand('Notifications: Show Notifications');
+    await this.page.locator(SELECTORS.notificationCenter).waitFor({ state: 'visible', timeout: this.timeoutMs });
   }
 
   /** Clicks the action button `buttonLabel` ("Show Log", "Retry") of the toast matching `text`. */
