@@ -194,12 +194,12 @@ async function prune(inv: Command, engine: FirewallEngine, label: string, print:
   });
 }
 
-/** What the persist did about firewalld, for a person (nothing where firewalld is not installed). */
+/** What the persist did about firewalld, for a person (nothing where firewalld is not in use). */
 function followerSentence(outcome: FollowerOutcome): string | undefined {
   switch (outcome) {
     case 'systemd':
     case 'process':
-      return `firewalld is installed: after each firewalld reload or restart (which removes the lockdown's rules) ${FOLLOW_SCRIPT} puts the lockdown back${outcome === 'process' ? ' (started in its own session: it does not survive a reboot)' : ''}.`;
+      return `firewalld is in use here: after each firewalld reload or restart (which removes the lockdown's rules) ${FOLLOW_SCRIPT} puts the lockdown back${outcome === 'process' ? ' (started in its own session: it does not survive a reboot)' : ''}.`;
     case 'no-monitor':
       return `warning: firewalld is installed but dbus-monitor is not (Debian: apt install dbus-bin): after a firewalld reload the lockdown stays removed until ${RESTORE_SCRIPT} runs. Install it and persist again.`;
     case 'failed':

@@ -7,7 +7,7 @@ import { WATCH_SCRIPT } from './watcher';
  * every iptables table, Docker puts its own chains back on firewalld's `Reloaded` signal, and the
  * lockdown is gone: every published port answers until it is applied again. Docker follows the same
  * two D-Bus signals for its own rules (`Reloaded`, and `NameOwnerChanged` of firewalld's name for a
- * restart); the follower, installed with the persistence where firewalld is, follows them for ours
+ * restart); the follower, installed with the persistence where firewalld is in use, follows them for ours
  * and runs the persisted restore once Docker's chains are back.
  */
 export const FOLLOW_SCRIPT = '/usr/local/sbin/docker-firewall-firewalld';

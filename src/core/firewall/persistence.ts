@@ -199,7 +199,7 @@ export type PersistOutcome =
   | {
       readonly kind: 'saved';
       readonly bootRestore: 'systemd' | 'none';
-      /** What restores the lockdown after a firewalld reload: `absent` where firewalld is not installed. */
+      /** What restores the lockdown after a firewalld reload: `absent` where firewalld is not in use. */
       readonly firewalld: FollowerOutcome;
       /** Only when a history line was asked for. */ readonly history?: HistoryOutcome;
     }
@@ -208,7 +208,7 @@ export type PersistOutcome =
 export interface PersistCommand extends RemoteCommand<PersistOutcome> {
   /** The files the script writes, in order (the state digest last), as data: what its stdin bundle holds. */
   readonly files: readonly PersistedFile[];
-  /** Written after those, only where firewalld is installed: the follower of its reloads (firewalldFollower.ts). */
+  /** Written after those, only where firewalld is in use: the follower of its reloads (firewalldFollower.ts). */
   readonly firewalldFiles: readonly PersistedFile[];
 }
 
@@ -293,7 +293,7 @@ export function persistCommand(variant: IptablesVariant | undefined, chain: Chai
   const state: PersistedFile = { path: `${PERSIST_DIR}/state`, content: `digest ${layoutsDigest(ipv4, ipv6, chain)}\n`, mode: '0644' };
   const files = [...rules, ...unit, state];
   const write = (file: PersistedFile) => `write ${shellQuote(file.path)} ${file.mode} ${files.indexOf(file) + 1}`;
-  // The follower's script and unit come after the files: they are written only where firewalld is.
+  // The follower's script and unit come after the files: they are written only where firewalld is in use.
   const followerPart = files.length + 1;
   const firewalldFiles: PersistedFile[] = [
     { path: FOLLOW_SCRIPT, content: followerScript(variant, RESTORE_SCRIPT), mode: '0755' },

@@ -108,7 +108,7 @@ published() {
 
 # "FAMILY PORT PROTO ADDRESS" of the ports a container just created will publish, from its
 # HostConfig: known before it starts, so that they are covered before docker-proxy listens on them
-# (measured: the start event came 1.6 to 2.9 s after the [::] port answered). Read from the file
+# (measured when they were covered at the start event: the [::] port answered for 1.5 to 2.9 s). Read from the file
 # Docker wrote at create (ROOT: Docker's root dir), not with docker inspect, which waits while
 # Docker starts the container (measured: 550 ms). An empty host address binds both families; a port
 # Docker picks at start (none given, or a range) is left to the start.
