@@ -76,12 +76,18 @@ bridges() {
   br_ids=$(docker network ls -q --no-trunc --filter driver=bridge) || return 1
   [ -n "$br_ids" ] || return 0
   # shellcheck disable=SC2086 # one id per word
-  docker network inspect -f '{{.Id}} {{index .Options "com.docker.network.bridge.name"}}' $br_ids | while read -r id name; do
-    [ "$name" = '<no value>' ] && name=
-    [ -n "$name" ] || name="br-$(printf %.12s "$id")"
-    case $name in *[!A-Za-z0-9_.-]*) continue ;; esac
-    [ \${#name} -le 15 ] && printf '%s\\n' "$name"
-  done | sort -u
+  docker network inspect -f '{{.Id}} {{.Driver}} {{index .Options "com.docker.network.bridge.name"}}' $br_ids | bridge_names | sort -u
+}
+
+# "ID DRIVER NAME-OPTION" lines on stdin: the bridge of each bridge network, one per line.
+bridge_names() {
+  while read -r bn_id bn_driver bn_name; do
+    [ "$bn_driver" = bridge ] || continue
+    [ "$bn_name" = '<no value>' ] && bn_name=
+    [ -n "$bn_name" ] || bn_name="br-$(printf %.12s "$bn_id")"
+    case $bn_name in *[!A-Za-z0-9_.-]*) continue ;; esac
+    [ \${#bn_name} -le 15 ] && printf '%s\\n' "$bn_name"
+  done
 }
 
 # "FAMILY PORT PROTO ADDRESS" (ADDRESS - for the wildcard) of the published ports of the running
@@ -219,9 +225,9 @@ render_ports() {
 # The rules on stdin, then the state marker: a digest of those rules, as renderLayout makes it.
 with_marker() {
   wm_rules=$(cat)
-  wm_digest=$(printf '%s' "$wm_rules" | sha256sum | cut -c1-12)
+  wm_digest=$(printf '%s' "$wm_rules" | sha256sum)
   [ -n "$wm_rules" ] && printf '%s\\n' "$wm_rules"
-  printf -- '-m comment --comment "%s state=%s"\\n' "$C" "$wm_digest"
+  printf -- '-m comment --comment "%s state=%.12s"\\n' "$C" "$wm_digest"
 }
 
 # SAVED CHAIN WANTED: the restore lines that make the chain WANTED in a table as iptables-save
@@ -236,8 +242,14 @@ chain_lines() {
   printf '%s\\n' "$3" | sed "s/^/-A $2 /"
 }
 
-# SAVED CHAIN: whether a table as iptables-save printed it has the chain.
-has() { printf '%s\\n' "$1" | grep -q "^:$2 "; }
+# SAVED CHAIN: whether a table as iptables-save printed it has the chain. A pattern of the shell, not
+# grep: it is asked eight times a change, and each process costs milliseconds while Docker starts a
+# container beside it.
+has() {
+  case $1 in *"
+:$2 "*) return 0 ;; esac
+  return 1
+}
 
 locked() {
   if [ $BACKEND = nft ]; then
@@ -277,14 +289,15 @@ nft_chain_lines() {
   printf '%s\\n' "$3" | to_nft $1 | sed "s/^/add rule $1 $TABLE $2 /"
 }
 
-# Both chains of one family (4 or 6) of our nftables tables, in one nft batch (tried again on a conflict).
-nft_apply_family() { # FAMILY BRIDGES ALL NET
-  nf_fam=$(nft_family $1) nf_ports=
+# Both chains of one family (4 or 6) of our nftables tables, in one nft batch (tried again on a
+# conflict); with ONLY = bridges, the chain of bridges alone.
+nft_apply_family() { # FAMILY BRIDGES ALL NET [ONLY]
+  nf_fam=$(nft_family $1) nf_ports= nf_only=\${5:-}
   for _ in 1 2 3; do
     nft list chain $nf_fam "$TABLE" "$INPUT" >/dev/null 2>&1 || return 0
-    [ -n "$nf_ports" ] || nf_ports=$(render_ports "$2" $1 "$3" | with_marker)
+    [ "$nf_only" = bridges ] || [ -n "$nf_ports" ] || nf_ports=$(render_ports "$2" $1 "$3" | with_marker)
     nf_batch=$(
-      nft_chain_lines $nf_fam "$PORTS" "$nf_ports"
+      [ "$nf_only" = bridges ] || nft_chain_lines $nf_fam "$PORTS" "$nf_ports"
       nft list chain $nf_fam "$TABLE" "$FORWARD" >/dev/null 2>&1 && nft_chain_lines $nf_fam "$NET" "$4"
     )
     [ -z "$nf_batch" ] && return 0
@@ -294,8 +307,10 @@ nft_apply_family() { # FAMILY BRIDGES ALL NET
 
 # Both chains of every family brought up to date from W_BRIDGES and W_PUBLISHED (what was last read
 # of Docker) and the host's sockets, each family read with iptables-save and changed in one
-# iptables-restore (tried again on a conflict with a change made meanwhile).
-apply_all() {
+# iptables-restore (tried again on a conflict with a change made meanwhile). With ONLY = bridges,
+# the chains of bridges alone (a network created: see network_created).
+apply_all() { # [ONLY]
+  rf_only=\${1:-}
   rf_all=$(printf '%s\\n%s\\n' "$W_PUBLISHED" "$W_SOCKETS")
   # Right after Docker (re)starts or a container goes, the ports in force before are kept too (see keep_ports).
   rf_bridges=$W_BRIDGES
@@ -306,20 +321,23 @@ apply_all() {
   rf_net=$(render_bridges "$rf_bridges" | with_marker)
   # IPv6 first: a new [::] port is served by docker-proxy through INPUT (Docker 20.10 does not NAT
   # IPv6), where only this chain stops it; a new IPv4 port is behind the bridges' rules already.
+  # The bridges alone: IPv4 first, the path Docker's DNAT opens into a new bridge.
+  rf_families='6 4'
+  [ "$rf_only" = bridges ] && rf_families='4 6'
   if [ $BACKEND = nft ]; then
-    for rf_family in 6 4; do nft_apply_family $rf_family "$rf_bridges" "$rf_all" "$rf_net"; done
+    for rf_family in $rf_families; do nft_apply_family $rf_family "$rf_bridges" "$rf_all" "$rf_net" "$rf_only"; done
     return 0
   fi
-  for rf_family in 6 4; do
+  for rf_family in $rf_families; do
     if [ $rf_family = 4 ]; then rf_bin=$BIN4; else rf_bin=$BIN6; fi
     rf_portchain=
     for _ in 1 2 3; do
       rf_fsave=$("$rf_bin-save" -t filter 2>/dev/null)
       has "$rf_fsave" "$INPUT" || break
-      [ -n "$rf_portchain" ] || rf_portchain=$(render_ports "$rf_bridges" $rf_family "$rf_all" | with_marker)
+      [ "$rf_only" = bridges ] || [ -n "$rf_portchain" ] || rf_portchain=$(render_ports "$rf_bridges" $rf_family "$rf_all" | with_marker)
       rf_ssave=$("$rf_bin-save" -t security 2>/dev/null)
       rf_filter=$(
-        has "$rf_fsave" "$PORTS" && chain_lines "$rf_fsave" "$PORTS" "$rf_portchain"
+        [ "$rf_only" != bridges ] && has "$rf_fsave" "$PORTS" && chain_lines "$rf_fsave" "$PORTS" "$rf_portchain"
         has "$rf_fsave" "$FORWARD" && has "$rf_fsave" "$NET" && chain_lines "$rf_fsave" "$NET" "$rf_net"
       )
       rf_security=$(has "$rf_ssave" "$NET" && chain_lines "$rf_ssave" "$NET" "$rf_net")
@@ -377,7 +395,8 @@ keep_ports() {
 
 # The end of the window in force, in seconds since the epoch (0: none).
 kept_until() {
-  ku=$(head -n 1 "$KEEPFILE" 2>/dev/null)
+  ku=
+  [ -r "$KEEPFILE" ] && read -r ku <"$KEEPFILE"
   case $ku in '' | *[!0-9]*) echo 0 ;; *) echo "$ku" ;; esac
 }
 
@@ -401,6 +420,25 @@ serial() {
 
 start_over() { keep_ports $KEEP_SECONDS && refresh; }
 network_changed() { read_bridges && apply_all; }
+# A network created: its bridge covered as fast as the shell can, as the container that uses it is
+# usually created right after it and its event waits for this one (measured with Docker 20.10: the
+# new container's [::] port answered for a second while this handler read every network and wrote
+# all four chains). Only the new network is read (one docker call, not a listing and an inspect of
+# every network) and only the chains of bridges are written; the chains of host ports learn of the
+# bridge (the traffic from its containers) at the next change or the refresh that follows. Not a
+# bridge network: nothing to cover. With no bridges read yet (a host always has docker0),
+# everything is read, so a partial list never replaces the chain.
+network_created() {
+  [ -n "$W_BRIDGES" ] || { network_changed; return; }
+  nc_line=$(docker network inspect -f '{{.Id}} {{.Driver}} {{index .Options "com.docker.network.bridge.name"}}' "$1" 2>/dev/null) || { network_changed; return; }
+  nc_bridge=$(printf '%s\\n' "$nc_line" | bridge_names)
+  [ -n "$nc_bridge" ] || return 0
+  case "$(printf '\\n%s\\n.' "$W_BRIDGES")" in *"
+$nc_bridge
+"*) return 0 ;; esac
+  W_BRIDGES=$(printf '%s\\n%s\\n' "$W_BRIDGES" "$nc_bridge" | sort -u)
+  apply_all bridges
+}
 # Only the new container's ports are read first (the sockets as last read): the fastest way to cover what it publishes.
 container_started() {
   case $1 in *[!0-9a-f]* | '') read_published ;; *) W_PUBLISHED=$(printf '%s\\n%s' "$W_PUBLISHED" "$(published "$1")") ;; esac
@@ -428,7 +466,12 @@ watch() {
     [ -n "$W_BRIDGES" ] && (sleep $((KEEP_SECONDS + 1)); serial refresh) &
     docker events --since "$since" --format '{{.Type}} {{.Action}} {{.Actor.ID}}' --filter type=network --filter type=container 2>/dev/null | while read -r type action id; do
       case "$type $action" in
-        'network create' | 'network destroy') serial network_changed ;;
+        'network create')
+          case $id in *[!0-9a-f]* | '') serial network_changed ;; *) serial network_created "$id" ;; esac
+          # Every chain exact a moment later, should no container follow.
+          (sleep 2; serial refresh) &
+          ;;
+        'network destroy') serial network_changed ;;
         'container create')
           case $id in *[!0-9a-f]* | '') ;; *) serial container_created "$id" ;; esac
           # Exact again a little later: a container created and never started keeps no rule of its own.

@@ -43,7 +43,7 @@ function fakeDocker(containers: ContainerJson[], networks: NetworkJson[]): strin
   );
   const data = {
     bridges: networks.filter((n) => n.Driver === 'bridge').map((n) => n.Id),
-    networks: Object.fromEntries(networks.map((n) => [n.Id, n.Options?.['com.docker.network.bridge.name'] ?? ''])),
+    networks: Object.fromEntries(networks.map((n) => [n.Id, `${n.Driver} ${n.Options?.['com.docker.network.bridge.name'] ?? ''}`])),
     running: running.map((c) => c.Id),
     hostnet: running.filter((c) => c.HostConfig?.NetworkMode === 'host').map((c) => c.Id),
     inspect: inspectLines,
@@ -53,7 +53,7 @@ const data = ${JSON.stringify(data)};
 const args = process.argv.slice(2);
 const out = (lines) => process.stdout.write(lines.map((l) => l + '\\n').join(''));
 if (args[0] === 'network' && args[1] === 'ls') out(data.bridges);
-else if (args[0] === 'network' && args[1] === 'inspect') out(args.slice(4).map((id) => id + ' ' + (data.networks[id] ?? '')));
+else if (args[0] === 'network' && args[1] === 'inspect') out(args.slice(4).map((id) => id + ' ' + (data.networks[id] ?? 'bridge ')));
 else if (args[0] === 'ps' && args.includes('network=host')) out(data.hostnet);
 else if (args[0] === 'ps') out(data.running);
 else if (args[0] === 'inspect') out(args.slice(3).flatMap((id) => data.inspect[id] ?? []));
