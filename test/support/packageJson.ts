@@ -22,7 +22,7 @@ export interface PackageJson {
       steps: readonly { id: string; title: string; description: string; media: { svg?: string; image?: unknown; markdown?: string; altText?: string }; completionEvents?: readonly string[] }[];
     }[];
     readonly configuration: {
-      readonly properties: Readonly<Record<string, { type: string; default: unknown; scope?: string; pattern?: string; markdownDescription?: string }>>;
+      readonly properties: Readonly<Record<string, { type: string; default: unknown; scope?: string; pattern?: string; minimum?: number; maximum?: number; markdownDescription?: string }>>;
     };
   };
 }

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DockerFirewallError } from '../../core/errors';
+import { DEFAULT_TIMEOUT_MS } from '../../core/verify/verifyHost';
 import { DEFAULT_CHAIN, parseChainName, type ChainName } from '../../core/validate';
 import { parseConfiguredHosts, type ConfiguredHost } from './configuredHosts';
 import type { WindowHost } from './windowHost';
@@ -19,6 +20,8 @@ export interface Settings {
   readonly confirmDestructiveActions: boolean;
   /** Check From Here right after every Block, Allow and Block Again. */
   readonly verifyAfterChange: boolean;
+  /** How long Check From Here waits for each probe (milliseconds), as `verify --timeout`. */
+  readonly checkTimeoutMs: number;
   /** Hosts read (or changed, from a group's menu) at once; the others wait their turn. */
   readonly maxParallelHosts: number;
   /** A notification when a container starts with a port exposed to every network. */
@@ -32,6 +35,9 @@ export const DEFAULT_REFRESH_INTERVAL = 10;
 export const MAX_REFRESH_INTERVAL = 3600;
 export const DEFAULT_MAX_PARALLEL_HOSTS = 8;
 export const MAX_PARALLEL_HOSTS = 64;
+/** The bounds of `dockerFirewall.checkTimeout`: those of `verify --timeout`. */
+export const MIN_CHECK_TIMEOUT_MS = 50;
+export const MAX_CHECK_TIMEOUT_MS = 60_000;
 
 /** What `vscode.workspace.getConfiguration('dockerFirewall')` offers; a plain object in tests. */
 export interface SettingsSource {
@@ -69,6 +75,14 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
     problems.push(`dockerFirewall.maxParallelHosts should be a whole number from 1 to ${MAX_PARALLEL_HOSTS}; using ${DEFAULT_MAX_PARALLEL_HOSTS}.`);
   }
 
+  const timeoutValue = source.get('checkTimeout');
+  let checkTimeoutMs = DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutValue === 'number' && Number.isInteger(timeoutValue) && timeoutValue >= MIN_CHECK_TIMEOUT_MS && timeoutValue <= MAX_CHECK_TIMEOUT_MS) {
+    checkTimeoutMs = timeoutValue;
+  } else if (timeoutValue !== undefined) {
+    problems.push(`dockerFirewall.checkTimeout should be a whole number of milliseconds from ${MIN_CHECK_TIMEOUT_MS} to ${MAX_CHECK_TIMEOUT_MS}; using ${DEFAULT_TIMEOUT_MS}.`);
+  }
+
   return {
     hosts: parsedHosts.hosts,
     chain,
@@ -77,6 +91,7 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
     sshConfigPath: pathSetting(source.get('sshConfigPath'), home),
     confirmDestructiveActions: source.get('confirmDestructiveActions') !== false,
     verifyAfterChange: source.get('verifyAfterChange') !== false,
+    checkTimeoutMs,
     maxParallelHosts,
     notifyExposedPorts: source.get('notifyExposedPorts') !== false,
     problems,

@@ -27,7 +27,7 @@ export async function checkHost(services: Services, entry: ConfiguredHost, optio
       const addresses = probeAddresses(endpoint.addresses, externalHostAddresses(facts.addresses, inventory));
       const report = await verifyHost(
         { ports: firewall.ports, allows: firewall.policy.allows, addresses, sshPort: endpoint.port, addressProblem: endpoint.problem },
-        { signal, onProgress: ({ done, total }) => progress.report({ message: vscode.l10n.t('{0} of {1} probes', done, total) }) },
+        { signal, timeoutMs: services.settings.current.checkTimeoutMs, onProgress: ({ done, total }) => progress.report({ message: vscode.l10n.t('{0} of {1} probes', done, total) }) },
       );
       return { report, policy: policyKey(firewall.policy) };
     });

@@ -562,6 +562,8 @@ async function main(): Promise<number> {
         // confirmDestructiveActions stays at its default (true): the real modals are answered.
         // Port items show exactly their exposure after each change; Check From Here is run from the menu.
         'dockerFirewall.verifyAfterChange': false,
+        // CI runs this test beside other suites on two cores: a UDP reply may take longer than verify's 1.5 s.
+        'dockerFirewall.checkTimeout': 3000,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'workbench.layoutControl.enabled': false,
         'window.commandCenter': false,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CHAIN, parseChainName } from '../../../../src/core/validate';
+import { DEFAULT_TIMEOUT_MS } from '../../../../src/core/verify/verifyHost';
 import { DEFAULT_MAX_PARALLEL_HOSTS, DEFAULT_REFRESH_INTERVAL, pathSetting, readSettings, SETTINGS_SECTION } from '../../../../src/vscode/settings/settings';
 import { packageJson } from '../../../support/packageJson';
 
@@ -17,6 +18,7 @@ test('unset settings read as their defaults', () => {
     sshConfigPath: undefined,
     confirmDestructiveActions: true,
     verifyAfterChange: true,
+    checkTimeoutMs: 1500,
     maxParallelHosts: 8,
     notifyExposedPorts: true,
     problems: [],
@@ -34,6 +36,19 @@ test('maxParallelHosts: a whole number from 1 to 64, else the default with a pro
   }
 });
 
+test('checkTimeout: whole milliseconds from 50 to 60000, as verify --timeout takes them, else the default with a problem', () => {
+  assert.equal(schema[`${SETTINGS_SECTION}.checkTimeout`]?.default, DEFAULT_TIMEOUT_MS);
+  assert.equal(schema[`${SETTINGS_SECTION}.checkTimeout`]?.minimum, 50);
+  assert.equal(schema[`${SETTINGS_SECTION}.checkTimeout`]?.maximum, 60_000);
+  assert.equal(readSettings(source({ checkTimeout: 50 })).checkTimeoutMs, 50);
+  assert.equal(readSettings(source({ checkTimeout: 60_000 })).checkTimeoutMs, 60_000);
+  for (const bad of [49, 60_001, 1500.5, '3000', Number.NaN]) {
+    const settings = readSettings(source({ checkTimeout: bad }));
+    assert.equal(settings.checkTimeoutMs, 1500, String(bad));
+    assert.match(settings.problems.join('\n'), /checkTimeout should be a whole number of milliseconds from 50 to 60000; using 1500/, String(bad));
+  }
+});
+
 test('the defaults in package.json are the ones the code falls back to', () => {
   assert.equal(schema[`${SETTINGS_SECTION}.chain`]?.default, DEFAULT_CHAIN);
   assert.equal(schema[`${SETTINGS_SECTION}.refreshInterval`]?.default, DEFAULT_REFRESH_INTERVAL);
@@ -43,7 +58,7 @@ test('the defaults in package.json are the ones the code falls back to', () => {
   assert.equal(schema[`${SETTINGS_SECTION}.notifyExposedPorts`]?.default, true);
   assert.deepEqual(
     Object.keys(schema).sort(),
-    ['chain', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'maxParallelHosts', 'notifyExposedPorts', 'refreshInterval', 'sshConfigPath', 'verifyAfterChange'].map((k) => `${SETTINGS_SECTION}.${k}`),
+    ['chain', 'checkTimeout', 'confirmDestructiveActions', 'hosts', 'knownHostsPath', 'maxParallelHosts', 'notifyExposedPorts', 'refreshInterval', 'sshConfigPath', 'verifyAfterChange'].map((k) => `${SETTINGS_SECTION}.${k}`),
   );
 });
 
