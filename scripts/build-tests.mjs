@@ -1,5 +1,6 @@
 // Bundles the extension-host test suite (test/vscode/suite: index.ts and every *.test.ts) into
-// out/test/vscode/suite/ as CommonJS. `vscode` is provided by the extension host; mocha stays
+// out/test/vscode/suite/ (or the folder given as the first argument: each run of the suite builds
+// its own, so that two runs side by side never rebuild under each other) as CommonJS. `vscode` is provided by the extension host; mocha stays
 // external and is loaded from node_modules at run time (it requires its reporters dynamically).
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const suiteDir = path.join(repoRoot, 'test', 'vscode', 'suite');
-const outDir = path.join(repoRoot, 'out', 'test', 'vscode', 'suite');
+const outDir = path.resolve(process.argv[2] ?? path.join(repoRoot, 'out', 'test', 'vscode', 'suite'));
 
 const entryPoints = [
   path.join(suiteDir, 'index.ts'),

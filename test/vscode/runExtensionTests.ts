@@ -1,4 +1,4 @@
-// Runs the extension-host suite (out/test/vscode/suite, built by scripts/build-tests.mjs) through an
+// Runs the extension-host suite (built by scripts/build-tests.mjs into out/test/vscode/suite-PID) through an
 // unchanged @vscode/test-electron runTests(). Here VS Code cannot be downloaded, so by default the
 // "VS Code executable" is the harness shim that runs the suite in code-server + Chromium; with
 // DFW_VSCODE=desktop (a desktop with internet) runTests downloads and drives desktop VS Code.
@@ -22,11 +22,14 @@ import { extensionSuiteLab, labStatePath, loadLab, type Lab } from '../support/l
 import { describeCodeServer } from './harness/codeServer';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const extensionTestsPath = path.join(repoRoot, 'out', 'test', 'vscode', 'suite', 'index.js');
+// A bundle of the suite per run (under out/, where mocha is found in node_modules): two runs side by
+// side, on two VS Code versions, never rebuild each other's files while they load.
+const suiteOutDir = path.join(repoRoot, 'out', 'test', 'vscode', `suite-${process.pid}`);
+const extensionTestsPath = path.join(suiteOutDir, 'index.js');
 const shim = path.join(repoRoot, 'test', 'vscode', 'harness', 'code-server-test-electron');
 
 async function main(): Promise<number> {
-  const build = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'build-tests.mjs')], { stdio: 'inherit' });
+  const build = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'build-tests.mjs'), suiteOutDir], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('scripts/build-tests.mjs failed');
   if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing; run npm run build');
   const desktop = process.env.DFW_VSCODE === 'desktop';
@@ -67,6 +70,7 @@ async function main(): Promise<number> {
     throw error;
   } finally {
     rmSync(profile, { recursive: true, force: true });
+    rmSync(suiteOutDir, { recursive: true, force: true });
   }
 }
 
