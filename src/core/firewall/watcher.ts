@@ -57,6 +57,7 @@ export function watcherScript(config: WatcherConfig): string {
 #   docker-firewall-watch                 follow Docker's events (what the service runs)
 #   docker-firewall-watch refresh         bring both chains up to date once
 #   docker-firewall-watch render bridges|ports 4|6   print what a chain would hold, marker included
+#   docker-firewall-watch planned CONTAINER-ID       print the ports a created container will publish
 set -u
 export LC_ALL=C
 FORWARD=${names.forward} NET=${names.bridges} INPUT=${names.input} PORTS=${names.ports}
@@ -97,17 +98,25 @@ published() {
   if [ $# -gt 0 ]; then pub_ids=$*; else pub_ids=$(docker ps -q --no-trunc) || return 1; fi
   [ -n "$pub_ids" ] || return 0
   # shellcheck disable=SC2086
-  docker inspect -f '{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}}|{{.HostPort}}|{{$p}}{{"\\n"}}{{end}}{{end}}' $pub_ids | while IFS='|' read -r ip port spec; do
-    proto=\${spec#*/}
-    case $proto in tcp | udp) ;; *) continue ;; esac
-    case $port in '' | *[!0-9]*) continue ;; esac
-    case $ip in
+  docker inspect -f '{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}}|{{.HostPort}}|{{$p}}{{"\\n"}}{{end}}{{end}}' $pub_ids | binding_lines 4
+}
+
+# "IP|PORT|SPEC" lines on stdin, one binding of Docker's port map each: "FAMILY PORT PROTO ADDRESS"
+# lines. An empty IP binds the families given (Docker lists a running container's wildcard
+# bindings one per family; a container's HostConfig has one empty address for both).
+binding_lines() { # FAMILIES-OF-AN-EMPTY-ADDRESS
+  while IFS='|' read -r bl_ip bl_port bl_spec; do
+    bl_proto=\${bl_spec#*/}
+    case $bl_proto in tcp | udp) ;; *) continue ;; esac
+    case $bl_port in '' | 0 | *[!0-9]*) continue ;; esac
+    case $bl_ip in
       127.* | ::1) continue ;;
-      '' | 0.0.0.0) printf '4 %s %s -\\n' "$port" "$proto" ;;
-      ::) printf '6 %s %s -\\n' "$port" "$proto" ;;
+      '') for bl_family in $1; do printf '%s %s %s -\\n' "$bl_family" "$bl_port" "$bl_proto"; done ;;
+      0.0.0.0) printf '4 %s %s -\\n' "$bl_port" "$bl_proto" ;;
+      ::) printf '6 %s %s -\\n' "$bl_port" "$bl_proto" ;;
       *[!0-9a-fA-F.:]*) continue ;;
-      *:*) printf '6 %s %s %s\\n' "$port" "$proto" "$ip" ;;
-      *) printf '4 %s %s %s\\n' "$port" "$proto" "$ip" ;;
+      *:*) printf '6 %s %s %s\\n' "$bl_port" "$bl_proto" "$bl_ip" ;;
+      *) printf '4 %s %s %s\\n' "$bl_port" "$bl_proto" "$bl_ip" ;;
     esac
   done
 }
@@ -131,20 +140,7 @@ planned() {
     done
   else
     docker inspect -f '{{range $p, $b := .HostConfig.PortBindings}}{{range $b}}{{.HostIp}}|{{.HostPort}}|{{$p}}{{"\\n"}}{{end}}{{end}}' "$1" 2>/dev/null
-  fi | while IFS='|' read -r ip port spec; do
-    proto=\${spec#*/}
-    case $proto in tcp | udp) ;; *) continue ;; esac
-    case $port in '' | 0 | *[!0-9]*) continue ;; esac
-    case $ip in
-      127.* | ::1) continue ;;
-      '') printf '4 %s %s -\\n6 %s %s -\\n' "$port" "$proto" "$port" "$proto" ;;
-      0.0.0.0) printf '4 %s %s -\\n' "$port" "$proto" ;;
-      ::) printf '6 %s %s -\\n' "$port" "$proto" ;;
-      *[!0-9a-fA-F.:]*) continue ;;
-      *:*) printf '6 %s %s %s\\n' "$port" "$proto" "$ip" ;;
-      *) printf '4 %s %s %s\\n' "$port" "$proto" "$ip" ;;
-    esac
-  done
+  fi | binding_lines '4 6'
 }
 
 # CGROUP-FILE: the id of the Docker container a process's cgroup file names (the last part of a
@@ -401,6 +397,11 @@ kept_until() {
 }
 
 read_bridges() { W_BRIDGES=$(bridges); }
+# Where Docker keeps its containers' files (planned reads them).
+read_root() {
+  ROOT=$(docker info -f '{{.DockerRootDir}}' 2>/dev/null)
+  case $ROOT in /*) ;; *) ROOT= ;; esac
+}
 read_published() { W_PUBLISHED=$(published); }
 read_sockets() { W_SOCKETS=$(sockets); }
 
@@ -455,9 +456,8 @@ container_gone() { keep_ports $GONE_KEEP_SECONDS && read_published && read_socke
 watch() {
   echo $$ >"$PIDFILE"
   while locked; do
-    # Where Docker keeps its containers' files (planned reads them); asked again after Docker restarts.
-    ROOT=$(docker info -f '{{.DockerRootDir}}' 2>/dev/null)
-    case $ROOT in /*) ;; *) ROOT= ;; esac
+    # Asked again after Docker restarts.
+    read_root
     # Events from the second before the refresh on: none that happens during it is lost.
     since=$(date +%s)
     serial start_over
@@ -505,7 +505,12 @@ case \${1:-watch} in
       *) echo "usage: $0 render bridges|ports 4|6" >&2; exit 2 ;;
     esac
     ;;
-  *) echo "usage: $0 [watch|refresh|render]" >&2; exit 2 ;;
+  planned)
+    case \${2:-} in '' | *[!0-9a-f]*) echo "usage: $0 planned CONTAINER-ID" >&2; exit 2 ;; esac
+    read_root
+    planned "$2"
+    ;;
+  *) echo "usage: $0 [watch|refresh|render|planned]" >&2; exit 2 ;;
 esac
 `;
 }

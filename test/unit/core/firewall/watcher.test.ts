@@ -131,6 +131,38 @@ for (const major of ['20', '28', '29'] as const satisfies readonly DockerMajor[]
   });
 }
 
+test('the ports a created container will publish are read from the hostconfig.json Docker wrote, before it starts', () => {
+  const sandbox = mkdtempSync(join(tmpdir(), 'dfw-watch-'));
+  try {
+    const id = 'c0ffee'.padEnd(64, '0');
+    mkdirSync(join(sandbox, 'bin'));
+    mkdirSync(join(sandbox, 'docker', 'containers', id), { recursive: true });
+    writeFileSync(join(sandbox, 'bin', 'docker'), `#!/bin/sh\n[ "$1" = info ] && { echo '${join(sandbox, 'docker')}'; exit 0; }\necho "unexpected docker $*" >&2; exit 2\n`);
+    chmodSync(join(sandbox, 'bin', 'docker'), 0o755);
+    // As Docker writes it at create (one line; trimmed to the port bindings and their neighbours).
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {
+      '80/tcp': [{ HostIp: '', HostPort: '8080' }],
+      '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }],
+      '443/tcp': [{ HostIp: '0.0.0.0', HostPort: '8443' }, { HostIp: '::', HostPort: '8443' }],
+      '9000/tcp': [{ HostIp: '192.0.2.10', HostPort: '9000' }],
+      '9001/udp': [{ HostIp: '2001:db8::10', HostPort: '9001' }],
+      '7000/tcp': [{ HostIp: '', HostPort: '' }],
+      '7100/tcp': [{ HostIp: '', HostPort: '7100-7102' }],
+      '132/sctp': [{ HostIp: '', HostPort: '132' }],
+      '9002/tcp': [{ HostIp: '::1', HostPort: '9002' }],
+    };
+    writeFileSync(join(sandbox, 'docker', 'containers', id, 'hostconfig.json'), JSON.stringify({ Binds: null, NetworkMode: 'appnet', PortBindings: bindings, RestartPolicy: { Name: 'no' } }));
+    const result = spawnSync('sh', ['-c', script, 'docker-firewall-watch', 'planned', id], { encoding: 'utf8', env: { PATH: `${join(sandbox, 'bin')}:/usr/bin:/bin`, LC_ALL: 'C' } });
+    assert.equal(result.status, 0, result.stderr);
+    // Loopback, a port Docker picks at start (none, or a range) and SCTP are left out; an empty address is both families.
+    assert.deepEqual(result.stdout.trim().split('\n').sort(), ['4 8080 tcp -', '4 8443 tcp -', '4 9000 tcp 192.0.2.10', '6 8080 tcp -', '6 8443 tcp -', '6 9001 udp 2001:db8::10']);
+    const refused = spawnSync('sh', ['-c', script, 'docker-firewall-watch', 'planned', '../x'], { encoding: 'utf8' });
+    assert.equal(refused.status, 2, 'a container id that is not hex is refused');
+  } finally {
+    rmSync(sandbox, { recursive: true, force: true });
+  }
+});
+
 test('the watcher script is plain POSIX sh', () => {
   const parsed = spawnSync('sh', ['-n', '-c', script]);
   assert.equal(parsed.status, 0, parsed.stderr.toString());
