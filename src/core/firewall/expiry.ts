@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Allow, Policy } from './policy';
 
 /**
@@ -47,13 +48,13 @@ export function withoutExpired(policy: Policy, now: number): Policy {
 /** "47 min left", "2 h 5 min left", "3 d left", "expired". */
 export function remainingText(until: number, now: number): string {
   const left = until - now;
-  if (left <= 0) return 'expired';
-  if (left < 60) return `${Math.ceil(left)} s left`;
+  if (left <= 0) return l10n.t('expired');
+  if (left < 60) return l10n.t('{0} s left', Math.ceil(left));
   const minutes = Math.ceil(left / 60);
-  if (minutes < 60) return `${minutes} min left`;
+  if (minutes < 60) return l10n.t('{0} min left', minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h${minutes % 60 === 0 ? '' : ` ${minutes % 60} min`} left`;
-  return `${Math.floor(hours / 24)} d left`;
+  if (hours < 48) return minutes % 60 === 0 ? l10n.t('{0} h left', hours) : l10n.t('{0} h {1} min left', hours, minutes % 60);
+  return l10n.t('{0} d left', Math.floor(hours / 24));
 }
 
 /** The current time as whole Unix seconds, for when no host clock is at hand. */

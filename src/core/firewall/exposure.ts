@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ContainerSummary, Inventory } from '../docker/inventoryModel';
 import type { Family } from '../validate';
 import type { HostFacts, ListeningSocket } from './hostFacts';
@@ -74,7 +75,7 @@ function throughChains(chains: readonly (ChainCheck | undefined)[], covers: (che
   }
   if (allowed !== undefined) return { kind: 'allowed', allows: allowed };
   if (problems.length > 0) return { kind: 'unverified', why: problems.join('; ') };
-  return { kind: 'not-covered', why: anyOk ? uncovered : 'no rule of the lockdown is on this path' };
+  return { kind: 'not-covered', why: anyOk ? uncovered : l10n.t('no rule of the lockdown is on this path') };
 }
 
 interface AllowSubject {
@@ -130,33 +131,58 @@ function publishedExposure(container: ContainerSummary, port: PublishedPort, inp
   const paths: PortPath[] = routed ? ['routed'] : [...(natReaches(container, family, input) ? (['dnat'] as const) : []), 'proxy', ...(unprotected ? (['routed'] as const) : [])];
   const is = (exposure: Exposure, reason: string): PortExposure => ({ ...port, exposure, reason, origin: 'published', path: paths[0] ?? 'proxy', paths });
 
-  if (isLoopback(port.hostIp)) return is('local-only', `${where} is published on the host's loopback only.`);
+  if (isLoopback(port.hostIp)) return is('local-only', l10n.t("{0} is published on the host's loopback only.", where));
   const closed = networks.find((n) => n.network?.internal === true || n.network?.gatewayMode[family] === 'isolated');
-  if (closed !== undefined && networks.length === 1) return is('local-only', `${where}: network ${closed.name} takes no traffic from outside the host (${closed.network?.internal === true ? 'internal' : 'isolated'}).`);
+  if (closed !== undefined && networks.length === 1) {
+    return is(
+      'local-only',
+      closed.network?.internal === true
+        ? l10n.t('{0}: network {1} takes no traffic from outside the host (internal).', where, closed.name)
+        : l10n.t('{0}: network {1} takes no traffic from outside the host (isolated).', where, closed.name),
+    );
+  }
   const uncovered: Exposure = routed ? 'routed' : 'exposed';
   if (!input.policy.locked) {
     return is(
       uncovered,
       routed
-        ? `${where}: network ${networks.map((n) => n.name).join(', ')} is routed (no NAT): container port ${port.containerPort}/${port.proto} is reachable by direct routing; this host has no lockdown.`
-        : `${where} is published to every network: this host has no lockdown.`,
+        ? l10n.t(
+            '{0}: network {1} is routed (no NAT): container port {2} is reachable by direct routing; this host has no lockdown.',
+            where,
+            networks.map((n) => n.name).join(', '),
+            `${port.containerPort}/${port.proto}`,
+          )
+        : l10n.t('{0} is published to every network: this host has no lockdown.', where),
     );
   }
   const check = input.protection[family];
   const verdicts: PathVerdict[] = paths.map((path) => {
     if (path === 'proxy') {
-      return throughChains([check.input], hostSocketCovers(port), port, `${where} is served by docker-proxy and is not among the lockdown's ports yet (published after the lockdown: apply it again)`);
+      return throughChains([check.input], hostSocketCovers(port), port, l10n.t("{0} is served by docker-proxy and is not among the lockdown's ports yet (published after the lockdown: apply it again)", where));
     }
     const missing = networks.filter((n) => n.bridge === undefined);
     if (missing.length > 0) {
-      const unusable = missing.map((n) => (n.network?.bridge?.unusable !== undefined ? `${n.name} (bridge name ${JSON.stringify(n.network.bridge.unusable)} cannot be written into a rule)` : n.name));
-      return { kind: 'not-covered', why: `${where}: the lockdown cannot cover network ${unusable.join(', ')}` };
+      const unusable = missing.map((n) =>
+        n.network?.bridge?.unusable !== undefined ? l10n.t('{0} (bridge name {1} cannot be written into a rule)', n.name, JSON.stringify(n.network.bridge.unusable)) : n.name,
+      );
+      return { kind: 'not-covered', why: l10n.t('{0}: the lockdown cannot cover network {1}', where, unusable.join(', ')) };
     }
     const bridges = networks.map((n) => n.bridge!);
     const newer = (check: Extract<ChainCheck, { ok: true }>) => bridges.filter((b) => !check.bridges.has(b));
     const firstOk = [check.forward, check.guard].find((c): c is Extract<ChainCheck, { ok: true }> => c?.ok === true);
-    const because = firstOk === undefined ? '' : `network ${networks.filter((n) => newer(firstOk).includes(n.bridge!)).map((n) => `${n.name} (bridge ${n.bridge!})`).join(', ')} was created after the lockdown and the watcher has not added it: apply the lockdown again`;
-    return throughChains([check.forward, check.guard], (c) => bridges.every((b) => c.bridges.has(b)), routedSubject(port, path), `${where}: ${because}`);
+    // Used only when a chain of the path was read (firstOk): then it names the bridges that chain lacks.
+    const because =
+      firstOk === undefined
+        ? ''
+        : l10n.t(
+            '{0}: network {1} was created after the lockdown and the watcher has not added it: apply the lockdown again',
+            where,
+            networks
+              .filter((n) => newer(firstOk).includes(n.bridge!))
+              .map((n) => l10n.t('{0} (bridge {1})', n.name, n.bridge!))
+              .join(', '),
+          );
+    return throughChains([check.forward, check.guard], (c) => bridges.every((b) => c.bridges.has(b)), routedSubject(port, path), because);
   });
   return fromVerdict(combine(verdicts), where, is, uncovered);
 }
@@ -176,13 +202,13 @@ function natReaches(container: ContainerSummary, family: Family, input: Exposure
 function fromVerdict(verdict: PathVerdict, where: string, is: (exposure: Exposure, reason: string) => PortExposure, uncovered: Exposure): PortExposure {
   switch (verdict.kind) {
     case 'blocked':
-      return is('blocked', `${where} is blocked for new connections from outside the host.`);
+      return is('blocked', l10n.t('{0} is blocked for new connections from outside the host.', where));
     case 'allowed':
-      return is('allowed', `${where} is open: ${verdict.allows.map(describeAllow).join('; ')}.`);
+      return is('allowed', l10n.t('{0} is open: {1}.', where, verdict.allows.map(describeAllow).join('; ')));
     case 'not-covered':
       return is(uncovered, `${verdict.why}.`);
     case 'unverified':
-      return is('unverified', `${where} is meant to be blocked, but ${verdict.why}: not called blocked until the lockdown is applied again or a check from outside shows it closed.`);
+      return is('unverified', l10n.t('{0} is meant to be blocked, but {1}: not called blocked until the lockdown is applied again or a check from outside shows it closed.', where, verdict.why));
   }
 }
 
@@ -199,12 +225,31 @@ function socketExposures(socket: ListeningSocket, input: ExposureInput): PortExp
     const kind: PortOrigin = origin.kind === 'host-network' ? 'host-network' : origin.kind === 'rootless' ? 'rootless' : 'host-service';
     const is = (exposure: Exposure, reason: string): PortExposure => ({ ...base, exposure, reason, origin: kind });
     if (origin.kind === 'host-service') {
-      return is('host-service', `${where} is served by ${origin.process ?? 'a process'} of the host itself: Docker Firewall does not cover host services.`);
+      return is(
+        'host-service',
+        origin.process === undefined
+          ? l10n.t('{0} is served by a process of the host itself: Docker Firewall does not cover host services.', where)
+          : l10n.t('{0} is served by {1} of the host itself: Docker Firewall does not cover host services.', where, origin.process),
+      );
     }
-    const label = origin.kind === 'host-network' ? `container ${origin.container.name} is on the host network: not behind Docker's NAT` : `${origin.process} serves a rootless Docker's published port on the host's own socket (INPUT path)`;
-    const uncovered: Exposure = origin.kind === 'host-network' ? 'host-network' : 'exposed';
-    if (!input.policy.locked) return is(uncovered, `${where}: ${label}; this host has no lockdown.`);
-    const verdict = throughChains([input.protection[family].input], hostSocketCovers(base), base, `${where}: ${label}, and it is not among the lockdown's ports yet (started after the lockdown: apply it again)`);
+    const hostNetwork = origin.kind === 'host-network';
+    const uncovered: Exposure = hostNetwork ? 'host-network' : 'exposed';
+    if (!input.policy.locked) {
+      return is(
+        uncovered,
+        hostNetwork
+          ? l10n.t("{0}: container {1} is on the host network: not behind Docker's NAT; this host has no lockdown.", where, origin.container.name)
+          : l10n.t("{0}: {1} serves a rootless Docker's published port on the host's own socket (INPUT path); this host has no lockdown.", where, String(origin.process)),
+      );
+    }
+    const notYet = hostNetwork
+      ? l10n.t("{0}: container {1} is on the host network: not behind Docker's NAT, and it is not among the lockdown's ports yet (started after the lockdown: apply it again)", where, origin.container.name)
+      : l10n.t(
+          "{0}: {1} serves a rootless Docker's published port on the host's own socket (INPUT path), and it is not among the lockdown's ports yet (started after the lockdown: apply it again)",
+          where,
+          String(origin.process),
+        );
+    const verdict = throughChains([input.protection[family].input], hostSocketCovers(base), base, notYet);
     return fromVerdict(verdict, where, is, uncovered);
   });
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ChainName, Family } from '../validate';
 import type { FamilyTables, OwnRule } from './firewallTables';
 import type { SavedTable } from './iptablesSave';
@@ -51,17 +52,20 @@ export function checkFamily(family: FamilyTables, chain: ChainName): FamilyCheck
   const legacyLayout =
     exists('filter', names.legacyProxy) || ours('filter', names.forward).some((r) => r.role?.kind === 'block' || r.role?.kind === 'from-containers');
 
+  const missing = (name: string) => l10n.t('{0}: chain {1} is missing', label, name);
+  const notOurs = (name: string) => l10n.t('{0}: the rules of {1} are not the ones Docker Firewall wrote', label, name);
+  const olderVersion = () => l10n.t('{0}: the lockdown was written by an older version of Docker Firewall', label);
   const firstRule = (table: SavedTable | undefined, chain: string) => rulesOf(table, chain)[0]?.spec;
   const hooked = (table: SavedTable | undefined, from: string, to: string, where: string): string | undefined => {
     const first = firstRule(table, from);
     if (first === `-j ${to}`) return undefined;
     const elsewhere = rulesOf(table, from).some((r) => r.target === to);
-    return elsewhere ? `${label}: the jump to ${to} is not the first rule of ${where}` : `${label}: nothing in ${where} jumps to ${to}`;
+    return elsewhere ? l10n.t('{0}: the jump to {1} is not the first rule of {2}', label, to, where) : l10n.t('{0}: nothing in {1} jumps to {2}', label, where, to);
   };
 
   const forwardPath = (table: Table, policyChain: string, hook: string | undefined): ChainCheck => {
-    if (!exists(table, policyChain)) return { ok: false, present: false, problem: `${label}: chain ${policyChain} is missing` };
-    if (legacyLayout) return { ok: false, present: true, problem: `${label}: the lockdown was written by an older version of Docker Firewall` };
+    if (!exists(table, policyChain)) return { ok: false, present: false, problem: missing(policyChain) };
+    if (legacyLayout) return { ok: false, present: true, problem: olderVersion() };
     if (hook !== undefined) return { ok: false, present: true, problem: hook };
     const policy = decodePolicy(ours(table, policyChain));
     const expected = withMarker(policyChain, [
@@ -70,12 +74,12 @@ export function checkFamily(family: FamilyTables, chain: ChainName): FamilyCheck
       `-m comment --comment "docker-firewall:v1 to-bridges" -g ${names.bridges}`,
     ]).rules;
     const actual = ours(table, policyChain).map((r) => r.spec);
-    if (!same(expected, actual)) return { ok: false, present: true, problem: `${label}: the rules of ${policyChain} are not the ones Docker Firewall wrote` };
-    if (!exists(table, names.bridges)) return { ok: false, present: true, problem: `${label}: chain ${names.bridges} is missing` };
+    if (!same(expected, actual)) return { ok: false, present: true, problem: notOurs(policyChain) };
+    if (!exists(table, names.bridges)) return { ok: false, present: true, problem: missing(names.bridges) };
     const bridges = decodeBridges(ours(table, names.bridges));
     const bridgeExpected = withMarker(names.bridges, bridgeRules(bridges)).rules;
     if (!same(bridgeExpected, ours(table, names.bridges).map((r) => r.spec))) {
-      return { ok: false, present: true, problem: `${label}: the rules of ${names.bridges}${table === 'security' ? ' (security)' : ''} are not the ones Docker Firewall wrote` };
+      return { ok: false, present: true, problem: notOurs(table === 'security' ? l10n.t('{0} (security)', names.bridges) : names.bridges) };
     }
     return { ok: true, allows: policy.allows, bridges: new Set(bridges), ports: [], sshPort: undefined };
   };
@@ -85,9 +89,9 @@ export function checkFamily(family: FamilyTables, chain: ChainName): FamilyCheck
   const inputHook = family.backend === 'nftables' ? NFT_BASE_CHAINS.input : 'INPUT';
   if (family.backend === 'nftables') {
     // Our own base chain hooks forward before Docker's chains: no DOCKER-USER, no guard to check.
-    forward = forwardPath('filter', names.forward, hooked(family.filter, NFT_BASE_CHAINS.forward, names.forward, `our nftables ${NFT_BASE_CHAINS.forward} chain`));
+    forward = forwardPath('filter', names.forward, hooked(family.filter, NFT_BASE_CHAINS.forward, names.forward, l10n.t('our nftables {0} chain', NFT_BASE_CHAINS.forward)));
   } else if (family.dockerUser) {
-    const intoDockerUser = firstRule(family.filter, 'FORWARD') === '-j DOCKER-USER' ? undefined : `${label}: FORWARD does not jump to DOCKER-USER first`;
+    const intoDockerUser = firstRule(family.filter, 'FORWARD') === '-j DOCKER-USER' ? undefined : l10n.t('{0}: FORWARD does not jump to DOCKER-USER first', label);
     forward = forwardPath('filter', names.forward, intoDockerUser ?? hooked(family.filter, 'DOCKER-USER', names.forward, 'DOCKER-USER'));
     guard = forwardPath('security', names.guard, hooked(family.security, 'FORWARD', names.guard, 'security FORWARD'));
   }
@@ -95,9 +99,9 @@ export function checkFamily(family: FamilyTables, chain: ChainName): FamilyCheck
   const inputPath = (): ChainCheck => {
     if (!exists('filter', names.input)) {
       const legacy = exists('filter', names.legacyProxy);
-      return { ok: false, present: legacy, problem: legacy ? `${label}: the lockdown was written by an older version of Docker Firewall` : `${label}: chain ${names.input} is missing` };
+      return { ok: false, present: legacy, problem: legacy ? olderVersion() : missing(names.input) };
     }
-    const hook = hooked(family.filter, inputHook, names.input, family.backend === 'nftables' ? `our nftables ${inputHook} chain` : 'INPUT');
+    const hook = hooked(family.filter, inputHook, names.input, family.backend === 'nftables' ? l10n.t('our nftables {0} chain', inputHook) : 'INPUT');
     if (hook !== undefined) return { ok: false, present: true, problem: hook };
     const rules = ours('filter', names.input);
     const policy = decodePolicy(rules);
@@ -109,13 +113,13 @@ export function checkFamily(family: FamilyTables, chain: ChainName): FamilyCheck
       ...allowRules(family.family, policy.allows),
       `-m comment --comment "docker-firewall:v1 to-ports" -g ${names.ports}`,
     ]).rules;
-    if (!same(expected, rules.map((r) => r.spec))) return { ok: false, present: true, problem: `${label}: the rules of ${names.input} are not the ones Docker Firewall wrote` };
-    if (!exists('filter', names.ports)) return { ok: false, present: true, problem: `${label}: chain ${names.ports} is missing` };
+    if (!same(expected, rules.map((r) => r.spec))) return { ok: false, present: true, problem: notOurs(names.input) };
+    if (!exists('filter', names.ports)) return { ok: false, present: true, problem: missing(names.ports) };
     const portChain = ours('filter', names.ports);
     const bridges = decodeBridges(portChain);
     const ports = decodePorts(portChain);
     if (!same(withMarker(names.ports, portRules(bridges, ports, sshPort)).rules, portChain.map((r) => r.spec))) {
-      return { ok: false, present: true, problem: `${label}: the rules of ${names.ports} are not the ones Docker Firewall wrote` };
+      return { ok: false, present: true, problem: notOurs(names.ports) };
     }
     return { ok: true, allows: policy.allows, bridges: new Set(bridges), ports, sshPort };
   };

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { LockdownRefused } from './errors';
 import type { Family } from '../validate';
 import type { FirewallTables, FamilyTables } from './firewallTables';
@@ -52,24 +53,29 @@ export function lockdownObstacle(input: PlanInput): string | undefined {
   if (input.tables.backend === 'nftables') {
     const backend = input.firewallBackend ?? 'nftables';
     if (!input.tables.nftAvailable) {
-      return `Docker on this host uses its ${backend} firewall backend, and the lockdown then goes in an nftables table of its own, but the host has no nft command: install it (Debian and Ubuntu: apt install nftables) and try again. Nothing was changed.`;
+      return l10n.t(
+        'Docker on this host uses its {0} firewall backend, and the lockdown then goes in an nftables table of its own, but the host has no nft command: install it (Debian and Ubuntu: apt install nftables) and try again. Nothing was changed.',
+        backend,
+      );
     }
     // The Engine API's word alone does not decide where the lockdown goes: Docker's own tables must agree.
     if (!input.tables.ipv4.dockerManaged && !input.tables.ipv6.dockerManaged) {
-      return `Docker on this host says it uses its ${backend} firewall backend, but its nftables tables (ip docker-bridges) are not there: is dockerd running with its firewall rules turned off, or is another daemon answering? Nothing was changed.`;
+      return l10n.t(
+        'Docker on this host says it uses its {0} firewall backend, but its nftables tables (ip docker-bridges) are not there: is dockerd running with its firewall rules turned off, or is another daemon answering? Nothing was changed.',
+        backend,
+      );
     }
     return undefined;
   }
   if (input.firewallBackend !== undefined && input.firewallBackend !== '' && !input.firewallBackend.startsWith('iptables')) {
-    return (
-      `Docker on this host uses its ${input.firewallBackend} firewall backend, which Docker Firewall does not know: ` +
-      `rules written with iptables would not filter its traffic. Run dockerd with the iptables or nftables backend to use Docker Firewall.`
+    return l10n.t(
+      'Docker on this host uses its {0} firewall backend, which Docker Firewall does not know: rules written with iptables would not filter its traffic. Run dockerd with the iptables or nftables backend to use Docker Firewall.',
+      input.firewallBackend,
     );
   }
   if (input.tables.variant === undefined || !input.tables.ipv4.dockerUser) {
-    return (
-      'Docker\'s DOCKER-USER chain was not found in this host\'s iptables (neither nf_tables nor legacy). ' +
-      'Is dockerd running with iptables enabled (Docker 17.06 or later)? Nothing was changed.'
+    return l10n.t(
+      "Docker's DOCKER-USER chain was not found in this host's iptables (neither nf_tables nor legacy). Is dockerd running with iptables enabled (Docker 17.06 or later)? Nothing was changed.",
     );
   }
   return undefined;

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Cidr, Family, Proto } from '../validate';
 import { rangeText } from './port';
 import { untilText } from './expiry';
@@ -57,13 +58,19 @@ export function allowAppliesTo(allow: Allow, family: Family): boolean {
 }
 
 export function describeAllow(allow: Allow): string {
-  return `${rangeText(allow)} from ${allow.from ? allow.from.text : 'anywhere'}${allow.until === undefined ? '' : ` until ${untilText(allow.until)}`}`;
+  const from = allow.from ? allow.from.text : undefined;
+  if (allow.until === undefined) return from === undefined ? l10n.t('{0} from anywhere', rangeText(allow)) : l10n.t('{0} from {1}', rangeText(allow), from);
+  return from === undefined
+    ? l10n.t('{0} from anywhere until {1}', rangeText(allow), untilText(allow.until))
+    : l10n.t('{0} from {1} until {2}', rangeText(allow), from, untilText(allow.until));
 }
 
 /** "h1: removed 2 ended allows: 8080/tcp from 192.0.2.100/32; 8081/tcp from anywhere." (the CLI's prune and Clean Up Expired). */
 export function pruneSummary(label: string, ended: readonly Allow[], applied: boolean): string {
-  if (ended.length === 0) return `${label}: no allow has ended; nothing changed.`;
+  if (ended.length === 0) return l10n.t('{0}: no allow has ended; nothing changed.', label);
   const what = ended.map((a) => describeAllow({ ...a, until: undefined })).join('; ');
-  const count = `${ended.length} ended allow${ended.length === 1 ? '' : 's'}`;
-  return applied ? `${label}: removed ${count}: ${what}.` : `${label}: ${count} (${what}) had already been removed.`;
+  if (ended.length === 1) return applied ? l10n.t('{0}: removed 1 ended allow: {1}.', label, what) : l10n.t('{0}: 1 ended allow ({1}) had already been removed.', label, what);
+  return applied
+    ? l10n.t('{0}: removed {1} ended allows: {2}.', label, ended.length, what)
+    : l10n.t('{0}: {1} ended allows ({2}) had already been removed.', label, ended.length, what);
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Inventory } from '../docker/inventoryModel';
 import type { ChainName, Family } from '../validate';
 import { portExposures, type PortExposure } from './exposure';
@@ -117,25 +118,33 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
   if (tables.iptablesLeftover !== undefined) {
     warnings.push({
       code: 'iptables-leftover',
-      message:
-        `Chains of an earlier lockdown, made while Docker used iptables, are still in iptables (${tables.iptablesLeftover.join('; ')}): they still filter, ` +
-        'and the nftables lockdown neither reads nor removes them. Delete them by hand (their jumps first: iptables-save shows them), or switch Docker back to iptables and Remove Lockdown.',
+      message: l10n.t(
+        'Chains of an earlier lockdown, made while Docker used iptables, are still in iptables ({0}): they still filter, and the nftables lockdown neither reads nor removes them. Delete them by hand (their jumps first: iptables-save shows them), or switch Docker back to iptables and Remove Lockdown.',
+        tables.iptablesLeftover.join('; '),
+      ),
     });
   }
   if (tables.otherDockerVariants.length > 0) {
     warnings.push({
       code: 'two-variants',
-      message: `Docker chains exist in both iptables-${tables.variant ?? '?'} and iptables-${tables.otherDockerVariants.join(', ')}; the rules of one are invisible to the other. Docker Firewall uses ${tables.variant ?? '?'}.`,
+      message: l10n.t(
+        'Docker chains exist in both iptables-{0} and iptables-{1}; the rules of one are invisible to the other. Docker Firewall uses {0}.',
+        tables.variant ?? '?',
+        tables.otherDockerVariants.join(', '),
+      ),
     });
   }
   if (!tables.ipv6.readable) {
-    warnings.push({ code: 'ipv6-unreadable', message: `IPv6 is not covered: ${tables.ipv6.readError ?? 'ip6tables could not be read'}.` });
+    warnings.push({ code: 'ipv6-unreadable', message: l10n.t('IPv6 is not covered: {0}.', tables.ipv6.readError ?? l10n.t('ip6tables could not be read')) });
   }
   if (facts.sockets === undefined) {
-    warnings.push({ code: 'sockets-unknown', message: 'The host could not list its listening sockets (no ss): host-network containers and host services are not shown.' });
+    warnings.push({ code: 'sockets-unknown', message: l10n.t('The host could not list its listening sockets (no ss): host-network containers and host services are not shown.') });
   }
   for (const { network, name } of scope.unusableBridges) {
-    warnings.push({ code: 'unusable-bridge', message: `Network ${network} names its bridge ${JSON.stringify(name)}, which is not a plain interface name: the lockdown does not cover it.` });
+    warnings.push({
+      code: 'unusable-bridge',
+      message: l10n.t('Network {0} names its bridge {1}, which is not a plain interface name: the lockdown does not cover it.', network, JSON.stringify(name)),
+    });
   }
 
   const now = facts.clock ?? nowSeconds();
@@ -152,41 +161,56 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
     if (uncovered.length > 0) {
       warnings.push({
         code: 'ports-not-covered',
-        message: `${uncovered.length === 1 ? 'A port is' : `${uncovered.length} ports are`} reachable from outside although the host is locked (published after the lockdown, or on a network it does not cover): apply the lockdown again.`,
+        message:
+          uncovered.length === 1
+            ? l10n.t('A port is reachable from outside although the host is locked (published after the lockdown, or on a network it does not cover): apply the lockdown again.')
+            : l10n.t('{0} ports are reachable from outside although the host is locked (published after the lockdown, or on a network it does not cover): apply the lockdown again.', uncovered.length),
       });
     }
     const unverified = ports.filter((p) => p.exposure === 'unverified');
     if (unverified.length > 0) {
       warnings.push({
         code: 'ports-unverified',
-        message: `${unverified.length === 1 ? 'A port is' : `${unverified.length} ports are`} not called blocked: a rule on the way to ${unverified.length === 1 ? 'it' : 'them'} is not the one Docker Firewall wrote. Apply the lockdown again, or check from outside.`,
+        message:
+          unverified.length === 1
+            ? l10n.t('A port is not called blocked: a rule on the way to it is not the one Docker Firewall wrote. Apply the lockdown again, or check from outside.')
+            : l10n.t('{0} ports are not called blocked: a rule on the way to them is not the one Docker Firewall wrote. Apply the lockdown again, or check from outside.', unverified.length),
       });
     }
     const ended = policy.allows.filter((a) => isExpired(a, now));
     if (ended.length > 0) {
       warnings.push({
         code: 'allows-ended',
-        message: `${ended.length === 1 ? 'An allow has' : `${ended.length} allows have`} ended (${ended.map((a) => portText(a)).join(', ')}): the host no longer lets ${ended.length === 1 ? 'it' : 'them'} through. The next change, or Clean Up Expired (docker-firewall prune), removes the rules.`,
+        message:
+          ended.length === 1
+            ? l10n.t('An allow has ended ({0}): the host no longer lets it through. The next change, or Clean Up Expired (docker-firewall prune), removes the rules.', portText(ended[0]!))
+            : l10n.t(
+                '{0} allows have ended ({1}): the host no longer lets them through. The next change, or Clean Up Expired (docker-firewall prune), removes the rules.',
+                ended.length,
+                ended.map((a) => portText(a)).join(', '),
+              ),
       });
     }
     if (input.persistence.state === 'none') {
       warnings.push({
         code: 'not-persistent',
-        message: 'The lockdown is not persistent: after a reboot the host is open until it is applied again. Use Make Persistent.',
+        message: l10n.t('The lockdown is not persistent: after a reboot the host is open until it is applied again. Use Make Persistent.'),
       });
     }
     if (input.persistence.state === 'outdated') {
-      warnings.push({ code: 'persistence-outdated', message: 'The saved lockdown differs from the rules in force: make it persistent again.' });
+      warnings.push({ code: 'persistence-outdated', message: l10n.t('The saved lockdown differs from the rules in force: make it persistent again.') });
     }
     if (watcherWanted(input.watcher) && !input.watcher.running) {
       warnings.push({
         code: 'watcher-not-running',
-        message: 'The watcher that adds new Docker networks and published ports to the lockdown is not running: ports published from now on stay reachable until the lockdown is applied again.',
+        message: l10n.t(
+          'The watcher that adds new Docker networks and published ports to the lockdown is not running: ports published from now on stay reachable until the lockdown is applied again.',
+        ),
       });
     } else if (watcherWanted(input.watcher)) {
       warnings.push({
         code: 'watcher-outdated',
-        message: 'The watcher on the host is not the one this version installs (left by another version, or edited): block again to replace it.',
+        message: l10n.t('The watcher on the host is not the one this version installs (left by another version, or edited): block again to replace it.'),
       });
     }
   }
@@ -194,9 +218,10 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
   if (ufwActive(tables) && inputPath.length > 0) {
     warnings.push({
       code: 'ufw-active',
-      message:
-        `ufw is active on this host. Ports reached through INPUT (${inputPath.map((p) => endpointText(p)).slice(0, 3).join(', ')}${inputPath.length > 3 ? ', …' : ''}: docker-proxy or host sockets) ` +
-        'pass ufw\'s own rules as well: an allow there answers only where ufw allows the port too (ufw allow PORT/PROTO). Ports Docker forwards are not filtered by ufw.',
+      message: l10n.t(
+        "ufw is active on this host. Ports reached through INPUT ({0}: docker-proxy or host sockets) pass ufw's own rules as well: an allow there answers only where ufw allows the port too (ufw allow PORT/PROTO). Ports Docker forwards are not filtered by ufw.",
+        `${inputPath.map((p) => endpointText(p)).slice(0, 3).join(', ')}${inputPath.length > 3 ? ', …' : ''}`,
+      ),
     });
   }
   if (policy.locked && tables.firewalld) {
@@ -205,10 +230,14 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
       warnings.push({
         code: 'firewalld-reload',
         message:
-          'firewalld runs on this host: a firewall-cmd --reload or a restart of firewalld removes the lockdown\'s rules (Docker puts back only its own), and every published port is reachable until it is applied again. ' +
-          (input.persistence.state === 'none'
-            ? 'Make the lockdown persistent: it is then put back after every firewalld reload.'
-            : `The follower that puts it back after a reload (${FOLLOW_SCRIPT}) is not running: make the lockdown persistent again.`),
+          input.persistence.state === 'none'
+            ? l10n.t(
+                "firewalld runs on this host: a firewall-cmd --reload or a restart of firewalld removes the lockdown's rules (Docker puts back only its own), and every published port is reachable until it is applied again. Make the lockdown persistent: it is then put back after every firewalld reload.",
+              )
+            : l10n.t(
+                "firewalld runs on this host: a firewall-cmd --reload or a restart of firewalld removes the lockdown's rules (Docker puts back only its own), and every published port is reachable until it is applied again. The follower that puts it back after a reload ({0}) is not running: make the lockdown persistent again.",
+                FOLLOW_SCRIPT,
+              ),
       });
     }
   }
@@ -217,8 +246,16 @@ export function firewallStatus(input: StatusInput): FirewallStatus {
     warnings.push({
       code: 'lockdown-missing',
       message: tables.firewalld
-        ? `Lockdown missing after a firewall reload: a lockdown is saved on this host (${PERSIST_DIR}) but none is in force, and firewalld runs here (a firewall-cmd --reload removes other rules than its own and Docker's). Every published port is reachable. Block again, or run ${RESTORE_SCRIPT} on the host.`
-        : `A lockdown is saved on this host (${PERSIST_DIR}) but none is in force: its rules were removed by something else (a firewall reload by firewalld or ufw, iptables -F, or a restore that failed at boot), and every published port is reachable. Block again, or run ${RESTORE_SCRIPT} on the host.`,
+        ? l10n.t(
+            "Lockdown missing after a firewall reload: a lockdown is saved on this host ({0}) but none is in force, and firewalld runs here (a firewall-cmd --reload removes other rules than its own and Docker's). Every published port is reachable. Block again, or run {1} on the host.",
+            PERSIST_DIR,
+            RESTORE_SCRIPT,
+          )
+        : l10n.t(
+            'A lockdown is saved on this host ({0}) but none is in force: its rules were removed by something else (a firewall reload by firewalld or ufw, iptables -F, or a restore that failed at boot), and every published port is reachable. Block again, or run {1} on the host.',
+            PERSIST_DIR,
+            RESTORE_SCRIPT,
+          ),
     });
   }
   return {
@@ -248,14 +285,18 @@ function familyStatus(family: FamilyTables, input: PlanInput, warnings: Warning[
     if (tableOf(hook) === 'filter' && !ours.includes(hook.from)) {
       warnings.push({
         code: 'legacy-hook',
-        message:
-          `${label}: ${hook.from} jumps to ${hook.spec.replace(/^.*-[jg] /, '')} (${hook.spec}), as in the 2017 recipe. Docker puts its own rules ahead of ` +
-          'such a jump when dockerd restarts and the lockdown is silently bypassed. Blocking replaces it with a jump from DOCKER-USER.',
+        message: l10n.t(
+          '{0}: {1} jumps to {2} ({3}), as in the 2017 recipe. Docker puts its own rules ahead of such a jump when dockerd restarts and the lockdown is silently bypassed. Blocking replaces it with a jump from DOCKER-USER.',
+          label,
+          hook.from,
+          hook.spec.replace(/^.*-[jg] /, ''),
+          hook.spec,
+        ),
       });
     } else if (hook.position !== 1) {
       warnings.push({
         code: 'hook-not-first',
-        message: `${label}: the jump to ${hook.spec.replace(/^.*-[jg] /, '')} is rule ${hook.position} of ${hookLocation(hook)}, not the first: rules above it are not filtered.`,
+        message: l10n.t('{0}: the jump to {1} is rule {2} of {3}, not the first: rules above it are not filtered.', label, hook.spec.replace(/^.*-[jg] /, ''), hook.position, hookLocation(hook)),
       });
     }
   }
@@ -266,16 +307,16 @@ function familyStatus(family: FamilyTables, input: PlanInput, warnings: Warning[
       drift = 'outdated';
       warnings.push({
         code: 'legacy-layout',
-        message: `${label}: the lockdown was written by an older version of Docker Firewall; its ports are not called blocked until it is applied again (Block External Access).`,
+        message: l10n.t('{0}: the lockdown was written by an older version of Docker Firewall; its ports are not called blocked until it is applied again (Block External Access).', label),
       });
     } else if (problems.length > 0) {
       drift = 'modified';
-      warnings.push({ code: 'drift-modified', message: `${problems.join('; ')}. Applying the lockdown again repairs it.` });
+      warnings.push({ code: 'drift-modified', message: l10n.t('{0}. Applying the lockdown again repairs it.', problems.join('; ')) });
     } else if (!sameLayout(family.layout, wantedLayout(family, input))) {
       drift = 'outdated';
       warnings.push({
         code: 'drift-outdated',
-        message: `${label}: the rules in force differ from what Docker Firewall would write now (networks, ports or allows changed); applying again updates them.`,
+        message: l10n.t('{0}: the rules in force differ from what Docker Firewall would write now (networks, ports or allows changed); applying again updates them.', label),
       });
     }
   }
