@@ -6,9 +6,9 @@ import { join, relative } from 'node:path';
 /**
  * Every test file is run by a step of scripts/test-all.sh (what CI runs), and the steps are listed
  * without conditions: a file outside every step would never run, and a step that depends on a file
- * being there drops out silently when it is renamed. A step is a `step NAME COMMAND...` line, a
- * `beside NAME LAB COMMAND...` line (run in the background on a lab of its own) that a `collect` line
- * after it waits for, or a `vscode_step NAME COMMAND...` line of the VS Code suites (run beside).
+ * being there drops out silently when it is renamed. A step is a `step NAME COMMAND...` line, or a
+ * `beside NAME LAB COMMAND...` line (run in the background on a second lab) that a `collect` line
+ * after it waits for.
  */
 const ROOT = join(__dirname, '../..');
 const script = readFileSync(join(ROOT, 'scripts/test-all.sh'), 'utf8');
@@ -37,7 +37,7 @@ function* testFiles(dir: string): Generator<string> {
 
 test('test-all.sh lists its steps without conditions on files', () => {
   assert.doesNotMatch(script, /\[\[ -[efd] |\btest -[efd] |\[ -[efd] /, 'a step that depends on a file existing');
-  assert.ok((script.match(/^(?:step| {2}vscode_step) '/gm) ?? []).length >= 6, 'the steps are listed');
+  assert.ok((script.match(/^step '/gm) ?? []).length >= 6, 'the steps are listed');
   const beside = script.search(/^beside '/m);
   assert.ok(beside === -1 || script.slice(beside).search(/^collect$/m) !== -1, 'a step run beside the others is collected');
 });
@@ -45,7 +45,6 @@ test('test-all.sh lists its steps without conditions on files', () => {
 test('every test file is run by a step of test-all.sh', () => {
   const roots = script
     .split('\n')
-    .map((line) => line.replace(/^ {2}vscode_step /, 'step '))
     .filter((line) => line.startsWith('step ') || line.startsWith('beside '))
     .flatMap((line) => testsRunBy(line.replace(/^step '[^']*' /, '').replace(/^beside '[^']*' \S+ /, '')));
   assert.ok(roots.includes('test/unit') && roots.includes('test/reliability'), JSON.stringify(roots));
