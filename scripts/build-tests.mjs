@@ -1,7 +1,8 @@
 // Bundles the extension-host test suite (test/vscode/suite: index.ts and every *.test.ts) into
 // out/test/vscode/suite/ (or the folder given as the first argument: each run of the suite builds
-// its own, so that two runs side by side never rebuild under each other) as CommonJS. `vscode` is provided by the extension host; mocha stays
-// external and is loaded from node_modules at run time (it requires its reporters dynamically).
+// its own, so that two runs side by side never rebuild under each other) as CommonJS. `vscode` is
+// provided by the extension host; mocha stays external and is loaded from node_modules at run time
+// (it requires its reporters dynamically).
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';

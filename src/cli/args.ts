@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { forTerminal } from '../core/text/hostText';
 import { InvalidInput } from '../core/errors';
 import { parseChainName, parseCidr, parseDuration, printable, type ChainName } from '../core/validate';
-import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT_MS } from '../core/verify/verifyHost';
+import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../core/verify/verifyHost';
 import { parseRangeSpec } from '../core/firewall/port';
 import type { AllowRequest } from '../core/firewall/allowRequest';
 
@@ -241,7 +241,7 @@ function parseVerify(host: string | undefined, rest: readonly string[], values: 
     hosts,
     hostsFrom,
     options: globalOptions(values),
-    timeoutMs: wholeNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 50, 60_000, 'milliseconds per probe'),
+    timeoutMs: wholeNumber(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, 'milliseconds per probe'),
     parallel: wholeNumber(values.parallel, '--parallel', DEFAULT_PARALLEL, 1, 256, 'probes at once'),
   };
 }

@@ -22,6 +22,9 @@ import { probePlan, type AddressSource, type ProbeAddress, type ProbeTarget, typ
  */
 
 export const DEFAULT_TIMEOUT_MS = 1500;
+/** The bounds of a probe's timeout that `verify --timeout` and `dockerFirewall.checkTimeout` take. */
+export const MIN_TIMEOUT_MS = 50;
+export const MAX_TIMEOUT_MS = 60_000;
 export const DEFAULT_PARALLEL = 32;
 
 export interface VerifyInput {

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DockerFirewallError } from '../../core/errors';
-import { DEFAULT_TIMEOUT_MS } from '../../core/verify/verifyHost';
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../../core/verify/verifyHost';
 import { DEFAULT_CHAIN, parseChainName, type ChainName } from '../../core/validate';
 import { parseConfiguredHosts, type ConfiguredHost } from './configuredHosts';
 import type { WindowHost } from './windowHost';
@@ -35,9 +35,6 @@ export const DEFAULT_REFRESH_INTERVAL = 10;
 export const MAX_REFRESH_INTERVAL = 3600;
 export const DEFAULT_MAX_PARALLEL_HOSTS = 8;
 export const MAX_PARALLEL_HOSTS = 64;
-/** The bounds of `dockerFirewall.checkTimeout`: those of `verify --timeout`. */
-export const MIN_CHECK_TIMEOUT_MS = 50;
-export const MAX_CHECK_TIMEOUT_MS = 60_000;
 
 /** What `vscode.workspace.getConfiguration('dockerFirewall')` offers; a plain object in tests. */
 export interface SettingsSource {
@@ -77,10 +74,10 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
 
   const timeoutValue = source.get('checkTimeout');
   let checkTimeoutMs = DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutValue === 'number' && Number.isInteger(timeoutValue) && timeoutValue >= MIN_CHECK_TIMEOUT_MS && timeoutValue <= MAX_CHECK_TIMEOUT_MS) {
+  if (typeof timeoutValue === 'number' && Number.isInteger(timeoutValue) && timeoutValue >= MIN_TIMEOUT_MS && timeoutValue <= MAX_TIMEOUT_MS) {
     checkTimeoutMs = timeoutValue;
   } else if (timeoutValue !== undefined) {
-    problems.push(`dockerFirewall.checkTimeout should be a whole number of milliseconds from ${MIN_CHECK_TIMEOUT_MS} to ${MAX_CHECK_TIMEOUT_MS}; using ${DEFAULT_TIMEOUT_MS}.`);
+    problems.push(`dockerFirewall.checkTimeout should be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}; using ${DEFAULT_TIMEOUT_MS}.`);
   }
 
   return {
