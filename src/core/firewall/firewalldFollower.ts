@@ -147,9 +147,9 @@ export const REMOVE_FOLLOWER = [
   `rm -f ${FOLLOW_SCRIPT} ${FOLLOW_UNIT}`,
 ].join('\n');
 
-/** Shell for the read's persistence section: `follower running PID` or `follower systemd STATE`. */
+/** Shell for the read's persistence section: `follower running PID` or `follower systemd STATE` (`running_pid` is the read script's, readFirewall.ts). */
 export const READ_FOLLOWER = [
-  `if [ -f ${FOLLOW_PID} ]; then p=$(head -c 16 ${FOLLOW_PID} | tr -cd 0-9); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "follower running $p"; fi`,
+  `p=$(running_pid ${FOLLOW_PID}) && echo "follower running $p"`,
   `[ -f ${FOLLOW_UNIT} ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'follower systemd %s\\n' "$(systemctl is-active ${FOLLOW_UNIT_NAME} 2>/dev/null)"`,
 ].join('\n');
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_DOCKER_SOCKET, DOCKER_SOCKET_PATH } from '../docker/dockerSocket';
 import { FirewallReadFailed } from './errors';
-import { WATCH_SCRIPT } from './watcher';
+import { WATCH_PID, WATCH_SCRIPT } from './watcher';
 import { READ_FOLLOWER } from './firewalldFollower';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { hostFactsFrom, type HostFacts } from './hostFacts';
@@ -68,6 +68,10 @@ export LC_ALL=C
 section() { printf '\\n### %s %s\\n' "$n" "$1"; }
 nl='
 '
+# Whether file $1 has the line $2, looked for by the shell itself (a grep is a program to start).
+has_line() { [ -r "$1" ] || return 1; while IFS= read -r l || [ -n "$l" ]; do [ "$l" = "$2" ] && return 0; done <"$1"; return 1; }
+# The PID in pid file $1 (its first 16 octets, digits only) when that process runs.
+running_pid() { [ -f "$1" ] || return 1; p=$(head -c 16 "$1"); case $p in ''|*[!0-9]*) return 1 ;; esac; kill -0 "$p" 2>/dev/null && echo "$p"; }
 d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
 # The host's own facts are read in the background while iptables is saved: listing sockets with
@@ -94,16 +98,16 @@ save() { # FAMILY VARIANT COMMAND TABLES-LOADED
   : >"$err"
   "$3" -c -t filter 2>>"$err"; rc=$?
   # security holds our guard chain; a legacy table is read only where it is loaded (see below).
-  if [ $rc = 0 ] && { [ $2 = nft ] || grep -qx security "$4" 2>/dev/null; }; then "$3" -c -t security 2>>"$err"; rc=$?; fi
+  if [ $rc = 0 ] && { [ $2 = nft ] || has_line "$4" security; }; then "$3" -c -t security 2>>"$err"; rc=$?; fi
   section "rc$1-$2"; echo "$rc"
   if [ -s "$err" ]; then section "err$1-$2"; head -c 2048 "$err"; fi
 }
 for v in nft legacy; do
   command -v iptables-$v-save >/dev/null 2>&1 || continue
   # Legacy tables are read only where they are loaded: reading them must not load kernel modules.
-  if [ $v = legacy ]; then grep -qx filter /proc/net/ip_tables_names 2>/dev/null || continue; fi
+  if [ $v = legacy ]; then has_line /proc/net/ip_tables_names filter || continue; fi
   save 4 $v iptables-$v-save /proc/net/ip_tables_names
-  if [ $v = nft ] || grep -qx filter /proc/net/ip6_tables_names 2>/dev/null; then save 6 $v ip6tables-$v-save /proc/net/ip6_tables_names; fi
+  if [ $v = nft ] || has_line /proc/net/ip6_tables_names filter; then save 6 $v ip6tables-$v-save /proc/net/ip6_tables_names; fi
 done
 if ! command -v iptables-nft-save >/dev/null 2>&1 && command -v iptables-save >/dev/null 2>&1; then
   save 4 default iptables-save /proc/net/ip_tables_names; save 6 default ip6tables-save /proc/net/ip6_tables_names
@@ -115,7 +119,7 @@ if command -v nft >/dev/null 2>&1; then
   section nft-tables; printf '%s\\n' "$tables"
   for f in ip ip6; do
     # Listed once above: only the tables it names are read.
-    printf '%s\\n' "$tables" | grep -qx "table $f $3" || continue
+    case "$nl$tables$nl" in *"\${nl}table $f $3\${nl}"*) ;; *) continue ;; esac
     section "nft-$f"; TZ=UTC nft -j list table $f "$3" 2>"$err"; rc=$?
     section "nftrc-$f"; echo "$rc"
     if [ -s "$err" ]; then section "nfterr-$f"; head -c 2048 "$err"; fi
@@ -127,8 +131,8 @@ command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'sy
 ${READ_FOLLOWER}
 section watcher
 [ -S "$2" ] || echo 'no-docker'
-if [ -f /run/docker-firewall-watch.pid ]; then p=$(head -c 16 /run/docker-firewall-watch.pid | tr -cd 0-9); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "running $p"; fi
-[ -f ${WATCH_SCRIPT} ] && printf 'script %s\\n' "$(sha256sum <${WATCH_SCRIPT} | cut -c1-64)"
+p=$(running_pid ${WATCH_PID}) && echo "running $p"
+[ -f ${WATCH_SCRIPT} ] && printf 'script %.64s\\n' "$(sha256sum <${WATCH_SCRIPT})"
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && printf 'systemd %s\\n' "$(systemctl is-active docker-firewall-watch.service 2>/dev/null)"
 wait "$facts"
 cat "$d/facts"
