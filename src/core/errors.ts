@@ -7,6 +7,8 @@
  * errors are in firewall/errors.ts; what a remote command's stderr means is read in remote/classifyStderr.ts.
  */
 
+import * as l10n from '@vscode/l10n';
+
 /** Every expected failure, by a stable name (by convention its class's); never reworded once released. */
 export type ErrorCode =
   // Bad input: nothing was sent to any host.
@@ -71,8 +73,12 @@ export class HostKeyUnknown extends DockerFirewallError {
   ) {
     super(
       'HostKeyUnknown',
-      `The host key of ${hostAndPort(host, port)} is not in known_hosts (${keyType} ${fingerprint}). ` +
-        'Nothing was run. Check the fingerprint with the host owner, then accept it or add it to known_hosts.',
+      l10n.t(
+        'The host key of {0} is not in known_hosts ({1} {2}). Nothing was run. Check the fingerprint with the host owner, then accept it or add it to known_hosts.',
+        hostAndPort(host, port),
+        keyType,
+        fingerprint,
+      ),
     );
   }
 }
@@ -90,9 +96,14 @@ export class HostKeyMismatch extends DockerFirewallError {
   ) {
     super(
       'HostKeyMismatch',
-      `The host key of ${hostAndPort(host, port)} has changed: known_hosts expects ${expected.join(' or ')}, ` +
-        `the host presented ${actual} (${actualKeyType}). Nothing was run: this may be a man-in-the-middle attack. ` +
-        `If the host was reinstalled, remove the old entry (${knownHostsLocations.join(', ')}) and connect again.`,
+      l10n.t(
+        'The host key of {0} has changed: known_hosts expects {1}, the host presented {2} ({3}). Nothing was run: this may be a man-in-the-middle attack. If the host was reinstalled, remove the old entry ({4}) and connect again.',
+        hostAndPort(host, port),
+        expected.join(l10n.t(' or ')),
+        actual,
+        actualKeyType,
+        knownHostsLocations.join(', '),
+      ),
     );
   }
 }
@@ -106,7 +117,7 @@ export class HostKeyRevoked extends DockerFirewallError {
   ) {
     super(
       'HostKeyRevoked',
-      `The host key of ${hostAndPort(host, port)} (${fingerprint}) is marked @revoked in ${knownHostsLocation}. Nothing was run.`,
+      l10n.t('The host key of {0} ({1}) is marked @revoked in {2}. Nothing was run.', hostAndPort(host, port), fingerprint, knownHostsLocation),
     );
   }
 }
@@ -122,19 +133,27 @@ export class AuthenticationFailed extends DockerFirewallError {
     /** Encrypted key files that could not be opened: nobody could be asked for the passphrase. */
     readonly lockedKeys: readonly string[] = [],
   ) {
-    const offered = tried.length > 0 ? tried.join(', ') : 'nothing (no agent, no key file, no password prompt)';
-    const allowed = serverMethods.length > 0 ? ` The server accepts: ${serverMethods.join(', ')}.` : '';
+    const offered = tried.length > 0 ? tried.join(', ') : l10n.t('nothing (no agent, no key file, no password prompt)');
+    const allowed = serverMethods.length > 0 ? ` ${l10n.t('The server accepts: {0}.', serverMethods.join(', '))}` : '';
     // A locked key is the likely reason: say so first, or the user goes checking authorized_keys.
     const locked =
       lockedKeys.length === 0
-        ? ''
-        : `${lockedKeys.length === 1 ? `The key ${lockedKeys[0]!} is` : `The keys ${lockedKeys.join(', ')} are`} encrypted, and there was no terminal to ask ` +
-          `for the passphrase (a script, CI, or a prompt left unanswered): add ${lockedKeys.length === 1 ? 'it' : 'them'} to ssh-agent ` +
-          `(ssh-add ${lockedKeys[0]!}) with SSH_AUTH_SOCK set, or run docker-firewall in a terminal. `;
+        ? undefined
+        : lockedKeys.length === 1
+          ? l10n.t(
+              'The key {0} is encrypted, and there was no terminal to ask for the passphrase (a script, CI, or a prompt left unanswered): add it to ssh-agent (ssh-add {0}) with SSH_AUTH_SOCK set, or run docker-firewall in a terminal.',
+              lockedKeys[0]!,
+            )
+          : l10n.t(
+              'The keys {0} are encrypted, and there was no terminal to ask for the passphrase (a script, CI, or a prompt left unanswered): add them to ssh-agent (ssh-add {1}) with SSH_AUTH_SOCK set, or run docker-firewall in a terminal.',
+              lockedKeys.join(', '),
+              lockedKeys[0]!,
+            );
     super(
       'AuthenticationFailed',
-      `Could not log in to ${host} as ${user}: ${locked}the server refused ${offered}.${allowed} ` +
-        (lockedKeys.length === 0 ? `Check that one of your keys is in ${user}'s authorized_keys, or that ssh-agent holds it.` : ''),
+      locked === undefined
+        ? `${l10n.t('Could not log in to {0} as {1}: the server refused {2}.', host, user, offered)}${allowed} ${l10n.t("Check that one of your keys is in {0}'s authorized_keys, or that ssh-agent holds it.", user)}`
+        : `${l10n.t('Could not log in to {0} as {1}:', host, user)} ${locked} ${l10n.t('The server refused {0}.', offered)}${allowed}`,
     );
   }
 }
@@ -146,13 +165,13 @@ export class ConnectionFailed extends DockerFirewallError {
     readonly reason: string,
     options?: { cause?: unknown; code?: 'ConnectTimeout' },
   ) {
-    super(options?.code ?? 'ConnectionFailed', `Could not connect to ${hostAndPort(host, port)}: ${reason}`, options);
+    super(options?.code ?? 'ConnectionFailed', l10n.t('Could not connect to {0}: {1}', hostAndPort(host, port), reason), options);
   }
 }
 
 export class ConnectTimeout extends ConnectionFailed {
   constructor(host: string, port: number, readonly timeoutMs: number) {
-    super(host, port, `no SSH handshake within ${Math.round(timeoutMs / 100) / 10} s (host down, wrong address or port filtered)`, {
+    super(host, port, l10n.t('no SSH handshake within {0} s (host down, wrong address or port filtered)', Math.round(timeoutMs / 100) / 10), {
       code: 'ConnectTimeout',
     });
   }
@@ -166,12 +185,12 @@ export class ConnectTimeout extends ConnectionFailed {
  * password the user gives when sudo asks for one.
  */
 export function rootCommandsOf(command: readonly string[] | undefined): string {
-  const firewall = '`sudo -n -- sh -c SCRIPT` (the firewall script, with iptables-save and iptables-restore inside)';
-  const docker = '`sudo -n -- docker -H unix://SOCKET system dial-stdio` (to reach Docker outside the docker group)';
+  const firewall = l10n.t('{0} (the firewall script, with iptables-save and iptables-restore inside)', '`sudo -n -- sh -c SCRIPT`');
+  const docker = l10n.t('{0} (to reach Docker outside the docker group)', '`sudo -n -- docker -H unix://SOCKET system dial-stdio`');
   const name = command?.[0];
   if (name === 'sh') return firewall;
   if (name === 'docker') return docker;
-  return `${firewall} and ${docker}`;
+  return l10n.t('{0} and {1}', firewall, docker);
 }
 
 /** A sudoers line that allows what rootCommandsOf names (it amounts to full root: see the README). */
@@ -181,7 +200,7 @@ export function sudoersLine(who: string): string {
 
 /** The remedy: root, or a sudoers line that allows what rootCommandsOf names. */
 export function sudoersAdvice(who: string): string {
-  return `log in as root, or allow it in sudoers: "${sudoersLine(who)}" (see "Root on the host" in the README)`;
+  return l10n.t('log in as root, or allow it in sudoers: "{0}" (see "Root on the host" in the README)', sudoersLine(who));
 }
 
 /** The SSH user may not run the command as root, and nothing we could ask for would change that. */
@@ -193,10 +212,11 @@ export class PermissionDenied extends DockerFirewallError {
     readonly stderrLine: string,
     options?: { code?: 'SudoPasswordRequired'; message?: string; command?: readonly string[] | undefined },
   ) {
-    const who = user ?? 'the SSH user';
+    const who = user ?? sshUser();
     super(
       options?.code ?? 'PermissionDenied',
-      options?.message ?? `${who} on ${host} may not run as root what Docker Firewall runs: ${rootCommandsOf(options?.command)}. To fix, ${sudoersAdvice(who)}. (${stderrLine})`,
+      options?.message ??
+        l10n.t('{0} on {1} may not run as root what Docker Firewall runs: {2}. To fix, {3}. ({4})', who, host, rootCommandsOf(options?.command), sudoersAdvice(who), stderrLine),
     );
   }
 }
@@ -207,13 +227,19 @@ export class PermissionDenied extends DockerFirewallError {
  */
 export class SudoPasswordRequired extends PermissionDenied {
   constructor(host: string, user: string | undefined, stderrLine: string, command?: readonly string[]) {
-    const who = user ?? 'the SSH user';
+    const who = user ?? sshUser();
     super(host, user, stderrLine, {
       code: 'SudoPasswordRequired',
       command,
-      message:
-        `sudo on ${host} asks for ${who}'s password to run ${rootCommandsOf(command)}, and none was given: ` +
-        `enter the sudo password when asked (it then goes through \`sudo -S\`), or ${sudoersAdvice(who)}. (${stderrLine})`,
+      message: l10n.t(
+        "sudo on {0} asks for {1}'s password to run {2}, and none was given: enter the sudo password when asked (it then goes through {3}), or {4}. ({5})",
+        host,
+        who,
+        rootCommandsOf(command),
+        '`sudo -S`',
+        sudoersAdvice(who),
+        stderrLine,
+      ),
     });
   }
 }
@@ -224,7 +250,7 @@ export class SudoPasswordIncorrect extends DockerFirewallError {
     readonly user: string | undefined,
     readonly stderrLine: string,
   ) {
-    super('SudoPasswordIncorrect', `sudo on ${host} did not accept the password for ${user ?? 'the SSH user'}. (${stderrLine})`);
+    super('SudoPasswordIncorrect', l10n.t('sudo on {0} did not accept the password for {1}. ({2})', host, user ?? sshUser(), stderrLine));
   }
 }
 
@@ -234,10 +260,7 @@ export class IptablesMissing extends DockerFirewallError {
     readonly command: string,
     readonly stderrLine: string,
   ) {
-    super(
-      'IptablesMissing',
-      `${command} is not installed on ${host} (or not on root's PATH): install the iptables package. (${stderrLine})`,
-    );
+    super('IptablesMissing', l10n.t("{0} is not installed on {1} (or not on root's PATH): install the iptables package. ({2})", command, host, stderrLine));
   }
 }
 
@@ -252,7 +275,7 @@ export class DockerUnavailable extends DockerFirewallError {
     /** For permission-denied: why going through sudo instead did not work either (sudo's own line). */
     readonly sudoRefusal?: string | undefined,
   ) {
-    super('DockerUnavailable', dockerUnavailableMessage(host, user ?? 'the SSH user', reason, stderrLine, sudoRefusal));
+    super('DockerUnavailable', dockerUnavailableMessage(host, user ?? sshUser(), reason, stderrLine, sudoRefusal));
   }
 }
 
@@ -260,21 +283,26 @@ function dockerUnavailableMessage(host: string, user: string, reason: DockerUnav
   switch (reason) {
     case 'permission-denied':
       if (sudoRefusal !== undefined) {
-        return (
-          `${user} on ${host} may not use the Docker socket, and sudo did not run docker for ${user} either: add ${user} to the docker group ` +
-          `(sudo usermod -aG docker ${user}) and reconnect, or let ${user} run \`sudo docker -H unix://SOCKET system dial-stdio\` ` +
-          `(sudoers: "${user} ALL=(root) NOPASSWD: /usr/bin/docker", or enter the sudo password when asked). (${line}; sudo: ${sudoRefusal})`
+        return l10n.t(
+          '{0} on {1} may not use the Docker socket, and sudo did not run docker for {0} either: add {0} to the docker group ({2}) and reconnect, or let {0} run {3} (sudoers: "{4}", or enter the sudo password when asked). ({5}; sudo: {6})',
+          user,
+          host,
+          `sudo usermod -aG docker ${user}`,
+          '`sudo docker -H unix://SOCKET system dial-stdio`',
+          `${user} ALL=(root) NOPASSWD: /usr/bin/docker`,
+          line,
+          sudoRefusal,
         );
       }
-      return `${user} on ${host} may not use the Docker socket: add ${user} to the docker group (sudo usermod -aG docker ${user}) and reconnect. (${line})`;
+      return l10n.t('{0} on {1} may not use the Docker socket: add {0} to the docker group ({2}) and reconnect. ({3})', user, host, `sudo usermod -aG docker ${user}`, line);
     case 'not-running':
-      return `Docker is not running on ${host} (no daemon behind the socket). (${line})`;
+      return l10n.t('Docker is not running on {0} (no daemon behind the socket). ({1})', host, line);
     case 'cli-missing':
-      return `Could not reach Docker on ${host}: the socket could not be forwarded over SSH and the docker CLI is not installed. (${line})`;
+      return l10n.t('Could not reach Docker on {0}: the socket could not be forwarded over SSH and the docker CLI is not installed. ({1})', host, line);
     case 'socket-unreachable':
-      return `Could not reach the Docker socket on ${host}: the daemon may be stopped, or ${user} may not be in the docker group. (${line})`;
+      return l10n.t('Could not reach the Docker socket on {0}: the daemon may be stopped, or {1} may not be in the docker group. ({2})', host, user, line);
     case 'no-answer':
-      return `Docker on ${host} did not answer in time. (${line})`;
+      return l10n.t('Docker on {0} did not answer in time. ({1})', host, line);
   }
 }
 
@@ -285,7 +313,7 @@ export class DockerRequestFailed extends DockerFirewallError {
     readonly statusCode: number,
     readonly detail: string,
   ) {
-    super('DockerRequestFailed', `Docker on ${host} answered ${statusCode}: ${detail}`);
+    super('DockerRequestFailed', l10n.t('Docker on {0} answered {1}: {2}', host, statusCode, detail));
   }
 }
 
@@ -295,7 +323,7 @@ export class CommandNotFound extends DockerFirewallError {
     readonly command: string,
     readonly stderrLine: string,
   ) {
-    super('CommandNotFound', `${command} is not installed on ${host}. (${stderrLine})`);
+    super('CommandNotFound', l10n.t('{0} is not installed on {1}. ({2})', command, host, stderrLine));
   }
 }
 
@@ -307,14 +335,14 @@ export class RemoteCommandFailed extends DockerFirewallError {
     readonly exitCode: number | null,
     readonly stderrLine: string,
   ) {
-    const how = exitCode === null ? 'was killed' : `exited with status ${exitCode}`;
-    super('RemoteCommandFailed', `${command} on ${host} ${how}${stderrLine ? `: ${stderrLine}` : ''}`);
+    const how = exitCode === null ? l10n.t('{0} on {1} was killed', command, host) : l10n.t('{0} on {1} exited with status {2}', command, host, exitCode);
+    super('RemoteCommandFailed', stderrLine ? `${how}: ${stderrLine}` : how);
   }
 }
 
 export class Cancelled extends DockerFirewallError {
-  constructor(what = 'The operation') {
-    super('Cancelled', `${what} was cancelled.`);
+  constructor(what = l10n.t('The operation')) {
+    super('Cancelled', l10n.t('{0} was cancelled.', what));
   }
 }
 
@@ -323,7 +351,7 @@ export class InvalidDestination extends DockerFirewallError {
     readonly input: string,
     readonly reason: string,
   ) {
-    super('InvalidDestination', `Invalid SSH destination ${JSON.stringify(input)}: ${reason}`);
+    super('InvalidDestination', l10n.t('Invalid SSH destination {0}: {1}', JSON.stringify(input), reason));
   }
 }
 
@@ -343,12 +371,17 @@ export class InvalidResponse extends DockerFirewallError {
     readonly path: string,
     readonly expected: string,
   ) {
-    super('InvalidResponse', `Unexpected answer from ${source}: ${path} should be ${expected}.`);
+    super('InvalidResponse', l10n.t('Unexpected answer from {0}: {1} should be {2}.', source, path, expected));
   }
 }
 
 function hostAndPort(host: string, port: number): string {
-  return port === 22 ? host : `${host} port ${port}`;
+  return port === 22 ? host : l10n.t('{0} port {1}', host, port);
+}
+
+/** Who a message names when the SSH login name is not known. */
+function sshUser(): string {
+  return l10n.t('the SSH user');
 }
 
 /** A host sent more than we accept to hold in memory (a hostile or broken host must not exhaust ours). */
@@ -357,7 +390,7 @@ export class ResponseTooLarge extends DockerFirewallError {
     readonly what: string,
     readonly limitBytes: number,
   ) {
-    super('ResponseTooLarge', `${what}: the host sent more than ${Math.round(limitBytes / 1024)} KiB, more than Docker Firewall accepts: response too large.`);
+    super('ResponseTooLarge', l10n.t('{0}: the host sent more than {1} KiB, more than Docker Firewall accepts: response too large.', what, Math.round(limitBytes / 1024)));
   }
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as ipaddr from 'ipaddr.js';
 import { InvalidInput } from './errors';
 
@@ -19,24 +20,24 @@ export interface Cidr {
 export function parsePort(input: string): number {
   const text = input.trim();
   if (!/^[0-9]{1,5}$/.test(text)) {
-    throw new InvalidInput(`"${printable(input)}" is not a port: give a number from 1 to 65535.`);
+    throw new InvalidInput(l10n.t('"{0}" is not a port: give a number from 1 to 65535.', printable(input)));
   }
   const port = Number(text);
-  if (port < 1 || port > 65535) throw new InvalidInput(`Port ${port} is out of range: give a number from 1 to 65535.`);
+  if (port < 1 || port > 65535) throw new InvalidInput(l10n.t('Port {0} is out of range: give a number from 1 to 65535.', port));
   return port;
 }
 
 export function parseProto(input: string): Proto {
   const text = input.trim().toLowerCase();
   if (text === 'tcp' || text === 'udp') return text;
-  throw new InvalidInput(`"${printable(input)}" is not a protocol: use tcp or udp.`);
+  throw new InvalidInput(l10n.t('"{0}" is not a protocol: use tcp or udp.', printable(input)));
 }
 
 export function parseCidr(input: string): Cidr {
   const text = input.trim();
   const [address, prefixText, ...rest] = text.split('/');
   const bad = () =>
-    new InvalidInput(`"${printable(input)}" is not an address or CIDR: write e.g. 203.0.113.0/24, 198.51.100.7 or 2001:db8::/32.`);
+    new InvalidInput(l10n.t('"{0}" is not an address or CIDR: write e.g. 203.0.113.0/24, 198.51.100.7 or 2001:db8::/32.', printable(input)));
   if (address === undefined || rest.length > 0) throw bad();
   let family: Family;
   if (ipaddr.IPv4.isValidFourPartDecimal(address)) family = 'ipv4';
@@ -65,12 +66,12 @@ export type ChainName = string & { readonly __brand: 'ChainName' };
 export function parseChainName(input: string): ChainName {
   if (!/^[A-Za-z][A-Za-z0-9_-]{0,20}$/.test(input)) {
     throw new InvalidInput(
-      `"${printable(input)}" cannot be a chain name: use 1 to 21 letters, digits, "_" or "-", starting with a letter (default PRE_DOCKER).`,
+      l10n.t('"{0}" cannot be a chain name: use 1 to 21 letters, digits, "_" or "-", starting with a letter (default PRE_DOCKER).', printable(input)),
     );
   }
   const reserved = ['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING', 'ACCEPT', 'DROP', 'RETURN', 'REJECT'];
   if (reserved.includes(input.toUpperCase()) || input.startsWith('DOCKER')) {
-    throw new InvalidInput(`"${input}" is a built-in or Docker chain: choose a name of your own such as PRE_DOCKER.`);
+    throw new InvalidInput(l10n.t('"{0}" is a built-in or Docker chain: choose a name of your own such as PRE_DOCKER.', input));
   }
   return input as ChainName;
 }
@@ -98,10 +99,10 @@ export function parseDuration(input: string): number {
   const text = input.trim();
   const m = /^([0-9]{1,7})([smhd])$/.exec(text);
   if (m === null) {
-    throw new InvalidInput(`"${printable(input)}" is not a duration: write a number and a unit, s, m, h or d (e.g. 30s, 10m, 2h, 7d).`);
+    throw new InvalidInput(l10n.t('"{0}" is not a duration: write a number and a unit, s, m, h or d (e.g. 30s, 10m, 2h, 7d).', printable(input)));
   }
   const seconds = Number(m[1]) * UNIT_SECONDS[m[2]!]!;
-  if (seconds < MIN_DURATION_SECONDS) throw new InvalidInput(`${text} is too short: an allow lasts at least 10s.`);
-  if (seconds > MAX_DURATION_SECONDS) throw new InvalidInput(`${text} is too long: an allow lasts at most 90d (leave out --for for one that lasts until you deny it).`);
+  if (seconds < MIN_DURATION_SECONDS) throw new InvalidInput(l10n.t('{0} is too short: an allow lasts at least 10s.', text));
+  if (seconds > MAX_DURATION_SECONDS) throw new InvalidInput(l10n.t('{0} is too long: an allow lasts at most 90d (leave out --for for one that lasts until you deny it).', text));
   return seconds;
 }

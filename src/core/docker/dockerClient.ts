@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Duplex } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { ClientChannel } from 'ssh2';
@@ -166,7 +167,7 @@ export class DockerClient implements DockerInventorySource {
       return answer;
     } catch (error) {
       if (signal?.aborted) throw new Cancelled(`Docker: ${what} on ${this.host.label}`);
-      if (timeout.aborted) throw new DockerUnavailable(this.host.label, this.host.user, 'no-answer', `no answer to "${what}" within ${timeoutMs / 1000} s`);
+      if (timeout.aborted) throw new DockerUnavailable(this.host.label, this.host.user, 'no-answer', l10n.t('no answer to "{0}" within {1} s', what, timeoutMs / 1000));
       // The agent does not know which call its connection carried: the error says it here.
       if (error instanceof ResponseTooLarge) throw new ResponseTooLarge(`Docker on ${this.host.label}: ${what}`, error.limitBytes);
       throw this.mapError(error);

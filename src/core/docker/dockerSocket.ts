@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { InvalidInput } from '../errors';
 
 /** Docker's socket on a host, where the engine reads the Engine API and the watcher follows its events. */
@@ -10,7 +11,7 @@ export const DOCKER_SOCKET_PATH = /^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_./-]{
 export function parseDockerSocket(text: string | undefined): string {
   if (text === undefined) return DEFAULT_DOCKER_SOCKET;
   if (!DOCKER_SOCKET_PATH.test(text)) {
-    throw new InvalidInput(`${JSON.stringify(text)} is not a Docker socket path: give an absolute path of letters, digits, _ . / and - (like ${DEFAULT_DOCKER_SOCKET}).`);
+    throw new InvalidInput(l10n.t('{0} is not a Docker socket path: give an absolute path of letters, digits, _ . / and - (like {1}).', JSON.stringify(text), DEFAULT_DOCKER_SOCKET));
   }
   return text;
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { InvalidInput } from '../errors';
 import { parseCidr, type Cidr, type Proto } from '../validate';
 import type { Allow } from './policy';
@@ -41,7 +42,9 @@ export function resolveAllow(request: AllowRequest, context: ChangeContext): All
 export function myAddress(context: ChangeContext): Cidr {
   const address = context.clientAddress;
   if (address === undefined) {
-    throw new InvalidInput('The host did not say which address you connect from (no SSH_CONNECTION in its environment): give the address with --from ADDRESS instead of "me". Nothing was changed.');
+    throw new InvalidInput(
+      l10n.t('The host did not say which address you connect from (no SSH_CONNECTION in its environment): give the address with --from ADDRESS instead of "me". Nothing was changed.'),
+    );
   }
   const mapped = /^::ffff:([0-9]{1,3}(?:\.[0-9]{1,3}){3})$/i.exec(address)?.[1];
   return parseCidr(mapped ?? address);

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { ApplyFailed } from './errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import type { IptablesVariant } from './readFirewall';
@@ -141,7 +142,7 @@ export function parseApplyResult(result: { stdout: string; stderr: string; code:
     return history === undefined ? { kind: 'applied', watcher: watcher ?? 'kept' } : { kind: 'applied', watcher: watcher ?? 'kept', history };
   }
   if (result.stderr.includes('### incomplete input')) {
-    throw new ApplyFailed('the rules did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was changed. Try again.');
+    throw new ApplyFailed(l10n.t('the rules did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was changed. Try again.'));
   }
   const detail = result.stderr.trim() || `exit status ${String(result.code)}`;
   if (payloads.nft !== undefined) return nftFailure(result.stderr, detail);
@@ -158,18 +159,27 @@ export function parseApplyResult(result: { stdout: string; stderr: string; code:
   // An allow for a while needs the kernel's time match; a host without it refuses the whole payload.
   const noTimeMatch = (family ?? '').includes(' -m time ') && /match [`']time'|Extension time\b|\btime\b.*(not supported|missing kernel module|No such file)/.test(said);
   const reason = noTimeMatch
-    ? `this host cannot load iptables' time match (kernel module xt_time), which ends an allow given for a while: allow without --for, or load the module (modprobe xt_time) and try again (${said})`
+    ? l10n.t(
+        "this host cannot load iptables' time match (kernel module xt_time), which ends an allow given for a while: allow without --for, or load the module (modprobe xt_time) and try again ({0})",
+        said,
+      )
     : said;
   const failedIpv6 = result.stderr.includes('### failed ipv6');
   const committed = failedLine === null ? [] : committedTables(lines, Number(failedLine[1]));
   const notes: string[] = [];
   if (committed.length > 0) {
-    notes.push(`${failedIpv6 ? 'IPv6' : 'IPv4'} is partly applied: the ${committed.join(' and ')} table was changed before the failure (iptables-restore commits table by table)`);
+    notes.push(
+      l10n.t(
+        '{0} is partly applied: the {1} table was changed before the failure (iptables-restore commits table by table)',
+        failedIpv6 ? 'IPv6' : 'IPv4',
+        committed.join(l10n.t(' and ')),
+      ),
+    );
   }
   if (failedIpv6) {
-    notes.push(result.stderr.includes('### rollback failed ipv4') ? 'IPv4 was changed and could not be rolled back' : 'IPv4 was rolled back');
+    notes.push(result.stderr.includes('### rollback failed ipv4') ? l10n.t('IPv4 was changed and could not be rolled back') : l10n.t('IPv4 was rolled back'));
   }
-  throw new ApplyFailed(notes.length === 0 ? reason : `${reason}. ${notes.join('; ')}. Read the host again to see what is in force.`);
+  throw new ApplyFailed(notes.length === 0 ? reason : `${reason}. ${notes.join('; ')}. ${l10n.t('Read the host again to see what is in force.')}`);
 }
 
 /**
@@ -182,8 +192,11 @@ function nftFailure(stderr: string, detail: string): ApplyOutcome {
   const refused = lines.some((l, i) => /Could not process rule: (No such file or directory|File exists)/.test(l) && /^(delete (rule|table) |create table )/.test(lines[i + 1] ?? ''));
   if (refused) return { kind: 'conflict', detail };
   const said = lines.filter((l) => l.trim() !== '' && !l.startsWith('###') && !/^\s*\^+\s*$/.test(l)).join('; ') || detail;
-  const noTime = /meta time/.test(said) ? ' (an allow given for a while needs nftables\' time match, Linux 5.4 or later: allow without --for)' : '';
-  throw new ApplyFailed(`nft refused the change, and applied none of it${noTime}: ${said}`);
+  throw new ApplyFailed(
+    /meta time/.test(said)
+      ? l10n.t("nft refused the change, and applied none of it (an allow given for a while needs nftables' time match, Linux 5.4 or later: allow without --for): {0}", said)
+      : l10n.t('nft refused the change, and applied none of it: {0}', said),
+  );
 }
 
 /** The tables of a payload committed before its line `failedAt` (1-based): iptables-restore commits each one on its own. */

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { DockerFirewallError } from '../errors';
 
 /** The firewall's own failures; their codes are in ErrorCode (../errors.ts) with the rest. */
@@ -26,7 +27,7 @@ export class ApplyFailed extends DockerFirewallError {
 /** Other clients kept changing the firewall between our reads and our transactions. */
 export class ConcurrentChange extends DockerFirewallError {
   constructor(detail: string) {
-    super('ConcurrentChange', `the host's firewall kept changing while this change was applied (another client?): ${detail}`);
+    super('ConcurrentChange', l10n.t("the host's firewall kept changing while this change was applied (another client?): {0}", detail));
   }
 }
 

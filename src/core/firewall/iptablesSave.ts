@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { FirewallReadFailed } from './errors';
 
 /**
@@ -52,10 +53,10 @@ export function parseIptablesSave(text: string): SavedTables {
   const tables = new Map<string, SavedTable>();
   let current: { name: string; chains: SavedChain[]; rules: SavedRule[] } | undefined;
   const lines = logicalLines(text);
-  if (lines.length > MAX_SAVED_LINES) throw new FirewallReadFailed(`cannot read the firewall: the host printed more than ${MAX_SAVED_LINES} lines of rules`);
+  if (lines.length > MAX_SAVED_LINES) throw new FirewallReadFailed(l10n.t('cannot read the firewall: the host printed more than {0} lines of rules', MAX_SAVED_LINES));
   for (const { text: line, number } of lines) {
     const fail = (why: string): never => {
-      throw new FirewallReadFailed(`cannot read the firewall: unexpected line ${number} of iptables-save (${why}): ${JSON.stringify(line.slice(0, 120))}`);
+      throw new FirewallReadFailed(l10n.t('cannot read the firewall: unexpected line {0} of iptables-save ({1}): {2}', number, why, JSON.stringify(line.slice(0, 120))));
     };
     if (line === '' || (line.startsWith('#') && !line.includes('\n'))) continue;
     const table = TABLE.exec(line);
@@ -78,7 +79,7 @@ export function parseIptablesSave(text: string): SavedTables {
     }
     current!.rules.push(parseRuleLine(line, current!.chains, fail));
   }
-  if (current !== undefined) throw new FirewallReadFailed(`cannot read the firewall: table ${current.name} was not committed (the output ended early)`);
+  if (current !== undefined) throw new FirewallReadFailed(l10n.t('cannot read the firewall: table {0} was not committed (the output ended early)', current.name));
   return tables;
 }
 
@@ -141,7 +142,7 @@ function logicalLines(text: string): { text: string; number: number }[] {
       }
     }
   }
-  if (quoted) throw new FirewallReadFailed(`cannot read the firewall: a quoted string opened on line ${startNumber} of iptables-save never closes`);
+  if (quoted) throw new FirewallReadFailed(l10n.t('cannot read the firewall: a quoted string opened on line {0} of iptables-save never closes', startNumber));
   if (start < text.length) lines.push({ text: text.slice(start), number: startNumber });
   return lines;
 }

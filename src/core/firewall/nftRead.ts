@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { InvalidResponse } from '../errors';
 import { JsonReader, type JsonObject } from '../docker/json';
 import type { Family } from '../validate';
@@ -31,19 +32,19 @@ export function parseNftTable(json: string, family: Family, tableName: string): 
   try {
     document = JSON.parse(json);
   } catch {
-    throw new FirewallReadFailed(`cannot read the firewall: nft printed no JSON for table ${NFT_FAMILY[family]} ${tableName}`);
+    throw new FirewallReadFailed(l10n.t('cannot read the firewall: nft printed no JSON for table {0} {1}', NFT_FAMILY[family], tableName));
   }
   try {
     return decode(reader, document, family, tableName);
   } catch (error) {
-    if (error instanceof InvalidResponse) throw new FirewallReadFailed(`cannot read the firewall: ${error.message}`);
+    if (error instanceof InvalidResponse) throw new FirewallReadFailed(l10n.t('cannot read the firewall: {0}', error.message));
     throw error;
   }
 }
 
 function decode(reader: JsonReader, document: unknown, family: Family, tableName: string): NftFamilyRead {
   const items = reader.array(reader.object(document, 'document').nftables, 'nftables');
-  if (items.length > MAX_RULES) throw new FirewallReadFailed(`cannot read the firewall: nft listed more than ${MAX_RULES} objects in our table`);
+  if (items.length > MAX_RULES) throw new FirewallReadFailed(l10n.t('cannot read the firewall: nft listed more than {0} objects in our table', MAX_RULES));
   let handle: number | undefined;
   const chains: string[] = [];
   const rules: string[] = [];
@@ -84,7 +85,9 @@ function decode(reader: JsonReader, document: unknown, family: Family, tableName
       }
       default:
         // Sets, maps, counters and the like are never ours: their presence is a hand edit.
-        throw new FirewallReadFailed(`cannot read the firewall: table ${ip} ${tableName} holds a ${kind}, which Docker Firewall never writes; delete the table (nft delete table ${ip} ${tableName}) and block again`);
+        throw new FirewallReadFailed(
+          l10n.t('cannot read the firewall: table {0} {1} holds a {2}, which Docker Firewall never writes; delete the table ({3}) and block again', ip, tableName, kind, `nft delete table ${ip} ${tableName}`),
+        );
     }
   });
   if (handle === undefined) reader.fail('nftables', `to list table ${ip} ${tableName}`);

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import { PersistFailed } from './errors';
 import { READ_BUNDLE, stdinBundle } from '../remote/stdinBundle';
@@ -270,10 +271,10 @@ export function persistCommand(variant: IptablesVariant | undefined, chain: Chai
       firewalldFiles: [],
       parse(result) {
         if (result.stderr.includes('### incomplete input')) {
-          throw new PersistFailed('the command did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was removed. Try again.');
+          throw new PersistFailed(l10n.t('the command did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was removed. Try again.'));
         }
         if (result.code !== 0 || !result.stdout.includes('### removed')) {
-          throw new PersistFailed(`could not remove the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+          throw new PersistFailed(l10n.t('could not remove the persistence files: {0}', result.stderr.trim() || l10n.t('exit status {0}', String(result.code))));
         }
         const history = parseHistoryOutcome(result.stdout);
         return history === undefined ? { kind: 'removed' } : { kind: 'removed', history };
@@ -331,10 +332,10 @@ export function persistCommand(variant: IptablesVariant | undefined, chain: Chai
     parse(result) {
       const boot = /^### (systemd|no-systemd)$/m.exec(result.stdout)?.[1];
       if (result.stderr.includes('### incomplete input')) {
-        throw new PersistFailed('the files did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was written. Try again.');
+        throw new PersistFailed(l10n.t('the files did not reach the host whole (the connection dropped, or the host has no sha256sum); nothing was written. Try again.'));
       }
       if (result.code !== 0 || boot === undefined) {
-        throw new PersistFailed(`could not write the persistence files: ${result.stderr.trim() || `exit ${String(result.code)}`}`);
+        throw new PersistFailed(l10n.t('could not write the persistence files: {0}', result.stderr.trim() || l10n.t('exit status {0}', String(result.code))));
       }
       const history = parseHistoryOutcome(result.stdout);
       const bootRestore = boot === 'systemd' ? 'systemd' : 'none';

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { InvalidInput } from '../errors';
 import { parsePort, parseProto, printable, type Family, type Proto } from '../validate';
 import type { Allow } from './policy';
@@ -68,10 +69,10 @@ export function parseRangeSpec(input: string): PortRangeSpec {
   // "-5" is a negative number, not a range: parsePort says so.
   if (!text.includes('-') || text.startsWith('-')) return { port: parsePort(portPart), proto };
   const parts = text.split('-');
-  if (parts.length > 2) throw new InvalidInput(`"${printable(text)}" is not a port range: give one range, START-END (e.g. 18100-18110).`);
+  if (parts.length > 2) throw new InvalidInput(l10n.t('"{0}" is not a port range: give one range, START-END (e.g. 18100-18110).', printable(text)));
   const start = parsePort(parts[0]!);
   const end = parsePort(parts[1]!);
-  if (start > end) throw new InvalidInput(`Port range ${start}-${end} runs backwards: give the lower port first (${end}-${start}).`);
+  if (start > end) throw new InvalidInput(l10n.t('Port range {0}-{1} runs backwards: give the lower port first ({1}-{0}).', start, end));
   return start === end ? { port: start, proto } : { port: start, endPort: end, proto };
 }
 
@@ -83,7 +84,7 @@ export function specOf(port: { readonly hostPort: number; readonly proto: PortPr
 /** The spec of a published port; InvalidInput for sctp, which no rule of ours can name. */
 export function requireSpec(port: { readonly hostPort: number; readonly proto: PortProto }): PortSpec {
   const spec = specOf(port);
-  if (spec === undefined) throw new InvalidInput(`${hostPortText(port)}: Docker Firewall writes rules for tcp and udp ports only.`);
+  if (spec === undefined) throw new InvalidInput(l10n.t('{0}: Docker Firewall writes rules for tcp and udp ports only.', hostPortText(port)));
   return spec;
 }
 

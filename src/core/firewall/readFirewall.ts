@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_DOCKER_SOCKET, DOCKER_SOCKET_PATH } from '../docker/dockerSocket';
 import { FirewallReadFailed } from './errors';
@@ -195,8 +196,8 @@ export function readFirewallCommand(nonce: string = newNonce(), dockerSocket: st
 export function parseFirewallReport(stdout: string, stderr: string, code: number | null, nonce: string, nftTable: string = nftTableName(DEFAULT_CHAIN)): RawFirewall {
   const sections = splitSections(stdout, nonce);
   if (!sections.has('end')) {
-    const reason = stderr.trim().split('\n').pop() ?? `exit status ${String(code)}`;
-    throw new FirewallReadFailed(`reading the firewall did not finish: ${reason}`);
+    const reason = stderr.trim().split('\n').pop() ?? l10n.t('exit status {0}', String(code));
+    throw new FirewallReadFailed(l10n.t('reading the firewall did not finish: {0}', reason));
   }
   const ipv4: SavedFamily[] = [];
   const ipv6: SavedFamily[] = [];
@@ -204,7 +205,7 @@ export function parseFirewallReport(stdout: string, stderr: string, code: number
     const match = /^save([46])-(nft|legacy|default)$/.exec(name);
     if (!match) continue;
     const rc = (sections.get(`rc${match[1]!}-${match[2]!}`) ?? '').trim();
-    if (!/^\d+$/.test(rc)) throw new FirewallReadFailed(`reading the firewall did not finish: no exit status for ${name}`);
+    if (!/^\d+$/.test(rc)) throw new FirewallReadFailed(l10n.t('reading the firewall did not finish: no exit status for {0}', name));
     const failed = rc !== '0';
     const errorText = sections.get(`err${match[1]!}-${match[2]!}`)?.trim();
     const tables = failed ? undefined : parseIptablesSave(body);
@@ -241,8 +242,8 @@ function nftSections(sections: ReadonlyMap<string, string>, table: string): NftR
     if (body === undefined) return undefined;
     const rc = (sections.get(`nftrc-${f}`) ?? '').trim();
     if (rc !== '0') {
-      const said = sections.get(`nfterr-${f}`)?.trim().split('\n').pop() ?? `exit status ${rc || 'missing'}`;
-      throw new FirewallReadFailed(`cannot read the firewall: nft could not list table ${f} ${table} (${said})`);
+      const said = sections.get(`nfterr-${f}`)?.trim().split('\n').pop() ?? (rc === '' ? l10n.t('no exit status') : l10n.t('exit status {0}', rc));
+      throw new FirewallReadFailed(l10n.t('cannot read the firewall: nft could not list table {0} {1} ({2})', f, table, said));
     }
     return parseNftTable(body, name, table);
   };

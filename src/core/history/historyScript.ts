@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { FirewallReadFailed } from '../firewall/errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import { SSH_CONNECTION_FUNCTION } from '../remote/sshConnectionScript';
@@ -87,7 +88,7 @@ export function historyReadCommand(limit: number): RemoteCommand<HistoryLog> {
     parse(result) {
       const end = result.stdout.lastIndexOf('### end');
       if (result.code !== 0 || end === -1) {
-        throw new FirewallReadFailed(`could not read the history: ${result.stderr.trim().split('\n').pop() || `exit status ${String(result.code)}`}`);
+        throw new FirewallReadFailed(l10n.t('could not read the history: {0}', result.stderr.trim().split('\n').pop() || l10n.t('exit status {0}', String(result.code))));
       }
       return parseHistory(result.stdout.slice(0, end));
     },

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import { EMPTY_LAYOUT } from '../firewall/layout';
 import { ConcurrentChange, HostNotLocked, LockdownRefused } from '../firewall/errors';
@@ -199,7 +200,7 @@ export class FirewallEngine {
       const reading = await this.read(options.signal);
       const plan = this.plan(reading, changes.reapply());
       // Checked on every read: the conflict may have been another client removing the lockdown.
-      if (!plan.policy.locked) throw new HostNotLocked('the host is not locked, so there is no lockdown to make persistent: block it first. Nothing was changed.');
+      if (!plan.policy.locked) throw new HostNotLocked(l10n.t('the host is not locked, so there is no lockdown to make persistent: block it first. Nothing was changed.'));
       const variant = writableVariant(reading);
       const apply = plan.changed ? applyCommand(variant, plan.payloads) : undefined;
       const save = persistCommand(variant, this.chain, plan.ipv4.wanted, plan.ipv6.wanted, this.historyLine({ action: 'persist', allows: () => [] }, reading, plan));
@@ -263,10 +264,10 @@ export class FirewallEngine {
 function writableVariant(reading: HostReading): IptablesVariant | undefined {
   const tables = reading.tables;
   if (tables.backend === 'nftables') {
-    if (!tables.nftAvailable) throw new LockdownRefused('Docker on this host uses its nftables firewall backend, but the host has no nft command: install nftables and try again. Nothing was changed.');
+    if (!tables.nftAvailable) throw new LockdownRefused(l10n.t('Docker on this host uses its nftables firewall backend, but the host has no nft command: install nftables and try again. Nothing was changed.'));
     return undefined;
   }
-  if (tables.variant === undefined) throw new LockdownRefused('no iptables variant holds Docker\'s chains on this host');
+  if (tables.variant === undefined) throw new LockdownRefused(l10n.t("no iptables variant holds Docker's chains on this host"));
   return tables.variant;
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { createConnection, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -117,7 +118,7 @@ export async function connectSsh(options: SshSessionOptions, sock?: Duplex, sign
       if (settled) return;
       const hostKey = hostKeyCheck.accepted();
       // ssh2 only logs in after the verifier said yes; a login without a verified key is refused all the same.
-      if (hostKey === undefined) return fail(new ConnectionFailed(label, port, 'logged in without a verified host key'));
+      if (hostKey === undefined) return fail(new ConnectionFailed(label, port, l10n.t('logged in without a verified host key')));
       settled = true;
       timeout.clear();
       signal?.removeEventListener('abort', onAbort);
@@ -141,7 +142,7 @@ export async function connectSsh(options: SshSessionOptions, sock?: Duplex, sign
     client.on('close', () => {
       const refusal = hostKeyCheck.refusal();
       if (refusal !== undefined) return fail(refusal);
-      fail(new ConnectionFailed(label, port, lastError?.message ?? 'the server closed the connection before login', { cause: lastError }));
+      fail(new ConnectionFailed(label, port, lastError?.message ?? l10n.t('the server closed the connection before login'), { cause: lastError }));
     });
 
     const config: ConnectConfig = {
@@ -186,17 +187,17 @@ function connectEarly(host: string, port: number): { socket: Socket; error: () =
 function describeNetworkError(error: Ssh2Error, port: number): string {
   switch (typeof error.code === 'string' ? error.code : '') {
     case 'ECONNREFUSED':
-      return `connection refused (is sshd listening on port ${port}?)`;
+      return l10n.t('connection refused (is sshd listening on port {0}?)', port);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return 'no route to host';
+      return l10n.t('no route to host');
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return 'host name not found';
+      return l10n.t('host name not found');
     case 'ETIMEDOUT':
-      return 'timed out';
+      return l10n.t('timed out');
     case 'ECONNRESET':
-      return 'the connection was reset';
+      return l10n.t('the connection was reset');
     default:
       return error.message;
   }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { isIPv4, isIPv6 } from 'node:net';
 import { InvalidDestination } from '../errors';
 
@@ -28,14 +29,14 @@ export function parseDestination(input: string): Destination {
   const fail = (reason: string): never => {
     throw new InvalidDestination(input, reason);
   };
-  if (input.length === 0) fail('it is empty');
-  if (input.length > 300) fail('it is longer than 300 characters');
+  if (input.length === 0) fail(l10n.t('it is empty'));
+  if (input.length > 300) fail(l10n.t('it is longer than 300 characters'));
   // Reported first because these are the characters that would change a command line's meaning.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(input)) fail('it contains a control character (newline, tab…)');
-  if (/\s/.test(input)) fail('it contains whitespace');
+  if (/[\u0000-\u001f\u007f]/.test(input)) fail(l10n.t('it contains a control character (newline, tab…)'));
+  if (/\s/.test(input)) fail(l10n.t('it contains whitespace'));
   // eslint-disable-next-line no-control-regex
-  if (/[^\u0000-\u007f]/.test(input)) fail('it contains a non-ASCII character (write international names in their xn-- form)');
+  if (/[^\u0000-\u007f]/.test(input)) fail(l10n.t('it contains a non-ASCII character (write international names in their xn-- form)'));
 
   let rest = input;
   if (rest.startsWith('ssh://')) {
@@ -48,9 +49,9 @@ export function parseDestination(input: string): Destination {
   if (at !== -1) {
     user = rest.slice(0, at);
     rest = rest.slice(at + 1);
-    if (user.length === 0) fail('the user name before "@" is empty');
-    if (rest.includes('@')) fail('it contains more than one "@"');
-    if (!USER.test(user)) fail(`user name ${JSON.stringify(user)} is not valid (letters, digits, ".", "_", "-"; not starting with a digit, "." or "-"; at most 32)`);
+    if (user.length === 0) fail(l10n.t('the user name before "@" is empty'));
+    if (rest.includes('@')) fail(l10n.t('it contains more than one "@"'));
+    if (!USER.test(user)) fail(l10n.t('user name {0} is not valid (letters, digits, ".", "_", "-"; not starting with a digit, "." or "-"; at most 32)', JSON.stringify(user)));
   }
 
   let hostText: string;
@@ -58,12 +59,12 @@ export function parseDestination(input: string): Destination {
   let bracketed = false;
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
-    if (close === -1) fail('"[" without a closing "]"');
+    if (close === -1) fail(l10n.t('"[" without a closing "]"'));
     hostText = rest.slice(1, close);
     bracketed = true;
     const after = rest.slice(close + 1);
     if (after.length > 0) {
-      if (!after.startsWith(':')) fail('only ":port" may follow "]"');
+      if (!after.startsWith(':')) fail(l10n.t('only ":port" may follow "]"'));
       portText = after.slice(1);
     }
   } else {
@@ -78,14 +79,14 @@ export function parseDestination(input: string): Destination {
     }
   }
 
-  if (hostText.length === 0) fail('the host name is empty');
+  if (hostText.length === 0) fail(l10n.t('the host name is empty'));
   const hostKind = classifyHost(hostText, fail);
-  if (bracketed && hostKind !== 'ipv6') fail('brackets are only for IPv6 addresses, as in [2001:db8::1]:22');
-  if (!bracketed && hostKind === 'ipv6' && portText !== undefined) fail('write an IPv6 address with a port as [address]:port');
+  if (bracketed && hostKind !== 'ipv6') fail(l10n.t('brackets are only for IPv6 addresses, as in [2001:db8::1]:22'));
+  if (!bracketed && hostKind === 'ipv6' && portText !== undefined) fail(l10n.t('write an IPv6 address with a port as [address]:port'));
 
   let port: number | undefined;
   if (portText !== undefined) {
-    if (!PORT.test(portText) || Number(portText) > 65535) fail(`port ${JSON.stringify(portText)} is not a number from 1 to 65535`);
+    if (!PORT.test(portText) || Number(portText) > 65535) fail(l10n.t('port {0} is not a number from 1 to 65535', JSON.stringify(portText)));
     port = Number(portText);
   }
   return { user, host: hostText, hostKind, port };
@@ -96,23 +97,23 @@ function classifyHost(host: string, fail: (reason: string) => never): HostKind {
     const percent = host.indexOf('%');
     const address = percent === -1 ? host : host.slice(0, percent);
     const zone = percent === -1 ? undefined : host.slice(percent + 1);
-    if (!isIPv6(address)) fail(`${JSON.stringify(host)} is not a valid IPv6 address`);
-    if (zone !== undefined && !IPV6_ZONE.test(zone)) fail(`${JSON.stringify(zone)} is not a valid IPv6 zone (interface) name`);
+    if (!isIPv6(address)) fail(l10n.t('{0} is not a valid IPv6 address', JSON.stringify(host)));
+    if (zone !== undefined && !IPV6_ZONE.test(zone)) fail(l10n.t('{0} is not a valid IPv6 zone (interface) name', JSON.stringify(zone)));
     return 'ipv6';
   }
   if (/^[0-9.]+$/.test(host)) {
     // All digits and dots: an IPv4 address or a mistake, never a name. isIPv4 rejects leading zeros.
-    if (!isIPv4(host)) fail(`${JSON.stringify(host)} is not a valid IPv4 address`);
+    if (!isIPv4(host)) fail(l10n.t('{0} is not a valid IPv4 address', JSON.stringify(host)));
     return 'ipv4';
   }
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
-  if (name.length > 253) fail('the host name is longer than 253 characters');
+  if (name.length > 253) fail(l10n.t('the host name is longer than 253 characters'));
   const bad = name.split('.').find((label) => !DNS_LABEL.test(label));
   if (bad !== undefined) {
     fail(
       bad.length === 0
-        ? `host name ${JSON.stringify(host)} has an empty label (two dots in a row?)`
-        : `host name ${JSON.stringify(host)} is not valid: ${JSON.stringify(bad)} may hold letters, digits, "-" and "_", not start or end with "-", and have at most 63 characters`,
+        ? l10n.t('host name {0} has an empty label (two dots in a row?)', JSON.stringify(host))
+        : l10n.t('host name {0} is not valid: {1} may hold letters, digits, "-" and "_", not start or end with "-", and have at most 63 characters', JSON.stringify(host), JSON.stringify(bad)),
     );
   }
   return 'dns';

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { type DockerFirewallError, InvalidInput, PermissionDenied, SudoPasswordIncorrect, type RemoteContext } from '../errors';
 import { classifyStderr } from '../remote/classifyStderr';
 import type { ExecResult } from '../remote/remoteCommand';
@@ -38,7 +39,7 @@ export function sudoWithPassword(argv: readonly string[]): string[] {
  * and leaves the rest of stdin to the command, so a stream may follow it on the same channel.
  */
 export function sudoPasswordLine(password: string): Buffer {
-  if (/[\r\n]/.test(password)) throw new InvalidInput('A sudo password cannot contain a line break: sudo reads one line.');
+  if (/[\r\n]/.test(password)) throw new InvalidInput(l10n.t('A sudo password cannot contain a line break: sudo reads one line.'));
   return Buffer.from(`${password}\n`, 'utf8');
 }
 

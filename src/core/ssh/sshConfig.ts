@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { homedir, hostname, userInfo } from 'node:os';
 import { InvalidDestination, SshConfigError } from '../errors';
 import { parseDestination, type Destination } from './destination';
@@ -76,7 +77,7 @@ export function resolveSshHost(config: SshConfig, destination: string | Destinat
 
 function resolveAt(config: SshConfig, destination: string | Destination, options: ResolveOptions, depth: number): ResolvedSshHost {
   const source = options.configFile ?? 'ssh config';
-  if (depth > MAX_JUMP_DEPTH) throw new SshConfigError(source, `ProxyJump chain longer than ${MAX_JUMP_DEPTH} hops (a loop?)`);
+  if (depth > MAX_JUMP_DEPTH) throw new SshConfigError(source, l10n.t('ProxyJump chain longer than {0} hops (a loop?)', MAX_JUMP_DEPTH));
   const target = typeof destination === 'string' ? parseDestination(destination) : destination;
   const home = options.homeDir ?? homedir();
   const localUser = options.localUser ?? safeLocalUser();
@@ -128,8 +129,8 @@ function resolveAt(config: SshConfig, destination: string | Destination, options
   if (jumpSpec !== undefined && jumpSpec.toLowerCase() !== 'none' && proxyCommand !== undefined) {
     // ssh uses whichever of the two it meets first; which one that is depends on the order of Host
     // blocks and Includes, and guessing wrong would go around the one the user meant.
-    const where = proxyCommand.locations.length > 0 ? ` (ProxyCommand at ${proxyCommand.locations.join(', ')})` : '';
-    throw new SshConfigError(source, `${target.host} has both a ProxyJump and a ProxyCommand${where}: keep one of them (ProxyJump bastion is ProxyCommand ssh -W %h:%p bastion).`);
+    const where = proxyCommand.locations.length > 0 ? ` ${l10n.t('(ProxyCommand at {0})', proxyCommand.locations.join(', '))}` : '';
+    throw new SshConfigError(source, l10n.t('{0} has both a ProxyJump and a ProxyCommand{1}: keep one of them (ProxyJump bastion is ProxyCommand ssh -W %h:%p bastion).', target.host, where));
   }
   if (jumpSpec !== undefined && jumpSpec.toLowerCase() !== 'none') {
     for (const hop of jumpSpec.split(',')) {
@@ -137,7 +138,7 @@ function resolveAt(config: SshConfig, destination: string | Destination, options
       try {
         hopDestination = parseDestination(hop);
       } catch (error) {
-        throw new SshConfigError(source, `ProxyJump for ${target.host}: ${error instanceof InvalidDestination ? error.reason : String(error)}`);
+        throw new SshConfigError(source, l10n.t('ProxyJump for {0}: {1}', target.host, error instanceof InvalidDestination ? error.reason : String(error)));
       }
       const resolved = resolveAt(config, hopDestination, options, depth + 1);
       // The first hop keeps its own ProxyJump from the file; each later hop goes through the one before.
@@ -199,21 +200,21 @@ function expandHostName(value: string | undefined, original: string, source: str
   const expanded = value.replace(/%(.)/g, (m, letter: string) => {
     if (letter === 'h') return original;
     if (letter === '%') return '%';
-    throw new SshConfigError(source, `the token ${m} in HostName ${JSON.stringify(value)} is not supported`);
+    throw new SshConfigError(source, l10n.t('the token {0} in HostName {1} is not supported', m, JSON.stringify(value)));
   });
   try {
     const parsed = parseDestination(expanded.includes(':') ? `[${expanded}]` : expanded);
     if (parsed.user !== undefined || parsed.port !== undefined) throw new Error('not a bare host');
     return parsed.host;
   } catch {
-    throw new SshConfigError(source, `HostName ${JSON.stringify(value)} is not a valid host name or address`);
+    throw new SshConfigError(source, l10n.t('HostName {0} is not a valid host name or address', JSON.stringify(value)));
   }
 }
 
 function parsePort(value: string | undefined, source: string): number {
   if (value === undefined) return 22;
   const port = Number(value);
-  if (!/^[0-9]{1,5}$/.test(value) || port < 1 || port > 65535) throw new SshConfigError(source, `Port ${JSON.stringify(value)} is not a port number`);
+  if (!/^[0-9]{1,5}$/.test(value) || port < 1 || port > 65535) throw new SshConfigError(source, l10n.t('Port {0} is not a port number', JSON.stringify(value)));
   return port;
 }
 
@@ -231,7 +232,7 @@ function parseStrict(value: string | undefined, source: string): StrictHostKeyCh
     case 'false':
       return 'accept-new';
     default:
-      throw new SshConfigError(source, `StrictHostKeyChecking ${JSON.stringify(value)} is not yes, no, ask or accept-new`);
+      throw new SshConfigError(source, l10n.t('StrictHostKeyChecking {0} is not yes, no, ask or accept-new', JSON.stringify(value)));
   }
 }
 
@@ -242,7 +243,7 @@ function yesNo(value: string | undefined, fallback: boolean): boolean {
 
 function optionalInt(value: string | undefined, name: string, source: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[0-9]{1,6}$/.test(value)) throw new SshConfigError(source, `${name} ${JSON.stringify(value)} is not a whole number`);
+  if (!/^[0-9]{1,6}$/.test(value)) throw new SshConfigError(source, l10n.t('{0} {1} is not a whole number', name, JSON.stringify(value)));
   return Number(value);
 }
 

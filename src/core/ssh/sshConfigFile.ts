@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -76,13 +77,13 @@ export function parseSshConfigText(text: string): SshConfig {
 }
 
 async function inlineIncludes(path: string, relativeTo: string, home: string, sources: ConfigSource[], depth: number): Promise<string> {
-  if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigError(path, `Include nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?)`);
+  if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigError(path, l10n.t('Include nested more than {0} deep (a loop?)', MAX_INCLUDE_DEPTH));
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (isMissing(error)) return '';
-    throw new SshConfigError(path, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new SshConfigError(path, l10n.t('cannot be read: {0}', error instanceof Error ? error.message : String(error)));
   }
   sources.push({ path, text });
   const out: string[] = [];
@@ -121,7 +122,7 @@ async function expandGlob(path: string): Promise<string[]> {
   const name = basename(path);
   if (!/[*?]/.test(name)) return [path];
   const dir = dirname(path);
-  if (/[*?]/.test(dir)) throw new SshConfigError(path, 'wildcards are only supported in the file name of an Include');
+  if (/[*?]/.test(dir)) throw new SshConfigError(path, l10n.t('wildcards are only supported in the file name of an Include'));
   const regex = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
   let names: string[];
   try {

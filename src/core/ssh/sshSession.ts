@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { Cancelled, ConnectionFailed, DockerFirewallError, SudoPasswordIncorrect, SudoPasswordRequired } from '../errors';
@@ -300,7 +301,7 @@ export class SshSession implements CommandRunner {
       } catch (error) {
         // The jump host's own failures (host key, login) are already typed; its refusal to connect onwards is not.
         if (error instanceof DockerFirewallError) throw error;
-        const reason = `through ${jump.label}: ${error instanceof Error ? error.message : String(error)}`;
+        const reason = l10n.t('through {0}: {1}', jump.label, error instanceof Error ? error.message : String(error));
         throw new ConnectionFailed(this.label, this.options.port ?? 22, reason, { cause: error });
       }
     }

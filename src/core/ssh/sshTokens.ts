@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { SshConfigError } from '../errors';
 import { shellQuote } from '../remote/shellQuote';
 
@@ -48,7 +49,7 @@ export function expandPath(value: string, tokens: TokenValues, source: string): 
       default:
         break;
     }
-    throw new SshConfigError(source, `the token ${match} in ${JSON.stringify(value)} is not supported here`);
+    throw new SshConfigError(source, l10n.t('the token {0} in {1} is not supported here', match, JSON.stringify(value)));
   });
 }
 
@@ -71,7 +72,7 @@ export function expandProxyCommand(value: string, tokens: TokenValues, source: s
       case 'r':
         return shellQuote(tokens.remoteUser);
       default:
-        throw new SshConfigError(source, `the token ${match} in a ProxyCommand is not supported (use %h, %p, %r, %n or %%)`);
+        throw new SshConfigError(source, l10n.t('the token {0} in a ProxyCommand is not supported (use %h, %p, %r, %n or %%)', match));
     }
   });
 }
