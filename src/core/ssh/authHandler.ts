@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import { utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type NextAuthHandler, type ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, NextAuthHandler, ParsedKey } from 'ssh2';
+import { ssh2 } from './ssh2Module';
 import { publicKeyOfKeyFile, type HostSecretSubject, type SecretSubject } from './secretSubject';
 import type { PassphraseRequest, PasswordRequest, SshLogger } from './sshSessionOptions';
 
@@ -176,6 +177,7 @@ async function loadKey(path: string, plan: AuthPlan, lockedKeys: string[]): Prom
     }
     return undefined;
   }
+  const { utils } = ssh2();
   let parsed = utils.parseKey(data);
   if (parsed instanceof Error && /no passphrase given/i.test(parsed.message)) {
     if (plan.askPassphrase === undefined) {

@@ -2,7 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { createConnection, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import type { Client, ConnectConfig, ServerHostKeyAlgorithm } from 'ssh2';
 import { AuthenticationFailed, Cancelled, ConnectionFailed, ConnectTimeout, type DockerFirewallError } from '../errors';
 import { createAuthHandler } from './authHandler';
 import { orderHostKeyAlgorithms } from './hostKey';
@@ -10,6 +10,7 @@ import { createHostKeyCheck } from './hostKeyVerifier';
 import { knownKeyTypes, readKnownHostsFiles } from './knownHosts';
 import { traceMark } from '../trace';
 import { PausableTimeout } from './pausableTimeout';
+import { ssh2 } from './ssh2Module';
 import { defaultIdentityFiles } from './sshConfig';
 import type { SshSessionOptions } from './sshSessionOptions';
 
@@ -40,9 +41,12 @@ export async function connectSsh(options: SshSessionOptions, sock?: Duplex, sign
   // The TCP connection is opened while known_hosts is read (its key types order the host key
   // algorithms, sent once the server's greeting is in): the connect and sshd's start overlap the read.
   const early = sock === undefined ? connectEarly(options.host, port) : undefined;
+  const knownRead = readKnownHostsFiles([...knownHostsFiles, ...(options.globalKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts'])]);
+  // ssh2's code runs while the connection opens and known_hosts is read (ssh2Module.ts).
+  const { Client } = ssh2();
   let known: Awaited<ReturnType<typeof readKnownHostsFiles>>;
   try {
-    known = await readKnownHostsFiles([...knownHostsFiles, ...(options.globalKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts'])]);
+    known = await knownRead;
   } catch (error) {
     early?.socket.destroy();
     throw error;

@@ -58,10 +58,13 @@ test('loading and activating the extension loads neither the host engine nor ssh
   for (const name of ENGINE_LIBRARIES) assert.ok(!packages.has(name), `activation loads ${name}`);
 });
 
-test('the host engine, once loaded, brings ssh2 with it, and dockerode with its first Docker client', () => {
+test('the host engine, once loaded, brings ssh2 with its first connection, and dockerode with its first Docker client', () => {
   const { files, packages } = loadedWith(ENGINE);
-  assert.ok(packages.has('ssh2'), `${ENGINE} does not load ssh2`);
-  // dockerode is required where the Docker client is made (the CLI evaluates it after the login, not at start).
+  // Each is required where it is first used: the CLI evaluates ssh2 while its TCP connection opens
+  // (src/core/ssh/ssh2Module.ts) and dockerode after the login, neither before the connect.
+  assert.ok(files.has('src/core/ssh/ssh2Module.ts'), `${ENGINE} does not load ssh2's loader`);
+  assert.ok(!packages.has('ssh2'), 'ssh2 is loaded with the engine, not with its first connection');
+  assert.match(readFileSync(join(repoRoot, 'src/core/ssh/ssh2Module.ts'), 'utf8'), /^\s+return require\('ssh2'\)/m);
   assert.ok(files.has('src/core/docker/dockerClient.ts'), `${ENGINE} does not load the Docker client`);
   assert.ok(!packages.has('dockerode'), 'dockerode is loaded with the engine, not with its first Docker client');
   assert.match(readFileSync(join(repoRoot, 'src/core/docker/dockerClient.ts'), 'utf8'), /^\s+const \w+ = require\('dockerode'\)/m);
