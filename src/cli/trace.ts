@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { isTracing, TRACE_PREFIX } from '../core/trace';
 
 /** How each trace line starts on stderr; bench/lib/cliTrace.ts parses them. */

@@ -1,6 +1,5 @@
 import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { Observation, ProbeOptions, ProbeOutcome, Prober } from './observation';
 
 /**

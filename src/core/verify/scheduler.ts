@@ -1,5 +1,3 @@
-import { performance } from 'node:perf_hooks';
-
 /** One piece of work; it must give up when the signal aborts (the budget ran out, or the user cancelled). */
 export type Task<T> = (signal: AbortSignal) => Promise<T>;
 

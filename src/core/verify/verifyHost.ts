@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import type { PortExposure } from '../firewall/exposure';
 import type { Allow } from '../firewall/policy';
 import { allowsFor } from '../firewall/port';

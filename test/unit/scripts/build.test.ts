@@ -29,11 +29,14 @@ describe('the bundles load only what an Engine API call over SSH needs', () => {
   /** The built-in modules Node loaded by the time `script` had run and the process exits. */
   function modulesLoaded(script: string): string[] {
     const report = join(dir, 'report.js');
-    writeFileSync(report, "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));");
+    // On a line of its own: a CLI that traces prints its trace lines to stderr after it.
+    writeFileSync(report, "process.on('exit', () => process.stderr.write(`\\nmodules: ${JSON.stringify(process.moduleLoadList)}\\n`));");
     // The CLI's compile cache goes to the temporary folder, not to this machine's ~/.cache.
     const result = spawnSync(process.execPath, ['--require', report, '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(dir, 'modules-cache-home') } });
     assert.equal(result.status, 0, result.stderr);
-    return (JSON.parse(result.stderr.slice(result.stderr.lastIndexOf('['))) as string[]).map((m) => m.replace(/^NativeModule /, ''));
+    const line = result.stderr.split('\n').find((l) => l.startsWith('modules: '));
+    assert.ok(line !== undefined, result.stderr);
+    return (JSON.parse(line.slice('modules: '.length)) as string[]).map((m) => m.replace(/^NativeModule /, ''));
   }
 
   for (const outfile of ['dist/cli-main.js', 'dist/lib/dockerode.js', 'dist/lib/ssh2.js']) {
@@ -51,6 +54,12 @@ describe('the bundles load only what an Engine API call over SSH needs', () => {
       assert.ok(loaded.includes('http'), 'the check sees built-in modules');
       assert.deepEqual(loaded.filter((m) => m === 'https' || m === 'tls'), []);
     }
+  });
+
+  test('the CLI loads node:perf_hooks only when it traces (DOCKER_FIREWALL_TRACE=1)', () => {
+    const cli = (trace: string) => modulesLoaded(`process.env.DOCKER_FIREWALL_TRACE = '${trace}'; process.argv = [process.argv[0], 'cli.js', '--help']; require('./dist/cli.js');`);
+    assert.ok(!cli('0').includes('perf_hooks'), 'perf_hooks loaded without tracing');
+    assert.ok(cli('1').includes('perf_hooks'), 'the check sees perf_hooks when the CLI traces');
   });
 
   test('dist/cli.js runs the CLI from dist/cli-main.js, writes its compile cache on the first run and runs from it on the next', () => {
