@@ -248,7 +248,8 @@ async function main(): Promise<number> {
     };
     // Compact: latest.json is committed beside docs/performance.md, which is rendered from it alone.
     const json = JSON.stringify(results);
-    writeFileSync(join(RESULTS_DIR, `${started.toISOString().replace(/[:.]/g, '-')}.json`), json);
+    const copy = join(RESULTS_DIR, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(copy, json);
     process.stdout.write(`${renderConsole(results)}\n\n`);
     const failed = output.skipped.some((s) => s.includes(': failed:'));
     if (options.merge) {
@@ -259,12 +260,14 @@ async function main(): Promise<number> {
       say(`merged ${options.only.join(', ')} into bench/results/latest.json and wrote ${DOC}`);
       return 0;
     }
-    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${json}\n`);
     if (options.only.length === SECTION_IDS.length) {
+      writeFileSync(join(RESULTS_DIR, 'latest.json'), `${json}\n`);
       writeFileSync(DOC, renderMarkdown(results, knownIssues(results)));
       say(`wrote ${DOC} and bench/results/latest.json`);
     } else {
-      say('wrote bench/results/latest.json; docs/performance.md is only rewritten by a full run (no --only)');
+      // latest.json holds the full run the page is rendered from: a partial run written over it
+      // left --render and --merge nothing to work from (a before/after comparison did just that).
+      say(`wrote ${copy}; bench/results/latest.json and ${DOC} keep the last full run (--merge puts these sections into them)`);
     }
     return failed ? 1 : 0;
   } finally {
