@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Lab } from '../test/support/lab';
 import { BENCH_CLI as CLI, countLogins, DockerCliEnv } from './lib/benchLab';
 import { describeStep, medianTimeline, parseTrace, timeline, type TimelineStep } from './lib/cliTrace';
+import { readOnHost } from './lib/readOnHost';
 import { compare, variant, type Comparison, type Fact, type Section } from './lib/results';
 import { interleave, middle } from './lib/stats';
 
@@ -145,6 +146,7 @@ export async function measureCliProcess(lab: Lab, hosts: readonly string[]): Pro
         }
         if (partial.length > 0) notes.push(`${name}, ${command}: steps not in every run, left out of the breakdown: ${partial.join(', ')}.`);
       }
+      facts.push(...(await readOnHost(lab, name)));
       const listed = (key: string) => middle(of(key).map((s) => s.containers ?? -1));
       notes.push(`${name}: \`docker-firewall --json ps\` listed ${listed('ps')} containers, \`docker ps --all\` ${listed('docker')}.`);
     }
@@ -166,6 +168,8 @@ export async function measureCliProcess(lab: Lab, hosts: readonly string[]): Pro
       'The CLI loads its bundle with the V8 code cache its first run writes (src/cli/compileCache.ts; Node 20 has no built-in compile cache): ' +
         'the warm-up round writes it in a folder of this run, the measured runs use it. `ps` without it (DOCKER_FIREWALL_COMPILE_CACHE=0, ' +
         'what the very first run costs) is measured in the same rounds.',
+      'Then, on each host itself (its namespaces, no SSH), the read script alone and the programs in it that cost the most, each alone, ' +
+        "with the time nsenter itself takes taken off: the part of a run spent on the host after the login, and what it is made of.",
     ],
     comparisons,
     facts,
