@@ -64,21 +64,14 @@ export function readSettings(source: SettingsSource, home: string = homedir()): 
     problems.push(`dockerFirewall.refreshInterval should be a number of seconds (0 = off); using ${DEFAULT_REFRESH_INTERVAL}.`);
   }
 
-  const parallelValue = source.get('maxParallelHosts');
-  let maxParallelHosts = DEFAULT_MAX_PARALLEL_HOSTS;
-  if (typeof parallelValue === 'number' && Number.isInteger(parallelValue) && parallelValue >= 1 && parallelValue <= MAX_PARALLEL_HOSTS) {
-    maxParallelHosts = parallelValue;
-  } else if (parallelValue !== undefined) {
-    problems.push(`dockerFirewall.maxParallelHosts should be a whole number from 1 to ${MAX_PARALLEL_HOSTS}; using ${DEFAULT_MAX_PARALLEL_HOSTS}.`);
-  }
-
-  const timeoutValue = source.get('checkTimeout');
-  let checkTimeoutMs = DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutValue === 'number' && Number.isInteger(timeoutValue) && timeoutValue >= MIN_TIMEOUT_MS && timeoutValue <= MAX_TIMEOUT_MS) {
-    checkTimeoutMs = timeoutValue;
-  } else if (timeoutValue !== undefined) {
-    problems.push(`dockerFirewall.checkTimeout should be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}; using ${DEFAULT_TIMEOUT_MS}.`);
-  }
+  const wholeNumber = (key: string, what: string, min: number, max: number, fallback: number): number => {
+    const value = source.get(key);
+    if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+    if (value !== undefined) problems.push(`dockerFirewall.${key} should be ${what} from ${min} to ${max}; using ${fallback}.`);
+    return fallback;
+  };
+  const maxParallelHosts = wholeNumber('maxParallelHosts', 'a whole number', 1, MAX_PARALLEL_HOSTS, DEFAULT_MAX_PARALLEL_HOSTS);
+  const checkTimeoutMs = wholeNumber('checkTimeout', 'a whole number of milliseconds', MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
 
   return {
     hosts: parsedHosts.hosts,
