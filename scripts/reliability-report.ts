@@ -234,6 +234,11 @@ export function renderReport(all: readonly FigureRecord[]): string {
   }
   lines.push('', '## Known gaps', '', 'Found by this run:', '');
   const gaps: string[] = failed.map((r) => `- **failed**: ${itemTitle(r.item)}, ${where(r)}${r.case === null ? '' : `, ${r.case}`}: ${r.error ?? 'no message'}`);
+  // A measurement can pass its test and still miss the goal it states (a late port's window over 1 s).
+  for (const r of rows.filter((row) => row.outcome === 'pass' && row.figures.goalMet === false)) {
+    const windows = Object.entries(r.figures).filter(([name]) => name.endsWith('WindowMs')).map(([name, value]) => `${name} ${cell(value)}`);
+    gaps.push(`- **goal missed**: ${itemTitle(r.item)}, ${where(r)}${r.case === null ? '' : `, ${r.case}`}${windows.length > 0 ? `: ${windows.join(', ')}` : ''}`);
+  }
   for (const item of ITEMS) {
     for (const host of item.hosts) {
       if (!rows.some((r) => r.item === item.id && (r.host ?? 'engine') === host)) gaps.push(`- **not measured**: ${item.title} on ${host} (no record from this run: skipped, not run, or stopped before it measured)`);
