@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CHAIN, parseChainName } from '../../../../src/core/validate';
-import { DEFAULT_TIMEOUT_MS } from '../../../../src/core/verify/verifyHost';
-import { DEFAULT_MAX_PARALLEL_HOSTS, DEFAULT_REFRESH_INTERVAL, pathSetting, readSettings, SETTINGS_SECTION } from '../../../../src/vscode/settings/settings';
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../../../../src/core/verify/verifyHost';
+import { DEFAULT_MAX_PARALLEL_HOSTS, DEFAULT_REFRESH_INTERVAL, MAX_PARALLEL_HOSTS, pathSetting, readSettings, SETTINGS_SECTION } from '../../../../src/vscode/settings/settings';
 import { packageJson } from '../../../support/packageJson';
 
 const source = (values: Record<string, unknown>) => ({ get: (key: string) => values[key] });
@@ -27,6 +27,9 @@ test('unset settings read as their defaults', () => {
 
 test('maxParallelHosts: a whole number from 1 to 64, else the default with a problem', () => {
   assert.equal(schema[`${SETTINGS_SECTION}.maxParallelHosts`]?.default, DEFAULT_MAX_PARALLEL_HOSTS);
+  // The manifest's bounds are the ones readSettings applies.
+  assert.equal(schema[`${SETTINGS_SECTION}.maxParallelHosts`]?.minimum, 1);
+  assert.equal(schema[`${SETTINGS_SECTION}.maxParallelHosts`]?.maximum, MAX_PARALLEL_HOSTS);
   assert.equal(readSettings(source({ maxParallelHosts: 1 })).maxParallelHosts, 1);
   assert.equal(readSettings(source({ maxParallelHosts: 64 })).maxParallelHosts, 64);
   for (const bad of [0, 65, 2.5, '8', -1, Number.NaN]) {
@@ -38,8 +41,9 @@ test('maxParallelHosts: a whole number from 1 to 64, else the default with a pro
 
 test('checkTimeout: whole milliseconds from 50 to 60000, as verify --timeout takes them, else the default with a problem', () => {
   assert.equal(schema[`${SETTINGS_SECTION}.checkTimeout`]?.default, DEFAULT_TIMEOUT_MS);
-  assert.equal(schema[`${SETTINGS_SECTION}.checkTimeout`]?.minimum, 50);
-  assert.equal(schema[`${SETTINGS_SECTION}.checkTimeout`]?.maximum, 60_000);
+  assert.equal(schema[`${SETTINGS_SECTION}.checkTimeout`]?.minimum, MIN_TIMEOUT_MS);
+  assert.equal(schema[`${SETTINGS_SECTION}.checkTimeout`]?.maximum, MAX_TIMEOUT_MS);
+  assert.deepEqual([MIN_TIMEOUT_MS, MAX_TIMEOUT_MS], [50, 60_000]);
   assert.equal(readSettings(source({ checkTimeout: 50 })).checkTimeoutMs, 50);
   assert.equal(readSettings(source({ checkTimeout: 60_000 })).checkTimeoutMs, 60_000);
   for (const bad of [49, 60_001, 1500.5, '3000', Number.NaN]) {
