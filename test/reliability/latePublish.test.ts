@@ -10,7 +10,8 @@ import { writeReport } from '../../scripts/reliability-report';
 
 /**
  * A port published after Block, on every path, without any client action (issue 12): a container
- * started on a locked host, on a network made after Block and on one the lockdown already knows.
+ * started on a locked host, on a network made after Block and on one the lockdown already knows,
+ * and one created on a new network and started later (which must never answer).
  * Its IPv4 path (Docker's DNAT into the bridge) and its IPv6 path (docker-proxy's `[::]` socket,
  * local delivery) are hammered from outside, each beside a control, from before the network
  * exists until well after the container runs: how long the port answered is the watcher's window,
@@ -35,10 +36,16 @@ const GOAL_MS = 1000;
  */
 const CONTROL_PORT = 7097;
 
-const CASES = [
+/**
+ * startAfterMs: the container is created, then started that much later (`docker create`, `docker
+ * start`, as compose and slow pulls do): its ports must be covered from its create event on, through
+ * every refresh the watcher makes meanwhile (one follows a new network 2 s after it).
+ */
+const CASES: readonly { case: string; network: string; create: boolean; container: string; port: number; startAfterMs?: number }[] = [
   { case: 'new network', network: 'dfwtest-latenet', create: true, container: 'dfwtest-late-a', port: 8097 },
   { case: 'known network (appnet)', network: 'appnet', create: false, container: 'dfwtest-late-b', port: 8098 },
-] as const;
+  { case: 'new network, started 4 s after its create', network: 'dfwtest-latenet2', create: true, container: 'dfwtest-late-c', port: 8096, startAfterMs: 4000 },
+];
 
 interface StatusJson {
   ports: { container: string | null; hostIp: string; hostPort: number; exposure: string }[];
@@ -75,7 +82,7 @@ for (const host of lab?.hosts.filter((h) => FLAVORS.includes(h.flavor)) ?? [unde
 
     for (const c of CASES) {
       test(`${c.case}: ${c.port} silent from outside over IPv4 and IPv6 without any client action, its window measured`, async () => {
-        await measure(lab!, 'late-publish', h(), { case: c.case, setup: { port: c.port, watchAfterRunMs: WATCH_AFTER_RUN_MS, silentTailMs: SILENT_TAIL_MS } }, async (f) => {
+        await measure(lab!, 'late-publish', h(), { case: c.case, setup: { port: c.port, ...(c.startAfterMs === undefined ? {} : { startAfterMs: c.startAfterMs }), watchAfterRunMs: WATCH_AFTER_RUN_MS, silentTailMs: SILENT_TAIL_MS } }, async (f) => {
           const families = ['ipv4', 'ipv6'] as const;
           const probes = families.map((family): PortProbe => ({ port: c.port, family }));
           const hammers = await Promise.all(probes.map((p) => startHammer(lab!.outside.ns, h(), { blocked: p, control: { port: CONTROL_PORT, family: p.family } })));
@@ -84,7 +91,14 @@ for (const host of lab?.hosts.filter((h) => FLAVORS.includes(h.flavor)) ?? [unde
           let ranAt: number;
           try {
             if (c.create) await docker('network', 'create', c.network);
-            await docker('run', '--detach', '--name', c.container, '--label', `lab=${lab!.name}`, '--network', c.network, '--publish', `${c.port}:80`, 'lab/busybox:1', 'lab-page-server');
+            const container = ['--name', c.container, '--label', `lab=${lab!.name}`, '--network', c.network, '--publish', `${c.port}:80`, 'lab/busybox:1', 'lab-page-server'];
+            if (c.startAfterMs === undefined) {
+              await docker('run', '--detach', ...container);
+            } else {
+              await docker('create', ...container);
+              await sleep(c.startAfterMs);
+              await docker('start', c.container);
+            }
             ranAt = Date.now();
             await sleep(WATCH_AFTER_RUN_MS);
           } finally {
@@ -98,6 +112,10 @@ for (const host of lab?.hosts.filter((h) => FLAVORS.includes(h.flavor)) ?? [unde
           results.forEach((r, i) =>
             assert.ok(r.lastOpenedAt === null || r.lastOpenedAt < ended - SILENT_TAIL_MS, `${families[i]} ${c.port} still answered ${ended - (r.lastOpenedAt ?? 0)} ms before the end of the watch`),
           );
+          // Created well before it started, its ports are covered from its create event on: not one answer.
+          if (c.startAfterMs !== undefined) {
+            results.forEach((r, i) => assert.equal(r.opened, 0, `${families[i]} ${c.port}, started ${c.startAfterMs} ms after its create, answered ${r.opened} times in ${windowMs(r)} ms`));
+          }
           const status = await dockerFirewallJson<StatusJson>(['status', h().name]);
           f.exposure = [...new Set(status.ports.filter((p) => p.container === c.container).map((p) => p.exposure))].join(',');
           assert.equal(f.exposure, 'blocked');

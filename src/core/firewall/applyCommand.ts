@@ -3,7 +3,7 @@ import { ApplyFailed } from './errors';
 import type { RemoteCommand } from '../remote/remoteCommand';
 import type { IptablesVariant } from './readFirewall';
 import { READ_BUNDLE, stdinBundle } from '../remote/stdinBundle';
-import { WATCH_KEEP, WATCH_LOCK, WATCH_PID, WATCH_SCRIPT, WATCH_UNIT } from './watcher';
+import { WATCH_KEEP, WATCH_LOCK, WATCH_PID, WATCH_PLANNED, WATCH_SCRIPT, WATCH_UNIT } from './watcher';
 import { parseHistoryOutcome, RECORD_HISTORY_FUNCTION } from '../history/historyScript';
 import type { HistoryOutcome } from '../history/historyLine';
 
@@ -75,7 +75,7 @@ case $3 in
   remove)
     stop_watcher
     if systemd && [ -f ${WATCH_UNIT} ]; then systemctl disable ${WATCH_UNIT_NAME} >/dev/null 2>&1; rm -f ${WATCH_UNIT}; systemctl daemon-reload; fi
-    rm -f ${WATCH_SCRIPT} ${WATCH_KEEP} ${WATCH_LOCK}
+    rm -f ${WATCH_SCRIPT} ${WATCH_KEEP} ${WATCH_PLANNED} ${WATCH_LOCK}
     echo '### watcher removed'
     ;;
 esac

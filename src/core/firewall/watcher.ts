@@ -22,12 +22,20 @@ export const WATCH_UNIT = '/etc/systemd/system/docker-firewall-watch.service';
 export const WATCH_PID = '/run/docker-firewall-watch.pid';
 /** What the watcher keeps in force for a while after Docker restarts or a container goes (see keep_ports), shared by its background refreshes. */
 export const WATCH_KEEP = '/run/docker-firewall-watch.keep';
+/** The ports of containers created and not yet started, each until when it is kept (see container_created). */
+export const WATCH_PLANNED = '/run/docker-firewall-watch.planned';
 /** Held by every read-and-apply of the watcher, so that one never writes an older view over a newer one. */
 export const WATCH_LOCK = '/run/docker-firewall-watch.lock';
 /** Seconds the ports in force are kept after the watcher (re)connects to Docker (see keep_ports). */
 export const WATCH_KEEP_SECONDS = 60;
 /** The same after a container stops or is removed. */
 const WATCH_GONE_KEEP_SECONDS = 30;
+/**
+ * How long a created container's ports are covered before it starts (compose creates every
+ * container first and starts them in order, waiting for health checks). A container started later
+ * is covered at its start event, as one started with `docker run` is.
+ */
+const WATCH_CREATED_KEEP_SECONDS = 60;
 
 export interface WatcherConfig {
   readonly chain: ChainName;
@@ -67,7 +75,7 @@ BACKEND=${nft ? 'nft' : 'iptables'} TABLE=${nftTableName(config.chain)}
 SSH_PORT=${ssh}
 export DOCKER_HOST=unix://${socket}
 PROC=\${DOCKER_FIREWALL_PROC:-/proc}
-PIDFILE=${WATCH_PID} KEEPFILE=${WATCH_KEEP} LOCKFILE=${WATCH_LOCK}
+PIDFILE=${WATCH_PID} KEEPFILE=${WATCH_KEEP} LOCKFILE=${WATCH_LOCK} PLANFILE=${WATCH_PLANNED}
 ROOT=
 C='docker-firewall:v1'
 ROOTLESS=' ${ROOTLESS_PORT_PROCESSES.join(' ')} '
@@ -308,9 +316,13 @@ nft_apply_family() { # FAMILY BRIDGES ALL NET [ONLY]
 apply_all() { # [ONLY]
   rf_only=\${1:-}
   rf_all=$(printf '%s\\n%s\\n' "$W_PUBLISHED" "$W_SOCKETS")
+  rf_now=$(date +%s)
+  # The ports of containers created and not yet started (see container_created).
+  rf_planned=$(planned_in_force "$rf_now")
+  [ -n "$rf_planned" ] && rf_all=$(printf '%s\\n%s\\n' "$rf_all" "$rf_planned")
   # Right after Docker (re)starts or a container goes, the ports in force before are kept too (see keep_ports).
   rf_bridges=$W_BRIDGES
-  if [ "$(date +%s)" -lt "$(kept_until)" ]; then
+  if [ "$rf_now" -lt "$(kept_until)" ]; then
     rf_all=$(printf '%s\\n%s\\n' "$rf_all" "$(sed -n 's/^port //p' "$KEEPFILE" 2>/dev/null)")
     rf_bridges=$(printf '%s\\n%s\\n' "$W_BRIDGES" "$(sed -n 's/^bridge //p' "$KEEPFILE" 2>/dev/null)" | grep -v '^$' | sort -u)
   fi
@@ -357,6 +369,7 @@ apply_all() { # [ONLY]
 # recreate). Keeping the port in force meanwhile leaves nothing open.
 KEEP_SECONDS=${WATCH_KEEP_SECONDS}
 GONE_KEEP_SECONDS=${WATCH_GONE_KEEP_SECONDS}
+CREATED_KEEP_SECONDS=${WATCH_CREATED_KEEP_SECONDS}
 # SECONDS: how long what is in force now is kept (a window already running is never shortened),
 # written to KEEPFILE with the ports and bridges in force: the refreshes forked in the background
 # read it there, so a window opened after they were forked holds for them too.
@@ -446,10 +459,43 @@ container_started() {
   apply_all
 }
 # A container created: the ports it will publish are covered before it starts (its network's event,
-# if the network is new, came and was handled before this one).
+# if the network is new, came and was handled before this one). They are written to PLANFILE too,
+# for CREATED_KEEP_SECONDS: a refresh reads only running containers, and one that runs before this
+# container starts (the one forked 2 s after a new network, say) would otherwise drop them again
+# (measured: started 3 s after its create, the port answered over IPv6 for 0.4 s).
 container_created() {
-  W_PUBLISHED=$(printf '%s\\n%s' "$W_PUBLISHED" "$(planned "$1")")
+  cc_ports=$(planned "$1")
+  W_PUBLISHED=$(printf '%s\\n%s' "$W_PUBLISHED" "$cc_ports")
+  [ -n "$cc_ports" ] && plan "$cc_ports"
   apply_all
+}
+
+# PORTS ("FAMILY PORT PROTO ADDRESS" lines): added to PLANFILE until CREATED_KEEP_SECONDS from now,
+# beside the lines still in force there.
+plan() {
+  pn_now=$(date +%s)
+  {
+    planned_in_force "$pn_now" with-end
+    printf '%s\\n' "$1" | sed "s/^/$((pn_now + CREATED_KEEP_SECONDS)) /"
+  } >"$PLANFILE.new" && mv -f "$PLANFILE.new" "$PLANFILE"
+  return 0
+}
+
+# NOW [with-end]: the lines of PLANFILE whose end is after NOW, without the end (or with it).
+planned_in_force() {
+  [ -r "$PLANFILE" ] || return 0
+  while read -r pf_end pf_fam pf_port pf_proto pf_addr; do
+    # plan() writes only what binding_lines let through; a line of any other shape is skipped.
+    case $pf_end in '' | *[!0-9]*) continue ;; esac
+    case $pf_fam in 4 | 6) ;; *) continue ;; esac
+    case $pf_port in '' | *[!0-9]*) continue ;; esac
+    case $pf_proto in tcp | udp) ;; *) continue ;; esac
+    case $pf_addr in -) ;; '' | *[!0-9a-fA-F.:]*) continue ;; esac
+    [ "$pf_end" -gt "$1" ] || continue
+    [ "\${2:-}" = with-end ] && printf '%s ' "$pf_end"
+    printf '%s %s %s %s\\n' "$pf_fam" "$pf_port" "$pf_proto" "$pf_addr"
+  done <"$PLANFILE"
+  return 0
 }
 container_gone() { keep_ports $GONE_KEEP_SECONDS && read_published && read_sockets && apply_all; }
 
@@ -474,8 +520,8 @@ watch() {
         'network destroy') serial network_changed ;;
         'container create')
           case $id in *[!0-9a-f]* | '') ;; *) serial container_created "$id" ;; esac
-          # Exact again a little later: a container created and never started keeps no rule of its own.
-          (sleep 15; serial refresh) &
+          # Exact again once its ports are no longer kept: a container never started keeps no rule of its own.
+          (sleep $((CREATED_KEEP_SECONDS + 1)); serial refresh) &
           ;;
         'container start')
           serial container_started "$id"
