@@ -75,9 +75,13 @@ for (const host of lab?.hosts.filter((h) => FLAVORS.includes(h.flavor)) ?? [unde
     });
     after(async () => {
       await cleanUp();
-      await dockerFirewall(['unblock', h().name]);
+      const unblocked = await dockerFirewall(['unblock', h().name]);
       await control?.close();
       writeReport();
+      assert.equal(unblocked.code, 0, unblocked.stderr);
+      // The watcher's state (the planned ports these containers left among it) goes with the lockdown.
+      const left = await onHost(h(), ['sh', '-c', 'ls -d /run/docker-firewall-watch* 2>/dev/null || true']);
+      assert.equal(left.stdout.trim(), '', 'unblock leaves none of the watcher files');
     });
 
     for (const c of CASES) {
