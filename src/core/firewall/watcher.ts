@@ -462,12 +462,13 @@ container_started() {
 # if the network is new, came and was handled before this one). They are written to PLANFILE too,
 # for CREATED_KEEP_SECONDS: a refresh reads only running containers, and one that runs before this
 # container starts (the one forked 2 s after a new network, say) would otherwise drop them again
-# (measured: started 3 s after its create, the port answered over IPv6 for 0.4 s).
+# (measured: started 3 s after its create, the port answered over IPv6 for 0.4 s). Written after the
+# apply, which has them already: the start races this handler, and every process counts.
 container_created() {
   cc_ports=$(planned "$1")
   W_PUBLISHED=$(printf '%s\\n%s' "$W_PUBLISHED" "$cc_ports")
-  [ -n "$cc_ports" ] && plan "$cc_ports"
   apply_all
+  [ -z "$cc_ports" ] || plan "$cc_ports"
 }
 
 # PORTS ("FAMILY PORT PROTO ADDRESS" lines): added to PLANFILE until CREATED_KEEP_SECONDS from now,
