@@ -55,7 +55,7 @@ export const ITEMS: readonly Item[] = [
     hosts: ['h1', 'h3'],
     title: 'Ports published after Block',
     test: 'latePublish.test.ts',
-    what: 'On a locked host (Docker 20.10 and 29), a container published on a network made after Block, one on a network the lockdown knows, and one created on a new network and started 4 s later, with no client action: its IPv4 (DNAT) and IPv6 (docker-proxy) paths hammered from outside, beside a service of the host as the control, from before the network exists until 10 s after `docker run` (or `docker start`) returned. The window is how long the port answered before the watcher on the host covered it (goal: never, or under 1 s); the test requires silence for the last 3 s, status blocked, and Allow opening the port on both families, and for the container started after its create, not one answer.',
+    what: 'On a locked host (Docker 20.10 and 29), a container published on a network made after Block, one on a network the lockdown knows, one created on a new network and started 4 s later, and one on the host network whose program listens 8 s after its start, with no client action: its IPv4 (DNAT, or a socket of the host) and IPv6 (docker-proxy, or a socket of the host) paths hammered from outside, beside a service of the host as the control, from before the network exists until 10 s after `docker run` (or `docker start`, or the late listen) returned. The window is how long the port answered before the watcher on the host covered it (goal: never, or under 1 s); the test requires silence for the last 3 s, status blocked, and Allow opening the port on both families, and for the container started after its create, not one answer.',
   },
   {
     id: 'atomicity',

@@ -11,7 +11,8 @@ import { writeReport } from '../../scripts/reliability-report';
 /**
  * A port published after Block, on every path, without any client action (issue 12): a container
  * started on a locked host, on a network made after Block and on one the lockdown already knows,
- * and one created on a new network and started later (which must never answer).
+ * one created on a new network and started later (which must never answer), and one on the host
+ * network that listens well after its start (found by the watcher's poll of the host's sockets).
  * Its IPv4 path (Docker's DNAT into the bridge) and its IPv6 path (docker-proxy's `[::]` socket,
  * local delivery) are hammered from outside, each beside a control, from before the network
  * exists until well after the container runs: how long the port answered is the watcher's window,
@@ -40,11 +41,14 @@ const CONTROL_PORT = 7097;
  * startAfterMs: the container is created, then started that much later (`docker create`, `docker
  * start`, as compose and slow pulls do): its ports must be covered from its create event on, through
  * every refresh the watcher makes meanwhile (one follows a new network 2 s after it).
+ * bindAfterMs: a container on the host network whose program listens that long after its start
+ * (as a JVM does): no Docker event says when, the watcher's poll of the host's sockets must see it.
  */
-const CASES: readonly { case: string; network: string; create: boolean; container: string; port: number; startAfterMs?: number }[] = [
+const CASES: readonly { case: string; network: string; create: boolean; container: string; port: number; startAfterMs?: number; bindAfterMs?: number }[] = [
   { case: 'new network', network: 'dfwtest-latenet', create: true, container: 'dfwtest-late-a', port: 8097 },
   { case: 'known network (appnet)', network: 'appnet', create: false, container: 'dfwtest-late-b', port: 8098 },
   { case: 'new network, started 4 s after its create', network: 'dfwtest-latenet2', create: true, container: 'dfwtest-late-c', port: 8096, startAfterMs: 4000 },
+  { case: 'host network, listening 8 s after its start', network: 'host', create: false, container: 'dfwtest-late-d', port: 8093, bindAfterMs: 8000 },
 ];
 
 interface StatusJson {
@@ -86,7 +90,10 @@ for (const host of lab?.hosts.filter((h) => FLAVORS.includes(h.flavor)) ?? [unde
 
     for (const c of CASES) {
       test(`${c.case}: ${c.port} silent from outside over IPv4 and IPv6 without any client action, its window measured`, async () => {
-        await measure(lab!, 'late-publish', h(), { case: c.case, setup: { port: c.port, ...(c.startAfterMs === undefined ? {} : { startAfterMs: c.startAfterMs }), watchAfterRunMs: WATCH_AFTER_RUN_MS, silentTailMs: SILENT_TAIL_MS } }, async (f) => {
+        // A port bound late is watched as long after its bind as the others after their run.
+        const watchAfterRunMs = WATCH_AFTER_RUN_MS + (c.bindAfterMs ?? 0);
+        const setup = { port: c.port, ...(c.startAfterMs === undefined ? {} : { startAfterMs: c.startAfterMs }), ...(c.bindAfterMs === undefined ? {} : { bindAfterMs: c.bindAfterMs }), watchAfterRunMs, silentTailMs: SILENT_TAIL_MS };
+        await measure(lab!, 'late-publish', h(), { case: c.case, setup }, async (f) => {
           const families = ['ipv4', 'ipv6'] as const;
           const probes = families.map((family): PortProbe => ({ port: c.port, family }));
           const hammers = await Promise.all(probes.map((p) => startHammer(lab!.outside.ns, h(), { blocked: p, control: { port: CONTROL_PORT, family: p.family } })));
@@ -95,7 +102,11 @@ for (const host of lab?.hosts.filter((h) => FLAVORS.includes(h.flavor)) ?? [unde
           let ranAt: number;
           try {
             if (c.create) await docker('network', 'create', c.network);
-            const container = ['--name', c.container, '--label', `lab=${lab!.name}`, '--network', c.network, '--publish', `${c.port}:80`, 'lab/busybox:1', 'lab-page-server'];
+            const named = ['--name', c.container, '--label', `lab=${lab!.name}`, '--network', c.network];
+            const container =
+              c.bindAfterMs === undefined
+                ? [...named, '--publish', `${c.port}:80`, 'lab/busybox:1', 'lab-page-server']
+                : [...named, 'lab/busybox:1', 'sh', '-c', `sleep ${c.bindAfterMs / 1000}; exec lab-page-server ${c.port}`];
             if (c.startAfterMs === undefined) {
               await docker('run', '--detach', ...container);
             } else {
@@ -104,7 +115,7 @@ for (const host of lab?.hosts.filter((h) => FLAVORS.includes(h.flavor)) ?? [unde
               await docker('start', c.container);
             }
             ranAt = Date.now();
-            await sleep(WATCH_AFTER_RUN_MS);
+            await sleep(watchAfterRunMs);
           } finally {
             results = await Promise.all(hammers.map((x) => x.stop()));
           }
