@@ -167,3 +167,37 @@ test('the watcher script is plain POSIX sh', () => {
   const parsed = spawnSync('sh', ['-n', '-c', script]);
   assert.equal(parsed.status, 0, parsed.stderr.toString());
 });
+
+test("the watcher's poll calls a socket new only when its protocol and address were not listening before", () => {
+  const fn = (name: string): string => {
+    const found = new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?\\n\\}\\n`, 'm').exec(script);
+    assert.ok(found, name);
+    return found[0];
+  };
+  // The poll's own two functions, run on recorded ss output and on variations of it.
+  const program = `nl='\n'\n${fn('seen')}${fn('appeared')}seen "$(cat "$1")"; old=$PO_SEEN; seen "$(cat "$2")"; if appeared "$old" "$PO_SEEN"; then echo new; else echo same; fi\n`;
+  const recorded = readFileSync(join(FIXTURES, 'sockets', 'docker-20', 'ss.txt'), 'utf8').trimEnd().split('\n');
+  const sandbox = mkdtempSync(join(tmpdir(), 'dfw-poll-'));
+  try {
+    const verdict = (before: readonly string[], after: readonly string[]): string => {
+      writeFileSync(join(sandbox, 'before'), before.join('\n'));
+      writeFileSync(join(sandbox, 'after'), after.join('\n'));
+      const result = spawnSync('sh', ['-c', program, 'poll', join(sandbox, 'before'), join(sandbox, 'after')], { encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      return result.stdout.trim();
+    };
+    const busy = recorded.map((line) => line.replace(/^(tcp\s+LISTEN\s+)0(\s+)/, '$17$2'));
+    assert.notDeepEqual(busy, recorded);
+    assert.equal(verdict(recorded, recorded), 'same');
+    assert.equal(verdict(recorded, busy), 'same', 'a queue that filled is no new socket');
+    assert.equal(verdict(recorded, recorded.slice(1)), 'same', 'a socket that went is left to the refreshes');
+    assert.equal(verdict(recorded, [...recorded, 'tcp LISTEN 0 4096 *:8093 *:*']), 'new');
+    assert.equal(verdict(recorded, ['udp UNCONN 0 0 [::]:8093 [::]:*', ...recorded]), 'new');
+    // The address is text, never a pattern: "*:8094" is not "0.0.0.0:8094".
+    assert.equal(verdict(['tcp LISTEN 0 5 0.0.0.0:8094 0.0.0.0:*'], ['tcp LISTEN 0 5 *:8094 *:*']), 'new');
+    assert.equal(verdict(['tcp LISTEN 0 5 0.0.0.0:8094 0.0.0.0:*'], ['udp UNCONN 0 0 0.0.0.0:8094 0.0.0.0:*']), 'new', 'the same port in another protocol');
+    assert.equal(verdict([], recorded), 'new');
+  } finally {
+    rmSync(sandbox, { recursive: true, force: true });
+  }
+});
