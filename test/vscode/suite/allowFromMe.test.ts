@@ -96,7 +96,7 @@ function allowFromMeSuite(lab: SuiteLab, host: SuiteLabHost): void {
       await api.refresh();
       const allows = child(await api.chainStatusSnapshot(), 'Allows');
       assert.deepEqual(labelsOf(allows.children), [`8080/tcp from ${lab.outside.ipv4}/32 (you)`]);
-      assert.match(allows.children[0]?.description ?? '', /^until \d\d:\d\d UTC · 1[45] min left$/);
+      assert.match(allows.children[0]?.description ?? '', /^until (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC · 1[45] min left$/);
     });
 
     test(`another duration of ${SHORT}s (5s is refused, as --for refuses it): the port opens, the host closes it on time by itself, the tree says "blocked · allow ended", and Clean Up Expired removes the rule`, async function () {
@@ -123,7 +123,7 @@ function allowFromMeSuite(lab: SuiteLab, host: SuiteLabHost): void {
       const warning = child(rows, 'Warnings').children.find((row) => row.contextValue.startsWith('statusWarning+allows-ended'));
       assert.ok(warning, `no allows-ended warning: ${JSON.stringify(labelsOf(child(rows, 'Warnings').children))}`);
       assert.equal(warning.contextValue, 'statusWarning+allows-ended+prunable');
-      assert.match(child(child(rows, 'Allows').children, `8081/tcp from ${lab.outside.ipv4}/32 (you)`).description, /^ended at \d\d:\d\d UTC$/);
+      assert.match(child(child(rows, 'Allows').children, `8081/tcp from ${lab.outside.ipv4}/32 (you)`).description, /^ended at (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC$/);
       assert.match((await item()).contextValue, /\+prunable\b/);
       assert.match(await firewallRules(lab, host.name), /allow tcp\/8081 from=/, 'the ended allow’s rule is still there before Clean Up Expired');
 

@@ -55,9 +55,12 @@ export async function addHost(services: Services, arg?: unknown): Promise<void> 
   const entry =
     choice.item.entry !== undefined ? { ...choice.item.entry, name: uniqueHostName(choice.item.entry.name, existing) } : await typedHost(existing, choice.typed);
   if (entry === undefined) return;
+  // The view is shown first and the host added to it then: once the host appears, this command is
+  // done, and no later change of focus closes what the user (or a test) opened meanwhile (seen in
+  // the UI test: a quick pick opened right after the host appeared was hidden by this focus).
+  await vscode.commands.executeCommand(`${VIEWS.hosts}.focus`);
   await services.settings.add([entry]);
   services.log.info(`Added host ${entry.name} (${entry.destination}).`);
-  await vscode.commands.executeCommand(`${VIEWS.hosts}.focus`);
 }
 
 /** The QuickPick, keeping what was typed in its filter: "deploy@203.0.113.7" then Enter goes on with that. */
